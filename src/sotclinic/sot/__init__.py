@@ -1,0 +1,109 @@
+"""The SOT engine: findings in, a suggested category, side and blocking protocol out.
+
+Pure Python with no Django import, so it can be tested exhaustively and reused anywhere.
+
+Typical use (what ``POST /api/v1/sot/analyze`` does)::
+
+    findings = validate_findings(request_body)   # FindingsError (a ValueError) → 422
+    result = analyze(findings, clinic_table)      # never raises on typed findings
+    response_body = result.as_dict()
+
+The domain rules are data in ``sotclinic/sot/data/`` with a source beside each entry: the
+indicator registry, the block-placement table (a clinic can pass its own), the CMRT table and the
+cranial list. The category and side rules are set out in ``sotclinic.sot.analysis``.
+
+Evidence, stated plainly: the engine records findings and suggests what Sacro Occipital Technique
+prescribes for them. It makes no claim that the method, its indicators or its blocking work; the
+published reliability of several indicators (leg-length checks, the arm fossa test) is limited,
+and SOT's claims about cerebrospinal fluid and health are not established. The result is a
+suggestion for a practitioner, who confirms or overrides it.
+"""
+
+from .analysis import (
+    ENGINE_VERSION,
+    LEG_LENGTH_REASON_CODE,
+    Analysis,
+    Protocol,
+    Reason,
+    analyze,
+    merge_indicators,
+)
+from .cmrt import (
+    CMRT_LAYOUT_SOURCE,
+    CMRT_LINES,
+    CMRT_POSITIONS,
+    VERTEBRAL_LEVELS,
+    CmrtFiber,
+    CmrtLookup,
+    CmrtReflexArea,
+    cmrt_fiber,
+    cmrt_fibers,
+    cmrt_lookup,
+    cmrt_reflex_areas,
+    reflex_area_for_level,
+)
+from .cranial import CRANIAL_ITEMS, CranialItem, get_cranial_item
+from .errors import FieldErrors, FindingsError, ProtocolTableError
+from .findings import (
+    Findings,
+    IndicatorFinding,
+    LegLength,
+    mirror_findings,
+    validate_findings,
+)
+from .indicators import INDICATORS, Indicator, get_indicator, indicators_in_category
+from .protocols import (
+    Block,
+    CategoryProtocol,
+    ProtocolTable,
+    default_protocol_table,
+    validate_protocol_table,
+)
+from .vocabulary import CATEGORIES, LATERAL_SIDES, POSITIONS, SIDES, mirror_side
+
+__all__ = [
+    "CATEGORIES",
+    "CMRT_LAYOUT_SOURCE",
+    "CMRT_LINES",
+    "CMRT_POSITIONS",
+    "CRANIAL_ITEMS",
+    "ENGINE_VERSION",
+    "INDICATORS",
+    "LATERAL_SIDES",
+    "LEG_LENGTH_REASON_CODE",
+    "POSITIONS",
+    "SIDES",
+    "VERTEBRAL_LEVELS",
+    "Analysis",
+    "Block",
+    "CategoryProtocol",
+    "CmrtFiber",
+    "CmrtLookup",
+    "CmrtReflexArea",
+    "CranialItem",
+    "FieldErrors",
+    "Findings",
+    "FindingsError",
+    "Indicator",
+    "IndicatorFinding",
+    "LegLength",
+    "Protocol",
+    "ProtocolTable",
+    "ProtocolTableError",
+    "Reason",
+    "analyze",
+    "cmrt_fiber",
+    "cmrt_fibers",
+    "cmrt_lookup",
+    "cmrt_reflex_areas",
+    "default_protocol_table",
+    "get_cranial_item",
+    "get_indicator",
+    "indicators_in_category",
+    "merge_indicators",
+    "mirror_findings",
+    "mirror_side",
+    "reflex_area_for_level",
+    "validate_findings",
+    "validate_protocol_table",
+]

@@ -1,0 +1,187 @@
+"""The category rules: findings in, a suggested SOT category, side and blocking protocol out.
+
+The rules, precisely (engine version "1"):
+
+1. **Merging.** Each indicator code counts once. If a code is listed more than once, its sides
+   are merged: one lateral side (left or right, possibly repeated) stays that side; left together
+   with right, or any side together with bilateral, becomes bilateral, because a finding positive
+   on both sides says nothing about which side is involved.
+
+2. **Category.** The categories of the merged indicators are collected.
+   - none → ``indeterminate``: category, side and protocol are null, reasons empty.
+   - more than one → ``conflict``: category and side null, protocol null, and the reasons list
+     every positive indicator of every category, so the practitioner sees the disagreement and
+     resolves it.
+   - exactly one → that category, and the side is decided next.
+
+3. **Side** (of the chosen category's findings only; bilateral findings never decide side).
+   - all lateral findings on one side → that side.
+   - lateral findings on both left and right → ``conflict`` with the category kept, side null,
+     protocol null; the reasons show the findings on each side.
+   - only bilateral findings → the prone short-leg side when one is recorded (leg length is the
+     SOT tie-breaker for block placement); with no short leg recorded → ``conflict`` with the
+     category kept and side null.
+
+4. **Protocol** (only when the status is ``determined``): the category's position from the
+   protocol table; the blocks listed in the table under a reference side, which is the recorded
+   prone short-leg side when the category's table entry is keyed by ``short_leg_side`` and a short
+   leg is recorded, and the findings' side otherwise (including tables keyed by
+   ``finding_side``); ``recheck`` lists the chosen category's positive indicator codes, which SOT
+   expects to change or clear during blocking.
+
+5. **Reasons**: one per merged positive indicator that counted, as ``{code, category, side}``,
+   ordered by category (I, II, III), then registry order, then side (left, right, bilateral), so
+   the result never depends on the order of the input. When the recorded short-leg side decided
+   the side (rule 3) or the blocks (rule 4), one more reason follows the indicators:
+   ``{"code": "leg_length", "category": <chosen category>, "side": <short side>}``.
+   ``leg_length`` is reserved and is never an indicator code.
+
+Leg length with no short side (``none``/null) or absent is simply not used. The magnitude
+(``difference_mm``) is validated and kept with the findings but does not change the suggestion;
+the sources give no threshold.
+
+Every rule treats left and right alike, so mirroring every side of the findings (indicators and
+short leg) mirrors the result's side and the blocks' sides (given a mirror-symmetric table, as the
+default is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from .findings import Findings, IndicatorFinding, validate_findings
+from .indicators import INDICATOR_ORDER, INDICATORS
+from .protocols import Block, ProtocolTable, default_protocol_table
+from .vocabulary import CATEGORIES, SIDES, Category, Lateral, Position, Side
+
+ENGINE_VERSION: Final = "1"
+LEG_LENGTH_REASON_CODE: Final = "leg_length"
+
+Status = Literal["determined", "conflict", "indeterminate"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A finding that counted towards the result."""
+
+    code: str
+    category: Category
+    side: Side
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "category": self.category, "side": self.side}
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The suggested blocking set-up: position, blocks and indicators to re-check."""
+
+    position: Position
+    blocks: tuple[Block, ...]
+    recheck: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "blocks": [block.as_dict() for block in self.blocks],
+            "recheck": list(self.recheck),
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The engine's suggestion. The chart stores it beside the practitioner's own choice."""
+
+    status: Status
+    category: Category | None
+    side: Lateral | None
+    reasons: tuple[Reason, ...]
+    protocol: Protocol | None
+    engine_version: str = ENGINE_VERSION
+
+    def as_dict(self) -> dict[str, Any]:
+        """The exact JSON body of ``POST /api/v1/sot/analyze`` (fields in contract order)."""
+        return {
+            "status": self.status,
+            "category": self.category,
+            "side": self.side,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "protocol": None if self.protocol is None else self.protocol.as_dict(),
+            "engine_version": self.engine_version,
+        }
+
+
+def merge_indicators(findings: tuple[IndicatorFinding, ...]) -> dict[str, Side]:
+    """One side per code, in registry order (rule 1 of the module docstring)."""
+    sides_by_code: dict[str, set[Side]] = {}
+    for finding in findings:
+        sides_by_code.setdefault(finding.code, set()).add(finding.side)
+    merged: dict[str, Side] = {}
+    for code in sorted(sides_by_code, key=INDICATOR_ORDER.__getitem__):
+        sides = sides_by_code[code]
+        merged[code] = sides.pop() if len(sides) == 1 else "bilateral"
+    return merged
+
+
+def _reasons(merged: Mapping[str, Side]) -> tuple[Reason, ...]:
+    reasons = [Reason(code, INDICATORS[code].category, side) for code, side in merged.items()]
+    reasons.sort(
+        key=lambda r: (CATEGORIES.index(r.category), INDICATOR_ORDER[r.code], SIDES.index(r.side))
+    )
+    return tuple(reasons)
+
+
+def analyze(
+    findings: Mapping[str, Any] | Findings, protocol_table: ProtocolTable | None = None
+) -> Analysis:
+    """Suggest the SOT category, side and blocking protocol for a visit's findings.
+
+    ``findings`` is either the request body as a plain dict (validated first, so a malformed
+    body raises ``FindingsError``) or already-typed ``Findings``, for which this never raises.
+    ``protocol_table`` is a clinic's block-placement table; the shipped default is used when it
+    is None. The rules are set out in this module's docstring. The result is a suggestion of what
+    the method prescribes, not a diagnosis.
+    """
+    typed = findings if isinstance(findings, Findings) else validate_findings(findings)
+    table = protocol_table if protocol_table is not None else default_protocol_table()
+    merged = merge_indicators(typed.indicators)
+    if not merged:
+        return Analysis("indeterminate", None, None, (), None)
+
+    categories = {INDICATORS[code].category for code in merged}
+    if len(categories) > 1:
+        return Analysis("conflict", None, None, _reasons(merged), None)
+
+    (category,) = categories
+    reasons = _reasons(merged)
+    short_side = typed.prone_short_side
+    lateral = {side for side in merged.values() if side != "bilateral"}
+    leg_length_used = False
+    side: Lateral
+    if lateral == {"left"}:
+        side = "left"
+    elif lateral == {"right"}:
+        side = "right"
+    elif lateral:
+        return Analysis("conflict", category, None, reasons, None)
+    elif short_side is not None:
+        side = short_side
+        leg_length_used = True
+    else:
+        return Analysis("conflict", category, None, reasons, None)
+
+    entry = table.category(category)
+    reference: Lateral = side
+    if entry.blocks_keyed_by == "short_leg_side" and short_side is not None:
+        reference = short_side
+        leg_length_used = True
+    protocol = Protocol(
+        position=entry.position,
+        blocks=entry.blocks[reference],
+        recheck=tuple(merged),
+    )
+    if leg_length_used and short_side is not None:
+        reasons += (Reason(LEG_LENGTH_REASON_CODE, category, short_side),)
+    return Analysis("determined", category, side, reasons, protocol)

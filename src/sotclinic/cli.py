@@ -1,0 +1,72 @@
+"""The `sotclinic` command: serve, demo, reminders, backup, restore and Django commands."""
+
+import os
+import sys
+
+USAGE = """usage: sotclinic COMMAND [ARGS...]
+
+commands:
+  serve            serve the app with gunicorn on $HOST:$PORT (default 127.0.0.1:8000)
+  demo             load the demo clinic (idempotent)
+  sendreminders    e-mail reminders for upcoming appointments
+  backup           write a backup of the database
+  restore          restore a backup
+  manage ARGS...   any Django management command (migrate, createsuperuser, ...)
+"""
+
+# Subcommands that are plain management commands of the project.
+MANAGEMENT_ALIASES = {"demo", "sendreminders", "backup", "restore"}
+
+
+def _django_manage(argv: list[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sotclinic.settings")
+    execute_from_command_line(["sotclinic manage", *argv])
+
+
+def serve(argv: list[str]) -> None:
+    """Run gunicorn; the worker count and bind address come from the environment."""
+    from gunicorn.app.wsgiapp import run
+
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        workers,
+        "--threads",
+        os.environ.get("GUNICORN_THREADS", "4"),
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        # Only method, path without query string, status and size: no patient data in logs.
+        '%(h)s "%(m)s %(U)s" %(s)s %(B)s',
+        *argv,
+        "sotclinic.wsgi:application",
+    ]
+    run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    command, rest = args[0], args[1:]
+    if command == "serve":
+        serve(rest)
+    elif command == "manage":
+        _django_manage(rest)
+    elif command in MANAGEMENT_ALIASES:
+        _django_manage([command, *rest])
+    else:
+        print(f"sotclinic: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

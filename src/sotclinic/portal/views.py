@@ -1,0 +1,33 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from sotclinic.accounts.access import patient_required
+from sotclinic.scheduling.models import Appointment, Location, Practitioner
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The clinic's public home page; signed-in staff go straight to their day."""
+    if request.user.is_authenticated and request.user.is_clinic_staff:
+        return redirect("home")
+    return render(
+        request,
+        "portal/public_home.html",
+        {
+            "location": Location.objects.order_by("pk").first(),
+            "practitioners": Practitioner.objects.filter(active=True),
+        },
+    )
+
+
+@patient_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    patient = getattr(request.user, "patient", None)
+    upcoming = (
+        Appointment.objects.filter(patient=patient, start__gte=timezone.now())
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("practitioner", "appointment_type", "location")
+        if patient
+        else []
+    )
+    return render(request, "portal/patient_home.html", {"patient": patient, "upcoming": upcoming})

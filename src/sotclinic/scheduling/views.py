@@ -1,0 +1,20 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from sotclinic.accounts.access import staff_required
+
+from .models import Location
+from .selectors import day_schedule
+
+
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Today's appointments per practitioner, for each location, in the location's time."""
+    locations = []
+    for location in Location.objects.order_by("name"):
+        today = timezone.now().astimezone(location.tz).date()
+        locations.append(
+            {"location": location, "day": today, "columns": day_schedule(today, location)}
+        )
+    return render(request, "scheduling/staff_home.html", {"locations": locations})

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health
+from .portal import views as portal_views
+from .scheduling import views as scheduling_views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("", portal_views.home, name="public_home"),
+    path("staff/", scheduling_views.staff_home, name="home"),
+    path("accounts/", include("sotclinic.accounts.urls")),
+    path("portal/", include("sotclinic.portal.urls")),
+    path("admin/", admin.site.urls),
+]

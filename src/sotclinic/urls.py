@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import health
+from .api.main import api
 from .portal import views as portal_views
 from .scheduling import views as scheduling_views
 
@@ -12,4 +13,5 @@ urlpatterns = [
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

@@ -1,0 +1,198 @@
+"""Pure scoring functions: answers in, a Score out, or a ScoringError naming the item at fault.
+
+Each instrument's definition names its scoring function and missing-item policy; the policies
+implement what the instrument's own publication prescribes, nothing more lenient:
+
+- ``count_ticked`` / ``unticked_is_zero``: tick-box checklists such as the RMDQ, where a blank
+  sentence means "does not describe me today" and scores 0.
+- ``single_item`` / ``required``: one-question scales (NPRS, GRC); nothing to impute from.
+- ``sum_items`` with ``required``, ``mean_impute`` (add the mean of the answered items for each
+  skipped item, as the Neck Disability Index prescribes) or ``percent_of_answered`` (sum over
+  the maximum possible for the answered items, as the Oswestry Disability Index prescribes),
+  each limited by the definition's ``max_missing``. No shipped instrument uses it; it is there
+  so a clinic that licenses such an instrument can add it as data.
+
+Answers are a mapping of item id to value: True/False for tick items, a whole number for
+numeric items, and None (or an absent key) for an unanswered item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from .model import Change, Instrument, Item, Score, ScoringError
+
+ScoringFunction = Callable[[Instrument, Mapping[str, object]], Score]
+
+
+def _check_known_items(instrument: Instrument, answers: Mapping[str, object]) -> None:
+    known = {item.id for item in instrument.items}
+    for item_id in answers:
+        if item_id not in known:
+            raise ScoringError(
+                str(item_id), f"{instrument.short_title} v{instrument.version} has no such item"
+            )
+
+
+def _tick(item: Item, value: object) -> bool | None:
+    """A tick item's value: True, False or None (unanswered)."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise ScoringError(item.id, f"must be true (ticked) or false, not {value!r}")
+
+
+def _number(item: Item, value: object) -> int | None:
+    """A numeric item's value, checked against the item's range or options."""
+    if value is None:
+        return None
+    allowed = item.answer.allowed_values() or ()
+    # bool is an int in Python; refuse it so a checkbox can never pass as a score of 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScoringError(item.id, f"must be a whole number, not {value!r}")
+    if value not in allowed:
+        if item.answer.type == "choice":
+            choices = ", ".join(str(v) for v in allowed)
+            raise ScoringError(item.id, f"{value} is not one of the answers ({choices})")
+        raise ScoringError(
+            item.id, f"{value} is outside {item.answer.minimum}..{item.answer.maximum}"
+        )
+    return value
+
+
+def _make_score(
+    instrument: Instrument,
+    value: float,
+    missing: tuple[str, ...] = (),
+    imputed: bool = False,
+    notes: tuple[str, ...] = (),
+) -> Score:
+    return Score(
+        instrument_id=instrument.id,
+        version=instrument.version,
+        value=value,
+        minimum=instrument.score_min,
+        maximum=instrument.score_max,
+        direction=instrument.direction,
+        missing_items=missing,
+        imputed=imputed,
+        notes=notes,
+    )
+
+
+def count_ticked(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """Number of ticked items; a blank or absent item is unticked (RMDQ scoring note)."""
+    _check_known_items(instrument, answers)
+    total = sum(1 for item in instrument.items if _tick(item, answers.get(item.id)) is True)
+    return _make_score(instrument, float(total))
+
+
+def single_item(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """The value of the instrument's one item, which must be answered."""
+    _check_known_items(instrument, answers)
+    item = instrument.item(str(instrument.scoring.parameters["item"]))
+    value = _number(item, answers.get(item.id))
+    if value is None:
+        raise ScoringError(item.id, "is required: this scale has a single question")
+    return _make_score(instrument, float(value))
+
+
+def sum_items(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """Sum of numeric items, with the definition's missing-item policy (see module docstring)."""
+    _check_known_items(instrument, answers)
+    values: dict[str, int] = {}
+    missing: list[str] = []
+    for item in instrument.items:
+        value = _number(item, answers.get(item.id))
+        if value is None:
+            missing.append(item.id)
+        else:
+            values[item.id] = value
+    policy = instrument.missing_items
+    if missing and (policy.policy == "required" or len(missing) > policy.max_missing):
+        allowed = 0 if policy.policy == "required" else policy.max_missing
+        raise ScoringError(
+            missing[0],
+            f"is unanswered; {instrument.short_title} allows {allowed} unanswered item(s) "
+            f"and {len(missing)} are unanswered ({', '.join(missing)})",
+        )
+    maxima = {item.id: item.answer.maximum or 0 for item in instrument.items}
+    total = float(sum(values.values()))
+    notes: tuple[str, ...] = ()
+    if policy.policy == "percent_of_answered":
+        possible = sum(maxima[item_id] for item_id in values)
+        value = total / possible * 100
+        if missing:
+            notes = (f"Scored as a percentage of the {len(values)} answered items.",)
+        return _make_score(instrument, value, tuple(missing), bool(missing), notes)
+    if missing:
+        mean = total / len(values)
+        total += mean * len(missing)
+        notes = (f"{len(missing)} unanswered item(s) given the mean of the answered items.",)
+    if instrument.scoring.parameters.get("as_percent", False):
+        total = total / sum(maxima.values()) * 100
+    return _make_score(instrument, total, tuple(missing), bool(missing), notes)
+
+
+SCORING_FUNCTIONS: Mapping[str, ScoringFunction] = {
+    "count_ticked": count_ticked,
+    "single_item": single_item,
+    "sum_items": sum_items,
+}
+
+
+def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """Score one completed questionnaire with the function its definition names.
+
+    Raises ScoringError (with ``.item`` set) for an unknown item, a value of the wrong type or
+    out of range, or more unanswered items than the instrument's publication allows.
+    """
+    if not isinstance(answers, Mapping):
+        raise ScoringError(None, f"answers must be a mapping of item id to value, not {answers!r}")
+    return SCORING_FUNCTIONS[instrument.scoring.function](instrument, answers)
+
+
+def _checked_score(instrument: Instrument, value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScoringError(None, f"{name} must be a number, not {value!r}")
+    if not instrument.score_min <= value <= instrument.score_max:
+        raise ScoringError(
+            None,
+            f"{name} {value:g} is outside the {instrument.short_title} range "
+            f"{instrument.score_min:g}..{instrument.score_max:g}",
+        )
+    return float(value)
+
+
+def change(instrument: Instrument, baseline: float, follow_up: float) -> Change:
+    """Read the change between two scores of ``instrument`` against its MCID.
+
+    Points are compared with the MCID's points; the percentage (improvement relative to the
+    baseline score, as in Ostelo 2008) only for scales where higher is worse and 0 is best,
+    and only when the baseline is above 0. Deterioration is judged on points only, because
+    the cited sources define the percentage threshold for improvement.
+    """
+    start = _checked_score(instrument, baseline, "baseline")
+    end = _checked_score(instrument, follow_up, "follow_up")
+    sign = -1.0 if instrument.direction == "higher_is_worse" else 1.0
+    improvement = sign * (end - start)
+    percent: float | None = None
+    if instrument.direction == "higher_is_worse" and instrument.score_min == 0 and start > 0:
+        percent = improvement / start * 100
+    mcid = instrument.mcid
+    by_points = by_percent = worse = None
+    if mcid.applicable and mcid.points is not None:
+        by_points = improvement >= mcid.points
+        worse = -improvement >= mcid.points
+    if mcid.applicable and mcid.percent is not None and percent is not None:
+        by_percent = percent >= mcid.percent
+    return Change(
+        instrument_id=instrument.id,
+        version=instrument.version,
+        baseline=start,
+        follow_up=end,
+        improvement=improvement,
+        percent_improvement=percent,
+        improved_by_mcid_points=by_points,
+        improved_by_mcid_percent=by_percent,
+        worsened_by_mcid_points=worse,
+    )

@@ -29,10 +29,11 @@ The rules, precisely (engine version "1"):
    ``finding_side``); ``recheck`` lists the chosen category's positive indicator codes, which SOT
    expects to change or clear during blocking.
 
-5. **Reasons**: one per merged positive indicator that counted, as ``{code, category, side}``,
-   ordered by category (I, II, III), then registry order, then side (left, right, bilateral), so
-   the result never depends on the order of the input. When the recorded short-leg side decided
-   the side (rule 3) or the blocks (rule 4), one more reason follows the indicators:
+5. **Reasons**: one per merged positive indicator that counted, as ``{code, category, side}``
+   (each code once, after merging), in registry order: category I, II, III, then the order of
+   the data file. The result therefore never depends on the order of the input. When the
+   recorded short-leg side decided the side (rule 3) or the blocks (rule 4), one more reason
+   follows the indicators:
    ``{"code": "leg_length", "category": <chosen category>, "side": <short side>}``.
    ``leg_length`` is reserved and is never an indicator code.
 
@@ -54,7 +55,7 @@ from typing import Any, Final, Literal
 from .findings import Findings, IndicatorFinding, validate_findings
 from .indicators import INDICATOR_ORDER, INDICATORS
 from .protocols import Block, ProtocolTable, default_protocol_table
-from .vocabulary import CATEGORIES, SIDES, Category, Lateral, Position, Side
+from .vocabulary import Category, Lateral, Position, Side
 
 ENGINE_VERSION: Final = "1"
 LEG_LENGTH_REASON_CODE: Final = "leg_length"
@@ -126,11 +127,8 @@ def merge_indicators(findings: tuple[IndicatorFinding, ...]) -> dict[str, Side]:
 
 
 def _reasons(merged: Mapping[str, Side]) -> tuple[Reason, ...]:
-    reasons = [Reason(code, INDICATORS[code].category, side) for code, side in merged.items()]
-    reasons.sort(
-        key=lambda r: (CATEGORIES.index(r.category), INDICATOR_ORDER[r.code], SIDES.index(r.side))
-    )
-    return tuple(reasons)
+    # ``merged`` is already in registry order, which is what makes the reasons deterministic.
+    return tuple(Reason(code, INDICATORS[code].category, side) for code, side in merged.items())
 
 
 def analyze(

@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/sotclinic manage migrate --noinput
+	$(BIN)/sotclinic manage migrate --noinput --verbosity 0
 	$(BIN)/sotclinic manage collectstatic --noinput --verbosity 0
 	$(BIN)/sotclinic demo
+	@echo "Serving sotclinic at http://$(HOST):$(PORT)/  (staff log-in: http://$(HOST):$(PORT)/accounts/login/)"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/sotclinic serve
 
 test: $(STAMP)

@@ -9,8 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = load_demo_clinic()
         self.stdout.write("Demo clinic loaded." if created else "Demo clinic already present.")
-        self.stdout.write(
-            f"\nOpen http://127.0.0.1:8000/ and log in with (password '{DEMO_PASSWORD}'):"
-        )
+        self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
         for username, role, name in DEMO_LOGINS:
             self.stdout.write(f"  {username:<10} {role:<13} {name}")

@@ -84,3 +84,57 @@ def make_appointment(
         end=start + dt.timedelta(minutes=kind.duration_minutes),
         **extra,
     )
+
+
+def make_open_practitioner(location, start="09:00", end="17:00", **extra) -> Practitioner:
+    """A practitioner at the location with the same hours every day of the week."""
+    practitioner = make_practitioner(location, **extra)
+    for weekday in range(7):
+        make_weekly_hours(practitioner, location, weekday, start, end)
+    return practitioner
+
+
+# Charting ------------------------------------------------------------------------------------
+
+
+def exam_state(*indicators, short_leg=None, recheck=None, cmrt=(), cranial=()) -> dict:
+    """An exam screen document: ``exam_state(("arm_fossa_test", "left"), recheck={...})``."""
+    findings = {"indicators": [{"code": code, "side": side} for code, side in indicators]}
+    if short_leg:
+        findings["leg_length"] = {"prone_short_side": short_leg, "difference_mm": 5}
+    return {
+        "findings": findings,
+        "recheck": dict(recheck or {}),
+        "cmrt": list(cmrt),
+        "cranial": list(cranial),
+    }
+
+
+def make_visit(practitioner=None, patient=None, appointment=None, started_at=None):
+    """A visit with an empty draft note, started through the charting service."""
+    from sotclinic.charting.services import start_visit
+
+    if appointment is not None:
+        return start_visit(appointment.practitioner.user, appointment=appointment)
+    practitioner = practitioner or make_practitioner(make_location())
+    visit = start_visit(practitioner.user, patient=patient or make_patient())
+    if started_at is not None:
+        type(visit).objects.filter(pk=visit.pk).update(started_at=started_at)
+        visit.refresh_from_db()
+    return visit
+
+
+def save_note(visit, **content):
+    """Save the visit's draft with the given DraftContent fields, as its practitioner."""
+    from sotclinic.charting.services import DraftContent, save_draft
+
+    note = type(visit.note).objects.get(pk=visit.note.pk)
+    return save_draft(note.pk, visit.practitioner.user, note.version, DraftContent(**content))
+
+
+def sign_visit(visit, **content):
+    """Save the given content, then sign the note as the visit's practitioner."""
+    from sotclinic.charting.services import sign_note
+
+    note = save_note(visit, **content)
+    return sign_note(note.pk, visit.practitioner.user, note.version)

@@ -1,0 +1,84 @@
+"""The append-only access log: who viewed or changed which patient's chart, when, from where."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditImmutable(Exception):
+    """Raised on any attempt to change or delete an audit row."""
+
+    def __init__(self, message: str = "The audit log is append-only; rows cannot change."):
+        super().__init__(message)
+
+
+class Action(models.TextChoices):
+    """Known actions. Other parts of the app may record their own action names as well."""
+
+    VIEW_CHART = "view_chart", "Viewed the chart"
+    VIEW_VISIT = "view_visit", "Viewed a visit"
+    START_VISIT = "start_visit", "Started a visit"
+    SAVE_DRAFT = "save_draft", "Saved a draft note"
+    SAVE_CONFLICT = "save_conflict", "Save refused: newer version"
+    COPY_FORWARD = "copy_forward", "Copied findings forward"
+    SIGN_NOTE = "sign_note", "Signed a note"
+    ADD_ADDENDUM = "add_addendum", "Added an addendum"
+    EDIT_REFUSED = "edit_refused", "Edit of a signed note refused"
+    VIEW_AUDIT = "view_audit", "Viewed the access log"
+
+
+ACTION_LABELS = dict(Action.choices)
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutable()
+
+    def delete(self):
+        raise AuditImmutable()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditImmutable()
+
+
+class AccessLog(models.Model):
+    """One view or change of a patient's chart. Rows are only ever inserted."""
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The name as it was at the time, so the row reads the same if the account is renamed.
+    username = models.CharField(max_length=150, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="access_log"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-occurred_at"], name="audit_patient_time")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AuditImmutable()
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable()
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action.replace("_", " "))

@@ -1,0 +1,45 @@
+"""Writing to the access log. Other apps call ``record_access`` for their own chart pages."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from .models import AccessLog
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from; behind our TLS proxy, the one it reports."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # The proxy appends the address it saw; earlier entries are client-supplied.
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_access(
+    request_or_user, patient, action: str, detail: str = "", address: str | None = None
+) -> AccessLog:
+    """Append one row to the access log: who did ``action`` to ``patient``'s chart, and from where.
+
+    ``request_or_user`` is the current request (preferred: it gives the address) or a user.
+    ``patient`` is a Patient or its primary key. ``detail`` names what was touched (e.g.
+    "visit 12"); keep clinical content out of it. ``address`` is for callers that pass a user
+    but know the address.
+    """
+    if isinstance(request_or_user, HttpRequest):
+        user = request_or_user.user
+        address = client_address(request_or_user)
+    else:
+        user = request_or_user
+    if user is not None and not user.is_authenticated:
+        user = None
+    patient_id = patient if isinstance(patient, int) else patient.pk
+    return AccessLog.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        patient_id=patient_id,
+        action=action,
+        detail=detail[:200],
+        ip_address=address,
+    )

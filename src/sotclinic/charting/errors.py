@@ -1,0 +1,48 @@
+"""Domain errors of charting, each with a message for the person who hit it."""
+
+SIGNED_MESSAGE = "This note is signed; add an addendum instead."
+
+
+class ChartingError(Exception):
+    message = "That could not be done."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.message
+        super().__init__(self.message)
+
+
+class NoteSigned(ChartingError):
+    """Any change to a signed note."""
+
+    message = SIGNED_MESSAGE
+
+
+class StaleDraft(ChartingError):
+    """A draft saved from an older version than the one stored: the other version is attached."""
+
+    message = (
+        "Someone saved this note after you opened it. Their version is shown below; "
+        "compare, then save again to replace it with yours."
+    )
+
+    def __init__(self, current, message: str | None = None):
+        super().__init__(message)
+        self.current = current
+
+
+class InvalidDraft(ChartingError):
+    """Field problems found by the service (beyond what the form checks)."""
+
+    message = "Some fields need attention."
+
+    def __init__(self, errors: dict[str, str], message: str | None = None):
+        super().__init__(message)
+        self.errors = errors
+
+
+class CannotSign(ChartingError):
+    """Signing refused, e.g. copied findings not yet reviewed."""
+
+
+class NotAllowed(ChartingError):
+    """The user's role may not do this."""

@@ -1,0 +1,235 @@
+"""Visits and their notes: the SOAP note, the SOT exam record, procedures and addenda.
+
+A signed note never changes. The service layer refuses it, ``save()`` and ``delete()`` refuse
+it, and database triggers (migration 0002) refuse UPDATE and DELETE of a signed note's rows on
+PostgreSQL and SQLite. Corrections are addenda.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from sotclinic.sot import CATEGORIES, LATERAL_SIDES
+
+from .errors import NoteSigned
+
+CATEGORY_CHOICES = [(c, f"Category {c}") for c in CATEGORIES]
+SIDE_CHOICES = [(s, s.capitalize()) for s in LATERAL_SIDES]
+BLOCK_SIDE_CHOICES = [*SIDE_CHOICES, ("bilateral", "Bilateral")]
+
+# Spinal and other regions adjusted: the count per visit is the groundwork for billing codes
+# (CMT codes are billed by number of spinal regions).
+ADJUSTMENT_REGIONS = [
+    ("cervical", "Cervical"),
+    ("thoracic", "Thoracic"),
+    ("lumbar", "Lumbar"),
+    ("sacral", "Sacral"),
+    ("pelvic", "Pelvic"),
+    ("head", "Head (cranial)"),
+    ("upper_extremity", "Upper extremity"),
+    ("lower_extremity", "Lower extremity"),
+    ("rib_cage", "Rib cage"),
+]
+ADJUSTMENT_REGION_LABELS = dict(ADJUSTMENT_REGIONS)
+SPINAL_REGIONS = frozenset({"cervical", "thoracic", "lumbar", "sacral", "pelvic"})
+
+
+class Visit(models.Model):
+    """An encounter: a patient seen by a practitioner, for an appointment or as a walk-in."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="visits")
+    practitioner = models.ForeignKey(
+        "scheduling.Practitioner", on_delete=models.PROTECT, related_name="visits"
+    )
+    appointment = models.OneToOneField(
+        "scheduling.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-started_at"], name="visit_patient_time")]
+
+    def __str__(self) -> str:
+        return f"Visit {self.pk} on {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.appointment_id is None
+
+
+class Note(models.Model):
+    """The SOAP note of a visit. Drafts carry a version so a stale save is refused, not lost."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="note")
+    version = models.PositiveIntegerField(default=1)
+    # Subjective
+    complaints = models.TextField(blank=True)
+    pain_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Objective (the SOT exam is in ExamRecord)
+    objective = models.TextField(blank=True)
+    # Assessment (the engine's suggestion and the practitioner's choice are in ExamRecord)
+    assessment = models.TextField(blank=True)
+    diagnosis_codes = models.JSONField(default=list, blank=True)
+    # Plan
+    visit_frequency = models.CharField(max_length=200, blank=True)
+    next_visit = models.DateField(null=True, blank=True)
+    home_advice = models.TextField(blank=True)
+    # Copy-forward: findings copied from an earlier visit must be reviewed before signing.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    copy_review_pending = models.BooleanField(default=False)
+
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pain_score__isnull=True) | models.Q(pain_score__lte=10),
+                name="note_pain_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True, signed_by__isnull=True)
+                | models.Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="note_signed_with_signer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=True) | models.Q(copy_review_pending=False),
+                name="note_signed_only_after_copy_review",
+            ),
+        ]
+        indexes = [models.Index(fields=["signed_at", "updated_at"], name="note_unsigned_todo")]
+
+    def __str__(self) -> str:
+        return f"Note of visit {self.visit_id} (v{self.version})"
+
+    def save(self, *args, **kwargs):
+        # The row as stored decides, not this object: a stale object must not slip past.
+        if self.pk and Note.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
+            raise NoteSigned()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Note.objects.filter(pk=self.pk, signed_at__isnull=False).exists():
+            raise NoteSigned()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class _PartOfNote(models.Model):
+    """A row that belongs to a note and freezes with it."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._note_signed():
+            raise NoteSigned()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._note_signed():
+            raise NoteSigned()
+        return super().delete(*args, **kwargs)
+
+    def _note_signed(self) -> bool:
+        return Note.objects.filter(pk=self.note_id, signed_at__isnull=False).exists()
+
+
+class ExamRecord(_PartOfNote):
+    """The SOT exam of a visit: the exam state, the engine's suggestion and the practitioner's call.
+
+    ``state`` is the exam screen's JSON document: ``{"findings": <engine request body>,
+    "recheck": {code: "cleared"|"present"}, "cmrt": [...], "cranial": [...]}``. ``suggestion`` is
+    ``sotclinic.sot.analyze(findings).as_dict()`` computed when the draft was saved. The
+    practitioner's confirmed or overridden category and side are separate fields.
+    """
+
+    note = models.OneToOneField(Note, on_delete=models.PROTECT, related_name="exam")
+    state = models.JSONField(default=dict, blank=True)
+    suggestion = models.JSONField(null=True, blank=True)
+    # Copied out of the suggestion and state for the chart timeline (one query, no JSON parsing).
+    suggested_category = models.CharField(max_length=3, choices=CATEGORY_CHOICES, blank=True)
+    suggested_side = models.CharField(max_length=10, choices=SIDE_CHOICES, blank=True)
+    cleared_indicators = models.JSONField(default=list, blank=True)
+    confirmed_category = models.CharField(max_length=3, choices=CATEGORY_CHOICES, blank=True)
+    confirmed_side = models.CharField(max_length=10, choices=SIDE_CHOICES, blank=True)
+    override_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Exam of note {self.note_id}"
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.confirmed_category) and (
+            self.confirmed_category != self.suggested_category
+            or (self.confirmed_side or "") != (self.suggested_side or "")
+        )
+
+
+class Procedures(_PartOfNote):
+    """What was done: blocking, adjustments by region, cranial work and CMRT."""
+
+    note = models.OneToOneField(Note, on_delete=models.PROTECT, related_name="procedures")
+    blocking_category = models.CharField(max_length=3, choices=CATEGORY_CHOICES, blank=True)
+    blocking_side = models.CharField(max_length=10, choices=BLOCK_SIDE_CHOICES, blank=True)
+    blocking_placements = models.TextField(blank=True)
+    adjustment_regions = models.JSONField(default=list, blank=True)
+    cranial = models.TextField(blank=True)
+    cmrt = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "procedures"
+
+    def __str__(self) -> str:
+        return f"Procedures of note {self.note_id}"
+
+    @property
+    def region_count(self) -> int:
+        return len(self.adjustment_regions)
+
+    @property
+    def region_labels(self) -> list[str]:
+        return [ADJUSTMENT_REGION_LABELS.get(r, r) for r in self.adjustment_regions]
+
+
+class Addendum(models.Model):
+    """A correction or later addition to a signed note, with its author and time. Never edited."""
+
+    note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to note {self.note_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise NoteSigned("An addendum cannot be changed; add another one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise NoteSigned("An addendum cannot be deleted; add another one.")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sotclinic.scheduling",
     "sotclinic.intake",
     "sotclinic.charting",
+    "sotclinic.exam",
     "sotclinic.outcomes",
     "sotclinic.audit",
     "sotclinic.api",

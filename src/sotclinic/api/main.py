@@ -24,3 +24,4 @@ def validation_error(request, exc: NinjaValidationError):
 
 
 # Routers register below, one line each:
+api.add_router("/sot", "sotclinic.api.sot.router")  # noqa: E402

@@ -46,10 +46,6 @@ class Question:
     label: str
     regions: tuple[str, ...]
 
-    def asked_for(self, complaint: str) -> bool:
-        """True when this question belongs to the screen for ``complaint``."""
-        return ANY_REGION in self.regions or complaint in self.regions
-
 
 @dataclass(frozen=True)
 class Severity:

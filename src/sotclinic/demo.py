@@ -220,6 +220,9 @@ def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, 
                                 appointment_type=kind,
                                 start=cursor.astimezone(dt.UTC),
                                 end=finish.astimezone(dt.UTC),
+                                blocked_until=(
+                                    finish + dt.timedelta(minutes=kind.buffer_minutes)
+                                ).astimezone(dt.UTC),
                                 status=status,
                             )
                         )

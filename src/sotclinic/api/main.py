@@ -24,4 +24,5 @@ def validation_error(request, exc: NinjaValidationError):
 
 
 # Routers register below, one line each:
+api.add_router("/", "sotclinic.api.booking.router")  # noqa: E402
 api.add_router("/sot", "sotclinic.api.sot.router")  # noqa: E402

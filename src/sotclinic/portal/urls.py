@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import booking, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.patient_home, name="home"),
+    path("book/", booking.book, name="book"),
+    path("book/received/", booking.booking_received, name="booking_received"),
+    path("book/confirmed/<str:token>/", booking.booking_confirmed, name="booking_confirmed"),
+    path("booking/<str:token>/", booking.manage_booking, name="manage_booking"),
+    path("booking/<str:token>/cancel/", booking.cancel_booking, name="cancel_booking"),
+    path("booking/<str:token>/move/", booking.move_booking, name="move_booking"),
 ]

@@ -1,3 +1,5 @@
+import datetime as dt
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -35,14 +37,31 @@ class Practitioner(models.Model):
     credentials = models.CharField(max_length=300, blank=True)
     bio = models.TextField(blank=True)
     photo = models.ImageField(upload_to="practitioners/", blank=True)
+    sot_certification = models.CharField(
+        "SOT certification",
+        max_length=200,
+        blank=True,
+        help_text='For example "SOT certified, Cranial level".',
+    )
     locations = models.ManyToManyField(Location, related_name="practitioners")
     active = models.BooleanField(default=True)
+    # Secret for the practitioner's iCalendar feed; empty means no feed (revoked).
+    calendar_feed_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["display_name"]
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in self.display_name.replace("Dr.", "").split() if w]
+        return "".join(w[0] for w in words[:2]).upper()
+
+    def new_calendar_feed_token(self) -> str:
+        self.calendar_feed_token = secrets.token_urlsafe(32)
+        return self.calendar_feed_token
 
 
 class WeeklyHours(models.Model):
@@ -76,6 +95,87 @@ class WeeklyHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} {self.get_weekday_display()} {self.start_time}-{self.end_time}"
+
+
+class WeeklyBreak(models.Model):
+    """A recurring pause inside working hours (lunch, admin), in the location's local time."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="breaks")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="breaks")
+    weekday = models.IntegerField(choices=WeeklyHours.Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="weekly_break_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} break {self.get_weekday_display()} {self.start_time}"
+
+
+class AvailabilityException(models.Model):
+    """A one-off change to the weekly pattern, in the location's local time.
+
+    Days off and holidays remove time; extra hours add it. Without times the whole day is
+    meant. A holiday without a practitioner closes the location for everyone; a day off
+    without a location applies at every location.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", "Day off"
+        HOLIDAY = "holiday", "Holiday (clinic closed)"
+        EXTRA_HOURS = "extra_hours", "Extra hours"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exceptions",
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="exceptions"
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["first_day", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="exception_last_day_not_before_first",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(start_time__isnull=True, end_time__isnull=True)
+                    | models.Q(end_time__gt=models.F("start_time"))
+                ),
+                name="exception_times_both_or_none",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="extra_hours")
+                | models.Q(
+                    practitioner__isnull=False,
+                    location__isnull=False,
+                    start_time__isnull=False,
+                ),
+                name="extra_hours_need_who_where_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.first_day}–{self.last_day}"
 
 
 class AppointmentType(models.Model):
@@ -118,18 +218,102 @@ class Appointment(models.Model):
         AppointmentType, on_delete=models.PROTECT, related_name="appointments"
     )
     start = models.DateTimeField()  # UTC
-    end = models.DateTimeField()  # UTC; the buffer after is added when checking overlap
+    end = models.DateTimeField()  # UTC
+    # end plus the type's buffer: the practitioner is busy in [start, blocked_until). On
+    # PostgreSQL an exclusion constraint on this range (migration 0002) forbids overlaps.
+    blocked_until = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    booked_online = models.BooleanField(default=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Every status but cancelled holds the time.
+    ACTIVE_STATUSES = (Status.BOOKED, Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["practitioner", "start"])]
+        indexes = [
+            models.Index(fields=["practitioner", "start"]),
+            models.Index(fields=["start"], name="appointment_start"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(blocked_until__gte=models.F("end")),
+                name="appointment_blocked_after_end",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient} with {self.practitioner} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def save(self, *args, **kwargs):
+        if self.blocked_until is None and self.end is not None:
+            buffer = self.appointment_type.buffer_minutes if self.appointment_type_id else 0
+            self.blocked_until = self.end + dt.timedelta(minutes=buffer)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+
+class ClinicSettings(models.Model):
+    """The clinic's public page text and its online booking rules; one row (pk=1)."""
+
+    tagline = models.CharField(max_length=300, blank=True)
+    opening_hours = models.TextField(blank=True, help_text="As shown on the public page.")
+    about_visit = models.TextField(
+        "What an SOT visit involves",
+        blank=True,
+        help_text="Describe the visit plainly; do not promise a health result.",
+    )
+    slot_step_minutes = models.PositiveIntegerField(default=15)
+    min_notice_minutes = models.PositiveIntegerField(
+        default=120, help_text="How soon before a visit patients may still book it online."
+    )
+    horizon_days = models.PositiveIntegerField(
+        default=60, help_text="How far ahead patients may book online."
+    )
+    cancellation_window_hours = models.PositiveIntegerField(
+        default=24, help_text="Patients may cancel or move online up to this long before."
+    )
+    reminder_hours = models.PositiveIntegerField(
+        default=24, help_text="Reminders go out for visits starting within this many hours."
+    )
+
+    class Meta:
+        verbose_name = "clinic settings"
+        verbose_name_plural = "clinic settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(slot_step_minutes__gt=0), name="slot_step_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "Clinic settings"
+
+    @classmethod
+    def load(cls) -> "ClinicSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class FaqEntry(models.Model):
+    """A question and answer on the public page."""
+
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self) -> str:
+        return self.question

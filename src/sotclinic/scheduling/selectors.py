@@ -1,9 +1,24 @@
 """Reads of the schedule that are more than a plain query."""
 
+import bisect
 import datetime as dt
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Appointment, Location, Practitioner
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    ClinicSettings,
+    Location,
+    Practitioner,
+    WeeklyBreak,
+    WeeklyHours,
+)
 
 
 @dataclass
@@ -35,3 +50,224 @@ def day_schedule(day: dt.date, location: Location) -> list[PractitionerDay]:
     for appointment in appointments:
         by_practitioner.setdefault(appointment.practitioner_id, []).append(appointment)
     return [PractitionerDay(p, by_practitioner[p.pk]) for p in practitioners]
+
+
+# --- Free slots --------------------------------------------------------------------------
+
+# No appointment lasts longer than this; it bounds the query for appointments that started
+# before the range but still run into it, so the query never scans all of history.
+LONGEST_APPOINTMENT = dt.timedelta(days=1)
+# Local days are at most 14 hours away from UTC; widen the UTC window by that much.
+UTC_SLACK = dt.timedelta(hours=14)
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    start: dt.datetime  # UTC
+    end: dt.datetime  # UTC, without the buffer
+    practitioner_id: int
+    location_id: int
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """Bounds on a slot's start: never in the past, not too soon, not too far ahead."""
+
+    earliest: dt.datetime
+    latest: dt.datetime | None
+
+
+def booking_window(settings: ClinicSettings, now: dt.datetime | None = None) -> BookingWindow:
+    now = now or timezone.now()
+    return BookingWindow(
+        earliest=now + dt.timedelta(minutes=settings.min_notice_minutes),
+        latest=now + dt.timedelta(days=settings.horizon_days),
+    )
+
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+def _local_interval(day: dt.date, start: dt.time | None, end: dt.time | None, tz) -> Interval:
+    """Local wall-clock times on a day as a UTC interval; DST shifts come out right because
+    each end is converted on its own (a 9-17 day is 8 real hours, 0-4 on the spring-forward
+    night is 3)."""
+    begin = dt.datetime.combine(day, start or dt.time.min, tzinfo=tz)
+    if end is None:
+        finish = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    else:
+        finish = dt.datetime.combine(day, end, tzinfo=tz)
+    return begin.astimezone(dt.UTC), finish.astimezone(dt.UTC)
+
+
+def _subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
+    out = []
+    for a, b in intervals:
+        if cut[1] <= a or cut[0] >= b:
+            out.append((a, b))
+            continue
+        if a < cut[0]:
+            out.append((a, cut[0]))
+        if cut[1] < b:
+            out.append((cut[1], b))
+    return out
+
+
+def _exception_applies(exc: AvailabilityException, practitioner_id: int, location_id: int) -> bool:
+    if exc.location_id is not None and exc.location_id != location_id:
+        return False
+    if exc.kind == AvailabilityException.Kind.HOLIDAY:
+        return exc.practitioner_id in (None, practitioner_id)
+    return exc.practitioner_id == practitioner_id
+
+
+def free_slots(
+    appointment_type: AppointmentType,
+    start_day: dt.date,
+    days: int,
+    *,
+    practitioner_ids: Sequence[int] | None = None,
+    location_id: int | None = None,
+    now: dt.datetime | None = None,
+    settings: ClinicSettings | None = None,
+    window: BookingWindow | None = None,
+    ignore_appointments: bool = False,
+    exclude_appointment_id: int | None = None,
+) -> list[Slot]:
+    """Open start times for the type in `days` local days from `start_day`, sorted by time.
+
+    A slot lies inside a practitioner's weekly hours or extra hours at a location, outside
+    breaks, days off and holidays, starts on the clinic's step from the start of its block,
+    fits its duration before the block ends, and keeps its duration plus buffer clear of every
+    active appointment (each with its own buffer). Only starts inside the booking window
+    (minimum notice, horizon; never the past) count.
+
+    A fixed number of queries, whatever the number of days or appointments.
+    """
+    settings = settings or ClinicSettings.load()
+    window = window or booking_window(settings, now)
+    step = dt.timedelta(minutes=settings.slot_step_minutes)
+    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
+    occupied = duration + dt.timedelta(minutes=appointment_type.buffer_minutes)
+    last_day = start_day + dt.timedelta(days=days - 1)
+
+    offering = appointment_type.practitioners.filter(active=True)
+    if practitioner_ids is not None:
+        offering = offering.filter(pk__in=list(practitioner_ids))
+    offering_ids = set(offering.values_list("pk", flat=True))
+    if not offering_ids or days <= 0:
+        return []
+    hours_rows = WeeklyHours.objects.filter(practitioner_id__in=offering_ids)
+    if location_id is not None:
+        hours_rows = hours_rows.filter(location_id=location_id)
+    hours_rows = list(hours_rows.select_related("location"))
+    exceptions = list(
+        AvailabilityException.objects.filter(first_day__lte=last_day, last_day__gte=start_day)
+        .filter(Q(practitioner_id__in=offering_ids) | Q(practitioner__isnull=True))
+        .select_related("location")
+    )
+    extra_hours = [
+        e
+        for e in exceptions
+        if e.kind == AvailabilityException.Kind.EXTRA_HOURS
+        and (location_id is None or e.location_id == location_id)
+    ]
+    closures = [e for e in exceptions if e.kind != AvailabilityException.Kind.EXTRA_HOURS]
+    practitioner_set = {h.practitioner_id for h in hours_rows} | {
+        e.practitioner_id for e in extra_hours
+    }
+    if not practitioner_set:
+        return []
+    locations = {h.location_id: h.location for h in hours_rows}
+    locations.update({e.location_id: e.location for e in extra_hours})
+    breaks = list(
+        WeeklyBreak.objects.filter(
+            practitioner_id__in=practitioner_set, location_id__in=list(locations)
+        )
+    )
+
+    # Open intervals per (practitioner, location), in UTC.
+    open_by: dict[tuple[int, int], list[Interval]] = {}
+    for offset in range(days):
+        day = start_day + dt.timedelta(days=offset)
+        weekday = day.weekday()
+        for h in hours_rows:
+            if h.weekday == weekday:
+                key = (h.practitioner_id, h.location_id)
+                interval = _local_interval(day, h.start_time, h.end_time, h.location.tz)
+                open_by.setdefault(key, []).append(interval)
+        for e in extra_hours:
+            if e.first_day <= day <= e.last_day:
+                key = (e.practitioner_id, e.location_id)
+                interval = _local_interval(day, e.start_time, e.end_time, e.location.tz)
+                open_by.setdefault(key, []).append(interval)
+
+    for (practitioner_id, loc_id), intervals in open_by.items():
+        tz = locations[loc_id].tz
+        for offset in range(days):
+            day = start_day + dt.timedelta(days=offset)
+            for b in breaks:
+                if (b.practitioner_id, b.location_id, b.weekday) == (
+                    practitioner_id,
+                    loc_id,
+                    day.weekday(),
+                ):
+                    intervals = _subtract(
+                        intervals, _local_interval(day, b.start_time, b.end_time, tz)
+                    )
+            for e in closures:
+                if e.first_day <= day <= e.last_day and _exception_applies(
+                    e, practitioner_id, loc_id
+                ):
+                    intervals = _subtract(
+                        intervals, _local_interval(day, e.start_time, e.end_time, tz)
+                    )
+        open_by[(practitioner_id, loc_id)] = sorted(intervals)
+
+    busy: dict[int, list[Interval]] = {p: [] for p in practitioner_set}
+    if not ignore_appointments:
+        range_start = dt.datetime.combine(start_day, dt.time.min, tzinfo=dt.UTC) - UTC_SLACK
+        range_end = dt.datetime.combine(last_day, dt.time.max, tzinfo=dt.UTC) + UTC_SLACK
+        rows = (
+            Appointment.objects.filter(
+                practitioner_id__in=practitioner_set,
+                start__gte=range_start - LONGEST_APPOINTMENT,
+                start__lt=range_end,
+                blocked_until__gt=range_start,
+            )
+            .exclude(status=Appointment.Status.CANCELLED)
+            .order_by("start")
+            .values_list("pk", "practitioner_id", "start", "blocked_until")
+        )
+        for pk, practitioner_id, start, until in rows:
+            if pk != exclude_appointment_id:
+                busy[practitioner_id].append((start, until))
+
+    slots: list[Slot] = []
+    for (practitioner_id, loc_id), intervals in open_by.items():
+        taken = busy[practitioner_id]
+        starts = [a for a, _ in taken]
+        reach = list(itertools.accumulate((b for _, b in taken), max))
+        for a, b in intervals:
+            s = a
+            while s + duration <= b:
+                if s >= window.earliest and (window.latest is None or s <= window.latest):
+                    i = bisect.bisect_left(starts, s + occupied)
+                    if i == 0 or reach[i - 1] <= s:
+                        slots.append(Slot(s, s + duration, practitioner_id, loc_id))
+                s += step
+    slots.sort()
+    return slots
+
+
+def first_available(slots: list[Slot], practitioner_order: Sequence[int] = ()) -> list[Slot]:
+    """One slot per start time: any practitioner will do ("first available")."""
+    rank = {p: i for i, p in enumerate(practitioner_order)}
+    chosen: dict[dt.datetime, Slot] = {}
+    for slot in slots:
+        current = chosen.get(slot.start)
+        if current is None or rank.get(slot.practitioner_id, 1 << 30) < rank.get(
+            current.practitioner_id, 1 << 30
+        ):
+            chosen[slot.start] = slot
+    return [chosen[k] for k in sorted(chosen)]

@@ -1,0 +1,237 @@
+"""Public booking API: appointment types, practitioners, free slots, bookings."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import AwareDatetime, Field, field_validator
+
+from sotclinic.scheduling import services
+from sotclinic.scheduling.errors import BookingError, ReturningPatientsOnly
+from sotclinic.scheduling.models import AppointmentType, Practitioner
+from sotclinic.scheduling.notifications import manage_url, send_not_booked
+from sotclinic.scheduling.selectors import first_available, free_slots
+from sotclinic.scheduling.throttle import allow_booking_attempt
+
+router = Router(tags=["booking"])
+
+MAX_DAYS = 31
+
+
+class AppointmentTypeOut(Schema):
+    id: int
+    name: str
+    duration_minutes: int
+    new_patients_may_book_online: bool
+    practitioners: list[int]
+
+
+class PractitionerOut(Schema):
+    id: int
+    display_name: str
+    credentials: str
+    sot_certification: str
+    bio: str
+    appointment_types: list[int]
+
+
+class SlotOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+    practitioner: int
+    location: int
+
+
+class SlotQuery(Schema):
+    appointment_type: int
+    practitioner: int | None = None
+    start: dt.date
+    days: int = Field(7, ge=1, le=MAX_DAYS)
+
+
+class BookingIn(Schema):
+    appointment_type: int
+    practitioner: int | None = None
+    start: AwareDatetime
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: str = Field(max_length=254)
+    phone: str = Field(min_length=5, max_length=40)
+    date_of_birth: dt.date
+    consent: bool
+
+    @field_validator("email")
+    @classmethod
+    def email_is_valid(cls, value: str) -> str:
+        try:
+            validate_email(value.strip())
+        except DjangoValidationError as exc:
+            raise ValueError("enter a valid e-mail address") from exc
+        return value.strip()
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def born_in_the_past(cls, value: dt.date) -> dt.date:
+        if not dt.date(1900, 1, 1) <= value <= dt.date.today():
+            raise ValueError("enter your real date of birth")
+        return value
+
+    @field_validator("consent")
+    @classmethod
+    def consent_given(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("please agree so that we can keep your details")
+        return value
+
+
+class BookingOut(Schema):
+    id: int
+    appointment_type: int
+    practitioner: int
+    practitioner_name: str
+    location: int
+    start: dt.datetime
+    end: dt.datetime
+    manage_url: str
+
+
+class RequestReceivedOut(Schema):
+    status: str
+    detail: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[dict] = []
+
+
+def _error(field: str | None, message: str) -> dict:
+    return {"detail": message, "errors": [{"field": field or "body", "message": message}]}
+
+
+def _online_types():
+    return AppointmentType.objects.filter(active=True, bookable_online=True)
+
+
+@router.get("/appointment-types", response=list[AppointmentTypeOut])
+def appointment_types(request: HttpRequest):
+    """Appointment types that can be booked online, with who offers each."""
+    kinds = _online_types().prefetch_related("practitioners")
+    return [
+        {
+            "id": k.pk,
+            "name": k.name,
+            "duration_minutes": k.duration_minutes,
+            "new_patients_may_book_online": k.new_patients_may_book_online,
+            "practitioners": [p.pk for p in k.practitioners.all() if p.active],
+        }
+        for k in kinds
+    ]
+
+
+@router.get("/practitioners", response=list[PractitionerOut])
+def practitioners(request: HttpRequest):
+    """Active practitioners with their public profile."""
+    people = Practitioner.objects.filter(active=True).prefetch_related("appointment_types")
+    return [
+        {
+            "id": p.pk,
+            "display_name": p.display_name,
+            "credentials": p.credentials,
+            "sot_certification": p.sot_certification,
+            "bio": p.bio,
+            "appointment_types": [
+                k.pk for k in p.appointment_types.all() if k.active and k.bookable_online
+            ],
+        }
+        for p in people
+    ]
+
+
+@router.get("/slots", response={200: list[SlotOut], 422: ErrorOut})
+def slots(request: HttpRequest, query: Query[SlotQuery]):
+    """Free start times; without `practitioner`, one per time across practitioners."""
+    kind = _online_types().filter(pk=query.appointment_type).first()
+    if kind is None:
+        return Status(
+            422, _error("appointment_type", "There is no such appointment type to book online.")
+        )
+    practitioner_ids = None if query.practitioner is None else [query.practitioner]
+    found = free_slots(kind, query.start, query.days, practitioner_ids=practitioner_ids)
+    if query.practitioner is None:
+        found = first_available(found)
+    return Status(
+        200,
+        [
+            {
+                "start": s.start,
+                "end": s.end,
+                "practitioner": s.practitioner_id,
+                "location": s.location_id,
+            }
+            for s in found
+        ],
+    )
+
+
+@router.post(
+    "/bookings",
+    response={
+        201: BookingOut,
+        202: RequestReceivedOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
+)
+def create_booking(request: HttpRequest, payload: BookingIn):
+    """Book a free slot. 409 when it was just taken; 202 for returning-patient types."""
+    if not allow_booking_attempt(request):
+        return Status(
+            429, _error(None, "Too many booking attempts from your network; try again later.")
+        )
+    returning_only = (
+        _online_types().filter(pk=payload.appointment_type, new_patients_may_book_online=False)
+    ).first()
+    try:
+        appointment = services.book_online(
+            appointment_type_id=payload.appointment_type,
+            practitioner_id=payload.practitioner,
+            start=payload.start,
+            first_name=payload.first_name,
+            last_name=payload.last_name,
+            email=payload.email,
+            phone=payload.phone,
+            date_of_birth=payload.date_of_birth,
+            consent=payload.consent,
+            base_url=request.build_absolute_uri("/"),
+        )
+    except ReturningPatientsOnly:
+        send_not_booked(payload.email, returning_only, None)
+        return Status(202, RECEIVED)
+    except BookingError as exc:
+        return Status(exc.status_code, _error(exc.field, exc.message))
+    if returning_only is not None:
+        # The same answer whether or not the details matched a patient: the e-mail tells.
+        return Status(202, RECEIVED)
+    return Status(
+        201,
+        {
+            "id": appointment.pk,
+            "appointment_type": appointment.appointment_type_id,
+            "practitioner": appointment.practitioner_id,
+            "practitioner_name": appointment.practitioner.display_name,
+            "location": appointment.location_id,
+            "start": appointment.start,
+            "end": appointment.end,
+            "manage_url": manage_url(appointment, request.build_absolute_uri("/")),
+        },
+    )
+
+
+RECEIVED = {
+    "status": "received",
+    "detail": "Thank you. We have e-mailed you the outcome of your request.",
+}

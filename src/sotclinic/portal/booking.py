@@ -1,0 +1,246 @@
+"""The public booking flow (no login) and the signed page to manage a booking.
+
+One URL, one step at a time, driven by query parameters, so it works without JavaScript,
+by keyboard, and the browser's back button does what a person expects:
+type → practitioner (or first available) → day → time → details → confirmation.
+"""
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_POST
+
+from sotclinic.scheduling import services
+from sotclinic.scheduling.errors import BookingError, ReturningPatientsOnly
+from sotclinic.scheduling.links import BadLink, appointment_for_token, manage_token
+from sotclinic.scheduling.models import AppointmentType, ClinicSettings, Location
+from sotclinic.scheduling.notifications import send_not_booked
+from sotclinic.scheduling.selectors import first_available, free_slots
+from sotclinic.scheduling.throttle import allow_booking_attempt
+
+from .forms import BookingDetailsForm
+
+DAYS_SHOWN = 14
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _days(slots, tz, first_day: dt.date) -> list[dict]:
+    counts: dict[dt.date, int] = {}
+    for slot in slots:
+        counts[slot.start.astimezone(tz).date()] = (
+            counts.get(slot.start.astimezone(tz).date(), 0) + 1
+        )
+    return [
+        {
+            "date": first_day + dt.timedelta(days=i),
+            "count": counts.get(first_day + dt.timedelta(days=i), 0),
+        }
+        for i in range(DAYS_SHOWN)
+    ]
+
+
+def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appointment_id=None):
+    """Days with their number of free times, and the times of the chosen day."""
+    location = Location.objects.order_by("pk").first()
+    tz = location.tz if location else dt.UTC
+    today = timezone.now().astimezone(tz).date()
+    first_day = parse_date(request.GET.get("from") or "") or today
+    first_day = max(first_day, today)
+    ids = None if practitioner_id is None else [practitioner_id]
+    slots = free_slots(
+        kind,
+        first_day,
+        DAYS_SHOWN,
+        practitioner_ids=ids,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    if practitioner_id is None:
+        slots = first_available(slots)
+    days = _days(slots, tz, first_day)
+    day = parse_date(request.GET.get("day") or "")
+    if day is None:
+        day = next((d["date"] for d in days if d["count"]), None)
+    times = [
+        {"slot": s, "local": s.start.astimezone(tz), "value": s.start.isoformat()}
+        for s in slots
+        if s.start.astimezone(tz).date() == day
+    ]
+    return {
+        "days": days,
+        "day": day,
+        "times": times,
+        "tz": tz,
+        "next_from": first_day + dt.timedelta(days=DAYS_SHOWN),
+        "prev_from": first_day - dt.timedelta(days=DAYS_SHOWN) if first_day > today else None,
+    }
+
+
+def book(request: HttpRequest) -> HttpResponse:
+    """Each step of the public booking page; the last step posts the details."""
+    kinds = list(AppointmentType.objects.filter(active=True, bookable_online=True))
+    kind = next((k for k in kinds if k.pk == _int(request.GET.get("type"))), None)
+    context: dict = {"kinds": kinds, "kind": kind, "step": "type"}
+    if kind is None:
+        status = 404 if request.GET.get("type") else 200
+        if status == 404:
+            context["error"] = "There is no such appointment type; pick one from the list."
+        return render(request, "portal/book.html", context, status=status)
+
+    practitioners = list(kind.practitioners.filter(active=True))
+    context["practitioners"] = practitioners
+    choice = request.GET.get("practitioner")
+    if not choice:
+        context["step"] = "practitioner"
+        return render(request, "portal/book.html", context)
+    practitioner = next((p for p in practitioners if str(p.pk) == choice), None)
+    if choice != "any" and practitioner is None:
+        context.update(step="practitioner", error="Pick a practitioner from the list.")
+        return render(request, "portal/book.html", context, status=404)
+    context["practitioner"] = practitioner
+    context["practitioner_param"] = choice
+
+    start = parse_datetime(request.GET.get("start") or "")
+    if start is None or timezone.is_naive(start):
+        context.update(step="time", **_slot_choice(request, kind, practitioner and practitioner.pk))
+        return render(request, "portal/book.html", context)
+
+    location = Location.objects.order_by("pk").first()
+    context.update(step="details", start=start, local_start=start.astimezone(location.tz))
+    form = BookingDetailsForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(
+            request,
+            "portal/book.html",
+            {**context, "form": form},
+            status=422 if request.method == "POST" else 200,
+        )
+    if not allow_booking_attempt(request):
+        context["error"] = "Too many booking attempts from your network; please try later."
+        return render(request, "portal/book.html", {**context, "form": form}, status=429)
+    data = form.cleaned_data
+    try:
+        appointment = services.book_online(
+            appointment_type_id=kind.pk,
+            practitioner_id=practitioner and practitioner.pk,
+            start=start,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            date_of_birth=data["date_of_birth"],
+            consent=data["consent"],
+            base_url=request.build_absolute_uri("/"),
+        )
+    except ReturningPatientsOnly:
+        send_not_booked(data["email"], kind, location)
+        return redirect("portal:booking_received")
+    except BookingError as exc:
+        context.update(
+            step="time",
+            error=exc.message,
+            **_slot_choice(request, kind, practitioner and practitioner.pk),
+        )
+        return render(request, "portal/book.html", context, status=exc.status_code)
+    if not kind.new_patients_may_book_online:
+        # Same page whether or not the details matched a patient; the e-mail tells.
+        return redirect("portal:booking_received")
+    return redirect("portal:booking_confirmed", token=manage_token(appointment))
+
+
+def booking_received(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/booking_received.html")
+
+
+def _appointment_or_400(request: HttpRequest, token: str):
+    try:
+        return appointment_for_token(token), None
+    except BadLink as exc:
+        return None, render(request, "portal/bad_link.html", {"message": exc.message}, status=400)
+
+
+def booking_confirmed(request: HttpRequest, token: str) -> HttpResponse:
+    appointment, error = _appointment_or_400(request, token)
+    if error:
+        return error
+    return render(request, "portal/booking_confirmed.html", _manage_context(appointment, token))
+
+
+def _manage_context(appointment, token: str) -> dict:
+    settings = ClinicSettings.load()
+    now = timezone.now()
+    changeable = (
+        appointment.status == appointment.Status.BOOKED
+        and appointment.start - now >= dt.timedelta(hours=settings.cancellation_window_hours)
+    )
+    tz = appointment.location.tz
+    return {
+        "appointment": appointment,
+        "token": token,
+        "local_start": appointment.start.astimezone(tz),
+        "local_end": appointment.end.astimezone(tz),
+        "changeable": changeable,
+        "settings": settings,
+        "manage_path": reverse("portal:manage_booking", args=[token]),
+    }
+
+
+def manage_booking(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind the e-mailed link: see, cancel, or move to another free time."""
+    appointment, error = _appointment_or_400(request, token)
+    if error:
+        return error
+    context = _manage_context(appointment, token)
+    if context["changeable"] and request.GET.get("move"):
+        context.update(
+            moving=True,
+            **_slot_choice(
+                request,
+                appointment.appointment_type,
+                appointment.practitioner_id,
+                exclude_appointment_id=appointment.pk,
+            ),
+        )
+    return render(request, "portal/manage_booking.html", context)
+
+
+@require_POST
+def cancel_booking(request: HttpRequest, token: str) -> HttpResponse:
+    appointment, error = _appointment_or_400(request, token)
+    if error:
+        return error
+    try:
+        services.cancel_appointment(
+            appointment, by_patient=True, base_url=request.build_absolute_uri("/")
+        )
+    except BookingError as exc:
+        context = {**_manage_context(appointment, token), "error": exc.message}
+        return render(request, "portal/manage_booking.html", context, status=exc.status_code)
+    return redirect("portal:manage_booking", token=token)
+
+
+@require_POST
+def move_booking(request: HttpRequest, token: str) -> HttpResponse:
+    appointment, error = _appointment_or_400(request, token)
+    if error:
+        return error
+    start = parse_datetime(request.POST.get("start") or "")
+    try:
+        if start is None or timezone.is_naive(start):
+            raise BookingError("Pick a new time from the list.", "start")
+        services.move_appointment(
+            appointment, start, by_patient=True, base_url=request.build_absolute_uri("/")
+        )
+    except BookingError as exc:
+        context = {**_manage_context(appointment, token), "error": exc.message}
+        return render(request, "portal/manage_booking.html", context, status=exc.status_code)
+    return redirect("portal:manage_booking", token=token)

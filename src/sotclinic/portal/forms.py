@@ -1,0 +1,42 @@
+import datetime as dt
+
+from django import forms
+
+
+class BookingDetailsForm(forms.Form):
+    """The patient's details, the last step of booking. Sized and typed for phone keyboards."""
+
+    first_name = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
+    )
+    last_name = forms.CharField(
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "autocapitalize": "words"}),
+    )
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        help_text="We send the confirmation and a link to change or cancel here.",
+    )
+    phone = forms.CharField(
+        max_length=40,
+        min_length=5,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+    consent = forms.BooleanField(
+        label="I agree that the clinic keeps these details to manage my appointments and may "
+        "contact me about them.",
+        error_messages={"required": "Please agree so that we can keep your details."},
+    )
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if not dt.date(1900, 1, 1) <= value <= dt.date.today():
+            raise forms.ValidationError("Enter your real date of birth.")
+        return value

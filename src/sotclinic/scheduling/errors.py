@@ -1,0 +1,51 @@
+"""What can go wrong when booking, in words a patient or a receptionist can act on."""
+
+
+class BookingError(Exception):
+    """Base class: the message is shown to the person as it is."""
+
+    status_code = 422
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class SlotTaken(BookingError):
+    status_code = 409
+
+    def __init__(self, message: str = "That time was just booked by someone else; pick another."):
+        super().__init__(message, field="start")
+
+
+class SlotNotOffered(BookingError):
+    """The time is in the past, too soon, too far ahead, or outside the practitioner's hours."""
+
+    def __init__(self, message: str = "That time is not open for booking; pick a listed time."):
+        super().__init__(message, field="start")
+
+
+class NotBookableOnline(BookingError):
+    def __init__(self, message: str = "That appointment type cannot be booked online."):
+        super().__init__(message, field="appointment_type")
+
+
+class ReturningPatientsOnly(BookingError):
+    """A type only returning patients may book online, and the details matched no patient.
+
+    Callers must answer exactly as for a successful booking of such a type, so the page does
+    not reveal whether a patient record exists; the e-mail tells the owner of the address.
+    """
+
+    def __init__(self):
+        super().__init__("Only returning patients may book this online.", "appointment_type")
+
+
+class ChangeNotAllowed(BookingError):
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)

@@ -1,0 +1,100 @@
+"""E-mails to patients about their bookings. They carry times and places, never clinical data."""
+
+import os
+
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .calendars import appointment_invite
+from .links import manage_token
+from .models import Appointment, AppointmentType, ClinicSettings, Location
+
+
+def site_url() -> str:
+    """Where the app is reachable, for links in e-mails sent outside a request (reminders)."""
+    return os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def manage_url(appointment: Appointment, base_url: str | None = None) -> str:
+    path = reverse("portal:manage_booking", args=[manage_token(appointment)])
+    return f"{(base_url or site_url()).rstrip('/')}{path}"
+
+
+def _context(appointment: Appointment, base_url: str | None) -> dict:
+    tz = appointment.location.tz
+    return {
+        "appointment": appointment,
+        "local_start": appointment.start.astimezone(tz),
+        "local_end": appointment.end.astimezone(tz),
+        "location": appointment.location,
+        "manage_url": manage_url(appointment, base_url),
+        "settings": ClinicSettings.load(),
+    }
+
+
+def _send(subject: str, template: str, context: dict, to: str, ics: bytes | None = None) -> None:
+    body = render_to_string(f"scheduling/email/{template}", context)
+    message = EmailMessage(subject=subject, body=body, to=[to])
+    if ics is not None:
+        message.attach("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8")
+    message.send()
+
+
+def send_confirmation(appointment: Appointment, base_url: str | None = None) -> None:
+    if not appointment.patient.email:
+        return
+    context = _context(appointment, base_url)
+    _send(
+        f"Your appointment at {appointment.location.name}",
+        "confirmation.txt",
+        context,
+        appointment.patient.email,
+        appointment_invite(appointment),
+    )
+
+
+def send_moved(appointment: Appointment, base_url: str | None = None) -> None:
+    if not appointment.patient.email:
+        return
+    context = _context(appointment, base_url)
+    _send(
+        f"Your appointment at {appointment.location.name} has moved",
+        "moved.txt",
+        context,
+        appointment.patient.email,
+        appointment_invite(appointment),
+    )
+
+
+def send_cancelled(appointment: Appointment, base_url: str | None = None) -> None:
+    if not appointment.patient.email:
+        return
+    context = _context(appointment, base_url)
+    _send(
+        f"Your appointment at {appointment.location.name} is cancelled",
+        "cancelled.txt",
+        context,
+        appointment.patient.email,
+        appointment_invite(appointment),
+    )
+
+
+def send_reminder(appointment: Appointment, base_url: str | None = None) -> None:
+    context = _context(appointment, base_url)
+    _send(
+        f"Reminder: your appointment at {appointment.location.name}",
+        "reminder.txt",
+        context,
+        appointment.patient.email,
+    )
+
+
+def send_not_booked(email: str, appointment_type: AppointmentType, location: Location | None):
+    """Tell the owner of the address that a returning-patient visit could not be booked."""
+    _send(
+        "About your booking request",
+        "not_booked.txt",
+        {"appointment_type": appointment_type, "location": location},
+        email,
+    )

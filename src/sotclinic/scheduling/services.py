@@ -1,0 +1,348 @@
+"""Every write to the schedule: one transaction each.
+
+No double booking holds in two layers. On SQLite every transaction is IMMEDIATE (see settings),
+so the overlap check and the insert run with the write lock held and writers never interleave.
+On PostgreSQL the exclusion constraint `appointment_no_overlap` (migration 0003) refuses an
+overlapping insert or update from any code path; its IntegrityError becomes SlotTaken here.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sotclinic.patients.models import Patient
+
+from . import notifications
+from .errors import (
+    BookingError,
+    ChangeNotAllowed,
+    NotBookableOnline,
+    ReturningPatientsOnly,
+    SlotNotOffered,
+    SlotTaken,
+)
+from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
+from .selectors import Slot, free_slots
+
+NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
+
+
+def _is_overlap_violation(exc: IntegrityError) -> bool:
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    name = getattr(diag, "constraint_name", None) or str(exc)
+    return NO_OVERLAP_CONSTRAINT in name
+
+
+def _save_without_overlap(appointment: Appointment, **save_kwargs) -> None:
+    """Save inside a savepoint; the database's overlap refusal becomes SlotTaken."""
+    try:
+        with transaction.atomic():
+            appointment.save(**save_kwargs)
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            raise SlotTaken() from exc
+        raise
+
+
+def _overlapping(
+    practitioner_id: int, start: dt.datetime, until: dt.datetime, exclude_pk: int | None = None
+):
+    query = Appointment.objects.filter(
+        practitioner_id=practitioner_id, start__lt=until, blocked_until__gt=start
+    ).exclude(status=Appointment.Status.CANCELLED)
+    if exclude_pk is not None:
+        query = query.exclude(pk=exclude_pk)
+    return query.order_by("start").first()
+
+
+def _refuse_overlap(
+    practitioner: Practitioner, start: dt.datetime, until: dt.datetime, exclude_pk=None
+) -> None:
+    clash = _overlapping(practitioner.pk, start, until, exclude_pk)
+    if clash is not None:
+        tz = clash.location.tz
+        raise SlotTaken(
+            f"{practitioner.display_name} already has an appointment from "
+            f"{clash.start.astimezone(tz):%H:%M} to {clash.blocked_until.astimezone(tz):%H:%M} "
+            "(including clean-up time) on that day; pick another time."
+        )
+
+
+def _times(kind: AppointmentType, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    end = start + dt.timedelta(minutes=kind.duration_minutes)
+    return end, end + dt.timedelta(minutes=kind.buffer_minutes)
+
+
+def _on_commit(fn: Callable[[], None]) -> None:
+    transaction.on_commit(fn)
+
+
+def _offered_slots(
+    kind: AppointmentType,
+    start: dt.datetime,
+    practitioner_ids: list[int] | None,
+    *,
+    now: dt.datetime,
+    ignore_appointments: bool = False,
+    exclude_appointment_id: int | None = None,
+) -> list[Slot]:
+    """The slots starting exactly at `start` (any of the given practitioners)."""
+    day = start.astimezone(dt.UTC).date()
+    slots = free_slots(
+        kind,
+        day - dt.timedelta(days=1),
+        3,
+        practitioner_ids=practitioner_ids,
+        now=now,
+        ignore_appointments=ignore_appointments,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    return [s for s in slots if s.start == start]
+
+
+def _check_offered(kind, start, practitioner_ids, *, now, exclude_appointment_id=None):
+    """The free slots at `start`; SlotTaken if only appointments stand in the way, else
+    SlotNotOffered (past, too soon, too far ahead, outside hours)."""
+    if start <= now:
+        raise SlotNotOffered("That time is in the past; pick a time from the list.")
+    candidates = _offered_slots(
+        kind, start, practitioner_ids, now=now, exclude_appointment_id=exclude_appointment_id
+    )
+    if candidates:
+        return candidates
+    if _offered_slots(kind, start, practitioner_ids, now=now, ignore_appointments=True):
+        raise SlotTaken()
+    raise SlotNotOffered()
+
+
+def _online_type(appointment_type_id: int) -> AppointmentType:
+    try:
+        return AppointmentType.objects.get(
+            pk=appointment_type_id, active=True, bookable_online=True
+        )
+    except (AppointmentType.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotBookableOnline("There is no such appointment type to book online.") from exc
+
+
+def match_patient(email: str, date_of_birth: dt.date) -> Patient | None:
+    """The patient with this e-mail (any case) and date of birth, if there is one."""
+    return (
+        Patient.objects.filter(email__iexact=email.strip(), date_of_birth=date_of_birth)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def book_online(
+    *,
+    appointment_type_id: int,
+    practitioner_id: int | None,
+    start: dt.datetime,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    date_of_birth: dt.date,
+    consent: bool,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book a listed free slot for a patient from the public page or the API.
+
+    `practitioner_id=None` means the first practitioner free at that time. An existing patient
+    is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
+    when the time is no longer free, SlotNotOffered when it never was, NotBookableOnline, and
+    ReturningPatientsOnly (with nothing written) when a type closed to new patients is asked
+    for with details that match no patient. Sends the confirmation after commit.
+    """
+    now = now or timezone.now()
+    if not consent:
+        raise BookingError("Please agree so that we can keep your details.", "consent")
+    kind = _online_type(appointment_type_id)
+    practitioner_ids = None if practitioner_id is None else [practitioner_id]
+    candidates = _check_offered(kind, start, practitioner_ids, now=now)
+
+    patient = match_patient(email, date_of_birth)
+    if patient is None:
+        if not kind.new_patients_may_book_online:
+            raise ReturningPatientsOnly()
+        patient = Patient.objects.create(
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email.strip(),
+            phone=phone.strip(),
+            date_of_birth=date_of_birth,
+            consent_to_contact=True,
+            consent_recorded_at=now,
+        )
+
+    end, until = _times(kind, start)
+    for slot in candidates:
+        appointment = Appointment(
+            practitioner_id=slot.practitioner_id,
+            location_id=slot.location_id,
+            patient=patient,
+            appointment_type=kind,
+            start=start,
+            end=end,
+            blocked_until=until,
+            booked_online=True,
+        )
+        try:
+            _save_without_overlap(appointment)
+        except SlotTaken:
+            continue  # taken a moment ago by another request; try the next practitioner
+        break
+    else:
+        raise SlotTaken()
+    booked = Appointment.objects.select_related(
+        "practitioner", "appointment_type", "location", "patient"
+    ).get(pk=appointment.pk)
+    _on_commit(lambda: notifications.send_confirmation(booked, base_url))
+    return booked
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    location: Location,
+    start: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book by staff: any time that is not past and not overlapping, hours or not."""
+    now = now or timezone.now()
+    if start <= now:
+        raise SlotNotOffered("That time is in the past.")
+    end, until = _times(appointment_type, start)
+    _refuse_overlap(practitioner, start, until)
+    appointment = Appointment(
+        practitioner=practitioner,
+        patient=patient,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        blocked_until=until,
+    )
+    _save_without_overlap(appointment)
+    return appointment
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("practitioner", "appointment_type", "location", "patient")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_patient_may_change(appointment: Appointment, now: dt.datetime) -> None:
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ChangeNotAllowed("This appointment can no longer be changed online.")
+    window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
+    if appointment.start - now < window:
+        raise ChangeNotAllowed(
+            "It is too close to the appointment to change it online; please call the clinic."
+        )
+
+
+@transaction.atomic
+def move_appointment(
+    appointment: Appointment,
+    start: dt.datetime,
+    *,
+    practitioner: Practitioner | None = None,
+    by_patient: bool = False,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move to a new start (and optionally another practitioner).
+
+    Staff may move to any future time that does not overlap; a patient only to a listed free
+    slot of the same practitioner and only outside the cancellation window.
+    """
+    now = now or timezone.now()
+    appointment = _lock(appointment)
+    if by_patient:
+        _check_patient_may_change(appointment, now)
+        _check_offered(
+            appointment.appointment_type,
+            start,
+            [appointment.practitioner_id],
+            now=now,
+            exclude_appointment_id=appointment.pk,
+        )
+    else:
+        if appointment.status == Appointment.Status.CANCELLED:
+            raise ChangeNotAllowed("A cancelled appointment cannot be moved; book a new one.")
+        if start <= now:
+            raise SlotNotOffered("That time is in the past.")
+    if practitioner is not None:
+        appointment.practitioner = practitioner
+    end, until = _times(appointment.appointment_type, start)
+    _refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
+    appointment.start, appointment.end, appointment.blocked_until = start, end, until
+    appointment.reminder_sent_at = None
+    _save_without_overlap(appointment)
+    if by_patient:
+        _on_commit(lambda: notifications.send_moved(appointment, base_url))
+    return appointment
+
+
+@transaction.atomic
+def cancel_appointment(
+    appointment: Appointment,
+    *,
+    by_patient: bool = False,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel; the time is free again at once. Patients only outside the cancellation window."""
+    now = now or timezone.now()
+    appointment = _lock(appointment)
+    if appointment.status == Appointment.Status.CANCELLED:
+        return appointment
+    if by_patient:
+        _check_patient_may_change(appointment, now)
+    elif appointment.status != Appointment.Status.BOOKED:
+        raise ChangeNotAllowed(
+            f"This appointment is marked {appointment.get_status_display().lower()}; "
+            "it cannot be cancelled."
+        )
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancelled_at = now
+    appointment.save(update_fields=["status", "cancelled_at"])
+    if by_patient:
+        _on_commit(lambda: notifications.send_cancelled(appointment, base_url))
+    return appointment
+
+
+ALLOWED_STATUS_CHANGES = {
+    Appointment.Status.ARRIVED: {Appointment.Status.BOOKED},
+    Appointment.Status.NO_SHOW: {Appointment.Status.BOOKED},
+    Appointment.Status.COMPLETED: {Appointment.Status.BOOKED, Appointment.Status.ARRIVED},
+    Appointment.Status.BOOKED: {Appointment.Status.ARRIVED, Appointment.Status.NO_SHOW},
+}
+
+
+@transaction.atomic
+def mark_appointment(appointment: Appointment, status: str) -> Appointment:
+    """Mark arrived, no-show or completed (or undo a mistaken arrived/no-show)."""
+    appointment = _lock(appointment)
+    allowed_from = ALLOWED_STATUS_CHANGES.get(status)
+    if allowed_from is None or appointment.status not in allowed_from:
+        wanted = dict(Appointment.Status.choices).get(status, status).lower()
+        raise ChangeNotAllowed(
+            f"An appointment that is {appointment.get_status_display().lower()} cannot be "
+            f"marked {wanted}."
+        )
+    appointment.status = status
+    appointment.save(update_fields=["status"])
+    return appointment

@@ -1,0 +1,277 @@
+"""book_online / book_appointment / move / cancel: the rules and the no-double-booking guarantee."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling import services
+from sotclinic.scheduling.errors import (
+    ChangeNotAllowed,
+    NotBookableOnline,
+    ReturningPatientsOnly,
+    SlotNotOffered,
+    SlotTaken,
+)
+from sotclinic.scheduling.models import Appointment
+from tests.factories import (
+    make_appointment,
+    make_appointment_type,
+    make_location,
+    make_open_practitioner,
+    make_patient,
+)
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL"
+)
+
+
+@pytest.fixture
+def clinic():
+    location = make_location(time_zone="Europe/London")
+    doctor = make_open_practitioner(location, display_name="Dr. Anna Weber")
+    kind = make_appointment_type([doctor], duration_minutes=30, buffer_minutes=10)
+    tomorrow = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=1)
+    ten = dt.datetime.combine(tomorrow, dt.time(10, 0), tzinfo=location.tz).astimezone(dt.UTC)
+    return location, doctor, kind, ten
+
+
+def _online(kind, start, practitioner=None, **details):
+    data = {
+        "appointment_type_id": kind.pk,
+        "practitioner_id": practitioner.pk if practitioner else None,
+        "start": start,
+        "first_name": "Olivia",
+        "last_name": "Smith",
+        "email": "olivia@example.com",
+        "phone": "+44 7700 900001",
+        "date_of_birth": dt.date(1985, 3, 4),
+        "consent": True,
+    }
+    return services.book_online(**{**data, **details})
+
+
+def test_online_booking_creates_patient_appointment_and_confirmation(
+    clinic, django_capture_on_commit_callbacks
+):
+    _, doctor, kind, ten = clinic
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = _online(kind, ten, doctor)
+
+    assert appointment.start == ten
+    assert appointment.end == ten + dt.timedelta(minutes=30)
+    assert appointment.blocked_until == ten + dt.timedelta(minutes=40)
+    assert appointment.patient.email == "olivia@example.com"
+    assert appointment.patient.consent_to_contact
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].attachments[0][0] == "appointment.ics"
+
+
+def test_second_booking_of_same_slot_is_rejected(clinic):
+    _, doctor, kind, ten = clinic
+    _online(kind, ten, doctor)
+
+    with pytest.raises(SlotTaken):
+        _online(kind, ten, doctor, email="someone.else@example.com")
+
+    assert Appointment.objects.count() == 1
+    assert Patient.objects.count() == 1
+
+
+def test_booking_inside_the_previous_buffer_is_rejected(clinic):
+    _, doctor, kind, ten = clinic
+    _online(kind, ten, doctor)
+
+    with pytest.raises((SlotTaken, SlotNotOffered)):
+        _online(kind, ten + dt.timedelta(minutes=35), doctor, email="b@example.com")
+
+    assert Appointment.objects.count() == 1
+
+
+def test_cancelled_appointment_frees_the_slot(clinic):
+    _, doctor, kind, ten = clinic
+    first = _online(kind, ten, doctor)
+    services.cancel_appointment(first)
+
+    second = _online(kind, ten, doctor, email="second@example.com")
+
+    assert second.status == Appointment.Status.BOOKED
+    assert Appointment.objects.exclude(status="cancelled").count() == 1
+
+
+def test_past_time_is_refused_and_nothing_is_written(clinic):
+    _, doctor, kind, ten = clinic
+
+    with pytest.raises(SlotNotOffered, match="past"):
+        _online(kind, ten - dt.timedelta(days=2), doctor)
+
+    assert Appointment.objects.count() == 0
+    assert Patient.objects.count() == 0
+
+
+def test_time_outside_hours_is_refused(clinic):
+    location, doctor, kind, ten = clinic
+    evening = ten + dt.timedelta(hours=10)  # 20:00 local
+
+    with pytest.raises(SlotNotOffered):
+        _online(kind, evening, doctor)
+
+    assert Appointment.objects.count() == 0
+
+
+def test_unknown_appointment_type_is_refused(clinic):
+    _, doctor, kind, ten = clinic
+    kind.pk = 999_999
+
+    with pytest.raises(NotBookableOnline):
+        _online(kind, ten, doctor)
+
+
+def test_existing_patient_is_matched_by_email_and_date_of_birth(clinic):
+    _, doctor, kind, ten = clinic
+    known = make_patient(email="Olivia@Example.com", date_of_birth=dt.date(1985, 3, 4))
+
+    appointment = _online(kind, ten, doctor)
+
+    assert appointment.patient == known
+    assert Patient.objects.count() == 1
+
+
+def test_same_email_with_other_date_of_birth_is_a_new_patient(clinic):
+    _, doctor, kind, ten = clinic
+    make_patient(email="olivia@example.com", date_of_birth=dt.date(1990, 1, 1))
+
+    _online(kind, ten, doctor)
+
+    assert Patient.objects.count() == 2
+
+
+def test_returning_patient_type_without_a_match_writes_nothing(clinic):
+    _, doctor, kind, ten = clinic
+    kind.new_patients_may_book_online = False
+    kind.save()
+
+    with pytest.raises(ReturningPatientsOnly):
+        _online(kind, ten, doctor)
+
+    assert Appointment.objects.count() == 0
+    assert Patient.objects.count() == 0
+
+
+def test_first_available_skips_a_busy_practitioner(clinic):
+    location, doctor, kind, ten = clinic
+    other = make_open_practitioner(location, display_name="Dr. Ben Okafor")
+    kind.practitioners.add(other)
+    make_appointment(doctor, ten, kind=kind, location=location)
+
+    appointment = _online(kind, ten)
+
+    assert appointment.practitioner == other
+
+
+def test_staff_booking_that_overlaps_is_refused_with_a_clear_message(clinic):
+    location, doctor, kind, ten = clinic
+    make_appointment(doctor, ten, kind=kind, location=location)
+
+    with pytest.raises(SlotTaken, match="already has an appointment from 10:00 to 10:40"):
+        services.book_appointment(
+            patient=make_patient(),
+            practitioner=doctor,
+            appointment_type=kind,
+            location=location,
+            start=ten + dt.timedelta(minutes=15),
+        )
+
+
+def test_staff_may_book_outside_hours_when_free(clinic):
+    location, doctor, kind, ten = clinic
+
+    appointment = services.book_appointment(
+        patient=make_patient(),
+        practitioner=doctor,
+        appointment_type=kind,
+        location=location,
+        start=ten + dt.timedelta(hours=9),
+    )
+
+    assert appointment.pk
+
+
+def test_move_onto_another_appointment_is_refused(clinic):
+    location, doctor, kind, ten = clinic
+    first = make_appointment(doctor, ten, kind=kind, location=location)
+    second = make_appointment(doctor, ten + dt.timedelta(hours=2), kind=kind, location=location)
+
+    with pytest.raises(SlotTaken):
+        services.move_appointment(second, first.start + dt.timedelta(minutes=5))
+
+    second.refresh_from_db()
+    assert second.start == ten + dt.timedelta(hours=2)
+
+
+def test_patient_cannot_cancel_inside_the_cancellation_window(clinic):
+    location, doctor, kind, _ = clinic
+    soon = timezone.now() + dt.timedelta(hours=3)
+    appointment = make_appointment(doctor, soon, kind=kind, location=location)
+
+    with pytest.raises(ChangeNotAllowed, match="too close"):
+        services.cancel_appointment(appointment, by_patient=True)
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_marking_arrived_then_completed(clinic):
+    location, doctor, kind, ten = clinic
+    appointment = make_appointment(doctor, ten, kind=kind, location=location)
+
+    services.mark_appointment(appointment, Appointment.Status.ARRIVED)
+    services.mark_appointment(appointment, Appointment.Status.COMPLETED)
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.COMPLETED
+    with pytest.raises(ChangeNotAllowed):
+        services.mark_appointment(appointment, Appointment.Status.NO_SHOW)
+
+
+@postgres_only
+def test_database_refuses_an_overlap_that_bypasses_the_service(clinic):
+    location, doctor, kind, ten = clinic
+    make_appointment(doctor, ten, kind=kind, location=location)
+
+    with pytest.raises(IntegrityError, match="appointment_no_overlap"), transaction.atomic():
+        make_appointment(doctor, ten + dt.timedelta(minutes=35), kind=kind, location=location)
+
+
+@postgres_only
+def test_database_overlap_refusal_becomes_slot_taken(clinic):
+    location, doctor, kind, ten = clinic
+    make_appointment(doctor, ten, kind=kind, location=location)
+    clash = Appointment(
+        practitioner=doctor,
+        patient=make_patient(),
+        location=location,
+        appointment_type=kind,
+        start=ten,
+        end=ten + dt.timedelta(minutes=30),
+    )
+
+    with pytest.raises(SlotTaken):
+        services._save_without_overlap(clash)
+
+
+@postgres_only
+def test_cancelled_rows_do_not_block_in_the_database(clinic):
+    location, doctor, kind, ten = clinic
+    make_appointment(doctor, ten, kind=kind, location=location, status="cancelled")
+
+    make_appointment(doctor, ten, kind=kind, location=location)
+
+    assert Appointment.objects.count() == 2

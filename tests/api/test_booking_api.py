@@ -1,0 +1,204 @@
+"""The booking API: types, practitioners, slots, bookings, and its 4xx answers."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.models import Appointment
+from tests.factories import (
+    make_appointment_type,
+    make_location,
+    make_open_practitioner,
+    make_patient,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def clinic():
+    location = make_location()
+    doctor = make_open_practitioner(location, display_name="Dr. Anna Weber")
+    kind = make_appointment_type([doctor], name="New-patient exam", duration_minutes=45)
+    tomorrow = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(10, 0), tzinfo=location.tz)
+    return location, doctor, kind, start
+
+
+def _booking(kind, doctor, when, **changes):
+    body = {
+        "appointment_type": kind.pk,
+        "practitioner": doctor.pk if doctor else None,
+        "start": when.isoformat(),
+        "first_name": "Olivia",
+        "last_name": "Smith",
+        "email": "olivia@example.com",
+        "phone": "+44 7700 900001",
+        "date_of_birth": "1985-03-04",
+        "consent": True,
+    }
+    return {**body, **changes}
+
+
+def test_lists_types_and_practitioners(client, clinic):
+    _, doctor, kind, _ = clinic
+
+    types = client.get("/api/v1/appointment-types").json()
+    people = client.get("/api/v1/practitioners").json()
+
+    assert types == [
+        {
+            "id": kind.pk,
+            "name": "New-patient exam",
+            "duration_minutes": 45,
+            "new_patients_may_book_online": True,
+            "practitioners": [doctor.pk],
+        }
+    ]
+    assert people[0]["display_name"] == "Dr. Anna Weber"
+    assert people[0]["appointment_types"] == [kind.pk]
+
+
+def test_slots_lists_free_times(client, clinic):
+    _, doctor, kind, start = clinic
+
+    response = client.get(
+        "/api/v1/slots",
+        {"appointment_type": kind.pk, "practitioner": doctor.pk, "start": start.date(), "days": 2},
+    )
+
+    assert response.status_code == 200
+    starts = [dt.datetime.fromisoformat(s["start"]) for s in response.json()]
+    assert start in starts
+    assert all(s["practitioner"] == doctor.pk for s in response.json())
+
+
+def test_slots_for_unknown_type_is_422(client, clinic):
+    response = client.get("/api/v1/slots", {"appointment_type": 999999, "start": "2030-01-01"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "appointment_type"
+
+
+def test_slots_days_are_bounded(client, clinic):
+    _, _, kind, start = clinic
+
+    response = client.get(
+        "/api/v1/slots", {"appointment_type": kind.pk, "start": start.date(), "days": 500}
+    )
+
+    assert response.status_code == 422
+
+
+def test_booking_returns_201_with_a_manage_link_and_sends_the_invite(client, clinic):
+    _, doctor, kind, start = clinic
+
+    response = client.post("/api/v1/bookings", _booking(kind, doctor, start), "application/json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert dt.datetime.fromisoformat(body["start"]) == start
+    assert "/portal/booking/" in body["manage_url"]
+    assert Appointment.objects.get().booked_online
+    assert "BEGIN:VCALENDAR" in str(mail.outbox[0].attachments[0][1])
+
+
+def test_booking_the_same_slot_twice_is_409(client, clinic):
+    _, doctor, kind, start = clinic
+    client.post("/api/v1/bookings", _booking(kind, doctor, start), "application/json")
+
+    response = client.post(
+        "/api/v1/bookings", _booking(kind, None, start, email="b@example.com"), "application/json"
+    )
+
+    assert response.status_code == 409
+    assert "just booked" in response.json()["detail"]
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"consent": False}, "consent"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
+        ({"start": "2030-01-01T10:00:00"}, "start"),  # no time zone
+        ({"first_name": ""}, "first_name"),
+    ],
+)
+def test_bad_fields_are_422_and_nothing_is_written(client, clinic, changes, field):
+    _, doctor, kind, start = clinic
+
+    response = client.post(
+        "/api/v1/bookings", _booking(kind, doctor, start, **changes), "application/json"
+    )
+
+    assert response.status_code == 422
+    assert field in {e["field"].split(".")[-1] for e in response.json()["errors"]}
+    assert Appointment.objects.count() == 0
+    assert Patient.objects.count() == 0
+
+
+def test_past_time_unknown_type_and_outside_hours_are_422(client, clinic):
+    _, doctor, kind, start = clinic
+    cases = [
+        _booking(kind, doctor, start - dt.timedelta(days=3)),
+        _booking(kind, doctor, start, appointment_type=999999),
+        _booking(kind, doctor, start + dt.timedelta(hours=10)),
+        _booking(kind, doctor, start + dt.timedelta(minutes=7)),  # off the step
+    ]
+
+    statuses = [client.post("/api/v1/bookings", c, "application/json").status_code for c in cases]
+
+    assert statuses == [422, 422, 422, 422]
+    assert Appointment.objects.count() == 0
+
+
+def test_returning_patient_type_answers_alike_for_match_and_no_match(client, clinic):
+    location, doctor, _, start = clinic
+    follow_up = make_appointment_type([doctor], new_patients_may_book_online=False)
+    make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+
+    known = client.post(
+        "/api/v1/bookings",
+        _booking(follow_up, doctor, start, email="known@example.com", date_of_birth="1970-05-06"),
+        "application/json",
+    )
+    unknown = client.post(
+        "/api/v1/bookings",
+        _booking(follow_up, doctor, start + dt.timedelta(hours=2), email="new@example.com"),
+        "application/json",
+    )
+
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    assert Appointment.objects.count() == 1
+    assert Patient.objects.count() == 1
+    assert {m.to[0] for m in mail.outbox} == {"known@example.com", "new@example.com"}
+
+
+def test_booking_is_rate_limited_per_address(client, clinic, settings):
+    _, doctor, kind, start = clinic
+    settings.BOOKING_RATE_LIMIT = 2
+    bad = _booking(kind, doctor, start - dt.timedelta(days=3))
+
+    statuses = [
+        client.post(
+            "/api/v1/bookings", bad, "application/json", REMOTE_ADDR="203.0.113.9"
+        ).status_code
+        for _ in range(3)
+    ]
+    other = client.post("/api/v1/bookings", bad, "application/json", REMOTE_ADDR="203.0.113.10")
+
+    assert statuses == [422, 422, 429]
+    assert other.status_code == 422
+
+
+def test_openapi_lists_the_booking_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    assert {"/api/v1/appointment-types", "/api/v1/practitioners", "/api/v1/slots"} <= set(paths)
+    assert "/api/v1/bookings" in paths

@@ -138,3 +138,57 @@ def sign_visit(visit, **content):
 
     note = save_note(visit, **content)
     return sign_note(note.pk, visit.practitioner.user, note.version)
+
+
+def make_visit_history(practitioner, patient, count: int, signed: bool = True) -> list:
+    """``count`` past visits with notes, exams and procedures, created in bulk."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sotclinic.charting.models import ExamRecord, Note, Procedures, Visit
+    from sotclinic.charting.services import exam_summary
+
+    now = timezone.now()
+    visits = Visit.objects.bulk_create(
+        Visit(
+            patient=patient,
+            practitioner=practitioner,
+            started_at=now - dt.timedelta(days=3 * (count - i)),
+            created_by=practitioner.user,
+        )
+        for i in range(count)
+    )
+    notes = Note.objects.bulk_create(
+        Note(
+            visit=visit,
+            complaints="Low back pain",
+            pain_score=max(0, 8 - i * 8 // count),
+            updated_by=practitioner.user,
+        )
+        for i, visit in enumerate(visits)
+    )
+    state = exam_state(("arm_fossa_test", "left"), recheck={"arm_fossa_test": "cleared"})
+    suggestion, category, side, cleared = exam_summary(state)
+    ExamRecord.objects.bulk_create(
+        ExamRecord(
+            note=note,
+            state=state,
+            suggestion=suggestion,
+            suggested_category=category,
+            suggested_side=side,
+            cleared_indicators=cleared,
+            confirmed_category="II",
+            confirmed_side="left",
+        )
+        for note in notes
+    )
+    Procedures.objects.bulk_create(
+        Procedures(note=note, blocking_category="II", adjustment_regions=["lumbar", "pelvic"])
+        for note in notes
+    )
+    if signed:  # parts first: a signed note takes no new parts
+        Note.objects.filter(pk__in=[n.pk for n in notes]).update(
+            signed_at=now, signed_by=practitioner.user
+        )
+    return visits

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", portal_views.home, name="public_home"),
     path("staff/", scheduling_views.staff_home, name="home"),
+    path("staff/", include("sotclinic.charting.urls")),
+    path("staff/", include("sotclinic.audit.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from sotclinic.accounts.access import staff_required
+from sotclinic.charting.selectors import attach_visits
 
 from .models import Location
 from .selectors import day_schedule
@@ -17,4 +18,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         locations.append(
             {"location": location, "day": today, "columns": day_schedule(today, location)}
         )
+    if request.user.is_practitioner:  # the "open / start visit" links on each appointment
+        attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
     return render(request, "scheduling/staff_home.html", {"locations": locations})

@@ -1,0 +1,103 @@
+"""The visit note form: parses the SOAP and procedure fields; the exam has its own parser."""
+
+from django import forms
+
+from .diagnosis_codes import diagnosis_codes
+from .models import ADJUSTMENT_REGIONS, BLOCK_SIDE_CHOICES, CATEGORY_CHOICES, SIDE_CHOICES, Note
+from .services import EXAM_CHOICE_FIELDS, NOTE_FIELDS, PROCEDURE_FIELDS, DraftContent
+
+_BLANK = [("", "—")]
+_text = {"rows": 3}
+
+
+class NoteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    complaints = forms.CharField(
+        label="Complaints", required=False, widget=forms.Textarea(attrs=_text)
+    )
+    pain_score = forms.IntegerField(
+        label="Pain today (0–10)",
+        required=False,
+        min_value=0,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    objective = forms.CharField(
+        label="Other findings", required=False, widget=forms.Textarea(attrs=_text)
+    )
+    confirmed_category = forms.ChoiceField(
+        label="Category (your call)", required=False, choices=_BLANK + CATEGORY_CHOICES
+    )
+    confirmed_side = forms.ChoiceField(
+        label="Side (your call)", required=False, choices=_BLANK + SIDE_CHOICES
+    )
+    override_reason = forms.CharField(
+        label="Reason, if it differs from the suggestion",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    assessment = forms.CharField(
+        label="Assessment notes", required=False, widget=forms.Textarea(attrs=_text)
+    )
+    diagnosis_codes = forms.MultipleChoiceField(
+        label="Diagnosis codes (ICD-10-CM)", required=False, choices=()
+    )
+    visit_frequency = forms.CharField(label="Visit frequency", required=False, max_length=200)
+    next_visit = forms.DateField(
+        label="Next visit", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    home_advice = forms.CharField(
+        label="Home advice", required=False, widget=forms.Textarea(attrs=_text)
+    )
+    blocking_category = forms.ChoiceField(
+        label="Blocking: category used", required=False, choices=_BLANK + CATEGORY_CHOICES
+    )
+    blocking_side = forms.ChoiceField(
+        label="Blocking: side", required=False, choices=_BLANK + BLOCK_SIDE_CHOICES
+    )
+    blocking_placements = forms.CharField(
+        label="Blocking: placements used", required=False, widget=forms.Textarea(attrs=_text)
+    )
+    adjustment_regions = forms.MultipleChoiceField(
+        label="Regions adjusted",
+        required=False,
+        choices=ADJUSTMENT_REGIONS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cranial = forms.CharField(
+        label="Cranial work", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    cmrt = forms.CharField(label="CMRT", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    copy_reviewed = forms.BooleanField(label="I have reviewed the copied findings", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["diagnosis_codes"].choices = [
+            (c.code, f"{c.code} {c.title}") for c in diagnosis_codes().values()
+        ]
+
+    @classmethod
+    def for_note(cls, note: Note) -> "NoteForm":
+        exam, procedures = note.exam, note.procedures
+        initial = {"version": note.version}
+        initial.update({name: getattr(note, name) for name in NOTE_FIELDS})
+        initial.update({name: getattr(exam, name) for name in EXAM_CHOICE_FIELDS})
+        initial.update({name: getattr(procedures, name) for name in PROCEDURE_FIELDS})
+        return cls(initial=initial)
+
+    def content(self, exam_state: dict | None) -> DraftContent:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        return DraftContent(exam_state=exam_state, **data)
+
+    def selected_codes(self) -> list:
+        """The chosen codes (bound or initial) with their titles, for the code picker."""
+        if self.is_bound:
+            chosen = self.data.getlist(self.add_prefix("diagnosis_codes"))
+        else:
+            chosen = self.initial.get("diagnosis_codes") or []
+        known = diagnosis_codes()
+        return [known[c] for c in chosen if c in known]
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,241 @@
+"""Chart and visit pages for practitioners. Every view of a chart or visit writes an audit row."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sotclinic.accounts.access import practitioner_required
+from sotclinic.audit.models import Action
+from sotclinic.audit.services import client_address, record_access
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.models import Appointment
+
+from . import exam_fallback, selectors, services
+from .diagnosis_codes import diagnosis_codes, search_diagnosis_codes
+from .errors import CannotSign, ChartingError, InvalidDraft, NoteSigned, StaleDraft
+from .forms import AddendumForm, NoteForm
+from .models import Visit
+
+EXAM_PREFIX = "exam"
+
+
+def exam_screen():
+    """The SOT exam screen's parser and whether its template is installed, else the fallback."""
+    try:
+        from .exam import parse_exam_post  # the exam screen, built alongside this app
+
+        get_template("exam/_exam.html")
+    except (ImportError, TemplateDoesNotExist):
+        return exam_fallback.parse_exam_post, False
+    return parse_exam_post, True
+
+
+def _visit(visit_id: int) -> Visit:
+    return get_object_or_404(
+        Visit.objects.select_related(
+            "patient",
+            "practitioner",
+            "appointment__appointment_type",
+            "appointment__location",
+            "note__exam",
+            "note__procedures",
+            "note__signed_by",
+            "note__updated_by",
+            "note__copied_from__visit",
+        ),
+        pk=visit_id,
+    )
+
+
+@practitioner_required
+@require_GET
+def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    rows = selectors.chart_timeline(patient.pk)
+    record_access(request, patient, Action.VIEW_CHART, "chart")
+    context = {
+        "patient": patient,
+        "rows": rows,
+        "sparkline": selectors.pain_sparkline(rows),
+        "unsigned": sum(1 for r in rows if not r.visit.note.is_signed),
+    }
+    return render(request, "charting/chart.html", context)
+
+
+@practitioner_required
+@require_POST
+def start_appointment_visit(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "practitioner"), pk=appointment_id
+    )
+    visit = services.start_visit(
+        request.user, appointment=appointment, address=client_address(request)
+    )
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+@practitioner_required
+@require_POST
+def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    try:
+        visit = services.start_visit(request.user, patient=patient, address=client_address(request))
+    except ChartingError as error:
+        messages.error(request, error.message)
+        return redirect("charting:chart", patient_id=patient.pk)
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state=None, errors=None):
+    note = visit.note
+    _, exam_available = exam_screen()
+    state = exam_state if exam_state is not None else note.exam.state
+    codes = diagnosis_codes()
+    context = {
+        "visit": visit,
+        "patient": visit.patient,
+        "note": note,
+        "exam": note.exam,
+        "procedures": note.procedures,
+        "form": form,
+        "exam_available": exam_available,
+        "exam_state": state or None,
+        "exam_prefix": EXAM_PREFIX,
+        "exam_rows": exam_fallback.exam_rows(state),
+        "exam_carry": exam_fallback.carried_parts(state),
+        "dx": [codes[c] for c in note.diagnosis_codes if c in codes],
+        "suggestion": selectors.describe_suggestion(note.exam.suggestion),
+        "tz": selectors.visit_time_zone(visit),
+        "exam_errors": errors or {},
+        "conflict": conflict,
+        "previous": None if note.is_signed else services.previous_visit_with_exam(visit),
+        "addendum_form": AddendumForm(),
+        "addenda": list(note.addenda.select_related("author")) if note.is_signed else [],
+        "overdue": not note.is_signed and visit.started_at < timezone.now() - dt.timedelta(days=1),
+    }
+    return render(request, "charting/visit.html", context, status=status)
+
+
+@practitioner_required
+def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = _visit(visit_id)
+    note = visit.note
+    if request.method != "POST":
+        record_access(request, visit.patient, Action.VIEW_VISIT, f"visit {visit.pk}")
+        return _render_visit(request, visit, None if note.is_signed else NoteForm.for_note(note))
+
+    action = request.POST.get("action", "save")
+    address = client_address(request)
+    if note.is_signed:
+        record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
+        messages.error(request, NoteSigned.message)
+        return _render_visit(request, visit, None, status=409)
+    if action == "copy_forward":
+        return _copy_forward(request, visit)
+
+    form = NoteForm(request.POST)
+    parse_exam, _ = exam_screen()
+    exam_state, exam_errors = parse_exam(request.POST, prefix=EXAM_PREFIX)
+    if not form.is_valid() or exam_errors:
+        return _render_visit(
+            request, visit, form, status=400, exam_state=exam_state, errors=exam_errors
+        )
+    version = form.cleaned_data["version"]
+    try:
+        note = services.save_draft(
+            note.pk, request.user, version, form.content(exam_state), address
+        )
+        if action == "sign":
+            services.sign_note(note.pk, request.user, note.version, address)
+            messages.success(request, "Note signed. It can no longer change; add addenda instead.")
+        else:
+            messages.success(request, "Draft saved.")
+    except StaleDraft as conflict:
+        # Keep the person's own text in the form, and let a second save replace the other one.
+        data = request.POST.copy()
+        data["version"] = conflict.current.version
+        return _render_visit(
+            request,
+            visit,
+            NoteForm(data),
+            status=409,
+            conflict=conflict.current,
+            exam_state=exam_state,
+        )
+    except NoteSigned as error:
+        messages.error(request, error.message)
+        return _render_visit(request, _visit(visit.pk), None, status=409)
+    except InvalidDraft as error:
+        for field, message in error.errors.items():
+            if field in form.fields:
+                form.add_error(field, message)
+        messages.error(request, error.message)
+        return _render_visit(
+            request, visit, form, status=400, exam_state=exam_state, errors=error.errors
+        )
+    except CannotSign as error:
+        messages.error(request, error.message)
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+def _copy_forward(request: HttpRequest, visit: Visit) -> HttpResponse:
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.copy_forward(visit.note.pk, request.user, version, client_address(request))
+        messages.success(
+            request, "Findings copied from the last visit. Review them before signing."
+        )
+    except StaleDraft as conflict:
+        return _render_visit(
+            request,
+            visit,
+            NoteForm.for_note(conflict.current),
+            status=409,
+            conflict=conflict.current,
+        )
+    except ChartingError as error:
+        messages.error(request, error.message)
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+@practitioner_required
+@require_POST
+def add_addendum(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = _visit(visit_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_addendum(
+                visit.note.pk, request.user, form.cleaned_data["text"], client_address(request)
+            )
+            messages.success(request, "Addendum added.")
+        except ChartingError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, "Write the addendum first.")
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+@practitioner_required
+@require_GET
+def diagnosis_search(request: HttpRequest) -> HttpResponse:
+    results = search_diagnosis_codes(request.GET.get("q", ""))
+    return render(request, "charting/_dx_results.html", {"results": results})
+
+
+@practitioner_required
+@require_GET
+def todo(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("all") != "1"
+    practitioner = getattr(request.user, "practitioner", None) if mine else None
+    notes = selectors.unsigned_notes_due(practitioner)
+    return render(request, "charting/todo.html", {"notes": notes, "mine": mine})

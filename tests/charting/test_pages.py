@@ -1,0 +1,287 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sotclinic.accounts.models import Role
+from sotclinic.audit.models import AccessLog
+from sotclinic.charting.models import Note, Visit
+from tests.factories import (
+    exam_state,
+    make_appointment,
+    make_location,
+    make_patient,
+    make_practitioner,
+    make_user,
+    make_visit,
+    make_visit_history,
+    save_note,
+    sign_visit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def doctor():
+    return make_practitioner(make_location(name="Harbour Street"))
+
+
+def _form(note, **fields):
+    data = {"version": note.version, "action": "save"}
+    data.update(fields)
+    return data
+
+
+def test_each_chart_view_writes_an_audit_row(client, doctor):
+    patient = make_patient()
+    client.force_login(doctor.user)
+
+    client.get(f"/staff/patients/{patient.pk}/chart/", REMOTE_ADDR="198.51.100.4")
+    client.get(f"/staff/patients/{patient.pk}/chart/", REMOTE_ADDR="198.51.100.4")
+
+    rows = AccessLog.objects.filter(patient=patient, action="view_chart")
+    assert rows.count() == 2
+    assert {(r.user_id, r.ip_address) for r in rows} == {(doctor.user.pk, "198.51.100.4")}
+
+
+def test_each_visit_view_writes_an_audit_row(client, doctor):
+    visit = make_visit(doctor)
+    client.force_login(doctor.user)
+
+    response = client.get(f"/staff/visits/{visit.pk}/")
+
+    assert response.status_code == 200
+    row = AccessLog.objects.filter(patient=visit.patient).order_by("-id").first()
+    assert (row.action, row.detail) == ("view_visit", f"visit {visit.pk}")
+
+
+def test_access_log_page_shows_who_looked_at_the_chart(client, doctor):
+    patient = make_patient()
+    client.force_login(doctor.user)
+    client.get(f"/staff/patients/{patient.pk}/chart/")
+
+    response = client.get(f"/staff/patients/{patient.pk}/access-log/")
+
+    assert response.status_code == 200
+    assert "Viewed the chart" in response.text
+    assert doctor.user.get_full_name() in response.text
+
+
+def test_saving_the_visit_form_records_the_exam_and_shows_the_suggestion(client, doctor):
+    visit = make_visit(doctor)
+    client.force_login(doctor.user)
+
+    response = client.post(
+        f"/staff/visits/{visit.pk}/",
+        _form(
+            visit.note,
+            complaints="Sharp pain left buttock",
+            pain_score="7",
+            **{
+                "exam-ind-arm_fossa_test": "left",
+                "exam-ind-inguinal_ligament_sensitivity": "left",
+                "exam-recheck-arm_fossa_test": "cleared",
+            },
+            diagnosis_codes=["M54.50", "M99.04"],
+            adjustment_regions=["lumbar", "sacral", "pelvic"],
+        ),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    note = Note.objects.get(pk=visit.note.pk)
+    assert note.exam.suggested_category == "II"
+    assert note.exam.cleared_indicators == ["arm_fossa_test"]
+    assert note.procedures.region_count == 3
+    assert note.diagnosis_codes == ["M54.50", "M99.04"]
+    assert "Category II" in response.text
+    assert "3 regions" in response.text
+
+
+def test_posting_an_edit_to_a_signed_note_is_refused_with_409(client, doctor):
+    visit = make_visit(doctor)
+    note = sign_visit(visit, complaints="Neck pain")
+    client.force_login(doctor.user)
+
+    response = client.post(f"/staff/visits/{visit.pk}/", _form(note, complaints="Rewritten"))
+
+    assert response.status_code == 409
+    assert "add an addendum" in response.text
+    assert Note.objects.get(pk=note.pk).complaints == "Neck pain"
+    assert AccessLog.objects.filter(patient=visit.patient, action="edit_refused").exists()
+
+
+def test_stale_save_shows_the_other_version_and_keeps_my_text(client, doctor):
+    visit = make_visit(doctor)
+    opened = Note.objects.get(pk=visit.note.pk)
+    save_note(visit, complaints="Colleague wrote this first")
+    client.force_login(doctor.user)
+
+    response = client.post(f"/staff/visits/{visit.pk}/", _form(opened, complaints="My own text"))
+
+    assert response.status_code == 409
+    assert "Someone else saved this note" in response.text
+    assert "Colleague wrote this first" in response.text
+    assert "My own text" in response.text
+    assert Note.objects.get(pk=visit.note.pk).complaints == "Colleague wrote this first"
+
+
+def test_addendum_is_added_to_a_signed_note_from_the_page(client, doctor):
+    visit = make_visit(doctor)
+    sign_visit(visit)
+    client.force_login(doctor.user)
+
+    response = client.post(
+        f"/staff/visits/{visit.pk}/addenda/", {"text": "Pain eased next day."}, follow=True
+    )
+
+    assert "Pain eased next day." in response.text
+    assert visit.note.addenda.count() == 1
+
+
+def test_sign_button_signs_the_note(client, doctor):
+    visit = make_visit(doctor)
+    client.force_login(doctor.user)
+
+    client.post(f"/staff/visits/{visit.pk}/", _form(visit.note, complaints="x", action="sign"))
+
+    assert Note.objects.get(pk=visit.note.pk).signed_by == doctor.user
+
+
+def test_copy_forward_flags_the_draft_and_signing_waits_for_review(client, doctor):
+    patient = make_patient()
+    earlier = make_visit(doctor, patient, started_at=timezone.now() - dt.timedelta(days=7))
+    sign_visit(earlier, exam_state=exam_state(("achilles_tension", "right")))
+    today = make_visit(doctor, patient)
+    client.force_login(doctor.user)
+
+    page = client.post(
+        f"/staff/visits/{today.pk}/",
+        {"version": today.note.version, "action": "copy_forward"},
+        follow=True,
+    )
+    note = Note.objects.select_related("exam").get(pk=today.note.pk)
+    refused = client.post(f"/staff/visits/{today.pk}/", _form(note, action="sign"), follow=True)
+
+    assert "Copied — review before signing" in page.text
+    assert note.exam.suggested_category == "I"
+    assert "must be reviewed" in refused.text or "Review them" in refused.text
+    assert not Note.objects.get(pk=today.note.pk).is_signed
+
+
+def test_chart_queries_do_not_grow_with_the_number_of_visits(client, doctor):
+    few, many = make_patient(), make_patient()
+    make_visit_history(doctor, few, 5)
+    make_visit_history(doctor, many, 200)
+    client.force_login(doctor.user)
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(f"/staff/patients/{few.pk}/chart/").status_code == 200
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(f"/staff/patients/{many.pk}/chart/")
+
+    assert response.status_code == 200
+    assert "200 in all" in response.text
+    assert len(large) == len(small)
+    assert len(large) <= 10
+
+
+def test_chart_timeline_shows_category_cleared_indicators_and_pain_trend(client, doctor):
+    patient = make_patient()
+    make_visit_history(doctor, patient, 3)
+    client.force_login(doctor.user)
+
+    response = client.get(f"/staff/patients/{patient.pk}/chart/")
+
+    assert 'class="cat cat-II"' in response.text
+    assert "Arm fossa" in response.text or "arm fossa" in response.text
+    assert "<polyline" in response.text
+
+
+def test_day_list_starts_then_opens_the_visit_in_one_click(client, doctor):
+    location = doctor.locations.first()
+    start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
+    appointment = make_appointment(doctor, start, patient=make_patient(first_name="Olivia"))
+    client.force_login(doctor.user)
+
+    home = client.get("/staff/")
+    started = client.post(f"/staff/appointments/{appointment.pk}/visit/")
+    again = client.post(f"/staff/appointments/{appointment.pk}/visit/")
+    home_after = client.get("/staff/")
+
+    assert "Start visit" in home.text
+    visit = Visit.objects.get(appointment=appointment)
+    assert started.url == f"/staff/visits/{visit.pk}/" == again.url
+    assert f"/staff/visits/{visit.pk}/" in home_after.text
+
+
+def test_unsigned_notes_older_than_a_day_show_as_a_to_do(client, doctor):
+    old = make_visit(doctor, started_at=timezone.now() - dt.timedelta(days=2))
+    recent = make_visit(doctor)
+    client.force_login(doctor.user)
+
+    response = client.get("/staff/unsigned-notes/")
+
+    assert f"/staff/visits/{old.pk}/" in response.text
+    assert f"/staff/visits/{recent.pk}/" not in response.text
+
+
+def test_diagnosis_code_search_finds_codes_by_words_and_prefix(client, doctor):
+    client.force_login(doctor.user)
+
+    by_words = client.get("/staff/diagnosis-codes/", {"q": "low back"})
+    by_code = client.get("/staff/diagnosis-codes/", {"q": "M99.0"})
+
+    assert "M54.50" in by_words.text
+    assert "M99.04" in by_code.text and "M54.50" not in by_code.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/patients/{patient}/chart/",
+        "/staff/patients/{patient}/access-log/",
+        "/staff/visits/{visit}/",
+        "/staff/unsigned-notes/",
+        "/staff/diagnosis-codes/?q=back",
+    ],
+)
+def test_front_desk_gets_403_on_clinical_pages(client, doctor, url):
+    visit = make_visit(doctor)
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    response = client.get(url.format(patient=visit.patient_id, visit=visit.pk))
+
+    assert response.status_code == 403
+
+
+def test_front_desk_cannot_start_or_change_visits(client, doctor):
+    location = doctor.locations.first()
+    appointment = make_appointment(doctor, timezone.now(), location=location)
+    visit = make_visit(doctor)
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    assert client.post(f"/staff/appointments/{appointment.pk}/visit/").status_code == 403
+    assert client.post(f"/staff/visits/{visit.pk}/", {"version": 1}).status_code == 403
+    assert client.post(f"/staff/visits/{visit.pk}/addenda/", {"text": "x"}).status_code == 403
+    assert not Visit.objects.filter(appointment=appointment).exists()
+
+
+def test_front_desk_day_list_shows_contact_but_no_clinical_text(client, doctor):
+    location = doctor.locations.first()
+    patient = make_patient(first_name="Olivia", last_name="Smith")
+    start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
+    appointment = make_appointment(doctor, start, patient=patient)
+    visit = make_visit(appointment=appointment)
+    save_note(visit, complaints="Confidential complaint text", assessment="Private assessment")
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    response = client.get("/staff/")
+
+    assert response.status_code == 200
+    assert "Olivia Smith" in response.text
+    for clinical in ("Confidential complaint text", "Private assessment", "Start visit", "Chart"):
+        assert clinical not in response.text

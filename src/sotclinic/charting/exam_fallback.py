@@ -48,15 +48,15 @@ def parse_exam_post(data, prefix: str = "exam") -> tuple[dict | None, dict[str, 
         if result in ("cleared", "present"):
             recheck[code] = result
     findings: dict = {"indicators": indicators}
-    short = data.get(f"{prefix}-short_leg", "")
-    if short:
+    short = data.get(f"{prefix}-leg-side", "")
+    if short and short != "none":
         if short not in LATERAL_SIDES:
-            errors[f"{prefix}-short_leg"] = "Choose left or right."
+            errors[f"{prefix}-leg-side"] = "Choose left or right."
         else:
             try:
-                mm = float(data.get(f"{prefix}-leg_mm") or 0)
+                mm = float(data.get(f"{prefix}-leg-mm") or 0)
             except ValueError:
-                errors[f"{prefix}-leg_mm"] = "Give the difference in millimetres."
+                errors[f"{prefix}-leg-mm"] = "Give the difference in millimetres."
                 mm = 0
             findings["leg_length"] = {"prone_short_side": short, "difference_mm": mm}
     try:

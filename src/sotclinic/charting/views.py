@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,14 +27,25 @@ EXAM_PREFIX = "exam"
 
 
 def exam_screen():
-    """The SOT exam screen's parser and whether its template is installed, else the fallback."""
+    """The SOT exam screen (parser, context builder) when it is installed and mounted, else None.
+
+    The visit page embeds ``exam/_exam.html`` from the exam screen; until that is installed it
+    uses a minimal form that reads and writes the same exam-state document.
+    """
     try:
-        from .exam import parse_exam_post  # the exam screen, built alongside this app
+        from .exam import exam_context, parse_exam_post  # the SOT exam screen
 
         get_template("exam/_exam.html")
-    except (ImportError, TemplateDoesNotExist):
-        return exam_fallback.parse_exam_post, False
-    return parse_exam_post, True
+        reverse("exam:analyze")
+    except (ImportError, TemplateDoesNotExist, NoReverseMatch):
+        return None
+    return parse_exam_post, exam_context
+
+
+def parse_exam(data) -> tuple[dict | None, dict[str, str]]:
+    screen = exam_screen()
+    parse = screen[0] if screen else exam_fallback.parse_exam_post
+    return parse(data, prefix=EXAM_PREFIX)
 
 
 def _visit(visit_id: int) -> Visit:
@@ -94,7 +106,7 @@ def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state=None, errors=None):
     note = visit.note
-    _, exam_available = exam_screen()
+    screen = exam_screen()
     state = exam_state if exam_state is not None else note.exam.state
     codes = diagnosis_codes()
     context = {
@@ -104,7 +116,7 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "exam": note.exam,
         "procedures": note.procedures,
         "form": form,
-        "exam_available": exam_available,
+        "exam_available": screen is not None,
         "exam_state": state or None,
         "exam_prefix": EXAM_PREFIX,
         "exam_rows": exam_fallback.exam_rows(state),
@@ -117,6 +129,7 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "previous": None if note.is_signed else services.previous_visit_with_exam(visit),
         "addendum_form": AddendumForm(),
         "addenda": list(note.addenda.select_related("author")) if note.is_signed else [],
+        **(screen[1](state or None, EXAM_PREFIX, errors=errors) if screen else {}),
         "overdue": not note.is_signed and visit.started_at < timezone.now() - dt.timedelta(days=1),
     }
     return render(request, "charting/visit.html", context, status=status)
@@ -140,8 +153,7 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
         return _copy_forward(request, visit)
 
     form = NoteForm(request.POST)
-    parse_exam, _ = exam_screen()
-    exam_state, exam_errors = parse_exam(request.POST, prefix=EXAM_PREFIX)
+    exam_state, exam_errors = parse_exam(request.POST)
     if not form.is_valid() or exam_errors:
         return _render_visit(
             request, visit, form, status=400, exam_state=exam_state, errors=exam_errors

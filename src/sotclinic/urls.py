@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", scheduling_views.staff_home, name="home"),
     path("staff/", include("sotclinic.charting.urls")),
     path("staff/", include("sotclinic.audit.urls")),
+    path("exam/", include("sotclinic.exam.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,79 @@
+"""The exam screen (standalone, nothing saved), its live analysis, and the protocol settings."""
+
+import re
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sotclinic.accounts.access import practitioner_required
+from sotclinic.sot import ProtocolTableError
+
+from . import protocol_form
+from .screen import exam_context
+from .selectors import current_protocol_table, latest_protocol_override, protocol_table_history
+from .services import reset_protocol_table, save_protocol_table
+from .state import parse_exam_post
+
+_PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+
+
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def new_exam(request: HttpRequest) -> HttpResponse:
+    """A blank exam to work through at the table; posting re-analyses without JavaScript."""
+    state, errors = parse_exam_post(request.POST) if request.method == "POST" else (None, {})
+    return render(request, "exam/new.html", exam_context(state, errors=errors))
+
+
+@practitioner_required
+@require_POST
+def analyze_partial(request: HttpRequest) -> HttpResponse:
+    """The analysis panel for the posted exam fields (htmx swaps it in as findings change)."""
+    prefix = request.GET.get("prefix", "exam")
+    if not _PREFIX.match(prefix):
+        return HttpResponseBadRequest("Unknown exam form.")
+    state, errors = parse_exam_post(request.POST, prefix)
+    context = exam_context(state, prefix, errors=errors)
+    # The re-check list follows the positive indicators, except while it is being filled in.
+    context["swap_recheck"] = request.POST.get(f"{prefix}-changed") != "recheck"
+    return render(request, "exam/_analysis_response.html", context)
+
+
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def protocol_settings(request: HttpRequest) -> HttpResponse:
+    """Edit the clinic's block-placement table; every save is kept as a new version."""
+    table = current_protocol_table()
+    values, errors, problems = protocol_form.values_from_table(table), {}, []
+    if request.method == "POST" and "reset" in request.POST:
+        reset_protocol_table(request.user)
+        messages.success(request, "The shipped default protocol table is in force again.")
+        return redirect("exam:settings")
+    if request.method == "POST":
+        raw, rows_of = protocol_form.table_from_values(request.POST, table)
+        try:
+            save_protocol_table(raw, request.user)
+        except ProtocolTableError as error:
+            values = request.POST
+            for path, message in error.errors:
+                field = protocol_form.field_for_error_path(path, rows_of)
+                if field:
+                    errors.setdefault(field, message[:1].upper() + message[1:] + ".")
+                else:
+                    problems.append(f"{path}: {message}")
+        else:
+            messages.success(request, "Protocol table saved. It is used from the next analysis.")
+            return redirect("exam:settings")
+    context = {
+        "cards": protocol_form.form_view(values, errors),
+        "has_errors": bool(errors or problems),
+        "problems": problems,
+        "mismatches": table.mirror_mismatches(),
+        "latest": latest_protocol_override(),
+        "history": protocol_table_history(),
+        "position_choices": protocol_form.POSITION_CHOICES,
+        "keyed_by_choices": protocol_form.KEYED_BY_CHOICES,
+    }
+    return render(request, "exam/settings.html", context)

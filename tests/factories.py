@@ -192,3 +192,96 @@ def make_visit_history(practitioner, patient, count: int, signed: bool = True) -
             signed_at=now, signed_by=practitioner.user
         )
     return visits
+
+
+# Intake and outcomes -------------------------------------------------------------------------
+
+
+def intake_sections(
+    complaints=("low_back",), red_flags=None, rmdq_ticks=10, nprs=6, dob="1985-03-01"
+):
+    """The six saved sections of an intake, as the forms produce them."""
+    from sotclinic.intake.forms import instruments_for
+    from sotclinic.intake.redflags import questions_for
+
+    answers = {q.id: "no" for q in questions_for(complaints)}
+    answers.update(red_flags or {})
+    questionnaires = {}
+    for instrument in instruments_for(complaints):
+        if instrument.id == "rmdq":
+            values = {item.id: i < rmdq_ticks for i, item in enumerate(instrument.items)}
+        else:
+            values = {instrument.items[0].id: nprs}
+        questionnaires[instrument.id] = {"version": instrument.version, "answers": values}
+    return {
+        "about": {
+            "first_name": "Pat",
+            "last_name": "Ient",
+            "date_of_birth": dob,
+            "email": "pat@example.com",
+            "phone": "",
+            "address": "",
+        },
+        "history": {
+            "conditions": "none",
+            "surgeries": "none",
+            "medications": "none",
+            "allergies": "",
+            "pregnant": "no",
+        },
+        "complaints": {
+            "complaints": list(complaints),
+            "details": {
+                c: {"onset": "under_6_weeks", "severity": 6, "notes": ""} for c in complaints
+            },
+        },
+        "red_flags": answers,
+        "questionnaires": questionnaires,
+        "consent": {"consent": True},
+    }
+
+
+def make_intake(patient=None, **extra):
+    from sotclinic.intake.models import Intake
+
+    return Intake.objects.create(patient=patient or make_patient(), **extra)
+
+
+def make_complete_intake(patient=None, completed_at=None, **sections):
+    """A completed intake, filled in through the services like a patient would."""
+    from sotclinic.intake.services import applicable_steps, complete_intake, save_intake_step
+
+    intake = make_intake(patient)
+    data = intake_sections(**sections)
+    for step in ("about", "history", "complaints"):
+        save_intake_step(intake.pk, step, data[step])
+    intake.refresh_from_db()
+    for step in applicable_steps(intake)[3:]:
+        save_intake_step(intake.pk, step, data[step])
+    return complete_intake(intake.pk, now=completed_at)
+
+
+def make_follow_up_response(patient, instrument_id, score_value, administered_at, sequence=1):
+    """A scored follow-up response (RMDQ: ``score_value`` items ticked; NPRS: the rating)."""
+    from sotclinic.intake.instruments import get_instrument
+    from sotclinic.intake.models import FollowUpRequest, Intake, QuestionnaireResponse
+
+    instrument = get_instrument(instrument_id)
+    if instrument_id == "rmdq":
+        answers = {item.id: i < score_value for i, item in enumerate(instrument.items)}
+    else:
+        answers = {instrument.items[0].id: score_value}
+    baseline = Intake.objects.filter(patient=patient, status="complete").latest("completed_at")
+    request, _ = FollowUpRequest.objects.get_or_create(
+        patient=patient, sequence=sequence, defaults={"baseline_intake": baseline}
+    )
+    return QuestionnaireResponse.objects.create(
+        patient=patient,
+        instrument_id=instrument_id,
+        instrument_version=instrument.version,
+        answers=answers,
+        score=float(score_value),
+        administered_at=administered_at,
+        context="follow_up",
+        follow_up=request,
+    )

@@ -13,6 +13,8 @@ urlpatterns = [
     path("staff/", include("sotclinic.charting.urls")),
     path("staff/", include("sotclinic.audit.urls")),
     path("exam/", include("sotclinic.exam.urls")),
+    path("", include("sotclinic.intake.urls")),
+    path("staff/", include("sotclinic.outcomes.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),
     path("admin/", admin.site.urls),

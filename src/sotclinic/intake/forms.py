@@ -1,0 +1,306 @@
+"""The intake's steps as forms. Each form checks its own fields and puts every message next to
+the field it is about; ``section()`` gives the JSON that the step saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django import forms
+from django.utils import timezone
+
+from .instruments import Instrument, ScoringError, complaints, instruments_for_complaint, score
+from .redflags import Question, questions_for
+
+STEPS: tuple[tuple[str, str], ...] = (
+    ("about", "About you"),
+    ("history", "Health history and medicines"),
+    ("complaints", "What brings you in"),
+    ("red_flags", "Safety questions"),
+    ("questionnaires", "Questionnaires"),
+    ("consent", "Consent to care"),
+)
+STEP_IDS = tuple(step for step, _ in STEPS)
+STEP_TITLES = dict(STEPS)
+
+ONSET_CHOICES = [
+    ("", "Choose…"),
+    ("under_6_weeks", "Less than 6 weeks ago"),
+    ("6_to_12_weeks", "6 to 12 weeks ago"),
+    ("over_3_months", "More than 3 months ago"),
+    ("recurring", "It comes and goes (for years)"),
+]
+RED_FLAG_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+
+
+def complaint_titles() -> dict[str, str]:
+    return {c: instruments_for_complaint(c).title for c in complaints()}
+
+
+def instruments_for(chosen: Iterable[str], follow_up: bool = False) -> tuple[Instrument, ...]:
+    """The questionnaires for these complaints, specific ones first, each once.
+
+    A global rating of change asks about change since care began, so it is not asked at
+    baseline, only at follow-up.
+    """
+    found: dict[str, Instrument] = {}
+    ordered = [c for c in complaints() if c in set(chosen)]
+    for complaint in ordered:
+        for instrument in instruments_for_complaint(complaint).specific:
+            found.setdefault(instrument.id, instrument)
+    for complaint in ordered:
+        for instrument in instruments_for_complaint(complaint).generic:
+            found.setdefault(instrument.id, instrument)
+    return tuple(i for i in found.values() if follow_up or i.id != "grc15")
+
+
+class AboutForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="For example 1980-05-17."
+    )
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_date_of_birth(self) -> dt.date:
+        value = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if value > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if value.year < today.year - 120:
+            raise forms.ValidationError("Please check the year of birth.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and not self.errors:
+            self.add_error("phone", "Give a phone number or an e-mail so the clinic can reach you.")
+        return data
+
+    def section(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["date_of_birth"] = data["date_of_birth"].isoformat()
+        return data
+
+
+class HistoryForm(forms.Form):
+    conditions = forms.CharField(
+        label="Past and current health conditions",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example diabetes, high blood pressure, heart disease. Write 'none' if none.",
+    )
+    surgeries = forms.CharField(
+        label="Operations and serious injuries",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Write 'none' if none.",
+    )
+    medications = forms.CharField(
+        label="Medicines you take",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Name and dose, including over-the-counter. Write 'none' if none.",
+    )
+    allergies = forms.CharField(
+        label="Allergies", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    pregnant = forms.ChoiceField(
+        label="Are you or could you be pregnant?",
+        choices=[("no", "No"), ("yes", "Yes"), ("not_applicable", "Does not apply")],
+        widget=forms.RadioSelect,
+    )
+
+    def section(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ComplaintsForm(forms.Form):
+    """Which complaints, and for each its onset and severity (region = the complaint)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        titles = complaint_titles()
+        self.fields["complaints"] = forms.MultipleChoiceField(
+            label="What brings you in? Tick all that apply.",
+            choices=list(titles.items()),
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Choose at least one."},
+        )
+        for complaint, title in titles.items():
+            self.fields[f"{complaint}_onset"] = forms.ChoiceField(
+                label=f"{title}: when did it start?", choices=ONSET_CHOICES, required=False
+            )
+            self.fields[f"{complaint}_severity"] = forms.IntegerField(
+                label=f"{title}: how bad is it today, 0 (none) to 10 (worst)?",
+                min_value=0,
+                max_value=10,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields[f"{complaint}_notes"] = forms.CharField(
+                label=f"{title}: anything else (where exactly, what makes it worse)?",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for complaint in data.get("complaints") or ():
+            if not data.get(f"{complaint}_onset"):
+                self.add_error(f"{complaint}_onset", "Say when it started.")
+            if data.get(f"{complaint}_severity") is None and f"{complaint}_severity" not in (
+                self.errors
+            ):
+                self.add_error(f"{complaint}_severity", "Give a number from 0 to 10.")
+        return data
+
+    def groups(self) -> list[tuple[str, str, list]]:
+        """Fields grouped per complaint, for the template."""
+        return [
+            (c, title, [self[f"{c}_{part}"] for part in ("onset", "severity", "notes")])
+            for c, title in complaint_titles().items()
+        ]
+
+    def section(self) -> dict:
+        chosen = [c for c in complaints() if c in self.cleaned_data["complaints"]]
+        return {
+            "complaints": chosen,
+            "details": {
+                c: {
+                    "onset": self.cleaned_data[f"{c}_onset"],
+                    "severity": self.cleaned_data[f"{c}_severity"],
+                    "notes": self.cleaned_data[f"{c}_notes"],
+                }
+                for c in chosen
+            },
+        }
+
+    @staticmethod
+    def initial_from(complaints_chosen: Sequence[str], details: dict) -> dict:
+        initial: dict = {"complaints": list(complaints_chosen)}
+        for complaint, detail in details.items():
+            for part in ("onset", "severity", "notes"):
+                initial[f"{complaint}_{part}"] = detail.get(part)
+        return initial
+
+
+class RedFlagForm(forms.Form):
+    """Yes / no / not sure for each safety question that applies to the chosen complaints."""
+
+    def __init__(self, *args, chosen: Iterable[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions: tuple[Question, ...] = questions_for(list(chosen))
+        for question in self.questions:
+            self.fields[question.id] = forms.ChoiceField(
+                label=question.text,
+                choices=RED_FLAG_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes, no or not sure."},
+            )
+
+    def section(self) -> dict:
+        return {q.id: self.cleaned_data[q.id] for q in self.questions}
+
+
+def _field_name(instrument: Instrument, item_id: str) -> str:
+    return f"{instrument.id}__{item_id}"
+
+
+class QuestionnaireForm(forms.Form):
+    """The items of each instrument, rendered from its definition; checked by its scorer."""
+
+    def __init__(self, *args, instruments: Sequence[Instrument] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instruments = tuple(instruments)
+        for instrument in self.instruments:
+            for item in instrument.items:
+                name = _field_name(instrument, item.id)
+                if item.answer.type == "tick":
+                    self.fields[name] = forms.BooleanField(label=item.text, required=False)
+                    continue
+                if item.answer.type == "choice":
+                    choices = [(o.value, o.label) for o in item.answer.options]
+                else:
+                    anchors = dict(item.answer.anchors)
+                    choices = [
+                        (v, f"{v} – {anchors[v]}" if v in anchors else str(v))
+                        for v in item.answer.allowed_values() or ()
+                    ]
+                self.fields[name] = forms.TypedChoiceField(
+                    label=item.text,
+                    choices=choices,
+                    coerce=int,
+                    widget=forms.RadioSelect(attrs={"class": "scale"}),
+                    error_messages={"required": "Choose one answer."},
+                )
+
+    def groups(self) -> list[tuple[Instrument, list]]:
+        return [(i, [self[_field_name(i, item.id)] for item in i.items]) for i in self.instruments]
+
+    def clean(self):
+        data = super().clean()
+        for instrument in self.instruments:
+            try:
+                score(instrument, self._answers(instrument, data))
+            except ScoringError as exc:
+                name = _field_name(instrument, exc.item or instrument.items[0].id)
+                if name not in self.errors:
+                    self.add_error(name, str(exc).split(": ", 1)[-1])
+        return data
+
+    def _answers(self, instrument: Instrument, data: dict) -> dict:
+        return {item.id: data.get(_field_name(instrument, item.id)) for item in instrument.items}
+
+    def section(self) -> dict:
+        return {
+            i.id: {"version": i.version, "answers": self._answers(i, self.cleaned_data)}
+            for i in self.instruments
+        }
+
+    @staticmethod
+    def initial_from(answers: dict) -> dict:
+        initial = {}
+        for instrument_id, entry in answers.items():
+            for item_id, value in entry.get("answers", {}).items():
+                initial[f"{instrument_id}__{item_id}"] = value
+        return initial
+
+
+class ConsentForm(forms.Form):
+    consent = forms.BooleanField(
+        label="I have read the information about care at this clinic and consent to assessment "
+        "and care. I can withdraw my consent at any time.",
+        error_messages={"required": "Tick the box to give consent, or speak to the clinic."},
+    )
+
+    def section(self) -> dict:
+        return {"consent": True}
+
+
+class HandlingForm(forms.Form):
+    """How a practitioner handled one red flag."""
+
+    handling = forms.ChoiceField(
+        label="How was it handled?",
+        choices=[
+            ("referred", "Referred for medical assessment"),
+            ("ruled_out", "Ruled out after assessment"),
+            ("other", "Other"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the flag was handled."},
+    )
+    note = forms.CharField(
+        label="Reason / note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when ruled out or other: what you found and why.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("handling") in ("ruled_out", "other") and not data.get("note", "").strip():
+            self.add_error(
+                "note", "Give the reason: what you examined or asked, and what you found."
+            )
+        return data

@@ -1,0 +1,216 @@
+"""Intakes, questionnaire responses, red-flag findings and follow-up requests.
+
+An intake is filled in steps; each step's answers are saved as one section (a JSON object) so a
+patient can stop and come back. Only ``complete_intake`` turns a draft into a complete intake,
+after every section is present and valid; nothing counts a draft as complete.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Intake(models.Model):
+    """One patient's intake: demographics, history, complaints, red-flag screen, consent."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        COMPLETE = "complete", "Complete"
+
+    class Channel(models.TextChoices):
+        LINK = "link", "Signed link"
+        KIOSK = "kiosk", "Tablet in the clinic"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="intakes"
+    )
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intakes",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.LINK)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Part of every signed link; replacing it revokes the links already sent.
+    nonce = models.CharField(max_length=40, default=new_nonce)
+    complaints = models.JSONField(default=list, blank=True)
+    # Sections, one per step, saved as the patient goes.
+    demographics = models.JSONField(default=dict, blank=True)
+    health_history = models.JSONField(default=dict, blank=True)
+    complaint_details = models.JSONField(default=dict, blank=True)
+    red_flag_answers = models.JSONField(default=dict, blank=True)
+    questionnaire_answers = models.JSONField(default=dict, blank=True)
+    consent_to_care = models.BooleanField(default=False)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    steps_done = models.JSONField(default=list, blank=True)
+    screen_result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(completed_at__isnull=False, consent_to_care=True),
+                name="intake_complete_needs_time_and_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == self.Status.COMPLETE
+
+
+class QuestionnaireResponse(models.Model):
+    """One completed questionnaire, with the instrument version it answered and its score."""
+
+    class Context(models.TextChoices):
+        BASELINE = "baseline", "Baseline"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.PositiveIntegerField()
+    answers = models.JSONField(default=dict)
+    score = models.FloatField()
+    score_detail = models.JSONField(default=dict, blank=True)
+    administered_at = models.DateTimeField(default=timezone.now)
+    context = models.CharField(max_length=10, choices=Context.choices)
+    intake = models.ForeignKey(
+        Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
+    follow_up = models.ForeignKey(
+        "FollowUpRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
+    visit = models.ForeignKey(
+        "charting.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["administered_at", "id"]
+        indexes = [
+            models.Index(fields=["patient", "instrument_id", "administered_at"], name="qr_trend")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.instrument_version} {self.context}"
+
+
+class RedFlagFinding(models.Model):
+    """A positive red-flag rule for a patient; open until a practitioner records the handling."""
+
+    class Handling(models.TextChoices):
+        REFERRED = "referred", "Referred for medical assessment"
+        RULED_OUT = "ruled_out", "Ruled out after assessment"
+        OTHER = "other", "Other (explain)"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="red_flag_findings"
+    )
+    intake = models.ForeignKey(
+        Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="red_flags"
+    )
+    rule_id = models.CharField(max_length=60)
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=20)
+    severity_label = models.CharField(max_length=200, blank=True)
+    action = models.TextField(blank=True)
+    explanation = models.TextField()
+    source = models.TextField()
+    raised_at = models.DateTimeField(default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handling = models.CharField(max_length=20, choices=Handling.choices, blank=True)
+    handling_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["handled_at", "-raised_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(handled_at__isnull=True, handling="")
+                | (
+                    models.Q(handled_at__isnull=False, handled_by__isnull=False)
+                    & ~models.Q(handling="")
+                ),
+                name="red_flag_handled_fully_or_not_at_all",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(handling__in=["ruled_out", "other"], handling_note=""),
+                name="red_flag_ruled_out_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({'handled' if self.handled_at else 'open'})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.handled_at is None
+
+
+class FollowUpSchedule(models.Model):
+    """How often follow-up questionnaires go out; one row (pk=1)."""
+
+    class Unit(models.TextChoices):
+        VISITS = "visits", "Visits"
+        WEEKS = "weeks", "Weeks"
+
+    enabled = models.BooleanField(default=True)
+    every = models.PositiveIntegerField(default=4)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.WEEKS)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(every__gt=0), name="follow_up_every_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Every {self.every} {self.unit}"
+
+    @classmethod
+    def load(cls) -> "FollowUpSchedule":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class FollowUpRequest(models.Model):
+    """The n-th follow-up questionnaire sent to a patient after their baseline intake."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="follow_up_requests"
+    )
+    baseline_intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveIntegerField()
+    nonce = models.CharField(max_length=40, default=new_nonce)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient", "sequence"]
+        constraints = [
+            # The command may run twice; the second run finds the row and sends nothing.
+            models.UniqueConstraint(fields=["patient", "sequence"], name="one_follow_up_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.sequence} for patient {self.patient_id}"

@@ -1,0 +1,371 @@
+"""Every write of the intake: saving a step, completing an intake, handling a red flag,
+starting a kiosk session, and sending and answering follow-up questionnaires."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from sotclinic.patients.models import Patient
+
+from .forms import STEP_IDS, STEP_TITLES, instruments_for
+from .instruments import ScoringError, get_instrument, score
+from .models import FollowUpRequest, Intake, QuestionnaireResponse, RedFlagFinding
+from .redflags import RedFlagError, screen
+
+INTAKE_SALT = "sotclinic.intake.link"
+FOLLOW_UP_SALT = "sotclinic.intake.follow-up"
+INTAKE_LINK_MAX_AGE = dt.timedelta(days=60)
+FOLLOW_UP_LINK_MAX_AGE = dt.timedelta(days=30)
+
+
+class IntakeError(Exception):
+    """A problem a person can act on; ``message`` says what to do."""
+
+    status = 400
+
+    def __init__(self, message: str, step: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.step = step
+
+
+class BadIntakeLink(IntakeError):
+    status = 404
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "This link is not valid or has expired. Ask the clinic to send you a new one."
+        )
+
+
+class IntakeClosed(IntakeError):
+    status = 409
+
+
+class IntakeIncomplete(IntakeError):
+    status = 400
+
+
+class HandlingInvalid(IntakeError):
+    status = 400
+
+
+# Signed links ------------------------------------------------------------------------------
+
+
+def intake_token(intake: Intake) -> str:
+    return signing.dumps({"i": intake.pk, "n": intake.nonce}, salt=INTAKE_SALT, compress=True)
+
+
+def intake_for_token(token: str) -> Intake:
+    """The intake a link points to; BadIntakeLink when tampered with, expired or revoked."""
+    try:
+        data = signing.loads(token, salt=INTAKE_SALT, max_age=INTAKE_LINK_MAX_AGE)
+        intake = Intake.objects.select_related("patient").get(pk=data["i"])
+    except (signing.BadSignature, Intake.DoesNotExist, KeyError, TypeError) as exc:
+        raise BadIntakeLink() from exc
+    if intake.nonce != data.get("n"):
+        raise BadIntakeLink()
+    return intake
+
+
+def follow_up_token(request: FollowUpRequest) -> str:
+    return signing.dumps({"f": request.pk, "n": request.nonce}, salt=FOLLOW_UP_SALT, compress=True)
+
+
+def follow_up_for_token(token: str) -> FollowUpRequest:
+    try:
+        data = signing.loads(token, salt=FOLLOW_UP_SALT, max_age=FOLLOW_UP_LINK_MAX_AGE)
+        request = FollowUpRequest.objects.select_related("patient", "baseline_intake").get(
+            pk=data["f"]
+        )
+    except (signing.BadSignature, FollowUpRequest.DoesNotExist, KeyError, TypeError) as exc:
+        raise BadIntakeLink() from exc
+    if request.nonce != data.get("n"):
+        raise BadIntakeLink()
+    return request
+
+
+@transaction.atomic
+def intake_for_appointment(appointment) -> Intake:
+    """The patient's open intake (creating one for this appointment if there is none)."""
+    existing = (
+        Intake.objects.select_for_update()
+        .filter(patient_id=appointment.patient_id, status=Intake.Status.DRAFT)
+        .first()
+    )
+    if existing:
+        return existing
+    return Intake.objects.create(patient_id=appointment.patient_id, appointment=appointment)
+
+
+def intake_link_for(appointment) -> str:
+    """The absolute path of the signed intake link for an appointment's patient.
+
+    A patient who has completed an intake gets the link to it, which thanks them and
+    changes nothing.
+    """
+    done = Intake.objects.filter(patient_id=appointment.patient_id, status="complete").first()
+    intake = done or intake_for_appointment(appointment)
+    return reverse("intake:fill", args=[intake_token(intake)])
+
+
+@transaction.atomic
+def start_kiosk_intake(patient: Patient, staff_user) -> Intake:
+    """Open an intake for a patient on the clinic's tablet, started by a staff member."""
+    intake = (
+        Intake.objects.select_for_update()
+        .filter(patient=patient, status=Intake.Status.DRAFT)
+        .first()
+    )
+    if intake is None:
+        intake = Intake.objects.create(
+            patient=patient, channel=Intake.Channel.KIOSK, started_by=staff_user
+        )
+    return intake
+
+
+# Filling in --------------------------------------------------------------------------------
+
+
+def applicable_steps(intake: Intake) -> tuple[str, ...]:
+    """The steps this intake asks; red flags and questionnaires only where they apply."""
+    steps = []
+    for step in STEP_IDS:
+        if step == "red_flags" and intake.complaints and not _red_flag_questions(intake):
+            continue
+        if (
+            step == "questionnaires"
+            and intake.complaints
+            and not instruments_for(intake.complaints)
+        ):
+            continue
+        steps.append(step)
+    return tuple(steps)
+
+
+def _red_flag_questions(intake: Intake):
+    from .redflags import questions_for
+
+    return questions_for(intake.complaints)
+
+
+@transaction.atomic
+def save_intake_step(intake_id: int, step: str, section: Mapping) -> Intake:
+    """Save one step's answers (already checked by its form). Refuses a completed intake."""
+    intake = Intake.objects.select_for_update().get(pk=intake_id)
+    if intake.is_complete:
+        raise IntakeClosed("This intake has been sent to the clinic and can no longer change.")
+    if step == "about":
+        intake.demographics = dict(section)
+    elif step == "history":
+        intake.health_history = dict(section)
+    elif step == "complaints":
+        intake.complaints = list(section["complaints"])
+        intake.complaint_details = dict(section["details"])
+        # Answers for complaints no longer chosen would no longer be asked: drop them, and
+        # ask the dependent steps again.
+        from .redflags import questions_for
+
+        asked = {q.id for q in questions_for(intake.complaints)}
+        intake.red_flag_answers = {k: v for k, v in intake.red_flag_answers.items() if k in asked}
+        wanted = {i.id for i in instruments_for(intake.complaints)}
+        intake.questionnaire_answers = {
+            k: v for k, v in intake.questionnaire_answers.items() if k in wanted
+        }
+        intake.steps_done = [
+            s for s in intake.steps_done if s not in ("red_flags", "questionnaires")
+        ]
+    elif step == "red_flags":
+        intake.red_flag_answers = dict(section)
+    elif step == "questionnaires":
+        intake.questionnaire_answers = dict(section)
+    elif step == "consent":
+        intake.consent_to_care = bool(section.get("consent"))
+        intake.consent_at = timezone.now() if intake.consent_to_care else None
+    else:
+        raise IntakeError(f"Unknown step {step!r}.")
+    if step not in intake.steps_done:
+        intake.steps_done = [*intake.steps_done, step]
+    intake.save()
+    return intake
+
+
+def _age(date_of_birth: str, on: dt.date) -> int | None:
+    try:
+        born = dt.date.fromisoformat(date_of_birth)
+    except (TypeError, ValueError):
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@transaction.atomic
+def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
+    """Turn a draft into a complete intake: score the baseline questionnaires, run the red-flag
+    screen and raise a finding per positive rule, in one transaction.
+
+    Raises IntakeIncomplete naming the first step still missing, IntakeClosed if already done.
+    """
+    now = now or timezone.now()
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
+    if intake.is_complete:
+        raise IntakeClosed("This intake has already been sent to the clinic.")
+    for step in applicable_steps(intake):
+        if step not in intake.steps_done:
+            raise IntakeIncomplete(
+                f"Please complete the step “{STEP_TITLES[step]}” first.", step=step
+            )
+    if not intake.consent_to_care:
+        raise IntakeIncomplete("Consent to care is needed before the intake is sent.", "consent")
+
+    instruments = instruments_for(intake.complaints)
+    responses = []
+    for instrument in instruments:
+        entry = intake.questionnaire_answers.get(instrument.id)
+        if entry is None:
+            raise IntakeIncomplete(
+                f"Please answer the {instrument.short_title}.", step="questionnaires"
+            )
+        answered = get_instrument(instrument.id, entry["version"])
+        try:
+            result = score(answered, entry["answers"])
+        except ScoringError as exc:
+            raise IntakeIncomplete(str(exc), step="questionnaires") from exc
+        responses.append(
+            QuestionnaireResponse(
+                patient=intake.patient,
+                instrument_id=answered.id,
+                instrument_version=answered.version,
+                answers=entry["answers"],
+                score=result.value,
+                score_detail=result.as_dict(),
+                administered_at=now,
+                context=QuestionnaireResponse.Context.BASELINE,
+                intake=intake,
+            )
+        )
+    QuestionnaireResponse.objects.bulk_create(responses)
+
+    age = _age(intake.demographics.get("date_of_birth", ""), now.date())
+    try:
+        result = screen(intake.red_flag_answers, age, intake.complaints)
+    except RedFlagError as exc:
+        raise IntakeIncomplete(str(exc), step="red_flags") from exc
+    RedFlagFinding.objects.bulk_create(
+        RedFlagFinding(
+            patient=intake.patient,
+            intake=intake,
+            rule_id=flag.rule_id,
+            title=flag.title,
+            severity=flag.severity.id,
+            severity_label=flag.severity.label,
+            action=flag.severity.action,
+            explanation=flag.explanation,
+            source="\n".join(f"{s.citation} {s.url}" for s in flag.sources),
+            raised_at=now,
+        )
+        for flag in result.flags
+    )
+    intake.screen_result = result.as_dict()
+    intake.status = Intake.Status.COMPLETE
+    intake.completed_at = now
+    intake.save()
+    return intake
+
+
+# Red flags ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_red_flag_handling(
+    finding_id: int, user, handling: str, note: str = ""
+) -> RedFlagFinding:
+    """Record how a practitioner handled a red flag; this closes it and lifts its banner.
+
+    "Ruled out" and "other" need a reason. Raises HandlingInvalid otherwise, and for a flag
+    already handled (the first record stands).
+    """
+    finding = RedFlagFinding.objects.select_for_update().get(pk=finding_id)
+    if not getattr(user, "is_practitioner", False):
+        raise HandlingInvalid("Only a practitioner can record how a red flag was handled.")
+    if finding.handled_at is not None:
+        raise HandlingInvalid("This red flag has already been handled.")
+    if handling not in RedFlagFinding.Handling.values:
+        raise HandlingInvalid("Choose referred, ruled out or other.")
+    note = note.strip()
+    if handling in ("ruled_out", "other") and not note:
+        raise HandlingInvalid("Give the reason: what you examined or asked, and what you found.")
+    finding.handling = handling
+    finding.handling_note = note
+    finding.handled_by = user
+    finding.handled_at = timezone.now()
+    finding.save()
+    return finding
+
+
+# Follow-ups --------------------------------------------------------------------------------
+
+
+def follow_up_instruments(request: FollowUpRequest):
+    return instruments_for(request.baseline_intake.complaints, follow_up=True)
+
+
+@transaction.atomic
+def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None = None):
+    """Store a follow-up questionnaire's answers, scored, as follow-up responses."""
+    now = now or timezone.now()
+    request = FollowUpRequest.objects.select_for_update().get(pk=request_id)
+    if request.completed_at is not None:
+        raise IntakeClosed("These questionnaires have already been sent. Thank you.")
+    responses = []
+    for instrument_id, entry in section.items():
+        instrument = get_instrument(instrument_id, entry["version"])
+        result = score(instrument, entry["answers"])
+        responses.append(
+            QuestionnaireResponse(
+                patient_id=request.patient_id,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                answers=entry["answers"],
+                score=result.value,
+                score_detail=result.as_dict(),
+                administered_at=now,
+                context=QuestionnaireResponse.Context.FOLLOW_UP,
+                follow_up=request,
+            )
+        )
+    QuestionnaireResponse.objects.bulk_create(responses)
+    request.completed_at = now
+    request.save(update_fields=["completed_at"])
+    return request
+
+
+def send_follow_up(patient: Patient, baseline: Intake, sequence: int, base_url: str) -> bool:
+    """Create follow-up request ``sequence`` and e-mail its link. False if it already exists."""
+    try:
+        with transaction.atomic():
+            request = FollowUpRequest.objects.create(
+                patient=patient, baseline_intake=baseline, sequence=sequence
+            )
+    except IntegrityError:
+        return False
+    if patient.email:
+        path = reverse("intake:follow_up", args=[follow_up_token(request)])
+        body = render_to_string(
+            "intake/email/follow_up.txt", {"patient": patient, "url": f"{base_url}{path}"}
+        )
+        EmailMessage(
+            subject="A short questionnaire from your clinic", body=body, to=[patient.email]
+        ).send()
+    request.sent_at = timezone.now()
+    request.save(update_fields=["sent_at"])
+    return True

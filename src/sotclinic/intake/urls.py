@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    # Patient-facing: reached through a signed link or the clinic's tablet, no log-in.
+    path("intake/kiosk/", views.kiosk, name="kiosk"),
+    path("intake/kiosk/<slug:step>/", views.kiosk, name="kiosk_step"),
+    path("intake/follow-up/<str:token>/", views.follow_up, name="follow_up"),
+    path("intake/<str:token>/", views.fill, name="fill"),
+    path("intake/<str:token>/<slug:step>/", views.fill, name="step"),
+    # Staff.
+    path("staff/patients/<int:patient_id>/intake/kiosk/", views.start_kiosk, name="start_kiosk"),
+    path("staff/patients/<int:patient_id>/red-flags/", views.red_flags, name="red_flags"),
+]

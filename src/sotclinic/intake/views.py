@@ -1,0 +1,219 @@
+"""Intake pages: the patient's steps (signed link or clinic tablet), follow-up questionnaires,
+and the practitioner's red-flag handling page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.audit.services import record_access
+from sotclinic.patients.models import Patient
+
+from . import selectors, services
+from .forms import (
+    STEP_TITLES,
+    AboutForm,
+    ComplaintsForm,
+    ConsentForm,
+    HandlingForm,
+    HistoryForm,
+    QuestionnaireForm,
+    RedFlagForm,
+    instruments_for,
+)
+from .instruments import instruments_for_complaint
+from .models import Intake
+
+KIOSK_SESSION_KEY = "intake_kiosk"
+
+
+def _problem(request: HttpRequest, error: services.IntakeError) -> HttpResponse:
+    return render(request, "intake/problem.html", {"message": error.message}, status=error.status)
+
+
+def _form_for(step: str, intake: Intake, data=None):
+    if step == "about":
+        patient = intake.patient
+        initial = intake.demographics or {
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "date_of_birth": patient.date_of_birth,
+            "email": patient.email,
+            "phone": patient.phone,
+            "address": patient.address,
+        }
+        return AboutForm(data, initial=initial)
+    if step == "history":
+        return HistoryForm(data, initial=intake.health_history)
+    if step == "complaints":
+        initial = ComplaintsForm.initial_from(intake.complaints, intake.complaint_details)
+        return ComplaintsForm(data, initial=initial)
+    if step == "red_flags":
+        return RedFlagForm(data, initial=intake.red_flag_answers, chosen=intake.complaints)
+    if step == "questionnaires":
+        return QuestionnaireForm(
+            data,
+            initial=QuestionnaireForm.initial_from(intake.questionnaire_answers),
+            instruments=instruments_for(intake.complaints),
+        )
+    return ConsentForm(data, initial={"consent": intake.consent_to_care})
+
+
+def _step_url(intake: Intake, step: str, token: str | None) -> str:
+    if token is None:
+        return reverse("intake:kiosk_step", args=[step])
+    return reverse("intake:step", args=[token, step])
+
+
+def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | None):
+    if intake.is_complete:
+        if token is None:
+            request.session.pop(KIOSK_SESSION_KEY, None)
+        return render(request, "intake/done.html", {"intake": intake, "kiosk": token is None})
+    steps = services.applicable_steps(intake)
+    if step is None:
+        step = next((s for s in steps if s not in intake.steps_done), steps[-1])
+        return redirect(_step_url(intake, step, token))
+    if step not in steps:
+        return redirect(_step_url(intake, steps[0], token))
+    if step in ("red_flags", "questionnaires") and not intake.complaints:
+        messages.info(request, "First tell us what brings you in.")
+        return redirect(_step_url(intake, "complaints", token))
+
+    form = _form_for(step, intake, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake = services.save_intake_step(intake.pk, step, form.section())
+            record_access(request, intake.patient, "intake_step", f"intake {intake.pk} {step}")
+            steps = services.applicable_steps(intake)
+            if step == steps[-1]:
+                services.complete_intake(intake.pk)
+                record_access(request, intake.patient, "intake_complete", f"intake {intake.pk}")
+                return redirect(_step_url(intake, step, token))
+        except services.IntakeIncomplete as exc:
+            messages.error(request, exc.message)
+            return redirect(_step_url(intake, exc.step or steps[0], token))
+        except services.IntakeError as exc:
+            return _problem(request, exc)
+        following = steps[steps.index(step) + 1]
+        return redirect(_step_url(intake, following, token))
+
+    index = steps.index(step)
+    context = {
+        "intake": intake,
+        "form": form,
+        "step": step,
+        "title": STEP_TITLES[step],
+        "number": index + 1,
+        "count": len(steps),
+        "steps": [(s, STEP_TITLES[s], s in intake.steps_done) for s in steps],
+        "previous": _step_url(intake, steps[index - 1], token) if index else None,
+        "token": token,
+        "last": step == steps[-1],
+        "gaps": _gaps(intake) if step == "questionnaires" else [],
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, f"intake/step_{step}.html", context, status=status)
+
+
+def _gaps(intake: Intake) -> list[str]:
+    return [g for c in intake.complaints if (g := instruments_for_complaint(c).gap)]
+
+
+def fill(request: HttpRequest, token: str, step: str | None = None) -> HttpResponse:
+    """The intake through the signed link sent to the patient."""
+    try:
+        intake = services.intake_for_token(token)
+    except services.BadIntakeLink as exc:
+        return _problem(request, exc)
+    return _fill(request, intake, token, step)
+
+
+def kiosk(request: HttpRequest, step: str | None = None) -> HttpResponse:
+    """The intake on the clinic's tablet: only the intake this session was opened for."""
+    intake_id = request.session.get(KIOSK_SESSION_KEY)
+    intake = Intake.objects.select_related("patient").filter(pk=intake_id).first()
+    if intake is None:
+        return _problem(
+            request,
+            services.BadIntakeLink("No intake is open on this device. Ask at the front desk."),
+        )
+    return _fill(request, intake, None, step)
+
+
+@staff_required
+@require_POST
+def start_kiosk(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Staff open a patient's intake on the tablet; the staff session ends, so the tablet
+    shows nothing but this patient's intake."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    intake = services.start_kiosk_intake(patient, request.user)
+    record_access(request, patient, "intake_kiosk_start", f"intake {intake.pk}")
+    logout(request)
+    request.session[KIOSK_SESSION_KEY] = intake.pk
+    return redirect("intake:kiosk")
+
+
+def follow_up(request: HttpRequest, token: str) -> HttpResponse:
+    """Follow-up questionnaires through the signed link e-mailed by ``sendfollowups``."""
+    try:
+        follow = services.follow_up_for_token(token)
+    except services.BadIntakeLink as exc:
+        return _problem(request, exc)
+    if follow.completed_at is not None:
+        return render(request, "intake/follow_up_done.html", {"follow": follow})
+    instruments = services.follow_up_instruments(follow)
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None, instruments=instruments
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_follow_up(follow.pk, form.section())
+        except services.IntakeError as exc:
+            return _problem(request, exc)
+        record_access(request, follow.patient, "follow_up_answered", f"follow-up {follow.pk}")
+        return redirect("intake:follow_up", token=token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/follow_up.html", {"form": form, "follow": follow}, status=status)
+
+
+@practitioner_required
+def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A patient's red flags, and a form per open flag to record how it was handled."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    form, form_for = HandlingForm(), None
+    if request.method == "POST":
+        finding = get_object_or_404(
+            selectors.open_red_flags(patient), pk=request.POST.get("finding")
+        )
+        form, form_for = HandlingForm(request.POST, prefix=f"f{finding.pk}"), finding.pk
+        if form.is_valid():
+            try:
+                services.record_red_flag_handling(
+                    finding.pk,
+                    request.user,
+                    form.cleaned_data["handling"],
+                    form.cleaned_data["note"],
+                )
+            except services.HandlingInvalid as exc:
+                form.add_error(None, exc.message)
+            else:
+                record_access(request, patient, "handle_red_flag", f"red flag {finding.pk}")
+                messages.success(request, f"Recorded how “{finding.title}” was handled.")
+                return redirect("intake:red_flags", patient_id=patient.pk)
+    else:
+        record_access(request, patient, "view_red_flags", "red flags")
+    findings = list(selectors.red_flags(patient))
+    rows = [(f, form if f.pk == form_for else HandlingForm(prefix=f"f{f.pk}")) for f in findings]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "intake/red_flags.html",
+        {"patient": patient, "rows": rows, "intake": selectors.latest_complete_intake(patient)},
+        status=status,
+    )

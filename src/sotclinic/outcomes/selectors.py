@@ -1,0 +1,157 @@
+"""Reads for outcome pages: one patient's scores over time and the practice's responder rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sotclinic.intake.instruments import Instrument, UnknownInstrument, change, get_instrument
+from sotclinic.intake.models import Intake, QuestionnaireResponse
+
+from .statistics import median, wilson_interval
+
+SMALL_SAMPLE = 30
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    response: QuestionnaireResponse
+    improvement: float | None
+    reached_mcid: bool | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    instrument: Instrument
+    points: tuple[TrendPoint, ...]
+
+    @property
+    def baseline(self) -> QuestionnaireResponse | None:
+        return next((p.response for p in self.points if p.response.context == "baseline"), None)
+
+
+def patient_trends(patient) -> list[Trend]:
+    """Each instrument the patient answered, its scores in time order, change from baseline."""
+    by_instrument: dict[str, list[QuestionnaireResponse]] = defaultdict(list)
+    for response in QuestionnaireResponse.objects.filter(patient=patient).order_by(
+        "administered_at", "id"
+    ):
+        by_instrument[response.instrument_id].append(response)
+    trends = []
+    for instrument_id, responses in by_instrument.items():
+        try:
+            instrument = get_instrument(instrument_id)
+        except UnknownInstrument:
+            continue
+        baseline = next((r for r in responses if r.context == "baseline"), None)
+        points = []
+        for response in responses:
+            improvement = reached = None
+            if baseline is not None and response is not baseline:
+                result = change(instrument, baseline.score, response.score)
+                improvement, reached = result.improvement, result.improved_by_mcid_points
+            points.append(TrendPoint(response, improvement, reached))
+        trends.append(Trend(instrument, tuple(points)))
+    return trends
+
+
+@dataclass
+class InstrumentSummary:
+    instrument: Instrument
+    patients: int = 0
+    reached: int = 0
+    changes: list[float] = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        return self.reached / self.patients if self.patients else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.reached, self.patients)
+
+    @property
+    def interval_percent(self) -> tuple[float, float] | None:
+        interval = self.interval
+        return (interval[0] * 100, interval[1] * 100) if interval else None
+
+    @property
+    def share_percent(self) -> float | None:
+        return self.share * 100 if self.share is not None else None
+
+    @property
+    def median_change(self) -> float | None:
+        return median(self.changes)
+
+    @property
+    def small_sample(self) -> bool:
+        return self.patients < SMALL_SAMPLE
+
+    @property
+    def has_mcid(self) -> bool:
+        return self.instrument.mcid.applicable and self.instrument.mcid.points is not None
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    complaint: str | None = None
+    practitioner_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+def _baseline_intakes(filters: DashboardFilters) -> dict[int, Intake]:
+    """Each patient's latest complete intake that passes the filters."""
+    intakes = Intake.objects.filter(status=Intake.Status.COMPLETE).order_by("completed_at")
+    if filters.start:
+        intakes = intakes.filter(completed_at__date__gte=filters.start)
+    if filters.end:
+        intakes = intakes.filter(completed_at__date__lte=filters.end)
+    if filters.practitioner_id:
+        from sotclinic.scheduling.models import Appointment
+
+        seen = Appointment.objects.filter(practitioner_id=filters.practitioner_id).values(
+            "patient_id"
+        )
+        intakes = intakes.filter(patient_id__in=seen)
+    chosen: dict[int, Intake] = {}
+    for intake in intakes:
+        # JSON list membership in Python: SQLite has no JSON "contains" lookup.
+        if filters.complaint and filters.complaint not in intake.complaints:
+            continue
+        chosen[intake.patient_id] = intake
+    return chosen
+
+
+def dashboard(filters: DashboardFilters) -> tuple[list[InstrumentSummary], list[int]]:
+    """Per instrument: patients with a baseline and a follow-up, how many improved by at least
+    the MCID (baseline to latest follow-up), the Wilson 95 % interval and the median change.
+
+    Returns the summaries and the ids of the patients whose data was read (for the audit log).
+    """
+    intakes = _baseline_intakes(filters)
+    responses = QuestionnaireResponse.objects.filter(patient_id__in=list(intakes)).order_by(
+        "administered_at", "id"
+    )
+    baseline: dict[tuple[int, str], QuestionnaireResponse] = {}
+    latest: dict[tuple[int, str], QuestionnaireResponse] = {}
+    for response in responses:
+        key = (response.patient_id, response.instrument_id)
+        if response.context == "baseline" and response.intake_id == intakes[key[0]].pk:
+            baseline[key] = response
+        elif response.context == "follow_up" and key in baseline:
+            latest[key] = response
+    summaries: dict[str, InstrumentSummary] = {}
+    for key, follow in latest.items():
+        instrument = get_instrument(key[1])
+        summary = summaries.setdefault(instrument.id, InstrumentSummary(instrument))
+        result = change(instrument, baseline[key].score, follow.score)
+        summary.patients += 1
+        summary.reached += bool(result.improved_by_mcid_points)
+        summary.changes.append(result.improvement)
+    order = {"rmdq": 0, "nprs": 1, "grc15": 2}
+    ordered = sorted(
+        summaries.values(), key=lambda s: (order.get(s.instrument.id, 9), s.instrument.id)
+    )
+    return ordered, sorted(intakes)

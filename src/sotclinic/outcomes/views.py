@@ -1,0 +1,145 @@
+"""Outcome pages for practitioners: one patient's trends and the practice dashboard."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from sotclinic.accounts.access import practitioner_required
+from sotclinic.audit.services import record_access
+from sotclinic.intake.forms import complaint_titles
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.models import Practitioner
+
+from . import selectors
+from .charts import trend_svg
+
+
+@practitioner_required
+def patient_outcomes(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    trends = selectors.patient_trends(patient)
+    record_access(request, patient, "view_outcomes", "outcome scores")
+    return render(request, "outcomes/patient.html", {"patient": patient, "trends": trends})
+
+
+@practitioner_required
+def patient_chart(request: HttpRequest, patient_id: int, instrument_id: str) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    trend = next(
+        (t for t in selectors.patient_trends(patient) if t.instrument.id == instrument_id), None
+    )
+    if trend is None:
+        raise Http404("No scores for this questionnaire.")
+    record_access(request, patient, "view_outcomes", f"chart {instrument_id}")
+    response = HttpResponse(trend_svg(trend), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class DashboardFilterForm(forms.Form):
+    complaint = forms.ChoiceField(required=False)
+    practitioner = forms.ModelChoiceField(
+        Practitioner.objects.all(), required=False, empty_label="All practitioners"
+    )
+    start = forms.DateField(
+        label="Intake from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="Intake to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["complaint"].choices = [("", "All complaints"), *complaint_titles().items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> selectors.DashboardFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        practitioner = data.get("practitioner")
+        return selectors.DashboardFilters(
+            complaint=data.get("complaint") or None,
+            practitioner_id=practitioner.pk if practitioner else None,
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+
+
+def _dashboard_data(request: HttpRequest, action: str):
+    form = DashboardFilterForm(request.GET or None)
+    summaries, patient_ids = selectors.dashboard(form.filters())
+    for patient_id in patient_ids:
+        record_access(request, patient_id, action, "outcomes dashboard")
+    return form, summaries
+
+
+@practitioner_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, summaries = _dashboard_data(request, "view_outcomes_dashboard")
+    context = {
+        "form": form,
+        "summaries": summaries,
+        "small_sample": selectors.SMALL_SAMPLE,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "outcomes/dashboard.html", context)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+@practitioner_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    form, summaries = _dashboard_data(request, "export_outcomes")
+    filters = form.filters()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "instrument",
+            "version",
+            "complaint",
+            "practitioner_id",
+            "intake_from",
+            "intake_to",
+            "patients_with_baseline_and_follow_up",
+            "reached_mcid",
+            "mcid_points",
+            "share_reached_mcid",
+            "ci95_low",
+            "ci95_high",
+            "median_improvement",
+            "small_sample",
+        ]
+    )
+    for s in summaries:
+        interval = s.interval if s.has_mcid else None
+        writer.writerow(
+            [
+                s.instrument.id,
+                s.instrument.version,
+                filters.complaint or "all",
+                filters.practitioner_id or "all",
+                filters.start or "",
+                filters.end or "",
+                s.patients,
+                s.reached if s.has_mcid else "",
+                _fmt(s.instrument.mcid.points, 0) if s.has_mcid else "",
+                _fmt(s.share, 3) if s.has_mcid else "",
+                _fmt(interval[0], 3) if interval else "",
+                _fmt(interval[1], 3) if interval else "",
+                _fmt(s.median_change),
+                "yes" if s.small_sample else "no",
+            ]
+        )
+    return response

@@ -2,8 +2,10 @@
 of appointments. Loading it twice changes nothing."""
 
 import datetime as dt
+import io
 import random
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,8 +14,12 @@ from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import (
     Appointment,
     AppointmentType,
+    AvailabilityException,
+    ClinicSettings,
+    FaqEntry,
     Location,
     Practitioner,
+    WeeklyBreak,
     WeeklyHours,
 )
 
@@ -185,6 +191,8 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     _demo_appointments(
         rng, location, [(anna, ANNA_HOURS), (ben, BEN_HOURS)], new_exam, follow_up, patients, today
     )
+    _demo_outcomes(today)
+    _demo_clinic_page(location, anna, ben, today)
     return True
 
 
@@ -230,3 +238,191 @@ def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, 
                     else:
                         cursor += dt.timedelta(minutes=30)
     Appointment.objects.bulk_create(appointments)
+
+
+DEMO_ABOUT_VISIT = """\
+Your first visit takes about 45 minutes; follow-up visits about 20. Wear comfortable clothes \
+you can lie down in, such as trousers and a T-shirt; there is no need to undress.
+
+We start by asking about your health and what brings you in, then look at posture and do a \
+few simple checks while you lie on the treatment table.
+
+Sacro Occipital Technique (SOT) is a gentle, low-force method. Depending on what we find, \
+treatment may include padded wedges ("pelvic blocks") placed under the pelvis while you lie \
+face down or face up, light holds and contacts at the neck and head, and soft-tissue work. \
+We explain each step before we do it, and you can ask us to stop at any time.
+
+At the end we talk through what we did and agree together whether and when to come back."""
+
+DEMO_FAQ = [
+    (
+        "Do I need a referral from my doctor?",
+        "No. You can book directly. If you have letters or scans that relate to your visit, "
+        "bring them along.",
+    ),
+    (
+        "What are pelvic blocks?",
+        "Padded wedges placed under the pelvis while you lie on the table. They use your own "
+        "body weight for a slow, gentle adjustment and most people find them comfortable.",
+    ),
+    (
+        "Can I bring someone with me?",
+        "Yes, you are welcome to bring a friend or family member into the treatment room.",
+    ),
+    (
+        "How do I cancel or move my appointment?",
+        "Use the link in your confirmation e-mail up to 24 hours before the appointment, or "
+        "call us.",
+    ),
+]
+
+
+def _initials_photo(initials: str, colour: tuple[int, int, int]) -> ContentFile:
+    """A plain placeholder portrait (coloured circle with initials) for the demo clinic."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (192, 192), (246, 247, 249))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0, 0, 191, 191), fill=colour)
+    try:
+        font = ImageFont.load_default(size=72)
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
+    draw.text((96, 96), initials, fill=(255, 255, 255), font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue())
+
+
+def _demo_clinic_page(location, anna, ben, today: dt.date) -> None:
+    """Public page text, FAQ, practitioner photos, a recurring break and the clinic holidays."""
+    settings = ClinicSettings.load()
+    settings.tagline = "Gentle chiropractic care with Sacro Occipital Technique in central Bristol."
+    settings.opening_hours = (
+        "Monday to Thursday 8:00–18:00\nFriday 9:00–17:00\nClosed for lunch 12:30–13:30"
+    )
+    settings.about_visit = DEMO_ABOUT_VISIT
+    settings.save()
+    FaqEntry.objects.bulk_create(
+        FaqEntry(question=q, answer=a, position=i) for i, (q, a) in enumerate(DEMO_FAQ)
+    )
+    anna.sot_certification = "SOT certified practitioner, Cranial level (SORSI)"
+    anna.credentials = "DC, MChiro"
+    anna.photo.save("anna-weber.png", _initials_photo("AW", (31, 95, 139)), save=False)
+    anna.save()
+    ben.sot_certification = "SOT certified practitioner, Basic level (SORSI)"
+    ben.credentials = "DC"
+    ben.photo.save("ben-okafor.png", _initials_photo("BO", (27, 110, 58)), save=False)
+    ben.save()
+    # Team meeting every Monday afternoon for Anna.
+    WeeklyBreak.objects.create(
+        practitioner=anna,
+        location=location,
+        weekday=0,
+        start_time=dt.time(17, 0),
+        end_time=dt.time(18, 0),
+    )
+    for month, day, note in ((12, 25, "Christmas Day"), (12, 26, "Boxing Day")):
+        year = today.year if (today.month, today.day) <= (month, day) else today.year + 1
+        holiday = dt.date(year, month, day)
+        AvailabilityException.objects.create(
+            kind=AvailabilityException.Kind.HOLIDAY,
+            location=location,
+            first_day=holiday,
+            last_day=holiday,
+            note=note,
+        )
+
+
+# Intake and outcomes: (first name, complaints, RMDQ ticked at baseline and follow-up,
+# NPRS at baseline and follow-up, red-flag answers of "yes").
+DEMO_OUTCOMES = [
+    ("Olivia", ("low_back",), (14, 6), (7, 3), ()),
+    ("Liam", ("low_back",), (10, 8), (6, 5), ()),
+    ("Emma", ("low_back", "neck"), (8, 2), (5, 2), ()),
+    ("Noah", ("neck",), None, (6, 4), ()),
+    ("Amelia", ("low_back",), (12, None), (8, None), ("any_weight_loss",)),
+]
+
+
+def _demo_outcomes(today: dt.date) -> None:
+    """Completed intakes with baseline scores, follow-ups for most, and one open red flag."""
+    from sotclinic.intake.forms import instruments_for
+    from sotclinic.intake.instruments import get_instrument, score
+    from sotclinic.intake.models import FollowUpRequest, Intake, QuestionnaireResponse
+    from sotclinic.intake.redflags import questions_for
+    from sotclinic.intake.services import complete_intake, save_intake_step
+
+    if Intake.objects.exists():
+        return
+    noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+    baseline_at, follow_up_at = noon - dt.timedelta(weeks=8), noon - dt.timedelta(weeks=2)
+
+    def answers_for(instrument_id: str, value: int) -> dict:
+        instrument = get_instrument(instrument_id)
+        if instrument_id == "rmdq":
+            return {item.id: i < value for i, item in enumerate(instrument.items)}
+        return {instrument.items[0].id: value}
+
+    for first_name, complaints, rmdq, nprs, flags in DEMO_OUTCOMES:
+        patient = Patient.objects.filter(first_name=first_name).order_by("pk").first()
+        if patient is None:
+            continue
+        values = {"rmdq": rmdq, "nprs": nprs}
+        intake = Intake.objects.create(patient=patient, started_at=baseline_at)
+        steps = {
+            "about": {
+                "first_name": patient.first_name,
+                "last_name": patient.last_name,
+                "date_of_birth": patient.date_of_birth.isoformat(),
+                "email": patient.email,
+                "phone": patient.phone,
+                "address": "",
+            },
+            "history": {
+                "conditions": "none",
+                "surgeries": "none",
+                "medications": "none",
+                "allergies": "",
+                "pregnant": "not_applicable",
+            },
+            "complaints": {
+                "complaints": list(complaints),
+                "details": {
+                    c: {"onset": "6_to_12_weeks", "severity": nprs[0], "notes": ""}
+                    for c in complaints
+                },
+            },
+            "red_flags": {
+                q.id: "yes" if q.id in flags else "no" for q in questions_for(complaints)
+            },
+            "questionnaires": {
+                i.id: {"version": i.version, "answers": answers_for(i.id, values[i.id][0])}
+                for i in instruments_for(complaints)
+            },
+            "consent": {"consent": True},
+        }
+        for step, section in steps.items():
+            save_intake_step(intake.pk, step, section)
+        complete_intake(intake.pk, now=baseline_at)
+        if values["nprs"][1] is None:
+            continue
+        request = FollowUpRequest.objects.create(
+            patient=patient,
+            baseline_intake=intake,
+            sequence=1,
+            sent_at=follow_up_at,
+            completed_at=follow_up_at,
+        )
+        for instrument in instruments_for(complaints):
+            answers = answers_for(instrument.id, values[instrument.id][1])
+            QuestionnaireResponse.objects.create(
+                patient=patient,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                answers=answers,
+                score=score(instrument, answers).value,
+                administered_at=follow_up_at,
+                context=QuestionnaireResponse.Context.FOLLOW_UP,
+                follow_up=request,
+            )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("sotclinic.outcomes.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),
+    path("", include("sotclinic.scheduling.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -8,7 +8,8 @@ type → practitioner (or first available) → day → time → details → conf
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render as django_render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -25,6 +26,12 @@ from sotclinic.scheduling.throttle import allow_booking_attempt
 from .forms import BookingDetailsForm
 
 DAYS_SHOWN = 14
+
+
+def render(request: HttpRequest, template: str, context: dict | None = None, status: int = 200):
+    """Render a public page; every public page shows the clinic's name and contact."""
+    context = {"location": Location.objects.order_by("pk").first(), **(context or {})}
+    return django_render(request, template, context, status=status)
 
 
 def _int(value: str | None) -> int | None:

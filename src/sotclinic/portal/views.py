@@ -3,7 +3,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from sotclinic.accounts.access import patient_required
-from sotclinic.scheduling.models import Appointment, Location, Practitioner
+from sotclinic.scheduling.models import (
+    Appointment,
+    ClinicSettings,
+    FaqEntry,
+    Location,
+    Practitioner,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "location": Location.objects.order_by("pk").first(),
             "practitioners": Practitioner.objects.filter(active=True),
+            "settings": ClinicSettings.load(),
+            "faq": FaqEntry.objects.all(),
         },
     )
 

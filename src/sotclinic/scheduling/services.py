@@ -346,3 +346,13 @@ def mark_appointment(appointment: Appointment, status: str) -> Appointment:
     appointment.status = status
     appointment.save(update_fields=["status"])
     return appointment
+
+
+@transaction.atomic
+def save_clinic_page(*, location_form, page_form, rules_form, people, faq) -> None:
+    """Save the public page's content and the booking rules together, or nothing."""
+    location_form.save()
+    page_form.save()
+    rules_form.save()
+    people.save()
+    faq.save()

@@ -1,12 +1,31 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+import datetime as dt
 
-from sotclinic.accounts.access import staff_required
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.charting.selectors import attach_visits
 
-from .models import Location
-from .selectors import day_schedule
+from . import services
+from .calendars import practitioner_feed
+from .errors import BookingError
+from .forms import (
+    AppointmentForm,
+    BookingRulesForm,
+    ClinicPageForm,
+    FaqFormSet,
+    LocationForm,
+    MoveForm,
+    PractitionerProfileFormSet,
+)
+from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
+from .selectors import calendar_grid, day_schedule
+from .services import save_clinic_page
 
 
 @staff_required
@@ -21,3 +40,253 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if request.user.is_practitioner:  # the "open / start visit" links on each appointment
         attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
     return render(request, "scheduling/staff_home.html", {"locations": locations})
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+
+def _location(request: HttpRequest) -> Location | None:
+    locations = Location.objects.order_by("name")
+    chosen = request.GET.get("location")
+    return (locations.filter(pk=chosen).first() if chosen and chosen.isdigit() else None) or (
+        locations.first()
+    )
+
+
+@staff_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Day view (every practitioner at the location) or week view (one practitioner)."""
+    location = _location(request)
+    if location is None:
+        return render(request, "scheduling/calendar.html", {"location": None})
+    view = "day" if request.GET.get("view") == "day" else "week"
+    today = timezone.now().astimezone(location.tz).date()
+    day = parse_date(request.GET.get("date") or "") or today
+    practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
+    chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
+    if view == "week":
+        chosen = (
+            chosen
+            or next((p for p in practitioners if p.user_id == request.user.pk), None)
+            or (practitioners[0] if practitioners else None)
+        )
+        monday = day - dt.timedelta(days=day.weekday())
+        days = [monday + dt.timedelta(days=i) for i in range(7)]
+        shown = [chosen] if chosen else []
+        step = dt.timedelta(days=7)
+    else:
+        days = [day]
+        shown = [chosen] if chosen else practitioners
+        step = dt.timedelta(days=1)
+    grid = calendar_grid(location, days, shown) if shown else None
+    context = {
+        "location": location,
+        "locations": Location.objects.order_by("name"),
+        "practitioners": practitioners,
+        "chosen": chosen,
+        "view": view,
+        "day": day,
+        "days": days,
+        "today": today,
+        "grid": grid,
+        "prev": days[0] - step if view == "day" else days[0] - step,
+        "next": days[0] + step,
+    }
+    return render(request, "scheduling/calendar.html", context)
+
+
+def _calendar_url(appointment: Appointment) -> str:
+    day = appointment.start.astimezone(appointment.location.tz).date()
+    return (
+        f"{reverse('scheduling:calendar')}?view=week&location={appointment.location_id}"
+        f"&practitioner={appointment.practitioner_id}&date={day.isoformat()}"
+    )
+
+
+@staff_required
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Create an appointment; an overlap is refused with the reason next to the time."""
+    initial = {
+        "practitioner": request.GET.get("practitioner"),
+        "location": request.GET.get("location") or getattr(_location(request), "pk", None),
+        "date": request.GET.get("date"),
+    }
+    form = AppointmentForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = services.book_appointment(
+                    patient=data["patient"],
+                    practitioner=data["practitioner"],
+                    appointment_type=data["appointment_type"],
+                    location=data["location"],
+                    start=form.start(),
+                )
+            except BookingError as exc:
+                form.add_error("time", exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, "Appointment booked.")
+                return redirect(_calendar_url(appointment))
+    return render(request, "scheduling/appointment_new.html", {"form": form}, status=status)
+
+
+def _appointment(pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related(
+            "patient", "practitioner", "appointment_type", "location"
+        ),
+        pk=pk,
+    )
+
+
+@staff_required
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment(pk)
+    local = appointment.start.astimezone(appointment.location.tz)
+    move_form = MoveForm(
+        request.POST or None,
+        initial={
+            "practitioner": appointment.practitioner_id,
+            "date": local.date(),
+            "time": local.time(),
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if move_form.is_valid():
+            data = move_form.cleaned_data
+            start = dt.datetime.combine(
+                data["date"], data["time"], tzinfo=appointment.location.tz
+            ).astimezone(dt.UTC)
+            try:
+                services.move_appointment(appointment, start, practitioner=data["practitioner"])
+            except BookingError as exc:
+                move_form.add_error("time", exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, "Appointment moved.")
+                return redirect(_calendar_url(_appointment(pk)))
+    context = {
+        "appointment": appointment,
+        "local_start": local,
+        "local_end": appointment.end.astimezone(appointment.location.tz),
+        "move_form": move_form,
+        "calendar_url": _calendar_url(appointment),
+    }
+    return render(request, "scheduling/appointment_detail.html", context, status=status)
+
+
+STATUS_ACTIONS = {
+    "arrived": Appointment.Status.ARRIVED,
+    "no_show": Appointment.Status.NO_SHOW,
+    "completed": Appointment.Status.COMPLETED,
+    "booked": Appointment.Status.BOOKED,
+}
+
+
+@staff_required
+@require_POST
+def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark arrived / no-show / completed, or cancel."""
+    appointment = _appointment(pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "cancel":
+            services.cancel_appointment(appointment)
+        elif action in STATUS_ACTIONS:
+            services.mark_appointment(appointment, STATUS_ACTIONS[action])
+        else:
+            return HttpResponseBadRequest("Unknown action.")
+    except BookingError as exc:
+        messages.error(request, exc.message)
+        return redirect("scheduling:appointment", pk=pk)
+    messages.success(request, "Appointment updated.")
+    return redirect(request.POST.get("next") or _calendar_url(appointment))
+
+
+# --- Clinic page settings ------------------------------------------------------------------
+
+
+@staff_required
+def clinic_page(request: HttpRequest) -> HttpResponse:
+    """Staff edit everything the public home page shows, and the online booking rules."""
+    location = Location.objects.order_by("pk").first() or Location(time_zone="Europe/London")
+    settings = ClinicSettings.load()
+    data = request.POST or None
+    files = request.FILES or None
+    forms_ = {
+        "location_form": LocationForm(data, instance=location, prefix="loc"),
+        "page_form": ClinicPageForm(data, instance=settings, prefix="page"),
+        "rules_form": BookingRulesForm(data, instance=settings, prefix="rules"),
+        "people": PractitionerProfileFormSet(
+            data, files, queryset=Practitioner.objects.filter(active=True), prefix="people"
+        ),
+        "faq": FaqFormSet(data, queryset=FaqEntry.objects.all(), prefix="faq"),
+    }
+    if request.method == "POST":
+        if all(f.is_valid() for f in forms_.values()):
+            save_clinic_page(**forms_)
+            messages.success(request, "Clinic page saved.")
+            return redirect("scheduling:clinic_page")
+        messages.error(request, "Some fields need attention; see below.")
+    return render(
+        request,
+        "scheduling/clinic_page.html",
+        forms_,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- Calendar feed -------------------------------------------------------------------------
+
+
+FEED_PAST = dt.timedelta(days=7)
+FEED_AHEAD = dt.timedelta(days=90)
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A practitioner's appointments as iCalendar, for a calendar app; the URL is the secret."""
+    if len(token) < 20:
+        raise Http404
+    practitioner = get_object_or_404(Practitioner, calendar_feed_token=token, active=True)
+    now = timezone.now()
+    appointments = (
+        Appointment.objects.filter(
+            practitioner=practitioner, start__gte=now - FEED_PAST, start__lt=now + FEED_AHEAD
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("patient")
+    )
+    response = HttpResponse(
+        practitioner_feed(practitioner, appointments), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@practitioner_required
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    """The practitioner's own feed: create a new secret URL (revoking the old one) or revoke."""
+    practitioner = get_object_or_404(Practitioner, user=request.user)
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            practitioner.calendar_feed_token = ""
+            messages.success(request, "Calendar feed revoked; the old address no longer works.")
+        else:
+            practitioner.new_calendar_feed_token()
+            messages.success(request, "New calendar address created; the old one no longer works.")
+        practitioner.save(update_fields=["calendar_feed_token"])
+        return redirect("scheduling:feed_settings")
+    feed_url = (
+        request.build_absolute_uri(
+            reverse("scheduling:calendar_feed", args=[practitioner.calendar_feed_token])
+        )
+        if practitioner.calendar_feed_token
+        else None
+    )
+    return render(request, "scheduling/feed_settings.html", {"feed_url": feed_url})

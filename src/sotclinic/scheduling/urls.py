@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.urls import path
+from django.views.static import serve
+
+from . import views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("staff/calendar/", views.calendar, name="calendar"),
+    path("staff/appointments/new/", views.appointment_new, name="appointment_new"),
+    path("staff/appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path(
+        "staff/appointments/<int:pk>/status/",
+        views.appointment_status,
+        name="appointment_status",
+    ),
+    path("staff/clinic-page/", views.clinic_page, name="clinic_page"),
+    path("staff/calendar-feed/", views.feed_settings, name="feed_settings"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    # Practitioner photos are public content of the clinic page; a reverse proxy may serve
+    # MEDIA_ROOT itself in front of this.
+    path(
+        "media/practitioners/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT / "practitioners"},
+        name="practitioner_photo",
+    ),
+]

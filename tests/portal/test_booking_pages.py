@@ -1,0 +1,193 @@
+"""The public booking pages and the signed manage link."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail, signing
+from django.utils import timezone
+
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.links import MANAGE_SALT, manage_token
+from sotclinic.scheduling.models import Appointment
+from tests.factories import (
+    make_appointment,
+    make_appointment_type,
+    make_location,
+    make_open_practitioner,
+    make_patient,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DETAILS = {
+    "first_name": "Olivia",
+    "last_name": "Smith",
+    "email": "olivia@example.com",
+    "phone": "+44 7700 900001",
+    "date_of_birth": "1985-03-04",
+    "consent": "on",
+}
+
+
+@pytest.fixture
+def clinic():
+    location = make_location(name="Harbour Street Chiropractic", phone="+44 117 496 0000")
+    doctor = make_open_practitioner(location, display_name="Dr. Anna Weber")
+    kind = make_appointment_type([doctor], name="New-patient exam", duration_minutes=45)
+    tomorrow = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=2)
+    start = dt.datetime.combine(tomorrow, dt.time(10, 0), tzinfo=location.tz).astimezone(dt.UTC)
+    return location, doctor, kind, start
+
+
+def _details_url(kind, practitioner, start):
+    when = start.isoformat().replace("+", "%2B")
+    return f"/portal/book/?type={kind.pk}&practitioner={practitioner}&start={when}"
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'(CSRFToken": "|csrfmiddlewaretoken" value=")[^"]+', r"\1", html)
+
+
+def test_each_step_offers_the_next_choice(client, clinic):
+    _, doctor, kind, start = clinic
+
+    types = client.get("/portal/book/")
+    people = client.get(f"/portal/book/?type={kind.pk}")
+    times = client.get(f"/portal/book/?type={kind.pk}&practitioner=any&day={start.date()}")
+    details = client.get(_details_url(kind, doctor.pk, start))
+
+    assert "New-patient exam" in types.text
+    assert "First available" in people.text and "Dr. Anna Weber" in people.text
+    assert "10:00" in times.text
+    assert 'type="tel"' in details.text and 'inputmode="email"' in details.text
+    assert "Confirm booking" in details.text
+
+
+def test_booking_through_the_page_confirms_and_emails_a_manage_link(client, clinic):
+    _, doctor, kind, start = clinic
+
+    response = client.post(_details_url(kind, "any", start), DETAILS, follow=True)
+
+    assert response.status_code == 200
+    assert "You're booked" in response.text
+    appointment = Appointment.objects.get()
+    assert appointment.start == start and appointment.practitioner == doctor
+    assert re.search(r"http://testserver/portal/booking/[^/\s]+/", mail.outbox[0].body)
+
+
+def test_taken_slot_shows_a_clear_message_and_other_times(client, clinic):
+    location, doctor, kind, start = clinic
+    make_appointment(doctor, start, kind=kind, location=location)
+
+    response = client.post(_details_url(kind, doctor.pk, start), DETAILS)
+
+    assert response.status_code == 409
+    assert "just booked by someone else" in response.text
+    assert Patient.objects.count() == 1  # only the one from the factory
+
+
+def test_invalid_details_are_shown_next_to_the_fields(client, clinic):
+    _, doctor, kind, start = clinic
+
+    response = client.post(_details_url(kind, doctor.pk, start), {**DETAILS, "email": "nope"})
+
+    assert response.status_code == 422
+    assert "Enter a valid email address" in response.text
+    assert Appointment.objects.count() == 0
+
+
+def test_unknown_type_is_404(client, clinic):
+    assert client.get("/portal/book/?type=999999").status_code == 404
+
+
+def test_match_and_no_match_look_the_same_for_returning_patient_types(client, clinic):
+    location, doctor, _, start = clinic
+    follow_up = make_appointment_type([doctor], new_patients_may_book_online=False)
+    make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+
+    known = client.post(
+        _details_url(follow_up, doctor.pk, start),
+        {**DETAILS, "email": "known@example.com", "date_of_birth": "1970-05-06"},
+        follow=True,
+    )
+    later = start + dt.timedelta(hours=2)
+    unknown = client.post(_details_url(follow_up, doctor.pk, later), DETAILS, follow=True)
+
+    assert known.redirect_chain == unknown.redirect_chain
+    assert _without_csrf(known.text) == _without_csrf(unknown.text)
+    assert Appointment.objects.count() == 1
+
+
+def test_manage_link_cancels_and_frees_the_time(client, clinic):
+    location, doctor, kind, start = clinic
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    token = manage_token(appointment)
+
+    page = client.get(f"/portal/booking/{token}/")
+    response = client.post(f"/portal/booking/{token}/cancel/", follow=True)
+
+    assert "Cancel appointment" in page.text
+    assert "This appointment is cancelled" in response.text
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert "cancelled" in mail.outbox[-1].subject
+
+
+def test_manage_link_moves_to_another_free_time(client, clinic):
+    location, doctor, kind, start = clinic
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    token = manage_token(appointment)
+    new_start = start + dt.timedelta(hours=3)
+
+    choices = client.get(f"/portal/booking/{token}/?move=1&day={start.date()}")
+    response = client.post(f"/portal/booking/{token}/move/", {"start": new_start.isoformat()})
+
+    assert "Pick a new day" in choices.text
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.start == new_start
+
+
+def test_tampered_link_is_400_and_changes_nothing(client, clinic):
+    location, doctor, kind, start = clinic
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    token = manage_token(appointment)
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+
+    page = client.get(f"/portal/booking/{forged}/")
+    cancel = client.post(f"/portal/booking/{forged}/cancel/")
+
+    assert page.status_code == cancel.status_code == 400
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_expired_link_is_400(client, clinic):
+    location, doctor, kind, start = clinic
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    signer = signing.TimestampSigner(salt=MANAGE_SALT)
+    old = signing.dumps(
+        {"a": appointment.pk}, salt=MANAGE_SALT, compress=True
+    )  # re-sign with an old timestamp
+    value = signer.unsign(old)
+    expired = signing.TimestampSigner(salt=MANAGE_SALT)
+    expired.timestamp = lambda: signing.b62_encode(int(timezone.now().timestamp()) - 200 * 86400)
+    stale = expired.sign(value)
+
+    response = client.post(f"/portal/booking/{stale}/cancel/")
+
+    assert response.status_code == 400
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_cancel_inside_the_window_is_refused_with_a_reason(client, clinic):
+    location, doctor, kind, _ = clinic
+    soon = timezone.now() + dt.timedelta(hours=2)
+    appointment = make_appointment(doctor, soon, kind=kind, location=location)
+
+    response = client.post(f"/portal/booking/{manage_token(appointment)}/cancel/")
+
+    assert response.status_code == 409
+    assert "call the clinic" in response.text

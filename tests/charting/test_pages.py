@@ -185,6 +185,7 @@ def test_chart_queries_do_not_grow_with_the_number_of_visits(client, doctor):
 
     assert response.status_code == 200
     assert "200 in all" in response.text
+    assert "Older visits" in response.text
     assert len(large) == len(small)
     assert len(large) <= 10
 

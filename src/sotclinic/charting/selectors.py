@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from sotclinic.sot import INDICATORS
@@ -16,7 +16,10 @@ from .models import Note, Visit
 
 @dataclass
 class TimelineRow:
-    visit: Visit
+    visit_id: int
+    started_at: dt.datetime
+    practitioner: str
+    signed: bool
     category: str
     side: str
     category_is_suggestion: bool
@@ -26,30 +29,82 @@ class TimelineRow:
     addenda: int
 
 
-def chart_timeline(patient_id: int) -> list[TimelineRow]:
-    """Every visit of the patient, newest first, in one query whatever their number."""
-    visits = (
+TIMELINE_PAGE = 25
+
+
+@dataclass
+class ChartOverview:
+    total: int
+    unsigned: int
+    pain_series: list[int]  # oldest first, visits without a rating left out
+
+
+def chart_overview(patient_id: int) -> ChartOverview:
+    """Counts and the pain series over all of the patient's visits, in one light query."""
+    rows = list(
         Visit.objects.filter(patient_id=patient_id)
-        .select_related("practitioner", "note", "note__exam", "note__procedures")
-        .defer("note__exam__state", "note__exam__suggestion", "practitioner__bio")
+        .order_by("started_at", "id")
+        .annotate(unsigned=Q(note__signed_at__isnull=True))
+        .values_list("note__pain_score", "unsigned")
+    )
+    return ChartOverview(
+        total=len(rows),
+        unsigned=sum(1 for _, unsigned in rows if unsigned),
+        pain_series=[pain for pain, _ in rows if pain is not None],
+    )
+
+
+def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE) -> list:
+    """One page of the patient's visits, newest first, in one query whatever their number."""
+    start = (max(page, 1) - 1) * per_page
+    values = (
+        Visit.objects.filter(patient_id=patient_id)
         .annotate(addenda_count=Count("note__addenda"))
         .order_by("-started_at", "-id")
+        .values_list(
+            "pk",
+            "started_at",
+            "practitioner__display_name",
+            "note__signed_at",
+            "note__pain_score",
+            "note__exam__suggested_category",
+            "note__exam__suggested_side",
+            "note__exam__confirmed_category",
+            "note__exam__confirmed_side",
+            "note__exam__cleared_indicators",
+            "note__procedures__adjustment_regions",
+            "addenda_count",
+        )[start : start + per_page]
     )
     rows = []
-    for visit in visits:
-        note = visit.note
-        exam, procedures = note.exam, note.procedures
-        chosen = bool(exam.confirmed_category)
+    for (
+        pk,
+        started_at,
+        practitioner,
+        signed_at,
+        pain,
+        suggested_category,
+        suggested_side,
+        confirmed_category,
+        confirmed_side,
+        cleared,
+        regions,
+        addenda,
+    ) in values:
+        chosen = bool(confirmed_category)
         rows.append(
             TimelineRow(
-                visit=visit,
-                category=exam.confirmed_category if chosen else exam.suggested_category,
-                side=exam.confirmed_side if chosen else exam.suggested_side,
-                category_is_suggestion=not chosen and bool(exam.suggested_category),
-                cleared=[INDICATORS[c].label for c in exam.cleared_indicators if c in INDICATORS],
-                pain=note.pain_score,
-                region_count=len(procedures.adjustment_regions),
-                addenda=visit.addenda_count,
+                visit_id=pk,
+                started_at=started_at,
+                practitioner=practitioner,
+                signed=signed_at is not None,
+                category=confirmed_category if chosen else suggested_category,
+                side=confirmed_side if chosen else suggested_side,
+                category_is_suggestion=not chosen and bool(suggested_category),
+                cleared=[INDICATORS[c].label for c in cleared or () if c in INDICATORS],
+                pain=pain,
+                region_count=len(regions or ()),
+                addenda=addenda,
             )
         )
     return rows
@@ -58,27 +113,27 @@ def chart_timeline(patient_id: int) -> list[TimelineRow]:
 @dataclass
 class Sparkline:
     points: str
-    dots: list[tuple[float, float, int, dt.datetime]]
     width: int
     height: int
     first: int
     last: int
+    count: int
+    last_x: float
+    last_y: float
 
 
-def pain_sparkline(rows: list[TimelineRow], width: int = 240, height: int = 48) -> Sparkline | None:
+def pain_sparkline(series: list[int], width: int = 240, height: int = 48) -> Sparkline | None:
     """An inline SVG line of the pain ratings, oldest left; None with fewer than two."""
-    series = [(r.visit.started_at, r.pain) for r in reversed(rows) if r.pain is not None]
     if len(series) < 2:
         return None
     pad = 4
     step = (width - 2 * pad) / (len(series) - 1)
-    dots = []
-    for i, (when, pain) in enumerate(series):
-        x = round(pad + i * step, 1)
-        y = round(pad + (10 - pain) * (height - 2 * pad) / 10, 1)
-        dots.append((x, y, pain, when))
-    points = " ".join(f"{x},{y}" for x, y, _, _ in dots)
-    return Sparkline(points, dots, width, height, series[0][1], series[-1][1])
+    scale = (height - 2 * pad) / 10
+    coords = [
+        (round(pad + i * step, 1), round(pad + (10 - p) * scale, 1)) for i, p in enumerate(series)
+    ]
+    points = " ".join(f"{x},{y}" for x, y in coords)
+    return Sparkline(points, width, height, series[0], series[-1], len(series), *coords[-1])
 
 
 def unsigned_notes_due(practitioner=None, now: dt.datetime | None = None):

@@ -69,13 +69,23 @@ def _visit(visit_id: int) -> Visit:
 @require_GET
 def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
-    rows = selectors.chart_timeline(patient.pk)
-    record_access(request, patient, Action.VIEW_CHART, "chart")
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    overview = selectors.chart_overview(patient.pk)
+    rows = selectors.chart_timeline(patient.pk, page)
+    record_access(request, patient, Action.VIEW_CHART, f"chart page {page}")
+    pages = max(1, -(-overview.total // selectors.TIMELINE_PAGE))
     context = {
         "patient": patient,
         "rows": rows,
-        "sparkline": selectors.pain_sparkline(rows),
-        "unsigned": sum(1 for r in rows if not r.visit.note.is_signed),
+        "total": overview.total,
+        "page": page,
+        "pages": pages,
+        "sparkline": selectors.pain_sparkline(overview.pain_series),
+        "unsigned": overview.unsigned,
+        "visit_url": reverse("charting:visit", args=[0]).removesuffix("0/"),
     }
     return render(request, "charting/chart.html", context)
 

@@ -1,0 +1,61 @@
+"""Reminder e-mails, safe to run from cron and from two places at once."""
+
+import datetime as dt
+import logging
+
+from django.db.models import Q
+from django.utils import timezone
+
+from . import notifications
+from .models import Appointment
+
+logger = logging.getLogger(__name__)
+
+
+def due_reminders(hours: int, now: dt.datetime):
+    return (
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            start__gt=now,
+            start__lte=now + dt.timedelta(hours=hours),
+            reminder_sent_at__isnull=True,
+        )
+        .exclude(Q(patient__email="") | Q(patient__email__isnull=True))
+        .order_by("start")
+    )
+
+
+def claim(appointment_id: int, now: dt.datetime) -> bool:
+    """Take the right to remind: one atomic UPDATE, so of two runners only one wins a row."""
+    return (
+        Appointment.objects.filter(pk=appointment_id, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
+        == 1
+    )
+
+
+def send_due_reminders(
+    hours: int, now: dt.datetime | None = None, base_url: str | None = None
+) -> int:
+    """E-mail every patient whose booked appointment starts within `hours`, once.
+
+    Returns how many reminders this run sent. A row whose e-mail fails is released again, so
+    the next run retries it.
+    """
+    now = now or timezone.now()
+    sent = 0
+    for appointment_id in list(due_reminders(hours, now).values_list("pk", flat=True)):
+        if not claim(appointment_id, now):
+            continue  # another runner took it
+        appointment = Appointment.objects.select_related(
+            "patient", "practitioner", "appointment_type", "location"
+        ).get(pk=appointment_id)
+        try:
+            notifications.send_reminder(appointment, base_url)
+        except Exception:
+            Appointment.objects.filter(pk=appointment_id).update(reminder_sent_at=None)
+            logger.exception("Reminder e-mail failed for appointment %s", appointment_id)
+            continue
+        sent += 1
+    return sent

@@ -1,0 +1,103 @@
+"""sendreminders: who gets one, once, even with two runs at the same time."""
+
+import datetime as dt
+import io
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from sotclinic.scheduling.models import Appointment
+from tests.factories import (
+    make_appointment,
+    make_appointment_type,
+    make_location,
+    make_open_practitioner,
+    make_patient,
+)
+
+
+def _clinic():
+    location = make_location()
+    doctor = make_open_practitioner(location)
+    kind = make_appointment_type([doctor])
+    return location, doctor, kind
+
+
+@pytest.mark.django_db
+def test_reminds_appointments_within_the_window_once():
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    soon = make_appointment(doctor, now + dt.timedelta(hours=5), kind=kind, location=location)
+    make_appointment(doctor, now + dt.timedelta(hours=30), kind=kind, location=location)
+    make_appointment(
+        doctor, now + dt.timedelta(hours=6), kind=kind, location=location, status="cancelled"
+    )
+    make_appointment(
+        doctor,
+        now + dt.timedelta(hours=7),
+        patient=make_patient(email=""),
+        kind=kind,
+        location=location,
+    )
+
+    call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+    call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+
+    assert [m.to for m in mail.outbox] == [[soon.patient.email]]
+    assert "Reminder" in mail.outbox[0].subject
+    assert "/portal/booking/" in mail.outbox[0].body
+    soon.refresh_from_db()
+    assert soon.reminder_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_moving_an_appointment_allows_a_new_reminder():
+    from sotclinic.scheduling import services
+
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    appointment = make_appointment(
+        doctor, now + dt.timedelta(hours=5), kind=kind, location=location
+    )
+    call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+
+    services.move_appointment(appointment, now + dt.timedelta(hours=8))
+    call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_reminder_once():
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    for n in range(12):
+        make_appointment(
+            doctor, now + dt.timedelta(hours=2, minutes=40 * n), kind=kind, location=location
+        )
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    recipients = [m.to[0] for m in mail.outbox]
+    assert len(recipients) == 12 == len(set(recipients))
+    assert Appointment.objects.filter(reminder_sent_at__isnull=True).count() == 0

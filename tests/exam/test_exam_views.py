@@ -52,7 +52,7 @@ def test_analyze_partial_suggests_category_two_supine_for_left_indicators(practi
     html = response.content.decode()
     assert "Suggested: Category II, left side." in html
     assert "patient supine" in html
-    assert '<svg viewBox="0 0 360 420" role="img"' in html
+    assert '<svg viewBox="0 0 400 400" role="img"' in html
     assert 'data-position="supine"' in html
     assert html.count('class="block block-') == 2
     assert 'hx-swap-oob="true"' in html and 'id="exam-recheck"' in html

@@ -16,8 +16,11 @@ from typing import Final
 
 from sotclinic.sot import Block
 
-WIDTH: Final = 360
-HEIGHT: Final = 420
+WIDTH: Final = 400
+HEIGHT: Final = 400
+# The pelvis is drawn at these offsets, below the caption and the side labels.
+OFFSET_X: Final = 20
+OFFSET_Y: Final = 36
 CENTRE_X: Final = 180
 BLOCK_W: Final = 46
 BLOCK_H: Final = 24

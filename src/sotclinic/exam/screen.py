@@ -103,6 +103,8 @@ def _analysis_view(analysis: Analysis | None, leg: dict[str, Any] | None) -> dic
             "diagram": {
                 "width": diagram.WIDTH,
                 "height": diagram.HEIGHT,
+                "offset_x": diagram.OFFSET_X,
+                "offset_y": diagram.OFFSET_Y,
                 "block_w": diagram.BLOCK_W,
                 "block_h": diagram.BLOCK_H,
                 "blocks": drawn,

@@ -1,0 +1,112 @@
+"""A practitioner works through the exam screen in real Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from sotclinic.accounts.models import Role
+from tests.conftest import ARTIFACTS
+from tests.factories import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in_and_open_exam(page, live_server):
+    make_user(Role.PRACTITIONER, username="anna")
+    page.goto(f"{live_server.url}/accounts/login/?next=/exam/new")
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/exam/new")
+
+
+def _tick(page, indicator: str, side: str):
+    page.get_by_role("group", name=indicator).get_by_text(side, exact=True).click()
+
+
+def test_ticking_left_category_two_indicators_updates_the_analysis_live(
+    page, live_server, screenshot
+):
+    _log_in_and_open_exam(page, live_server)
+    panel = page.locator("#exam-analysis")
+    expect(panel).to_contain_text("No suggestion")
+
+    _tick(page, "Arm fossa test", "Left")
+    _tick(page, "Inguinal ligament sensitivity", "Left")
+
+    expect(panel).to_contain_text("Suggested: Category II, left side.")
+    expect(panel).to_contain_text("patient supine")
+    diagram = panel.locator("svg[data-position='supine']")
+    expect(diagram.locator("g.block")).to_have_count(2)
+    expect(diagram.locator("title")).to_have_text(
+        "Suggested blocking for Category II, patient supine"
+    )
+    # The re-check list followed the ticks without a page load.
+    expect(page.locator("#exam-recheck")).to_contain_text("Arm fossa test")
+    page.get_by_role("group", name="Arm fossa test (left)").get_by_text("cleared").click()
+    expect(panel).to_contain_text("Cleared: Arm fossa test.")
+    screenshot(page, "exam-desktop")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    expect(panel).to_contain_text("Category II")
+    screenshot(page, "exam-tablet")
+
+
+def test_toggles_work_from_the_keyboard(page, live_server):
+    _log_in_and_open_exam(page, live_server)
+
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "exam-ind-achilles_tension":
+            break
+    else:
+        pytest.fail("Tab never reached the first indicator")
+    page.keyboard.press("ArrowRight")  # — → Left
+    page.keyboard.press("Tab")  # next indicator's group
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # — → Left → Right
+    page.keyboard.press("ArrowLeft")  # back to Left
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press(" ")
+
+    panel = page.locator("#exam-analysis")
+    expect(panel).to_contain_text("Suggested: Category I, left side.")
+    expect(panel).to_contain_text("patient prone")
+    checked = page.eval_on_selector_all(
+        "input[type=radio][name^='exam-ind-']:checked",
+        "els => els.filter(e => e.value).map(e => e.name + '=' + e.value)",
+    )
+    assert checked == [
+        "exam-ind-achilles_tension=left",
+        "exam-ind-gluteal_tension_asymmetry=left",
+        "exam-ind-sacrospinalis_tension_asymmetry=left",
+    ]
+
+
+CASES = [
+    ("I", "Achilles (heel) tension", "prone"),
+    ("II", "Arm fossa test", "supine"),
+    ("III", "Gluteal pain point", "prone"),
+]
+
+
+@pytest.mark.parametrize(("category", "indicator", "position"), CASES)
+def test_diagram_draws_blocks_on_the_correct_side(page, live_server, category, indicator, position):
+    _log_in_and_open_exam(page, live_server)
+    panel = page.locator("#exam-analysis")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    for side in ("left", "right"):
+        _tick(page, indicator, side.title())
+        expect(panel).to_contain_text(f"Suggested: Category {category}, {side} side.")
+        figure = panel.locator("figure.exam-diagram")
+        expect(figure.locator(f"svg[data-position='{position}']")).to_be_visible()
+        figure.screenshot(path=str(ARTIFACTS / f"exam-diagram-{category}-{side}.png"))
+
+        # Prone is seen from behind (patient's left on the viewer's left), supine from the front.
+        left_on_viewer_left = position == "prone"
+        for block in figure.locator("g.block").all():
+            box = block.locator("rect").bounding_box()
+            svg_box = figure.locator("svg").bounding_box()
+            on_viewer_left = box["x"] + box["width"] / 2 < svg_box["x"] + svg_box["width"] / 2
+            patient_left = block.get_attribute("data-side") == "left"
+            assert on_viewer_left == (patient_left == left_on_viewer_left)

@@ -45,6 +45,9 @@ def send_confirmation(appointment: Appointment, base_url: str | None = None) -> 
     if not appointment.patient.email:
         return
     context = _context(appointment, base_url)
+    from sotclinic.intake.services import intake_link_for
+
+    context["intake_url"] = f"{(base_url or site_url()).rstrip('/')}{intake_link_for(appointment)}"
     _send(
         f"Your appointment at {appointment.location.name}",
         "confirmation.txt",

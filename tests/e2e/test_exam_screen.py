@@ -110,3 +110,17 @@ def test_diagram_draws_blocks_on_the_correct_side(page, live_server, category, i
             on_viewer_left = box["x"] + box["width"] / 2 < svg_box["x"] + svg_box["width"] / 2
             patient_left = block.get_attribute("data-side") == "left"
             assert on_viewer_left == (patient_left == left_on_viewer_left)
+
+
+def test_settings_page_shows_an_invalid_angle_next_to_its_field(page, live_server, screenshot):
+    _log_in_and_open_exam(page, live_server)
+    page.get_by_role("link", name="SOT settings").click()
+
+    page.locator("#II-left-0-angle_degrees").fill("120")
+    page.get_by_role("button", name="Save table").click()
+
+    expect(page.get_by_role("alert").filter(has_text="The table was not saved")).to_be_visible()
+    expect(
+        page.locator(".has-error", has=page.locator("#II-left-0-angle_degrees"))
+    ).to_contain_text("Must be a number from 0 to 90.")
+    screenshot(page, "exam-settings-error")

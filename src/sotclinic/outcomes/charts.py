@@ -49,7 +49,6 @@ def trend_svg(trend: Trend) -> bytes:
     axes.set_ylim(instrument.score_min - margin, instrument.score_max + margin)
     worse = "higher is worse" if instrument.direction == "higher_is_worse" else "higher is better"
     axes.set_ylabel(f"score ({worse})", fontsize=9)
-    axes.set_title(instrument.title, fontsize=10, loc="left")
     axes.grid(axis="y", color="#d9dde3", lw=0.6)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field, field_validator
 
@@ -162,17 +162,19 @@ def slots(request: HttpRequest, query: Query[SlotQuery]):
     found = free_slots(kind, query.start, query.days, practitioner_ids=practitioner_ids)
     if query.practitioner is None:
         found = first_available(found)
-    return Status(
-        200,
+    # Serialised here rather than through the response schema: a fortnight can hold
+    # hundreds of slots and this listing is the hot path of booking.
+    return JsonResponse(
         [
             {
-                "start": s.start,
-                "end": s.end,
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
                 "practitioner": s.practitioner_id,
                 "location": s.location_id,
             }
             for s in found
         ],
+        safe=False,
     )
 
 

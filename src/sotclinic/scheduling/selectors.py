@@ -151,19 +151,19 @@ def free_slots(
     occupied = duration + dt.timedelta(minutes=appointment_type.buffer_minutes)
     last_day = start_day + dt.timedelta(days=days - 1)
 
-    offering = appointment_type.practitioners.filter(active=True)
-    if practitioner_ids is not None:
-        offering = offering.filter(pk__in=list(practitioner_ids))
-    offering_ids = set(offering.values_list("pk", flat=True))
-    if not offering_ids or days <= 0:
+    if days <= 0:
         return []
-    hours_rows = WeeklyHours.objects.filter(practitioner_id__in=offering_ids)
+    # Who offers the type is joined into the hours and exceptions queries, not asked apart.
+    offered = Q(practitioner__appointment_types=appointment_type, practitioner__active=True)
+    if practitioner_ids is not None:
+        offered &= Q(practitioner_id__in=list(practitioner_ids))
+    hours_rows = WeeklyHours.objects.filter(offered)
     if location_id is not None:
         hours_rows = hours_rows.filter(location_id=location_id)
     hours_rows = list(hours_rows.select_related("location"))
     exceptions = list(
         AvailabilityException.objects.filter(first_day__lte=last_day, last_day__gte=start_day)
-        .filter(Q(practitioner_id__in=offering_ids) | Q(practitioner__isnull=True))
+        .filter(offered | Q(practitioner__isnull=True))
         .select_related("location")
     )
     extra_hours = [

@@ -284,6 +284,11 @@ class CalendarBlock:
     top: float  # percent of the column's height
     height: float
 
+    @property
+    def short(self) -> bool:
+        """Too short on the grid for a second line of text."""
+        return (self.local_end - self.local_start) < dt.timedelta(minutes=30)
+
 
 @dataclass
 class CalendarColumn:

@@ -35,7 +35,6 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
 
 def time_call(fn, repeat: int) -> float:
@@ -82,7 +81,6 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    setup_test_environment()
     call_command("migrate", verbosity=0, interactive=False)
     from bench.urls import make_baseline_row
 

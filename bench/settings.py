@@ -4,3 +4,7 @@ from sotclinic.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+# Mail stays in memory; test-environment template instrumentation stays off so that page
+# timings are what a server pays.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -58,7 +58,7 @@ def test_patient_reports_a_red_flag_and_practitioner_records_its_handling(
     page.get_by_label("Low back pain: how bad is it today, 0 (none) to 10 (worst)?").fill("7")
     _continue(page)
     assert page.get_by_role("heading", name="Safety questions").is_visible()
-    for fieldset in page.locator("fieldset.choice").all():
+    for fieldset in page.locator("fieldset.question").all():
         fieldset.get_by_label("No", exact=True).check()
     page.locator("#fs_lb_saddle_numbness").get_by_label("Yes", exact=True).check()
     screenshot(page, "intake-red-flags-phone")

@@ -1,4 +1,5 @@
-"""Reads of intake data: open red flags, the latest intake, and who is due a follow-up."""
+"""Reads of intake data: open red flags, the latest intake, who is due a follow-up, and
+intakes as a practitioner reads them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from django.utils import timezone
 
 from sotclinic.patients.models import Patient
 
-from .models import FollowUpRequest, FollowUpSchedule, Intake, RedFlagFinding
+from .models import (
+    FollowUpRequest,
+    FollowUpSchedule,
+    Intake,
+    QuestionnaireResponse,
+    RedFlagFinding,
+)
 
 
 def open_red_flags(patient: Patient | int) -> QuerySet[RedFlagFinding]:
@@ -79,3 +86,106 @@ def follow_ups_due(
         if is_due:
             due.append(FollowUpDue(baseline.patient, baseline, sequence))
     return due
+
+
+# The practitioner's view of an intake -------------------------------------------------------
+
+_DEMOGRAPHIC_LABELS = (
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("date_of_birth", "Date of birth"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("address", "Address"),
+)
+_HISTORY_LABELS = (
+    ("conditions", "Health conditions"),
+    ("surgeries", "Operations and serious injuries"),
+    ("allergies", "Allergies"),
+    ("pregnant", "Pregnant or could be"),
+)
+_PREGNANT = {"no": "No", "yes": "Yes", "not_applicable": "Does not apply"}
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    region: str
+    onset: str
+    severity: int | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """One intake as a practitioner reads it: each saved section in labelled rows."""
+
+    intake: Intake
+    demographics: list[tuple[str, str]]
+    history: list[tuple[str, str]]
+    medications: str
+    complaints: list[ComplaintRow]
+    red_flag_answers: list[tuple[str, str]]
+    findings: list[RedFlagFinding]
+    baseline: list[tuple[str, QuestionnaireResponse]]
+
+
+def _rows(section: dict, labels) -> list[tuple[str, str]]:
+    return [
+        (label, str(section[key])) for key, label in labels if section.get(key) not in (None, "")
+    ]
+
+
+def _record(intake: Intake) -> IntakeRecord:
+    from .forms import ONSET_CHOICES, RED_FLAG_CHOICES, complaint_titles
+    from .instruments import get_instrument
+    from .redflags import RedFlagError, default_table
+
+    history = dict(intake.health_history)
+    if "pregnant" in history:
+        history["pregnant"] = _PREGNANT.get(history["pregnant"], history["pregnant"])
+    titles, onsets = complaint_titles(), dict(ONSET_CHOICES)
+    complaints = []
+    for complaint in intake.complaints:
+        detail = intake.complaint_details.get(complaint) or {}
+        onset = detail.get("onset") or ""
+        complaints.append(
+            ComplaintRow(
+                region=titles.get(complaint, complaint),
+                onset=onsets.get(onset, onset),
+                severity=detail.get("severity"),
+                notes=detail.get("notes") or "",
+            )
+        )
+    table, answer_labels = default_table(), dict(RED_FLAG_CHOICES)
+    red_flag_answers = []
+    for question_id, answer in intake.red_flag_answers.items():
+        try:
+            text = table.question(question_id).text
+        except RedFlagError:
+            text = question_id
+        red_flag_answers.append((text, answer_labels.get(answer, answer)))
+    baseline = [
+        (get_instrument(r.instrument_id, r.instrument_version).title, r)
+        for r in intake.responses.all()
+        if r.context == QuestionnaireResponse.Context.BASELINE
+    ]
+    return IntakeRecord(
+        intake=intake,
+        demographics=_rows(intake.demographics, _DEMOGRAPHIC_LABELS),
+        history=_rows(history, _HISTORY_LABELS),
+        medications=intake.health_history.get("medications", ""),
+        complaints=complaints,
+        red_flag_answers=red_flag_answers,
+        findings=list(intake.red_flags.all()),
+        baseline=baseline,
+    )
+
+
+def intake_records(patient: Patient) -> list[IntakeRecord]:
+    """Every intake of the patient, newest first, complete or still in progress."""
+    intakes = (
+        Intake.objects.filter(patient=patient)
+        .prefetch_related("responses", "red_flags__handled_by")
+        .order_by("-started_at", "-id")
+    )
+    return [_record(intake) for intake in intakes]

@@ -14,4 +14,5 @@ urlpatterns = [
     # Staff.
     path("staff/patients/<int:patient_id>/intake/kiosk/", views.start_kiosk, name="start_kiosk"),
     path("staff/patients/<int:patient_id>/red-flags/", views.red_flags, name="red_flags"),
+    path("staff/patients/<int:patient_id>/intakes/", views.patient_intakes, name="patient_intakes"),
 ]

@@ -217,3 +217,12 @@ def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
         {"patient": patient, "rows": rows, "intake": selectors.latest_complete_intake(patient)},
         status=status,
     )
+
+
+@practitioner_required
+def patient_intakes(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Everything the patient gave in each intake, and what the screen found."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    records = selectors.intake_records(patient)
+    record_access(request, patient, "view_intakes", f"{len(records)} intakes")
+    return render(request, "intake/patient_intakes.html", {"patient": patient, "records": records})

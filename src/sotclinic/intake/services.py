@@ -19,6 +19,7 @@ from .forms import STEP_IDS, STEP_TITLES, instruments_for
 from .instruments import ScoringError, get_instrument, score
 from .models import FollowUpRequest, Intake, QuestionnaireResponse, RedFlagFinding
 from .redflags import RedFlagError, screen
+from .selectors import visit_on_same_day
 
 INTAKE_SALT = "sotclinic.intake.link"
 FOLLOW_UP_SALT = "sotclinic.intake.follow-up"
@@ -321,11 +322,18 @@ def follow_up_instruments(request: FollowUpRequest):
 
 @transaction.atomic
 def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None = None):
-    """Store a follow-up questionnaire's answers, scored, as follow-up responses."""
+    """Store a follow-up questionnaire's answers, scored, as follow-up responses.
+
+    The responses are linked to the patient's visit on the same local day, if there is one
+    (``selectors.visit_on_same_day``): answered in the waiting room, they describe that visit's
+    starting point. Answered on another day they describe that day, so they stay unlinked, also
+    when the follow-up was sent because of the visit count.
+    """
     now = now or timezone.now()
     request = FollowUpRequest.objects.select_for_update().get(pk=request_id)
     if request.completed_at is not None:
         raise IntakeClosed("These questionnaires have already been sent. Thank you.")
+    visit = visit_on_same_day(request.patient_id, now)
     responses = []
     for instrument_id, entry in section.items():
         instrument = get_instrument(instrument_id, entry["version"])
@@ -341,6 +349,7 @@ def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None 
                 administered_at=now,
                 context=QuestionnaireResponse.Context.FOLLOW_UP,
                 follow_up=request,
+                visit=visit,
             )
         )
     QuestionnaireResponse.objects.bulk_create(responses)

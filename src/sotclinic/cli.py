@@ -9,13 +9,14 @@ commands:
   serve            serve the app with gunicorn on $HOST:$PORT (default 127.0.0.1:8000)
   demo             load the demo clinic (idempotent)
   sendreminders    e-mail reminders for upcoming appointments
+  sendfollowups    e-mail follow-up questionnaires that are due
   backup           write a backup of the database
   restore          restore a backup
   manage ARGS...   any Django management command (migrate, createsuperuser, ...)
 """
 
 # Subcommands that are plain management commands of the project.
-MANAGEMENT_ALIASES = {"demo", "sendreminders", "backup", "restore"}
+MANAGEMENT_ALIASES = {"demo", "sendreminders", "sendfollowups", "backup", "restore"}
 
 
 def _django_manage(argv: list[str]) -> None:

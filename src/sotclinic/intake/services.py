@@ -109,15 +109,12 @@ def intake_for_appointment(appointment) -> Intake:
     return Intake.objects.create(patient_id=appointment.patient_id, appointment=appointment)
 
 
-def intake_link_for(appointment) -> str:
-    """The absolute path of the signed intake link for an appointment's patient.
-
-    A patient who has completed an intake gets the link to it, which thanks them and
-    changes nothing.
-    """
-    done = Intake.objects.filter(patient_id=appointment.patient_id, status="complete").first()
-    intake = done or intake_for_appointment(appointment)
-    return reverse("intake:fill", args=[intake_token(intake)])
+def intake_link_for(appointment) -> str | None:
+    """The absolute path of the signed intake link for an appointment's patient, or None when
+    the patient has already completed an intake (there is nothing left for them to fill in)."""
+    if Intake.objects.filter(patient_id=appointment.patient_id, status="complete").exists():
+        return None
+    return reverse("intake:fill", args=[intake_token(intake_for_appointment(appointment))])
 
 
 @transaction.atomic

@@ -47,7 +47,9 @@ def send_confirmation(appointment: Appointment, base_url: str | None = None) -> 
     context = _context(appointment, base_url)
     from sotclinic.intake.services import intake_link_for
 
-    context["intake_url"] = f"{(base_url or site_url()).rstrip('/')}{intake_link_for(appointment)}"
+    intake_path = intake_link_for(appointment)  # None once the patient has completed one
+    if intake_path:
+        context["intake_url"] = f"{(base_url or site_url()).rstrip('/')}{intake_path}"
     _send(
         f"Your appointment at {appointment.location.name}",
         "confirmation.txt",

@@ -7,6 +7,7 @@ app_name = "intake"
 urlpatterns = [
     # Patient-facing: reached through a signed link or the clinic's tablet, no log-in.
     path("intake/kiosk/", views.kiosk, name="kiosk"),
+    path("intake/kiosk/end/", views.end_kiosk, name="kiosk_end"),
     path("intake/kiosk/<slug:step>/", views.kiosk, name="kiosk_step"),
     path("intake/follow-up/<str:token>/", views.follow_up, name="follow_up"),
     path("intake/<str:token>/", views.fill, name="fill"),

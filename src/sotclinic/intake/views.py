@@ -114,6 +114,7 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         "steps": [(s, STEP_TITLES[s], s in intake.steps_done) for s in steps],
         "previous": _step_url(intake, steps[index - 1], token) if index else None,
         "token": token,
+        "kiosk": token is None,
         "last": step == steps[-1],
         "gaps": _gaps(intake) if step == "questionnaires" else [],
     }
@@ -157,6 +158,18 @@ def start_kiosk(request: HttpRequest, patient_id: int) -> HttpResponse:
     logout(request)
     request.session[KIOSK_SESSION_KEY] = intake.pk
     return redirect("intake:kiosk")
+
+
+@require_POST
+def end_kiosk(request: HttpRequest) -> HttpResponse:
+    """End the tablet session: answers saved so far stay, the intake is no longer open on this
+    device, and staff must log in again to use it."""
+    intake_id = request.session.get(KIOSK_SESSION_KEY)
+    intake = Intake.objects.filter(pk=intake_id).select_related("patient").first()
+    if intake is not None:
+        record_access(request, intake.patient, "intake_kiosk_end", f"intake {intake.pk}")
+    request.session.flush()
+    return render(request, "intake/kiosk_ended.html")
 
 
 def follow_up(request: HttpRequest, token: str) -> HttpResponse:

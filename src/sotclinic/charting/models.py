@@ -55,7 +55,10 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-started_at"], name="visit_patient_time")]
+        # (patient, started_at, id) read backwards gives the timeline order, so a page stops early.
+        indexes = [
+            models.Index(fields=["patient", "started_at", "id"], name="visit_patient_started")
+        ]
 
     def __str__(self) -> str:
         return f"Visit {self.pk} on {self.started_at:%Y-%m-%d}"

@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sotclinic.sot import INDICATORS
 
-from .models import Note, Visit
+from .models import Addendum, Note, Visit
 
 
 @dataclass
@@ -54,18 +55,31 @@ def chart_overview(patient_id: int) -> ChartOverview:
     )
 
 
+def _addenda_count():
+    # Correlated, so it is evaluated for the rows of the page only; a Count() over the join
+    # would group every visit of the patient before the LIMIT.
+    counts = (
+        Addendum.objects.filter(note_id=OuterRef("note__id"))
+        .order_by()
+        .values("note_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE) -> list:
     """One page of the patient's visits, newest first, in one query whatever their number."""
     start = (max(page, 1) - 1) * per_page
     values = (
         Visit.objects.filter(patient_id=patient_id)
-        .annotate(addenda_count=Count("note__addenda"))
+        .annotate(signed=Q(note__signed_at__isnull=False), addenda_count=_addenda_count())
         .order_by("-started_at", "-id")
         .values_list(
             "pk",
             "started_at",
             "practitioner__display_name",
-            "note__signed_at",
+            "signed",
             "note__pain_score",
             "note__exam__suggested_category",
             "note__exam__suggested_side",
@@ -81,7 +95,7 @@ def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE
         pk,
         started_at,
         practitioner,
-        signed_at,
+        signed,
         pain,
         suggested_category,
         suggested_side,
@@ -97,7 +111,7 @@ def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE
                 visit_id=pk,
                 started_at=started_at,
                 practitioner=practitioner,
-                signed=signed_at is not None,
+                signed=bool(signed),
                 category=confirmed_category if chosen else suggested_category,
                 side=confirmed_side if chosen else suggested_side,
                 category_is_suggestion=not chosen and bool(suggested_category),

@@ -3,10 +3,12 @@
 import bisect
 import datetime as dt
 import itertools
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import (
@@ -113,7 +115,14 @@ def _subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
     return out
 
 
-def _exception_applies(exc: AvailabilityException, practitioner_id: int, location_id: int) -> bool:
+_TIMES = ("practitioner_id", "location_id", "weekday", "start_time", "end_time")
+
+
+def _rows(queryset, *fields, **expressions) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**row) for row in queryset.values(*fields, **expressions)]
+
+
+def _exception_applies(exc, practitioner_id: int, location_id: int) -> bool:
     if exc.location_id is not None and exc.location_id != location_id:
         return False
     if exc.kind == AvailabilityException.Kind.HOLIDAY:
@@ -160,11 +169,20 @@ def free_slots(
     hours_rows = WeeklyHours.objects.filter(offered)
     if location_id is not None:
         hours_rows = hours_rows.filter(location_id=location_id)
-    hours_rows = list(hours_rows.select_related("location"))
-    exceptions = list(
-        AvailabilityException.objects.filter(first_day__lte=last_day, last_day__gte=start_day)
-        .filter(offered | Q(practitioner__isnull=True))
-        .select_related("location")
+    # Plain rows rather than model instances: this is the hot path of booking.
+    hours_rows = _rows(hours_rows, *_TIMES, tz_name=F("location__time_zone"))
+    exceptions = _rows(
+        AvailabilityException.objects.filter(
+            first_day__lte=last_day, last_day__gte=start_day
+        ).filter(offered | Q(practitioner__isnull=True)),
+        "kind",
+        "practitioner_id",
+        "location_id",
+        "first_day",
+        "last_day",
+        "start_time",
+        "end_time",
+        tz_name=F("location__time_zone"),
     )
     extra_hours = [
         e
@@ -178,12 +196,13 @@ def free_slots(
     }
     if not practitioner_set:
         return []
-    locations = {h.location_id: h.location for h in hours_rows}
-    locations.update({e.location_id: e.location for e in extra_hours})
-    breaks = list(
+    zones = {h.location_id: zoneinfo.ZoneInfo(h.tz_name) for h in hours_rows}
+    zones.update({e.location_id: zoneinfo.ZoneInfo(e.tz_name) for e in extra_hours})
+    breaks = _rows(
         WeeklyBreak.objects.filter(
-            practitioner_id__in=practitioner_set, location_id__in=list(locations)
-        )
+            practitioner_id__in=practitioner_set, location_id__in=list(zones)
+        ),
+        *_TIMES,
     )
 
     # Open intervals per (practitioner, location), in UTC.
@@ -194,16 +213,16 @@ def free_slots(
         for h in hours_rows:
             if h.weekday == weekday:
                 key = (h.practitioner_id, h.location_id)
-                interval = _local_interval(day, h.start_time, h.end_time, h.location.tz)
+                interval = _local_interval(day, h.start_time, h.end_time, zones[h.location_id])
                 open_by.setdefault(key, []).append(interval)
         for e in extra_hours:
             if e.first_day <= day <= e.last_day:
                 key = (e.practitioner_id, e.location_id)
-                interval = _local_interval(day, e.start_time, e.end_time, e.location.tz)
+                interval = _local_interval(day, e.start_time, e.end_time, zones[e.location_id])
                 open_by.setdefault(key, []).append(interval)
 
     for (practitioner_id, loc_id), intervals in open_by.items():
-        tz = locations[loc_id].tz
+        tz = zones[loc_id]
         for offset in range(days):
             day = start_day + dt.timedelta(days=offset)
             for b in breaks:

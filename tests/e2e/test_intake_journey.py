@@ -127,3 +127,25 @@ def test_outcome_chart_and_dashboard_screens(page, live_server, screenshot):
     screenshot(page, "outcomes-dashboard")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "outcomes-dashboard-phone")
+
+
+def test_practitioner_reads_the_intakes_from_the_chart(page, live_server, screenshot):
+    from sotclinic.intake.services import save_intake_step
+    from tests.factories import intake_sections
+
+    make_user(Role.PRACTITIONER, username="cara")
+    patient = make_patient(first_name="Noah", last_name="Brown")
+    make_complete_intake(
+        patient, complaints=("low_back", "neck"), red_flags={"lb_saddle_numbness": "yes"}
+    )
+    draft = make_intake(patient)
+    save_intake_step(draft.pk, "about", intake_sections()["about"])
+
+    _log_in(page, live_server, "cara")
+    page.goto(f"{live_server.url}/staff/patients/{patient.pk}/chart/")
+    page.get_by_role("link", name="Intakes", exact=True).click()
+
+    assert page.get_by_role("heading", name="Intakes · Noah Brown").is_visible()
+    assert page.get_by_text("in progress (not complete)").is_visible()
+    assert page.get_by_text("Possible cauda equina syndrome").first.is_visible()
+    screenshot(page, "patient-intakes")

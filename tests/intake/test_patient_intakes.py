@@ -94,3 +94,12 @@ def test_outcomes_page_links_to_the_intakes(client):
     response = client.get(reverse("outcomes:patient", args=[patient.pk]))
 
     assert _url(patient) in response.content.decode()
+
+
+def test_chart_page_links_to_the_intakes(client):
+    patient = make_patient()
+    client.force_login(make_user(Role.PRACTITIONER))
+
+    response = client.get(reverse("charting:chart", args=[patient.pk]))
+
+    assert _url(patient) in response.content.decode()

@@ -192,6 +192,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
         rng, location, [(anna, ANNA_HOURS), (ben, BEN_HOURS)], new_exam, follow_up, patients, today
     )
     _demo_outcomes(today)
+    _demo_visits()
     _demo_clinic_page(location, anna, ben, today)
     return True
 
@@ -426,3 +427,120 @@ def _demo_outcomes(today: dt.date) -> None:
                 context=QuestionnaireResponse.Context.FOLLOW_UP,
                 follow_up=request,
             )
+
+
+# Charted visits: (first name, exam findings at the first visit, indicators still present at
+# later visits, blocking placements, spinal regions adjusted, pain over the visits).
+DEMO_VISITS = [
+    (
+        "Olivia",
+        [("arm_fossa_test", "left"), ("medial_knee_sensitivity", "left")],
+        ["arm_fossa_test"],
+        "Prone: left block under the acetabulum, right under the ASIS",
+        ["lumbar", "pelvic"],
+        [7, 6, 4, 3],
+    ),
+    (
+        "Liam",
+        [("achilles_tension", "right"), ("gluteal_tension_asymmetry", "right")],
+        ["achilles_tension"],
+        "Prone: blocks under both acetabula, right short leg",
+        ["lumbar", "sacral"],
+        [6, 6, 5, 5],
+    ),
+    (
+        "Emma",
+        [("arm_fossa_test", "right"), ("anterior_scalene_sensitivity", "right")],
+        ["anterior_scalene_sensitivity"],
+        "Supine: right block under the trochanter, left under the ASIS",
+        ["cervical", "thoracic", "pelvic"],
+        [5, 4, 2],
+    ),
+    (
+        "Noah",
+        [("sciatic_pain_points", "left"), ("gluteal_pain_point", "left")],
+        ["sciatic_pain_points"],
+        "Prone: left block under the acetabulum, right under the ASIS, Category III set-up",
+        ["lumbar", "sacral", "pelvic"],
+        [6, 5, 4, 4],
+    ),
+]
+DEMO_DRAFT_PATIENT = "Grace"  # one unsigned note older than a day: the signing to-do
+
+
+def _demo_visits() -> None:
+    """Signed visits for the past completed appointments of a few patients, and one old draft.
+
+    Written through the charting services, so the suggestion, the version and the signing rules
+    are what the pages would have produced. Future appointments get no visit.
+    """
+    from sotclinic.charting.models import Visit
+    from sotclinic.charting.services import DraftContent, save_draft, sign_note, start_visit
+
+    if Visit.objects.exists():
+        return
+    day_ago = timezone.now() - dt.timedelta(days=1)
+
+    def past_appointments(first_name: str, limit: int) -> list:
+        latest = Appointment.objects.filter(
+            patient__first_name=first_name,
+            status=Appointment.Status.COMPLETED,
+            end__lt=day_ago,
+        ).select_related("patient", "practitioner__user", "location")
+        return list(reversed(latest.order_by("-start")[:limit]))
+
+    def chart(appointment, content: DraftContent, *, sign: bool) -> None:
+        user = appointment.practitioner.user
+        visit = start_visit(user, appointment=appointment)
+        note = save_draft(visit.note.pk, user, visit.note.version, content)
+        if sign:
+            sign_note(note.pk, user, note.version)
+
+    for first_name, findings, persisting, placements, regions, pains in DEMO_VISITS:
+        appointments = past_appointments(first_name, len(pains))
+        for number, (appointment, pain) in enumerate(zip(appointments, pains, strict=False)):
+            codes = [code for code, _ in findings]
+            # After blocking, the indicators that cleared at the re-check; fewer persist later.
+            still = persisting if number < len(pains) - 1 else []
+            state = {
+                "findings": {"indicators": [{"code": c, "side": s} for c, s in findings]},
+                "recheck": {c: "present" if c in still else "cleared" for c in codes},
+                "cmrt": [],
+                "cranial": [],
+            }
+            suggestion = _engine_choice(state)
+            chart(
+                appointment,
+                DraftContent(
+                    complaints="Low back pain" if "lumbar" in regions else "Neck pain",
+                    pain_score=pain,
+                    objective="Posture and gait observed; SOT indicators as recorded.",
+                    exam_state=state,
+                    confirmed_category=suggestion[0],
+                    confirmed_side=suggestion[1],
+                    assessment=f"Category {suggestion[0]} ({suggestion[1]}) pattern.",
+                    visit_frequency="Weekly for four weeks",
+                    home_advice="Walk daily; avoid sitting longer than 40 minutes.",
+                    blocking_category=suggestion[0],
+                    blocking_side=suggestion[1],
+                    blocking_placements=placements,
+                    adjustment_regions=regions,
+                ),
+                sign=True,
+            )
+
+    draft = past_appointments(DEMO_DRAFT_PATIENT, 1)
+    if draft:
+        chart(
+            draft[0],
+            DraftContent(complaints="Mid-back stiffness after gardening", pain_score=4),
+            sign=False,
+        )
+
+
+def _engine_choice(state: dict) -> tuple[str, str]:
+    """The engine's category and side for a demo exam state, as the practitioner confirms it."""
+    from sotclinic.charting.services import exam_summary
+
+    _, category, side, _ = exam_summary(state)
+    return category, side

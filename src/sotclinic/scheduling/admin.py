@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Appointment, AppointmentType, Location, Practitioner, WeeklyHours
+from .models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    ClinicSettings,
+    FaqEntry,
+    Location,
+    Practitioner,
+    WeeklyBreak,
+    WeeklyHours,
+)
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -8,10 +18,23 @@ class WeeklyHoursInline(admin.TabularInline):
     extra = 0
 
 
+class WeeklyBreakInline(admin.TabularInline):
+    model = WeeklyBreak
+    extra = 0
+
+
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "credentials", "active")
-    inlines = [WeeklyHoursInline]
+    list_display = ("display_name", "credentials", "sot_certification", "active")
+    exclude = ("calendar_feed_token",)
+    inlines = [WeeklyHoursInline, WeeklyBreakInline]
+
+
+@admin.register(AvailabilityException)
+class AvailabilityExceptionAdmin(admin.ModelAdmin):
+    list_display = ("kind", "first_day", "last_day", "start_time", "end_time", "practitioner")
+    list_filter = ("kind", "practitioner", "location")
+    date_hierarchy = "first_day"
 
 
 @admin.register(Location)
@@ -21,7 +44,15 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "duration_minutes", "buffer_minutes", "active")
+    list_display = (
+        "name",
+        "duration_minutes",
+        "buffer_minutes",
+        "bookable_online",
+        "new_patients_may_book_online",
+        "active",
+    )
+    filter_horizontal = ("practitioners",)
 
 
 @admin.register(Appointment)
@@ -30,3 +61,14 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ("status", "practitioner")
     date_hierarchy = "start"
     raw_id_fields = ("patient",)
+    readonly_fields = ("blocked_until", "reminder_sent_at", "cancelled_at", "booked_online")
+
+
+@admin.register(ClinicSettings)
+class ClinicSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "slot_step_minutes", "min_notice_minutes", "horizon_days")
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ("question", "position")

@@ -251,7 +251,9 @@ class Appointment(models.Model):
         return f"{self.patient} with {self.practitioner} at {self.start:%Y-%m-%d %H:%M} UTC"
 
     def save(self, *args, **kwargs):
-        if self.blocked_until is None and self.end is not None:
+        # The busy range always follows the times and the type's buffer, whoever saves.
+        update_fields = kwargs.get("update_fields")
+        if self.end is not None and (update_fields is None or "end" in update_fields):
             buffer = self.appointment_type.buffer_minutes if self.appointment_type_id else 0
             self.blocked_until = self.end + dt.timedelta(minutes=buffer)
         super().save(*args, **kwargs)

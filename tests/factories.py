@@ -133,9 +133,15 @@ def save_note(visit, **content):
 
 
 def sign_visit(visit, **content):
-    """Save the given content, then sign the note as the visit's practitioner."""
-    from sotclinic.charting.services import sign_note
+    """Save the given content, then sign the note as the visit's practitioner.
 
+    With an exam and no category given, the practitioner confirms the engine's suggestion.
+    """
+    from sotclinic.charting.services import exam_summary, sign_note
+
+    if content.get("exam_state") and "confirmed_category" not in content:
+        _, category, side, _ = exam_summary(content["exam_state"])
+        content.update(confirmed_category=category, confirmed_side=side)
     note = save_note(visit, **content)
     return sign_note(note.pk, visit.practitioner.user, note.version)
 

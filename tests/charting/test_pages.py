@@ -286,3 +286,56 @@ def test_front_desk_day_list_shows_contact_but_no_clinical_text(client, doctor):
     assert "Olivia Smith" in response.text
     for clinical in ("Confidential complaint text", "Private assessment", "Start visit", "Chart"):
         assert clinical not in response.text
+
+
+def test_a_colleague_cannot_sign_and_is_told_who_can(client, doctor):
+    visit = make_visit(doctor)
+    colleague = make_practitioner(doctor.locations.first())
+    client.force_login(colleague.user)
+
+    page = client.get(f"/staff/visits/{visit.pk}/")
+    refused = client.post(
+        f"/staff/visits/{visit.pk}/",
+        _form(visit.note, complaints="Colleague's text", action="sign"),
+    )
+
+    message = (
+        f"Only {doctor.display_name}, who saw the patient, can sign this note; "
+        "you can add an addendum once it is signed."
+    )
+    assert "Save and sign" not in page.text
+    assert message in page.text
+    assert refused.status_code == 403
+    assert message in refused.text
+    assert "Colleague&#x27;s text" in refused.text or "Colleague's text" in refused.text
+    note = Note.objects.get(pk=visit.note.pk)
+    assert not note.is_signed
+    assert note.complaints == ""
+
+
+def test_a_colleague_can_add_an_addendum_to_a_signed_note(client, doctor):
+    visit = make_visit(doctor)
+    sign_visit(visit, complaints="Neck pain")
+    colleague = make_practitioner(doctor.locations.first())
+    client.force_login(colleague.user)
+
+    response = client.post(
+        f"/staff/visits/{visit.pk}/addenda/", {"text": "Phoned the patient."}, follow=True
+    )
+
+    assert "Addendum added." in response.text
+    assert Note.objects.get(pk=visit.note.pk).addenda.get().author == colleague.user
+
+
+def test_signing_from_the_page_asks_for_a_category_decision(client, doctor):
+    visit = make_visit(doctor)
+    client.force_login(doctor.user)
+
+    response = client.post(
+        f"/staff/visits/{visit.pk}/",
+        _form(visit.note, action="sign", **{"exam-ind-arm_fossa_test": "left"}),
+        follow=True,
+    )
+
+    assert "suggests Category II" in response.text
+    assert not Note.objects.get(pk=visit.note.pk).is_signed

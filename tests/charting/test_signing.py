@@ -6,7 +6,14 @@ from sotclinic.audit.triggers import installed_guard_names
 from sotclinic.charting.errors import CannotSign, InvalidDraft, NotAllowed, NoteSigned
 from sotclinic.charting.models import Addendum, ExamRecord, Note, Procedures
 from sotclinic.charting.services import DraftContent, add_addendum, save_draft, sign_note
-from tests.factories import exam_state, make_user, make_visit, save_note, sign_visit
+from tests.factories import (
+    exam_state,
+    make_practitioner,
+    make_user,
+    make_visit,
+    save_note,
+    sign_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -196,9 +203,74 @@ def test_signing_with_unreviewed_copied_findings_is_refused_until_reviewed():
         note.pk,
         today.practitioner.user,
         note.version,
-        DraftContent(exam_state=note.exam.state, diagnosis_codes=["M54.50"], copy_reviewed=True),
+        DraftContent(
+            exam_state=note.exam.state,
+            confirmed_category="II",
+            confirmed_side="left",
+            diagnosis_codes=["M54.50"],
+            copy_reviewed=True,
+        ),
     )
     signed = sign_note(note.pk, today.practitioner.user, reviewed.version)
 
     assert signed.is_signed
     assert signed.copied_from_id == earlier.note.pk
+
+
+def test_only_the_practitioner_who_saw_the_patient_can_sign():
+    visit = make_visit()
+    colleague = make_practitioner(display_name="Dr. Ben Okafor")
+    note = save_note(visit, complaints="Neck pain")
+
+    with pytest.raises(NotAllowed) as refused:
+        sign_note(note.pk, colleague.user, note.version)
+
+    assert refused.value.message == (
+        f"Only {visit.practitioner.display_name}, who saw the patient, can sign this note; "
+        "you can add an addendum once it is signed."
+    )
+    assert not Note.objects.get(pk=note.pk).is_signed
+    assert sign_note(note.pk, visit.practitioner.user, note.version).is_signed
+
+
+def test_any_practitioner_can_add_an_addendum_to_a_signed_note():
+    visit = make_visit()
+    note = sign_visit(visit, complaints="Neck pain")
+    colleague = make_practitioner()
+
+    addendum = add_addendum(note.pk, colleague.user, "Covered the follow-up call.")
+
+    assert addendum.author == colleague.user
+
+
+def test_signing_waits_for_a_decision_on_the_suggested_category():
+    visit = make_visit()
+    note = save_note(visit, exam_state=CAT_II_LEFT)
+
+    with pytest.raises(CannotSign, match="suggests Category II"):
+        sign_note(note.pk, visit.practitioner.user, note.version)
+    confirmed = save_note(
+        visit, exam_state=CAT_II_LEFT, confirmed_category="II", confirmed_side="left"
+    )
+
+    assert sign_note(confirmed.pk, visit.practitioner.user, confirmed.version).is_signed
+
+
+def test_signing_refuses_an_override_without_a_reason():
+    visit = make_visit()
+    note = save_note(visit, exam_state=CAT_II_LEFT, confirmed_category="II", confirmed_side="left")
+    # A choice that no longer matches the stored suggestion and has no reason (as a later change
+    # of the exam could leave it) is refused at signing too, not only when saving.
+    ExamRecord.objects.filter(note=note).update(confirmed_category="I")
+
+    with pytest.raises(CannotSign, match="say why"):
+        sign_note(note.pk, visit.practitioner.user, note.version)
+
+    assert not Note.objects.get(pk=note.pk).is_signed
+
+
+def test_signing_without_exam_findings_needs_no_category():
+    visit = make_visit()
+    note = save_note(visit, complaints="Follow-up call only")
+
+    assert sign_note(note.pk, visit.practitioner.user, note.version).is_signed

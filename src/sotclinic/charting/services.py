@@ -74,7 +74,7 @@ def _require_practitioner(user) -> None:
 def _locked_note(note_id: int) -> Note:
     return (
         Note.objects.select_for_update(of=("self",))
-        .select_related("visit", "exam", "procedures")
+        .select_related("visit__practitioner", "exam", "procedures")
         .get(pk=note_id)
     )
 
@@ -271,17 +271,49 @@ def copy_forward(note_id: int, user, expected_version: int, address: str | None 
     return note
 
 
+def may_sign(visit: Visit, user) -> bool:
+    """Only the practitioner who saw the patient signs the visit's note."""
+    return getattr(user, "is_practitioner", False) and visit.practitioner.user_id == user.pk
+
+
+def not_the_signer_message(visit: Visit) -> str:
+    return (
+        f"Only {visit.practitioner.display_name}, who saw the patient, can sign this note; "
+        "you can add an addendum once it is signed."
+    )
+
+
+def _check_category_decision(exam: ExamRecord) -> None:
+    if exam.suggested_category and not exam.confirmed_category:
+        raise CannotSign(
+            f"The exam suggests Category {exam.suggested_category}. Confirm it, or choose "
+            "another and say why, before signing."
+        )
+    if exam.is_override and not exam.override_reason.strip():
+        raise CannotSign(
+            "Your category or side differs from the suggestion; say why in a few words "
+            "before signing."
+        )
+
+
 @transaction.atomic
 def sign_note(note_id: int, user, expected_version: int, address: str | None = None) -> Note:
-    """Sign the note as it stands at ``expected_version``. From then on it never changes."""
+    """Sign the note as it stands at ``expected_version``. From then on it never changes.
+
+    Only the visit's own practitioner signs, and only once the copied findings are reviewed and
+    the exam's suggested category is confirmed or overridden with a reason.
+    """
     _require_practitioner(user)
     note = _locked_note(note_id)
+    if not may_sign(note.visit, user):
+        raise NotAllowed(not_the_signer_message(note.visit))
     _check_writable(note, expected_version)
     if note.copy_review_pending:
         raise CannotSign(
             "Findings were copied from an earlier visit. Review them, tick "
             "“I have reviewed the copied findings” and save before signing."
         )
+    _check_category_decision(note.exam)
     note.signed_at = timezone.now()
     note.signed_by = user
     note.save(update_fields=["signed_at", "signed_by"])

@@ -19,7 +19,7 @@ from sotclinic.scheduling.models import Appointment
 
 from . import exam_fallback, selectors, services
 from .diagnosis_codes import diagnosis_codes, search_diagnosis_codes
-from .errors import CannotSign, ChartingError, InvalidDraft, NoteSigned, StaleDraft
+from .errors import CannotSign, ChartingError, InvalidDraft, NotAllowed, NoteSigned, StaleDraft
 from .forms import AddendumForm, NoteForm
 from .models import Visit
 
@@ -141,6 +141,8 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "addenda": list(note.addenda.select_related("author")) if note.is_signed else [],
         **(screen[1](state or None, EXAM_PREFIX, errors=errors) if screen else {}),
         "overdue": not note.is_signed and visit.started_at < timezone.now() - dt.timedelta(days=1),
+        "may_sign": services.may_sign(visit, request.user),
+        "signer_message": services.not_the_signer_message(visit),
     }
     return render(request, "charting/visit.html", context, status=status)
 
@@ -164,6 +166,10 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
 
     form = NoteForm(request.POST)
     exam_state, exam_errors = parse_exam(request.POST)
+    if action == "sign" and not services.may_sign(visit, request.user):
+        # Nothing is saved: the person keeps their text and can save it as a draft instead.
+        messages.error(request, services.not_the_signer_message(visit))
+        return _render_visit(request, visit, form, status=403, exam_state=exam_state)
     if not form.is_valid() or exam_errors:
         return _render_visit(
             request, visit, form, status=400, exam_state=exam_state, errors=exam_errors
@@ -201,6 +207,10 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
         return _render_visit(
             request, visit, form, status=400, exam_state=exam_state, errors=error.errors
         )
+    except NotAllowed as error:
+        messages.error(request, error.message)
+        fresh = _visit(visit.pk)
+        return _render_visit(request, fresh, NoteForm.for_note(fresh.note), status=403)
     except CannotSign as error:
         messages.error(request, error.message)
     return redirect("charting:visit", visit_id=visit.pk)

@@ -339,3 +339,79 @@ def test_signing_from_the_page_asks_for_a_category_decision(client, doctor):
 
     assert "suggests Category II" in response.text
     assert not Note.objects.get(pk=visit.note.pk).is_signed
+
+
+def test_day_list_offers_to_start_with_the_last_visits_findings_only_after_an_exam(client, doctor):
+    location = doctor.locations.first()
+    start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
+    returning, newcomer = make_patient(first_name="Olivia"), make_patient(first_name="Noah")
+    sign_visit(
+        make_visit(doctor, returning, started_at=timezone.now() - dt.timedelta(days=7)),
+        exam_state=exam_state(("achilles_tension", "right")),
+    )
+    again = make_appointment(doctor, start, patient=returning)
+    first = make_appointment(doctor, start + dt.timedelta(hours=1), patient=newcomer)
+    client.force_login(doctor.user)
+
+    home = client.get("/staff/")
+
+    assert f"/staff/appointments/{again.pk}/visit/from-last/" in home.text
+    assert f"/staff/appointments/{first.pk}/visit/from-last/" not in home.text
+    assert "Start with last visit's findings" in home.text
+
+
+def test_starting_with_the_last_visits_findings_copies_them_for_review(client, doctor):
+    location = doctor.locations.first()
+    patient = make_patient()
+    earlier = make_visit(doctor, patient, started_at=timezone.now() - dt.timedelta(days=7))
+    sign_visit(earlier, exam_state=exam_state(("achilles_tension", "right")))
+    start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
+    appointment = make_appointment(doctor, start, patient=patient)
+    client.force_login(doctor.user)
+
+    page = client.post(f"/staff/appointments/{appointment.pk}/visit/from-last/", follow=True)
+    visit = Visit.objects.get(appointment=appointment)
+    note = Note.objects.select_related("exam").get(visit=visit)
+    refused = client.post(f"/staff/visits/{visit.pk}/", _form(note, action="sign"), follow=True)
+
+    assert page.redirect_chain[-1][0] == f"/staff/visits/{visit.pk}/"
+    assert "Review them before signing" in page.text
+    assert note.copied_from_id == earlier.note.pk and note.copy_review_pending
+    assert note.exam.suggested_category == "I"
+    assert note.exam.state["recheck"] == {}
+    assert "Review them" in refused.text
+    assert not Note.objects.get(pk=note.pk).is_signed
+    actions = set(AccessLog.objects.filter(patient=patient).values_list("action", flat=True))
+    assert {"start_visit", "copy_forward"} <= actions
+
+
+def test_starting_with_last_findings_leaves_an_already_saved_draft_alone(client, doctor):
+    location = doctor.locations.first()
+    patient = make_patient()
+    sign_visit(
+        make_visit(doctor, patient, started_at=timezone.now() - dt.timedelta(days=7)),
+        exam_state=exam_state(("achilles_tension", "right")),
+    )
+    start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
+    appointment = make_appointment(doctor, start, patient=patient)
+    visit = make_visit(appointment=appointment)
+    save_note(visit, objective="Written by hand")
+    client.force_login(doctor.user)
+
+    page = client.post(f"/staff/appointments/{appointment.pk}/visit/from-last/", follow=True)
+
+    note = Note.objects.get(visit=visit)
+    assert "nothing was copied" in page.text
+    assert note.objective == "Written by hand"
+    assert note.copied_from_id is None and not note.copy_review_pending
+
+
+def test_front_desk_cannot_start_a_visit_with_last_findings(client, doctor):
+    location = doctor.locations.first()
+    appointment = make_appointment(doctor, timezone.now(), location=location)
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    response = client.post(f"/staff/appointments/{appointment.pk}/visit/from-last/")
+
+    assert response.status_code == 403
+    assert not Visit.objects.filter(appointment=appointment).exists()

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -162,14 +162,26 @@ def unsigned_notes_due(practitioner=None, now: dt.datetime | None = None):
 
 
 def attach_visits(appointments: Iterable) -> None:
-    """Set ``chart_visit`` (the visit or None) on each appointment of a day list: one query."""
+    """Set ``chart_visit`` (the visit or None) and ``chart_has_earlier_findings`` (an earlier
+    visit of the patient recorded exam findings, so they can be copied forward) on each
+    appointment of a day list: two queries."""
     appointments = list(appointments)
     visits = Visit.objects.filter(appointment__in=[a.pk for a in appointments]).select_related(
         "note"
     )
     by_appointment = {v.appointment_id: v for v in visits}
+    first_findings = dict(
+        Visit.objects.filter(patient__in={a.patient_id for a in appointments})
+        .exclude(note__exam__suggestion__isnull=True)
+        .order_by()
+        .values("patient_id")
+        .annotate(first=Min("started_at"))
+        .values_list("patient_id", "first")
+    )
     for appointment in appointments:
         appointment.chart_visit = by_appointment.get(appointment.pk)
+        first = first_findings.get(appointment.patient_id)
+        appointment.chart_has_earlier_findings = first is not None and first < appointment.start
 
 
 def describe_suggestion(suggestion: dict | None) -> dict | None:

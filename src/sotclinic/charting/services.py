@@ -297,6 +297,24 @@ def _check_category_decision(exam: ExamRecord) -> None:
 
 
 @transaction.atomic
+def start_visit_with_last_findings(
+    user, appointment, address: str | None = None
+) -> tuple[Visit, bool]:
+    """Open the appointment's visit and copy the last visit's findings into its new draft.
+
+    Returns the visit and whether findings were copied. A draft that someone has already saved
+    is left as it is, and so is a patient with no earlier findings. The copy must be reviewed
+    before signing, as with ``copy_forward``.
+    """
+    visit = start_visit(user, appointment=appointment, address=address)
+    note = Note.objects.get(pk=visit.note.pk)
+    if note.version != 1 or note.copied_from_id or previous_visit_with_exam(visit) is None:
+        return visit, False
+    copy_forward(note.pk, user, note.version, address)
+    return visit, True
+
+
+@transaction.atomic
 def sign_note(note_id: int, user, expected_version: int, address: str | None = None) -> Note:
     """Sign the note as it stands at ``expected_version``. From then on it never changes.
 

@@ -12,6 +12,11 @@ urlpatterns = [
         views.start_appointment_visit,
         name="start_visit",
     ),
+    path(
+        "appointments/<int:appointment_id>/visit/from-last/",
+        views.start_appointment_visit_from_last,
+        name="start_visit_from_last",
+    ),
     path("visits/<int:visit_id>/", views.visit_page, name="visit"),
     path("visits/<int:visit_id>/addenda/", views.add_addendum, name="add_addendum"),
     path("diagnosis-codes/", views.diagnosis_search, name="diagnosis_search"),

@@ -104,6 +104,32 @@ def start_appointment_visit(request: HttpRequest, appointment_id: int) -> HttpRe
 
 @practitioner_required
 @require_POST
+def start_appointment_visit_from_last(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "practitioner"), pk=appointment_id
+    )
+    try:
+        visit, copied = services.start_visit_with_last_findings(
+            request.user, appointment, address=client_address(request)
+        )
+    except ChartingError as error:
+        messages.error(request, error.message)
+        return redirect("home")
+    if copied:
+        messages.success(
+            request, "Findings copied from the last visit. Review them before signing."
+        )
+    elif services.previous_visit_with_exam(visit) is None:
+        messages.info(request, "No earlier visit has exam findings to copy; the draft is empty.")
+    else:
+        messages.info(
+            request, "This visit's draft had already been saved, so nothing was copied into it."
+        )
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+@practitioner_required
+@require_POST
 def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     try:

@@ -42,7 +42,9 @@ def serve(argv: list[str]) -> None:
         "--threads",
         os.environ.get("GUNICORN_THREADS", "4"),
         "--access-logfile",
-        "-",
+        os.environ.get("ACCESS_LOG", "-"),
+        "--logger-class",
+        "sotclinic.log_redaction.RedactingAccessLogger",
         "--access-logformat",
         # Only method, path without query string, status and size: no patient data in logs.
         '%(h)s "%(m)s %(U)s" %(s)s %(B)s',

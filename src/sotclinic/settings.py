@@ -188,7 +188,7 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "sotclinic.intake.log_redaction.RedactTokensInPaths"}},
+    "filters": {"redact_tokens": {"()": "sotclinic.log_redaction.RedactTokensInPaths"}},
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",

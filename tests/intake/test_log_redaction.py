@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sotclinic.intake.log_redaction import redact_tokens
+from sotclinic.log_redaction import redact_tokens
 from sotclinic.intake.models import FollowUpRequest
 from sotclinic.intake.services import follow_up_token, intake_token
 from sotclinic.scheduling.links import manage_token

@@ -179,6 +179,13 @@ CACHES = {
     )
 }
 
+# The app's public address, for links in e-mails sent outside a request (reminders, follow-ups).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Online booking attempts allowed per client address and window.
+BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", "20"))
+BOOKING_RATE_WINDOW_SECONDS = int(os.environ.get("BOOKING_RATE_WINDOW_SECONDS", "600"))
+
 # Failed log-ins allowed per user name and client address before a pause.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))

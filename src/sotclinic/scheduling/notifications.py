@@ -1,7 +1,6 @@
 """E-mails to patients about their bookings. They carry times and places, never clinical data."""
 
-import os
-
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,7 +12,7 @@ from .models import Appointment, AppointmentType, ClinicSettings, Location
 
 def site_url() -> str:
     """Where the app is reachable, for links in e-mails sent outside a request (reminders)."""
-    return os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return settings.SITE_URL
 
 
 def manage_url(appointment: Appointment, base_url: str | None = None) -> str:

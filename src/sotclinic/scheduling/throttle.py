@@ -8,8 +8,8 @@ from django.http import HttpRequest
 def booking_limit() -> tuple[int, int]:
     """(attempts, seconds): how many booking attempts one address may make per window."""
     return (
-        getattr(settings, "BOOKING_RATE_LIMIT", 20),
-        getattr(settings, "BOOKING_RATE_WINDOW_SECONDS", 600),
+        settings.BOOKING_RATE_LIMIT,
+        settings.BOOKING_RATE_WINDOW_SECONDS,
     )
 
 

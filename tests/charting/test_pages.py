@@ -415,3 +415,22 @@ def test_front_desk_cannot_start_a_visit_with_last_findings(client, doctor):
 
     assert response.status_code == 403
     assert not Visit.objects.filter(appointment=appointment).exists()
+
+
+def test_chart_timeline_counts_addenda_and_escapes_names(client):
+    from sotclinic.charting.services import add_addendum
+
+    doctor = make_practitioner(make_location(), display_name="Dr. <b>Bold</b> & Co")
+    patient = make_patient()
+    one, two, _ = make_visit_history(doctor, patient, 3)
+    add_addendum(one.note.pk, doctor.user, "First")
+    add_addendum(two.note.pk, doctor.user, "First")
+    add_addendum(two.note.pk, doctor.user, "Second")
+    client.force_login(doctor.user)
+
+    response = client.get(f"/staff/patients/{patient.pk}/chart/")
+
+    assert response.text.count("+1 addendum<") == 1
+    assert response.text.count("+2 addenda<") == 1
+    assert "Dr. &lt;b&gt;Bold&lt;/b&gt; &amp; Co" in response.text
+    assert "<b>Bold</b>" not in response.text

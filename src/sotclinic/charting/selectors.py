@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -40,14 +41,21 @@ class ChartOverview:
     pain_series: list[int]  # oldest first, visits without a rating left out
 
 
-def chart_overview(patient_id: int) -> ChartOverview:
-    """Counts and the pain series over all of the patient's visits, in one light query."""
-    rows = list(
-        Visit.objects.filter(patient_id=patient_id)
-        .order_by("started_at", "id")
+# The chart's two queries are built once per process and only cloned per request (``filter``
+# returns a copy; the shared querysets are never evaluated). Building them, with their joins,
+# cost more than running them.
+@cache
+def _overview_query():
+    return (
+        Visit.objects.order_by("started_at", "id")
         .annotate(unsigned=Q(note__signed_at__isnull=True))
         .values_list("note__pain_score", "unsigned")
     )
+
+
+def chart_overview(patient_id: int) -> ChartOverview:
+    """Counts and the pain series over all of the patient's visits, in one light query."""
+    rows = list(_overview_query().filter(patient_id=patient_id))
     return ChartOverview(
         total=len(rows),
         unsigned=sum(1 for _, unsigned in rows if unsigned),
@@ -68,12 +76,12 @@ def _addenda_count():
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE) -> list:
-    """One page of the patient's visits, newest first, in one query whatever their number."""
-    start = (max(page, 1) - 1) * per_page
-    values = (
-        Visit.objects.filter(patient_id=patient_id)
-        .annotate(signed=Q(note__signed_at__isnull=False), addenda_count=_addenda_count())
+@cache
+def _timeline_query():
+    return (
+        Visit.objects.annotate(
+            signed=Q(note__signed_at__isnull=False), addenda_count=_addenda_count()
+        )
         .order_by("-started_at", "-id")
         .values_list(
             "pk",
@@ -88,8 +96,14 @@ def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE
             "note__exam__cleared_indicators",
             "note__procedures__adjustment_regions",
             "addenda_count",
-        )[start : start + per_page]
+        )
     )
+
+
+def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE) -> list:
+    """One page of the patient's visits, newest first, in one query whatever their number."""
+    start = (max(page, 1) - 1) * per_page
+    values = _timeline_query().filter(patient_id=patient_id)[start : start + per_page]
     rows = []
     for (
         pk,

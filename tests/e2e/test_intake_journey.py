@@ -7,7 +7,6 @@ from sotclinic.accounts.models import Role
 from sotclinic.intake.models import RedFlagFinding
 from sotclinic.intake.services import intake_token
 from tests.factories import (
-    PASSWORD,
     make_complete_intake,
     make_follow_up_response,
     make_intake,
@@ -20,20 +19,12 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/staff/")
-
-
 def _continue(page):
     page.get_by_role("button", name="Save and continue").click()
 
 
 def test_patient_reports_a_red_flag_and_practitioner_records_its_handling(
-    browser, live_server, screenshot
+    log_in, browser, live_server, screenshot
 ):
     doctor = make_practitioner(make_location(), user=make_user(Role.PRACTITIONER, username="anna"))
     patient = make_patient(first_name="Olivia", last_name="Smith")
@@ -76,7 +67,7 @@ def test_patient_reports_a_red_flag_and_practitioner_records_its_handling(
     desk = browser.new_context(viewport={"width": 1280, "height": 800})
     page = desk.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page, live_server, "anna")
+    log_in(page, "anna")
     page.goto(f"{live_server.url}/staff/patients/{patient.pk}/chart/")
     banner = page.get_by_role("alert", name="Red flags")
     assert banner.get_by_text("Possible cauda equina syndrome").is_visible()
@@ -100,7 +91,7 @@ def test_patient_reports_a_red_flag_and_practitioner_records_its_handling(
     desk.close()
 
 
-def test_outcome_chart_and_dashboard_screens(page, live_server, screenshot):
+def test_outcome_chart_and_dashboard_screens(log_in, page, live_server, screenshot):
     make_user(Role.PRACTITIONER, username="ben")
     start = timezone.now() - dt.timedelta(weeks=12)
     patients = []
@@ -115,7 +106,7 @@ def test_outcome_chart_and_dashboard_screens(page, live_server, screenshot):
             make_follow_up_response(patient, "nprs", nprs[n], when, sequence=n)
         patients.append(patient)
 
-    _log_in(page, live_server, "ben")
+    log_in(page, "ben")
     page.goto(f"{live_server.url}/staff/patients/{patients[0].pk}/outcomes/")
     assert page.get_by_role("heading", name="Roland-Morris", exact=False).first.is_visible()
     page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
@@ -129,7 +120,7 @@ def test_outcome_chart_and_dashboard_screens(page, live_server, screenshot):
     screenshot(page, "outcomes-dashboard-phone")
 
 
-def test_practitioner_reads_the_intakes_from_the_chart(page, live_server, screenshot):
+def test_practitioner_reads_the_intakes_from_the_chart(log_in, page, live_server, screenshot):
     from sotclinic.intake.services import save_intake_step
     from tests.factories import intake_sections
 
@@ -141,7 +132,7 @@ def test_practitioner_reads_the_intakes_from_the_chart(page, live_server, screen
     draft = make_intake(patient)
     save_intake_step(draft.pk, "about", intake_sections()["about"])
 
-    _log_in(page, live_server, "cara")
+    log_in(page, "cara")
     page.goto(f"{live_server.url}/staff/patients/{patient.pk}/chart/")
     page.get_by_role("link", name="Intakes", exact=True).click()
 

@@ -3,7 +3,6 @@ from django.utils import timezone
 
 from sotclinic.accounts.models import Role
 from tests.factories import (
-    PASSWORD,
     make_appointment,
     make_location,
     make_patient,
@@ -14,14 +13,7 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def test_practitioner_logs_in_and_sees_todays_appointments(page, live_server, screenshot):
+def test_practitioner_logs_in_and_sees_todays_appointments(log_in, page, live_server, screenshot):
     location = make_location(name="Harbour Street Chiropractic")
     doctor = make_practitioner(
         location, user=make_user(Role.PRACTITIONER, username="anna"), display_name="Dr. Anna Weber"
@@ -30,7 +22,7 @@ def test_practitioner_logs_in_and_sees_todays_appointments(page, live_server, sc
     start = now_local.replace(minute=0, second=0, microsecond=0)
     make_appointment(doctor, start, patient=make_patient(first_name="Olivia", last_name="Smith"))
 
-    _log_in(page, live_server, "anna")
+    log_in(page, "anna", lands_on=None)
 
     page.wait_for_url(f"{live_server.url}/staff/")
     assert page.get_by_role("heading", name="Today").is_visible()
@@ -43,10 +35,10 @@ def test_practitioner_logs_in_and_sees_todays_appointments(page, live_server, sc
     screenshot(page, "staff-home-phone")
 
 
-def test_patient_logging_in_cannot_open_the_staff_home(page, live_server):
+def test_patient_logging_in_cannot_open_the_staff_home(log_in, page, live_server):
     make_user(Role.PATIENT, username="paula")
 
-    _log_in(page, live_server, "paula")
+    log_in(page, "paula", lands_on=None)
     response = page.goto(f"{live_server.url}/staff/")
 
     assert response.status == 403

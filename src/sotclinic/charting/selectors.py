@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Func, IntegerField, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from sotclinic.sot import INDICATORS
@@ -64,16 +63,16 @@ def chart_overview(patient_id: int) -> ChartOverview:
 
 
 def _addenda_count():
-    # Correlated, so it is evaluated for the rows of the page only; a Count() over the join
-    # would group every visit of the patient before the LIMIT.
+    # A correlated COUNT(*), evaluated for the rows of the page only; a Count() over the join
+    # would group every visit of the patient before the LIMIT. A plain Func, not the Count
+    # aggregate, so the subquery has no GROUP BY and counts 0 when there is no addendum.
     counts = (
         Addendum.objects.filter(note_id=OuterRef("note__id"))
         .order_by()
-        .values("note_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Func(function="COUNT", template="%(function)s(*)", output_field=IntegerField()))
         .values("n")
     )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    return Subquery(counts, output_field=IntegerField())
 
 
 @cache

@@ -92,3 +92,29 @@ def test_practitioner_charts_signs_and_adds_an_addendum(page, browser, live_serv
     expect(page.locator("table.timeline tbody tr")).to_have_count(7)
     expect(page.locator(".sparkline svg polyline")).to_be_visible()
     screenshot(page, "charting-chart")
+
+
+def test_practitioner_starts_todays_visit_with_the_last_visits_findings(
+    page, live_server, screenshot
+):
+    location = make_location(name="Harbour Street Chiropractic")
+    doctor = make_practitioner(
+        location, user=make_user(Role.PRACTITIONER, username="anna"), display_name="Dr. Anna Weber"
+    )
+    patient = make_patient(first_name="Olivia", last_name="Smith")
+    make_visit_history(doctor, patient, 3)
+    start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
+    appointment = make_appointment(doctor, start, patient=patient)
+
+    _log_in(page, live_server, "anna")
+    screenshot(page, "charting-day-list")
+    column = page.get_by_role("region", name="Dr. Anna Weber")
+    column.get_by_role("button", name="Start with last visit's findings").click()
+    page.wait_for_url(f"{live_server.url}/staff/visits/*/")
+
+    expect(page.get_by_text("Copied — review before signing.")).to_be_visible()
+    expect(page.locator("#exam-analysis")).to_contain_text("Category II")
+    screenshot(page, "charting-visit-copied")
+    note = Note.objects.get(visit__appointment=appointment)
+    assert note.copy_review_pending
+    assert note.exam.state["findings"]["indicators"] == [{"code": "arm_fossa_test", "side": "left"}]

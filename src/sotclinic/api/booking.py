@@ -12,7 +12,11 @@ from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import BookingError, ReturningPatientsOnly
 from sotclinic.scheduling.models import AppointmentType, Practitioner
 from sotclinic.scheduling.notifications import manage_url, send_not_booked
-from sotclinic.scheduling.selectors import first_available, free_slots
+from sotclinic.scheduling.selectors import (
+    first_available,
+    listed_slots,
+    online_appointment_types,
+)
 from sotclinic.scheduling.throttle import allow_booking_attempt
 
 router = Router(tags=["booking"])
@@ -153,13 +157,13 @@ def practitioners(request: HttpRequest):
 @router.get("/slots", response={200: list[SlotOut], 422: ErrorOut})
 def slots(request: HttpRequest, query: Query[SlotQuery]):
     """Free start times; without `practitioner`, one per time across practitioners."""
-    kind = _online_types().filter(pk=query.appointment_type).first()
+    kind = next((k for k in online_appointment_types() if k.pk == query.appointment_type), None)
     if kind is None:
         return Status(
             422, _error("appointment_type", "There is no such appointment type to book online.")
         )
     practitioner_ids = None if query.practitioner is None else [query.practitioner]
-    found = free_slots(kind, query.start, query.days, practitioner_ids=practitioner_ids)
+    found = listed_slots(kind, query.start, query.days, practitioner_ids=practitioner_ids)
     if query.practitioner is None:
         found = first_available(found)
     # Serialised here rather than through the response schema: a fortnight can hold

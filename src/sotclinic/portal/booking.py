@@ -18,9 +18,13 @@ from django.views.decorators.http import require_POST
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import BookingError, ReturningPatientsOnly
 from sotclinic.scheduling.links import BadLink, appointment_for_token, manage_token
-from sotclinic.scheduling.models import AppointmentType, ClinicSettings, Location
+from sotclinic.scheduling.models import ClinicSettings, Location
 from sotclinic.scheduling.notifications import send_not_booked
-from sotclinic.scheduling.selectors import first_available, free_slots
+from sotclinic.scheduling.selectors import (
+    first_available,
+    listed_slots,
+    online_appointment_types,
+)
 from sotclinic.scheduling.throttle import allow_booking_attempt
 
 from .forms import BookingDetailsForm
@@ -64,7 +68,7 @@ def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appoint
     first_day = parse_date(request.GET.get("from") or "") or today
     first_day = max(first_day, today)
     ids = None if practitioner_id is None else [practitioner_id]
-    slots = free_slots(
+    slots = listed_slots(
         kind,
         first_day,
         DAYS_SHOWN,
@@ -94,7 +98,7 @@ def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appoint
 
 def book(request: HttpRequest) -> HttpResponse:
     """Each step of the public booking page; the last step posts the details."""
-    kinds = list(AppointmentType.objects.filter(active=True, bookable_online=True))
+    kinds = online_appointment_types()
     kind = next((k for k in kinds if k.pk == _int(request.GET.get("type"))), None)
     context: dict = {"kinds": kinds, "kind": kind, "step": "type"}
     if kind is None:

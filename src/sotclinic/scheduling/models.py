@@ -3,8 +3,11 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from . import schedule_cache
 
 
 def validate_time_zone(value: str) -> None:
@@ -301,7 +304,16 @@ class ClinicSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ClinicSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
+        """The one row, created on first use. Outside transactions it is served from the
+        cache under the schedule version, which every save of this row bumps."""
+        if not schedule_cache.caching_allowed():
+            obj, _ = cls.objects.get_or_create(pk=1)
+            return obj
+        key = schedule_cache.versioned_key("clinic-settings", schedule_cache.schedule_version())
+        obj = cache.get(key)
+        if obj is None:
+            obj, _ = cls.objects.get_or_create(pk=1)
+            cache.set(key, obj, schedule_cache.cache_seconds())
         return obj
 
 

@@ -6,11 +6,12 @@ import itertools
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 
-from django.db.models import F, Q
+from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
+from . import schedule_cache
 from .models import (
     Appointment,
     AppointmentType,
@@ -118,8 +119,9 @@ def _subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
 _TIMES = ("practitioner_id", "location_id", "weekday", "start_time", "end_time")
 
 
-def _rows(queryset, *fields, **expressions) -> list[SimpleNamespace]:
-    return [SimpleNamespace(**row) for row in queryset.values(*fields, **expressions)]
+def _rows(queryset, *fields) -> list:
+    """Plain named tuples rather than model instances: this is the hot path of booking."""
+    return list(queryset.values_list(*fields, named=True))
 
 
 def _exception_applies(exc, practitioner_id: int, location_id: int) -> bool:
@@ -166,15 +168,15 @@ def free_slots(
     offered = Q(practitioner__appointment_types=appointment_type, practitioner__active=True)
     if practitioner_ids is not None:
         offered &= Q(practitioner_id__in=list(practitioner_ids))
-    hours_rows = WeeklyHours.objects.filter(offered)
+    hours_rows = WeeklyHours.objects.filter(offered).order_by()
     if location_id is not None:
         hours_rows = hours_rows.filter(location_id=location_id)
-    # Plain rows rather than model instances: this is the hot path of booking.
-    hours_rows = _rows(hours_rows, *_TIMES, tz_name=F("location__time_zone"))
+    hours_rows = _rows(hours_rows, *_TIMES, "location__time_zone")
     exceptions = _rows(
         AvailabilityException.objects.filter(
-            first_day__lte=last_day, last_day__gte=start_day
-        ).filter(offered | Q(practitioner__isnull=True)),
+            Q(first_day__lte=last_day, last_day__gte=start_day),
+            offered | Q(practitioner__isnull=True),
+        ).order_by(),
         "kind",
         "practitioner_id",
         "location_id",
@@ -182,7 +184,7 @@ def free_slots(
         "last_day",
         "start_time",
         "end_time",
-        tz_name=F("location__time_zone"),
+        "location__time_zone",
     )
     extra_hours = [
         e
@@ -196,12 +198,12 @@ def free_slots(
     }
     if not practitioner_set:
         return []
-    zones = {h.location_id: zoneinfo.ZoneInfo(h.tz_name) for h in hours_rows}
-    zones.update({e.location_id: zoneinfo.ZoneInfo(e.tz_name) for e in extra_hours})
+    zones = {h.location_id: zoneinfo.ZoneInfo(h.location__time_zone) for h in hours_rows}
+    zones.update({e.location_id: zoneinfo.ZoneInfo(e.location__time_zone) for e in extra_hours})
     breaks = _rows(
         WeeklyBreak.objects.filter(
             practitioner_id__in=practitioner_set, location_id__in=list(zones)
-        ),
+        ).order_by(),
         *_TIMES,
     )
 
@@ -277,6 +279,101 @@ def free_slots(
                 s += step
     slots.sort()
     return slots
+
+
+_EPOCH = dt.datetime(2000, 1, 3, tzinfo=dt.UTC)
+
+
+def online_appointment_types() -> list[AppointmentType]:
+    """Active types bookable online, by name; cached like `listed_slots` (any change to a type
+    bumps the schedule version)."""
+    if not schedule_cache.caching_allowed():
+        return list(AppointmentType.objects.filter(active=True, bookable_online=True))
+    key = schedule_cache.versioned_key("online-types", schedule_cache.schedule_version())
+    kinds = cache.get(key)
+    if kinds is None:
+        kinds = list(AppointmentType.objects.filter(active=True, bookable_online=True))
+        cache.set(key, kinds, schedule_cache.cache_seconds())
+    return kinds
+
+
+def listed_slots(
+    appointment_type: AppointmentType,
+    start_day: dt.date,
+    days: int,
+    *,
+    practitioner_ids: Sequence[int] | None = None,
+    location_id: int | None = None,
+    exclude_appointment_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """`free_slots` for showing to patients, served from a short-lived cache.
+
+    Many patients look at the same days, so a computed listing is cached for
+    `SLOT_CACHE_SECONDS` (0: never) under a key made of the schedule version, the type, the
+    practitioners, the location, the days asked for and the start of the booking window rounded
+    down to the slot step. Every committed write that changes availability (appointments,
+    hours, breaks, exceptions, types, practitioners, locations, clinic settings) bumps the
+    version, so the next listing is computed afresh; the listing is computed for the whole
+    rounded step and cut to the exact window of `now` on every call, so a slot that has moved
+    into the past or inside the minimum notice is never shown.
+
+    The version lives in the cache: with several app servers only a shared cache (`REDIS_URL`)
+    lets every server see each bump; with a per-process cache a listing may be stale for up to
+    `SLOT_CACHE_SECONDS`. A stale slot can at worst be refused with SlotTaken when booked:
+    booking never reads this cache, it checks the database inside its transaction (and on
+    PostgreSQL the exclusion constraint holds). Inside a transaction this computes afresh.
+    """
+    if not schedule_cache.caching_allowed():
+        return free_slots(
+            appointment_type,
+            start_day,
+            days,
+            practitioner_ids=practitioner_ids,
+            location_id=location_id,
+            now=now,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+    version = schedule_cache.schedule_version()
+    settings = ClinicSettings.load()
+    window = booking_window(settings, now)
+    step = dt.timedelta(minutes=settings.slot_step_minutes)
+    window_floor = _EPOCH + (window.earliest - _EPOCH) // step * step
+    ids = "any" if practitioner_ids is None else ",".join(map(str, sorted(practitioner_ids)))
+    key = schedule_cache.versioned_key(
+        "slots",
+        version,
+        appointment_type.pk,
+        ids,
+        location_id,
+        start_day.isoformat(),
+        days,
+        exclude_appointment_id,
+        int(window_floor.timestamp()),
+    )
+    slots = cache.get(key)
+    if slots is None:
+        # Wide enough for every `now` that rounds to the same step; cut to the exact window below.
+        wide = BookingWindow(
+            earliest=window_floor,
+            latest=window.latest and window_floor + (window.latest - window.earliest) + step,
+        )
+        slots = free_slots(
+            appointment_type,
+            start_day,
+            days,
+            practitioner_ids=practitioner_ids,
+            location_id=location_id,
+            settings=settings,
+            window=wide,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+        cache.set(key, slots, schedule_cache.cache_seconds())
+    return [
+        s
+        for s in slots
+        if s.start >= window.earliest and (window.latest is None or s.start <= window.latest)
+    ]
 
 
 def first_available(slots: list[Slot], practitioner_order: Sequence[int] = ()) -> list[Slot]:

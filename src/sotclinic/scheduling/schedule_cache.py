@@ -1,0 +1,58 @@
+"""The schedule version and the short-lived cache entries keyed by it.
+
+Every write that can change which slots are free bumps a counter in the cache once its
+transaction commits (`signals.py`). A listing or the clinic's booking rules cached under an
+older version are never read again; `SLOT_CACHE_SECONDS` bounds their life in every case,
+including a cache that is not shared between servers (no `REDIS_URL`).
+
+Nothing is read from or written to these entries inside a transaction: a transaction may see
+its own uncommitted writes, and the services that book, move or cancel must check the database
+itself.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "scheduling:schedule-version"
+
+log = logging.getLogger(__name__)
+
+
+def cache_seconds() -> int:
+    return settings.SLOT_CACHE_SECONDS
+
+
+def caching_allowed() -> bool:
+    """True outside transactions when the cache is switched on."""
+    return cache_seconds() > 0 and not transaction.get_connection().in_atomic_block
+
+
+def schedule_version() -> int:
+    """The current schedule version, starting one when the cache has none."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Start from the clock, so a version lost to eviction or a restart is never reused.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY, 0)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: any new one differs from every earlier one
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def bump_schedule_version(using: str | None = None) -> None:
+    """Make every cached listing stale once the current transaction commits (at once when
+    there is none). A failing cache is logged, never turned into an error after the commit."""
+    transaction.on_commit(_bump, using=using, robust=True)
+
+
+def versioned_key(name: str, version: int, *parts) -> str:
+    return ":".join(["scheduling", name, str(version), *map(str, parts)])

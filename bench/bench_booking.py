@@ -7,31 +7,16 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from sotclinic.accounts.models import Role, User
-from sotclinic.scheduling.models import (
-    AppointmentType,
-    ClinicSettings,
-    Location,
-    Practitioner,
-    WeeklyHours,
-)
+from bench.clinic import practitioner_open_daily
+from sotclinic.scheduling.models import AppointmentType, ClinicSettings
 from sotclinic.scheduling.selectors import free_slots
 
 
 def setup() -> dict:
     settings.BOOKING_RATE_LIMIT = 10**9  # the benchmark is one client address
-    location = Location.objects.create(name="Bench Booking Clinic", time_zone="Europe/London")
-    user = User.objects.create(username="bench-booking", role=Role.PRACTITIONER)
-    doctor = Practitioner.objects.create(user=user, display_name="Dr. Throughput")
-    doctor.locations.add(location)
-    for weekday in range(7):
-        WeeklyHours.objects.create(
-            practitioner=doctor,
-            location=location,
-            weekday=weekday,
-            start_time=dt.time(6, 0),
-            end_time=dt.time(22, 0),
-        )
+    location, doctor = practitioner_open_daily(
+        "Bench Booking Clinic", "bench-booking", "Dr. Throughput", dt.time(6, 0), dt.time(22, 0)
+    )
     kind = AppointmentType.objects.create(name="Quick visit", duration_minutes=15)
     kind.practitioners.add(doctor)
     rules = ClinicSettings.load()

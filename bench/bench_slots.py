@@ -10,35 +10,19 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from sotclinic.accounts.models import Role, User
+from bench.clinic import practitioner_open_daily
 from sotclinic.patients.models import Patient
-from sotclinic.scheduling.models import (
-    Appointment,
-    AppointmentType,
-    ClinicSettings,
-    Location,
-    Practitioner,
-    WeeklyBreak,
-    WeeklyHours,
-)
+from sotclinic.scheduling.models import Appointment, AppointmentType, ClinicSettings, WeeklyBreak
 
 HISTORY_DAYS = 730
 PER_DAY = 14  # 30 minutes plus 10 minutes buffer, from 08:00
 
 
 def setup() -> dict:
-    location = Location.objects.create(name="Bench Clinic", time_zone="Europe/London")
-    user = User.objects.create(username="bench-slots", role=Role.PRACTITIONER)
-    doctor = Practitioner.objects.create(user=user, display_name="Dr. Bench")
-    doctor.locations.add(location)
+    location, doctor = practitioner_open_daily(
+        "Bench Clinic", "bench-slots", "Dr. Bench", dt.time(8, 0), dt.time(18, 0)
+    )
     for weekday in range(7):
-        WeeklyHours.objects.create(
-            practitioner=doctor,
-            location=location,
-            weekday=weekday,
-            start_time=dt.time(8, 0),
-            end_time=dt.time(18, 0),
-        )
         WeeklyBreak.objects.create(
             practitioner=doctor,
             location=location,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sotclinic.audit",
     "sotclinic.api",
     "sotclinic.portal",
+    "sotclinic.backups",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Backups of the database and uploaded media: the ``backup`` and ``restore`` commands."""

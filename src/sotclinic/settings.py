@@ -41,7 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sotclinic.accounts.apps.ClinicAdminConfig",  # Django's admin, asking for the 2FA code
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sotclinic.accounts",
     "sotclinic.patients",
     "sotclinic.scheduling",
@@ -196,6 +197,11 @@ SLOT_CACHE_SECONDS = int(os.environ.get("SLOT_CACHE_SECONDS", "30"))
 # Failed log-ins allowed per user name and client address before a pause.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+
+# Two-factor sign-in for staff: when on, staff without an authenticator app must set one up
+# before any staff page opens. Staff who set one up always need a code, whatever this says.
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED")
+OTP_TOTP_ISSUER = "sotclinic"
 
 # Nothing about patients goes into logs: only warnings and errors, without request bodies.
 # Signed links carry their token in the URL path; the loggers that write paths redact it.

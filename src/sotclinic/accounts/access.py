@@ -2,13 +2,24 @@
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .two_factor import must_enrol, needs_code
 
 
-def _role_required(check: Callable[[object], bool]) -> Callable:
+def verify_url(next_url: str) -> str:
+    """The code step, coming back to next_url afterwards."""
+    return f"{reverse('accounts:verify')}?{urlencode({'next': next_url})}"
+
+
+def _role_required(check: Callable[[object], bool], second_factor: bool = False) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -16,6 +27,8 @@ def _role_required(check: Callable[[object], bool]) -> Callable:
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
                 raise PermissionDenied("Your account may not open this page.")
+            if second_factor and (response := _second_factor_missing(request)):
+                return response
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -23,6 +36,16 @@ def _role_required(check: Callable[[object], bool]) -> Callable:
     return decorator
 
 
-staff_required = _role_required(lambda user: user.is_clinic_staff)
-practitioner_required = _role_required(lambda user: user.is_practitioner)
+def _second_factor_missing(request: HttpRequest) -> HttpResponse | None:
+    """Send staff to the code step (device set up, session unverified) or to enrolment."""
+    if needs_code(request.user):
+        return redirect(verify_url(request.get_full_path()))
+    if must_enrol(request.user):
+        messages.info(request, "This clinic requires two-factor sign-in. Set it up to go on.")
+        return redirect("accounts:two_factor")
+    return None
+
+
+staff_required = _role_required(lambda user: user.is_clinic_staff, second_factor=True)
+practitioner_required = _role_required(lambda user: user.is_practitioner, second_factor=True)
 patient_required = _role_required(lambda user: user.is_patient)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import ThrottledAuthenticationForm
 
 app_name = "accounts"
@@ -8,7 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.ClinicLoginView.as_view(
             template_name="accounts/login.html",
             authentication_form=ThrottledAuthenticationForm,
             redirect_authenticated_user=True,
@@ -16,6 +17,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/code/", views.verify, name="verify"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -1,0 +1,134 @@
+"""Two-factor sign-in for staff: an authenticator app (TOTP) and single-use recovery codes.
+
+Devices are django-otp's: one ``TOTPDevice`` for the app and one ``StaticDevice`` holding the
+recovery codes. Only confirmed devices count; a device is confirmed by entering a code from it.
+"""
+
+import io
+import re
+
+import qrcode
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from qrcode.image.svg import SvgPathImage
+
+from .models import User
+
+RECOVERY_CODE_COUNT = 8
+APP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+_APP_CODE = re.compile(r"^\d{6}$")
+
+
+class CodeRefused(Exception):
+    """A code that did not verify, with a message for the person who typed it."""
+
+
+def has_confirmed_device(user) -> bool:
+    """True when the user has set up two-factor sign-in (one query)."""
+    if not user.is_authenticated:
+        return False
+    return User.objects.filter(
+        Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        | Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        pk=user.pk,
+    ).exists()
+
+
+def needs_code(user) -> bool:
+    """True when this session has passed the password but not yet the second factor."""
+    verified = getattr(user, "is_verified", None)
+    if verified is not None and verified():
+        return False
+    return has_confirmed_device(user)
+
+
+def must_enrol(user) -> bool:
+    """True when the clinic requires two-factor sign-in and this staff user has no device."""
+    return settings.STAFF_2FA_REQUIRED and user.is_clinic_staff and not has_confirmed_device(user)
+
+
+def pending_app_device(user) -> TOTPDevice:
+    """The unconfirmed authenticator device being set up, created on first use.
+
+    Reused across page loads so the QR code stays the same until it is confirmed.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+
+
+def qr_code_svg(data: str) -> str:
+    """The data as an SVG QR code to place inside an HTML page."""
+    out = io.BytesIO()
+    # One <path> with a viewBox: scales with CSS, and has no "svg:" prefixed elements, which
+    # browsers ignore when SVG is inlined in HTML.
+    qrcode.make(data, image_factory=SvgPathImage).save(out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg") :]  # without the XML declaration
+
+
+def normalise_code(raw: str) -> str:
+    return re.sub(r"[\s-]", "", raw or "").lower()
+
+
+def verify_code(user, raw: str, devices: list[Device]) -> Device:
+    """Check a code against the user's devices; return the device that accepted it.
+
+    Six digits are an app code, anything else a recovery code, so a typo in one never counts
+    against the other's throttle. Each device throttles itself (django-otp doubles the wait
+    after each wrong code). A used recovery code is deleted. Raises ``CodeRefused``.
+    """
+    code = normalise_code(raw)
+    kind = TOTPDevice if _APP_CODE.match(code) else StaticDevice
+    with transaction.atomic():
+        candidates = [
+            kind.objects.select_for_update().get(pk=device.pk)
+            for device in devices
+            if isinstance(device, kind) and device.user_id == user.pk
+        ]
+        if not candidates:
+            raise CodeRefused("That code is not right. Enter the 6-digit code from your app.")
+        for device in candidates:
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                raise CodeRefused("Too many wrong codes in a row. Wait a minute and try again.")
+            if device.verify_token(code):
+                return device
+    raise CodeRefused(
+        "That code is not right. Check the app shows the code for this account and try again."
+    )
+
+
+def confirmed_devices(user) -> list[Device]:
+    return [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]
+
+
+@transaction.atomic
+def confirm_app_device(user, device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator device, whose code was just accepted, and issue recovery codes.
+
+    Replaces any earlier devices. Returns the recovery codes to show once; each is deleted from
+    the database when used.
+    """
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def remove_devices(user) -> None:
+    """Turn two-factor sign-in off (the view asks for a current code first)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()

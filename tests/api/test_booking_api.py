@@ -202,3 +202,78 @@ def test_openapi_lists_the_booking_endpoints(client):
 
     assert {"/api/v1/appointment-types", "/api/v1/practitioners", "/api/v1/slots"} <= set(paths)
     assert "/api/v1/bookings" in paths
+
+
+@pytest.mark.parametrize("body", ["{not json", "\x00", b"\xff\xfe", "[" * 100_000])
+def test_booking_body_that_is_not_json_is_422_naming_the_body(client, clinic, body):
+    response = client.post("/api/v1/bookings", body, "application/json")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "body", "message": response.json()["errors"][0]["message"]}
+    ]
+    assert "valid JSON" in response.json()["detail"]
+    assert Appointment.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "phone"])
+def test_control_characters_in_names_and_phone_are_422_and_nothing_is_written(
+    client, clinic, field
+):
+    _, doctor, kind, start = clinic
+    # PostgreSQL cannot store NUL; this was a 500 there.
+    changes = {field: "Ol\x00ivia +44 7700 900001", "email": "olivia@example.com"}
+
+    response = client.post(
+        "/api/v1/bookings", _booking(kind, doctor, start, **changes), "application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": field, "message": "must not contain control characters"}
+    ]
+    assert Patient.objects.count() == 0
+
+
+def test_field_errors_name_the_field_as_the_client_sent_it(client, clinic):
+    _, doctor, kind, start = clinic
+
+    response = client.post(
+        "/api/v1/bookings", _booking(kind, doctor, start, email="nope"), "application/json"
+    )
+
+    assert response.json() == {
+        "detail": "email: enter a valid e-mail address",
+        "errors": [{"field": "email", "message": "enter a valid e-mail address"}],
+    }
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:30:00+01:00", "9999-12-31T22:00:00Z", "9999-12-31T23:30:00-01:00"]
+)
+def test_booking_at_the_edge_of_the_calendar_is_422_not_500(client, clinic, when):
+    _, doctor, kind, start = clinic
+
+    response = client.post(
+        "/api/v1/bookings", _booking(kind, doctor, start, start=when), "application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "start", "message": "pick a date within ten years of today"}
+    ]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_slots_at_the_edge_of_the_calendar_are_422_not_500(client, clinic, day):
+    _, doctor, kind, _ = clinic
+
+    response = client.get(
+        "/api/v1/slots",
+        {"appointment_type": kind.pk, "practitioner": doctor.pk, "start": day, "days": 31},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "start", "message": "pick a date within ten years of today"}
+    ]

@@ -48,23 +48,73 @@ class SlotOut(Schema):
     location: int
 
 
+# How far from today a listing or a booking may reach. Nobody books a decade out, and dates
+# near year 1 or 9999 would overflow the time-zone arithmetic of slot computation.
+HORIZON = dt.timedelta(days=3660)
+
+
+def _within_horizon(day: dt.date) -> None:
+    today = dt.date.today()
+    if not today - HORIZON <= day <= today + HORIZON:
+        raise ValueError("pick a date within ten years of today")
+
+
 class SlotQuery(Schema):
     appointment_type: int
     practitioner: int | None = None
     start: dt.date
     days: int = Field(7, ge=1, le=MAX_DAYS)
 
+    @field_validator("start")
+    @classmethod
+    def start_is_near_today(cls, value: dt.date) -> dt.date:
+        _within_horizon(value)
+        return value
+
+
+# Control characters have no place in a name or a phone number, and PostgreSQL cannot store NUL.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _text(min_length: int, max_length: int):
+    return Field(
+        min_length=min_length,
+        max_length=max_length,
+        json_schema_extra={"pattern": NO_CONTROL_CHARACTERS},
+    )
+
 
 class BookingIn(Schema):
     appointment_type: int
     practitioner: int | None = None
     start: AwareDatetime
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
+    first_name: str = _text(1, 100)
+    last_name: str = _text(1, 100)
     email: str = Field(max_length=254)
-    phone: str = Field(min_length=5, max_length=40)
+    phone: str = _text(5, 40)
     date_of_birth: dt.date
     consent: bool
+
+    @field_validator("start")
+    @classmethod
+    def start_is_near_today(cls, value: dt.datetime) -> dt.datetime:
+        try:
+            value = value.astimezone(dt.UTC)
+        except OverflowError as exc:  # e.g. 9999-12-31T23:30-01:00 is past the last UTC date
+            raise ValueError("pick a date within ten years of today") from exc
+        _within_horizon(value.date())
+        return value
+
+    @field_validator("first_name", "last_name", "phone")
+    @classmethod
+    def printable(cls, value: str) -> str:
+        return _printable(value)
 
     @field_validator("email")
     @classmethod

@@ -1,14 +1,42 @@
 """The JSON API under /api/v1/ (django-ninja). Each part of the practice adds its router here."""
 
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+
+
+class BodyNotJSON(ValueError):
+    """The request body could not be read as JSON."""
+
+
+class JSONBodyParser(Parser):
+    """django-ninja's JSON parser, raising one known error for a body that is not JSON."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return json.loads(request.body)
+        except (ValueError, RecursionError) as error:  # bad JSON, bad UTF-8, absurd nesting
+            raise BodyNotJSON(f"must be valid JSON ({error.__class__.__name__})") from error
+
 
 api = NinjaAPI(
     title="sotclinic API",
     version="1",
     urls_namespace="api",
     docs_url="/docs",
+    parser=JSONBodyParser(),
 )
+
+
+def unprocessable(request: HttpRequest, errors: list[dict[str, str]]) -> HttpResponse:
+    """The API's one 422 body: a readable ``detail`` and one entry per field at fault."""
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -16,11 +44,22 @@ def validation_error(request, exc: NinjaValidationError):
     """422 with one message a person can read per field, plus the structured details."""
     errors = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
-        field = ".".join(location) or "body"
-        errors.append({"field": field, "message": error.get("msg", "invalid value")})
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+        location = [str(part) for part in error.get("loc", ())]
+        if location[:1] == ["body"]:
+            location = location[2:]  # ("body", <the view's parameter name>, field, ...)
+        elif location[:1] == ["query"]:
+            location = location[1:]
+        message = error.get("msg", "invalid value").removeprefix("Value error, ")
+        errors.append({"field": ".".join(location) or "body", "message": message})
+    return unprocessable(request, errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """django-ninja answers a body it cannot parse with a bare 400; this API says 422 and why."""
+    if isinstance(exc.__cause__, BodyNotJSON):
+        return unprocessable(request, [{"field": "body", "message": str(exc.__cause__)}])
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 # Routers register below, one line each:

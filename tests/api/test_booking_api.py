@@ -277,3 +277,20 @@ def test_slots_at_the_edge_of_the_calendar_are_422_not_500(client, clinic, day):
     assert response.json()["errors"] == [
         {"field": "start", "message": "pick a date within ten years of today"}
     ]
+
+
+@pytest.mark.parametrize("field", ["appointment_type", "practitioner"])
+@pytest.mark.parametrize("value", [0, 2**63, 10**40])
+def test_ids_outside_the_databases_range_are_422_not_500(client, clinic, field, value):
+    _, doctor, kind, start = clinic
+    query = {"appointment_type": kind.pk, "practitioner": doctor.pk, "start": start.date()}
+
+    listing = client.get("/api/v1/slots", {**query, field: value})
+    booking = client.post(
+        "/api/v1/bookings", _booking(kind, doctor, start, **{field: value}), "application/json"
+    )
+
+    assert listing.status_code == booking.status_code == 422
+    assert listing.json()["errors"][0]["field"] == field
+    assert booking.json()["errors"][0]["field"] == field
+    assert Appointment.objects.count() == 0

@@ -1,6 +1,7 @@
 """Public booking API: appointment types, practitioners, free slots, bookings."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -48,6 +49,9 @@ class SlotOut(Schema):
     location: int
 
 
+# A row id as the database stores it (BigAutoField); larger numbers overflowed the query (500).
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 # How far from today a listing or a booking may reach. Nobody books a decade out, and dates
 # near year 1 or 9999 would overflow the time-zone arithmetic of slot computation.
 HORIZON = dt.timedelta(days=3660)
@@ -60,8 +64,8 @@ def _within_horizon(day: dt.date) -> None:
 
 
 class SlotQuery(Schema):
-    appointment_type: int
-    practitioner: int | None = None
+    appointment_type: RowId
+    practitioner: RowId | None = None
     start: dt.date
     days: int = Field(7, ge=1, le=MAX_DAYS)
 
@@ -91,8 +95,8 @@ def _text(min_length: int, max_length: int):
 
 
 class BookingIn(Schema):
-    appointment_type: int
-    practitioner: int | None = None
+    appointment_type: RowId
+    practitioner: RowId | None = None
     start: AwareDatetime
     first_name: str = _text(1, 100)
     last_name: str = _text(1, 100)

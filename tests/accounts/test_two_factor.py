@@ -269,3 +269,41 @@ def test_admin_log_in_page_hands_over_to_the_clinic_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_password_change_sends_an_unverified_session_to_the_code_step(login):
+    user = make_user(Role.PRACTITIONER)
+    enrolled(user)
+    client = login(user)  # a password-only session, e.g. started before the device was added
+
+    response = client.get("/accounts/password/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/code/")
+
+
+def test_sot_analysis_api_refuses_an_unverified_session(login):
+    user = make_user(Role.PRACTITIONER)
+    enrolled(user)
+    client = login(user)
+
+    response = client.post(
+        "/api/v1/sot/analyze", {"indicators": []}, content_type="application/json"
+    )
+
+    assert response.status_code == 403
+    assert "two-factor" in response.json()["detail"]
+
+
+def test_sot_analysis_api_answers_a_verified_session(client):
+    user = make_user(Role.PRACTITIONER, username="doc")
+    device, _ = enrolled(user)
+    password_step(client, "doc")
+    client.post("/accounts/two-factor/code/", {"code": code(device)})
+
+    response = client.post(
+        "/api/v1/sot/analyze", {"indicators": []}, content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "indeterminate"

@@ -49,3 +49,17 @@ def _second_factor_missing(request: HttpRequest) -> HttpResponse | None:
 staff_required = _role_required(lambda user: user.is_clinic_staff, second_factor=True)
 practitioner_required = _role_required(lambda user: user.is_practitioner, second_factor=True)
 patient_required = _role_required(lambda user: user.is_patient)
+
+
+def signed_in_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Any signed-in user; one who has set up two-factor sign-in must have passed it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if needs_code(request.user):
+            return redirect(verify_url(request.get_full_path()))
+        return view(request, *args, **kwargs)
+
+    return wrapped

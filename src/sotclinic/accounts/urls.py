@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .access import signed_in_required
 from .forms import ThrottledAuthenticationForm
 
 app_name = "accounts"
@@ -22,9 +23,11 @@ urlpatterns = [
     path("two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url="/accounts/password/done/",
+        signed_in_required(
+            auth_views.PasswordChangeView.as_view(
+                template_name="accounts/password_change.html",
+                success_url="/accounts/password/done/",
+            )
         ),
         name="password_change",
     ),

@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import ConfigDict
 
+from sotclinic.accounts.two_factor import must_enrol, needs_code
 from sotclinic.exam.selectors import current_protocol_table
 from sotclinic.sot import INDICATORS, FindingsError, analyze
 
@@ -151,6 +152,8 @@ def analyze_findings(request: HttpRequest):
     """
     if not request.auth.is_clinic_staff:
         raise HttpError(403, "Only clinic staff may use the SOT analysis.")
+    if needs_code(request.auth) or must_enrol(request.auth):
+        raise HttpError(403, "Finish two-factor sign-in before using the SOT analysis.")
     try:
         raw = _parse_json_body(request)
     except ValueError as error:

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from sotclinic.accounts.models import Role
 from sotclinic.charting.models import Note, Visit
+from tests.e2e.exam_screen import tick
 from tests.factories import (
-    PASSWORD,
     make_appointment,
     make_location,
     make_patient,
@@ -19,19 +19,9 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/staff/")
-
-
-def _tick(page, indicator: str, side: str):
-    page.get_by_role("group", name=indicator).get_by_text(side, exact=True).click()
-
-
-def test_practitioner_charts_signs_and_adds_an_addendum(page, browser, live_server, screenshot):
+def test_practitioner_charts_signs_and_adds_an_addendum(
+    log_in, page, browser, live_server, screenshot
+):
     location = make_location(name="Harbour Street Chiropractic")
     doctor = make_practitioner(
         location, user=make_user(Role.PRACTITIONER, username="anna"), display_name="Dr. Anna Weber"
@@ -41,7 +31,7 @@ def test_practitioner_charts_signs_and_adds_an_addendum(page, browser, live_serv
     start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
     appointment = make_appointment(doctor, start, patient=patient)
 
-    _log_in(page, live_server, "anna")
+    log_in(page, "anna")
     column = page.get_by_role("region", name="Dr. Anna Weber")
     column.get_by_role("button", name="Start visit").click()
     page.wait_for_url(f"{live_server.url}/staff/visits/*/")
@@ -49,8 +39,8 @@ def test_practitioner_charts_signs_and_adds_an_addendum(page, browser, live_serv
 
     page.get_by_label("Complaints").fill("Low back pain, worse sitting")
     page.get_by_label("Pain today (0–10)").fill("6")
-    _tick(page, "Arm fossa test", "Left")
-    _tick(page, "Inguinal ligament sensitivity", "Left")
+    tick(page, "Arm fossa test", "Left")
+    tick(page, "Inguinal ligament sensitivity", "Left")
     panel = page.locator("#exam-analysis")
     expect(panel).to_contain_text("Category II")
     expect(panel.locator("svg[data-position='supine']")).to_be_visible()
@@ -95,7 +85,7 @@ def test_practitioner_charts_signs_and_adds_an_addendum(page, browser, live_serv
 
 
 def test_practitioner_starts_todays_visit_with_the_last_visits_findings(
-    page, live_server, screenshot
+    log_in, page, live_server, screenshot
 ):
     location = make_location(name="Harbour Street Chiropractic")
     doctor = make_practitioner(
@@ -106,7 +96,7 @@ def test_practitioner_starts_todays_visit_with_the_last_visits_findings(
     start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
     appointment = make_appointment(doctor, start, patient=patient)
 
-    _log_in(page, live_server, "anna")
+    log_in(page, "anna")
     screenshot(page, "charting-day-list")
     column = page.get_by_role("region", name="Dr. Anna Weber")
     column.get_by_role("button", name="Start with last visit's findings").click()

@@ -5,33 +5,30 @@ from playwright.sync_api import expect
 
 from sotclinic.accounts.models import Role
 from tests.conftest import ARTIFACTS
-from tests.factories import PASSWORD, make_user
+from tests.e2e.exam_screen import tick
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in_and_open_exam(page, live_server):
-    make_user(Role.PRACTITIONER, username="anna")
-    page.goto(f"{live_server.url}/accounts/login/?next=/exam/new")
-    page.get_by_label("Username").fill("anna")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/exam/new")
+@pytest.fixture
+def open_exam(page, log_in):
+    def do():
+        make_user(Role.PRACTITIONER, username="anna")
+        log_in(page, "anna", lands_on="/exam/new", then="/exam/new")
 
-
-def _tick(page, indicator: str, side: str):
-    page.get_by_role("group", name=indicator).get_by_text(side, exact=True).click()
+    return do
 
 
 def test_ticking_left_category_two_indicators_updates_the_analysis_live(
-    page, live_server, screenshot
+    open_exam, page, live_server, screenshot
 ):
-    _log_in_and_open_exam(page, live_server)
+    open_exam()
     panel = page.locator("#exam-analysis")
     expect(panel).to_contain_text("No suggestion")
 
-    _tick(page, "Arm fossa test", "Left")
-    _tick(page, "Inguinal ligament sensitivity", "Left")
+    tick(page, "Arm fossa test", "Left")
+    tick(page, "Inguinal ligament sensitivity", "Left")
 
     expect(panel).to_contain_text("Suggested: Category II, left side.")
     expect(panel).to_contain_text("patient supine")
@@ -50,8 +47,8 @@ def test_ticking_left_category_two_indicators_updates_the_analysis_live(
     screenshot(page, "exam-tablet")
 
 
-def test_toggles_work_from_the_keyboard(page, live_server):
-    _log_in_and_open_exam(page, live_server)
+def test_toggles_work_from_the_keyboard(open_exam, page, live_server):
+    open_exam()
 
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -90,13 +87,15 @@ CASES = [
 
 
 @pytest.mark.parametrize(("category", "indicator", "position"), CASES)
-def test_diagram_draws_blocks_on_the_correct_side(page, live_server, category, indicator, position):
-    _log_in_and_open_exam(page, live_server)
+def test_diagram_draws_blocks_on_the_correct_side(
+    open_exam, page, live_server, category, indicator, position
+):
+    open_exam()
     panel = page.locator("#exam-analysis")
     ARTIFACTS.mkdir(exist_ok=True)
 
     for side in ("left", "right"):
-        _tick(page, indicator, side.title())
+        tick(page, indicator, side.title())
         expect(panel).to_contain_text(f"Suggested: Category {category}, {side} side.")
         figure = panel.locator("figure.exam-diagram")
         expect(figure.locator(f"svg[data-position='{position}']")).to_be_visible()
@@ -112,8 +111,10 @@ def test_diagram_draws_blocks_on_the_correct_side(page, live_server, category, i
             assert on_viewer_left == (patient_left == left_on_viewer_left)
 
 
-def test_settings_page_shows_an_invalid_angle_next_to_its_field(page, live_server, screenshot):
-    _log_in_and_open_exam(page, live_server)
+def test_settings_page_shows_an_invalid_angle_next_to_its_field(
+    open_exam, page, live_server, screenshot
+):
+    open_exam()
     page.get_by_role("link", name="SOT settings").click()
 
     page.locator("#II-left-0-angle_degrees").fill("120")

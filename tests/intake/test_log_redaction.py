@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sotclinic.log_redaction import redact_tokens
 from sotclinic.intake.models import FollowUpRequest
 from sotclinic.intake.services import follow_up_token, intake_token
+from sotclinic.log_redaction import redact_tokens
 from sotclinic.scheduling.links import manage_token
 from tests.factories import (
     make_appointment,

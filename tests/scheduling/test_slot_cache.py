@@ -69,6 +69,21 @@ def listing(kind, doctor, now=NOW, days=1):
     return listed_slots(kind, DAY, days, practitioner_ids=[doctor.pk], now=now)
 
 
+def book_online_at_ten(kind, doctor):
+    return services.book_online(
+        appointment_type_id=kind.pk,
+        practitioner_id=doctor.pk,
+        start=local(10),
+        first_name="Olivia",
+        last_name="Smith",
+        email="olivia@example.com",
+        phone="+44 7700 900001",
+        date_of_birth=dt.date(1985, 3, 4),
+        consent=True,
+        now=NOW,
+    )
+
+
 def test_a_repeat_listing_is_served_from_the_cache(clinic, django_assert_num_queries):
     _, doctor, kind = clinic
     first = listing(kind, doctor)
@@ -84,18 +99,7 @@ def test_an_online_booking_removes_the_slot_from_the_next_listing(clinic):
     _, doctor, kind = clinic
     assert "10:00" in times(listing(kind, doctor))
 
-    services.book_online(
-        appointment_type_id=kind.pk,
-        practitioner_id=doctor.pk,
-        start=local(10),
-        first_name="Olivia",
-        last_name="Smith",
-        email="olivia@example.com",
-        phone="+44 7700 900001",
-        date_of_birth=dt.date(1985, 3, 4),
-        consent=True,
-        now=NOW,
-    )
+    book_online_at_ten(kind, doctor)
 
     assert "10:00" not in times(listing(kind, doctor))
 
@@ -255,18 +259,7 @@ def test_a_stale_listing_can_only_end_in_slot_taken_never_a_double_booking(clini
 
     # ... but booking checks the database.
     with pytest.raises(SlotTaken):
-        services.book_online(
-            appointment_type_id=kind.pk,
-            practitioner_id=doctor.pk,
-            start=local(10),
-            first_name="Olivia",
-            last_name="Smith",
-            email="olivia@example.com",
-            phone="+44 7700 900001",
-            date_of_birth=dt.date(1985, 3, 4),
-            consent=True,
-            now=NOW,
-        )
+        book_online_at_ten(kind, doctor)
     assert Appointment.objects.filter(practitioner=doctor, start=local(10)).count() == 1
 
 

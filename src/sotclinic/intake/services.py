@@ -235,22 +235,17 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
             )
         answered = get_instrument(instrument.id, entry["version"])
         try:
-            result = score(answered, entry["answers"])
-        except ScoringError as exc:
-            raise IntakeIncomplete(str(exc), step="questionnaires") from exc
-        responses.append(
-            QuestionnaireResponse(
+            response = scored_response(
+                answered,
+                entry["answers"],
                 patient=intake.patient,
-                instrument_id=answered.id,
-                instrument_version=answered.version,
-                answers=entry["answers"],
-                score=result.value,
-                score_detail=result.as_dict(),
                 administered_at=now,
                 context=QuestionnaireResponse.Context.BASELINE,
                 intake=intake,
             )
-        )
+        except ScoringError as exc:
+            raise IntakeIncomplete(str(exc), step="questionnaires") from exc
+        responses.append(response)
     QuestionnaireResponse.objects.bulk_create(responses)
 
     age = _age(intake.demographics.get("date_of_birth", ""), now.date())
@@ -317,6 +312,22 @@ def follow_up_instruments(request: FollowUpRequest):
     return instruments_for(request.baseline_intake.complaints, follow_up=True)
 
 
+def scored_response(instrument, answers: Mapping, **fields) -> QuestionnaireResponse:
+    """An unsaved response that keeps the instrument version it answered, with its score.
+
+    Raises ``ScoringError`` (naming the item) when the answers cannot be scored.
+    """
+    result = score(instrument, answers)
+    return QuestionnaireResponse(
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        answers=answers,
+        score=result.value,
+        score_detail=result.as_dict(),
+        **fields,
+    )
+
+
 @transaction.atomic
 def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None = None):
     """Store a follow-up questionnaire's answers, scored, as follow-up responses.
@@ -333,16 +344,11 @@ def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None 
     visit = visit_on_same_day(request.patient_id, now)
     responses = []
     for instrument_id, entry in section.items():
-        instrument = get_instrument(instrument_id, entry["version"])
-        result = score(instrument, entry["answers"])
         responses.append(
-            QuestionnaireResponse(
+            scored_response(
+                get_instrument(instrument_id, entry["version"]),
+                entry["answers"],
                 patient_id=request.patient_id,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
-                answers=entry["answers"],
-                score=result.value,
-                score_detail=result.as_dict(),
                 administered_at=now,
                 context=QuestionnaireResponse.Context.FOLLOW_UP,
                 follow_up=request,

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sotclinic.patients.models import Patient
@@ -26,10 +26,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL"
-)
 
 
 @pytest.fixture
@@ -241,7 +237,6 @@ def test_marking_arrived_then_completed(clinic):
         services.mark_appointment(appointment, Appointment.Status.NO_SHOW)
 
 
-@postgres_only
 def test_database_refuses_an_overlap_that_bypasses_the_service(clinic):
     location, doctor, kind, ten = clinic
     make_appointment(doctor, ten, kind=kind, location=location)
@@ -250,7 +245,6 @@ def test_database_refuses_an_overlap_that_bypasses_the_service(clinic):
         make_appointment(doctor, ten + dt.timedelta(minutes=35), kind=kind, location=location)
 
 
-@postgres_only
 def test_database_overlap_refusal_becomes_slot_taken(clinic):
     location, doctor, kind, ten = clinic
     make_appointment(doctor, ten, kind=kind, location=location)
@@ -267,7 +261,6 @@ def test_database_overlap_refusal_becomes_slot_taken(clinic):
         services._save_without_overlap(clash)
 
 
-@postgres_only
 def test_cancelled_rows_do_not_block_in_the_database(clinic):
     location, doctor, kind, ten = clinic
     make_appointment(doctor, ten, kind=kind, location=location, status="cancelled")
@@ -275,3 +268,32 @@ def test_cancelled_rows_do_not_block_in_the_database(clinic):
     make_appointment(doctor, ten, kind=kind, location=location)
 
     assert Appointment.objects.count() == 2
+
+
+def test_database_refuses_moving_an_appointment_onto_another(clinic):
+    location, doctor, kind, ten = clinic
+    make_appointment(doctor, ten, kind=kind, location=location)
+    later = make_appointment(doctor, ten + dt.timedelta(hours=2), kind=kind, location=location)
+    later.start, later.end = ten + dt.timedelta(minutes=10), ten + dt.timedelta(minutes=40)
+
+    with pytest.raises(IntegrityError, match="appointment_no_overlap"), transaction.atomic():
+        later.save()
+
+
+def test_database_refuses_reviving_a_cancelled_appointment_into_a_taken_time(clinic):
+    location, doctor, kind, ten = clinic
+    cancelled = make_appointment(doctor, ten, kind=kind, location=location, status="cancelled")
+    make_appointment(doctor, ten, kind=kind, location=location)
+    cancelled.status = Appointment.Status.BOOKED
+
+    with pytest.raises(IntegrityError, match="appointment_no_overlap"), transaction.atomic():
+        cancelled.save()
+
+
+def test_back_to_back_appointments_are_allowed_by_the_database(clinic):
+    location, doctor, kind, ten = clinic
+    first = make_appointment(doctor, ten, kind=kind, location=location)
+
+    make_appointment(doctor, first.blocked_until, kind=kind, location=location)
+
+    assert Appointment.objects.filter(practitioner=doctor).count() == 2

@@ -1,5 +1,9 @@
+import datetime as dt
+
+from django import forms
 from django.contrib import admin
 
+from .errors import SlotTaken
 from .models import (
     Appointment,
     AppointmentType,
@@ -11,6 +15,7 @@ from .models import (
     WeeklyBreak,
     WeeklyHours,
 )
+from .services import refuse_overlap
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -55,8 +60,38 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
     filter_horizontal = ("practitioners",)
 
 
+class AppointmentAdminForm(forms.ModelForm):
+    """Refuses an overlap with a message, as the staff calendar does; the database refuses it
+    too (constraint or triggers) if two saves race."""
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "practitioner",
+            "patient",
+            "location",
+            "appointment_type",
+            "start",
+            "end",
+            "status",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        practitioner, kind = data.get("practitioner"), data.get("appointment_type")
+        start, end = data.get("start"), data.get("end")
+        if practitioner and kind and start and end and data.get("status") != "cancelled":
+            until = end + dt.timedelta(minutes=kind.buffer_minutes)
+            try:
+                refuse_overlap(practitioner, start, until, exclude_pk=self.instance.pk)
+            except SlotTaken as error:
+                raise forms.ValidationError(error.message) from error
+        return data
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentAdminForm
     list_display = ("start", "practitioner", "patient", "appointment_type", "status")
     list_filter = ("status", "practitioner")
     date_hierarchy = "start"

@@ -223,7 +223,8 @@ class Appointment(models.Model):
     start = models.DateTimeField()  # UTC
     end = models.DateTimeField()  # UTC
     # end plus the type's buffer: the practitioner is busy in [start, blocked_until). On
-    # PostgreSQL an exclusion constraint on this range (migration 0002) forbids overlaps.
+    # PostgreSQL an exclusion constraint on this range (migration 0003), on SQLite triggers
+    # (migration 0004), forbid overlaps.
     blocked_until = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
     booked_online = models.BooleanField(default=False)
@@ -239,6 +240,8 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "start"]),
             models.Index(fields=["start"], name="appointment_start"),
+            # The overlap check looks only at appointments still busy after the new start.
+            models.Index(fields=["practitioner", "blocked_until"], name="appointment_busy_until"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,9 +1,10 @@
 """Every write to the schedule: one transaction each.
 
-No double booking holds in two layers. On SQLite every transaction is IMMEDIATE (see settings),
-so the overlap check and the insert run with the write lock held and writers never interleave.
-On PostgreSQL the exclusion constraint `appointment_no_overlap` (migration 0003) refuses an
-overlapping insert or update from any code path; its IntegrityError becomes SlotTaken here.
+No double booking holds in two layers. The services check for an overlap and insert in one
+transaction (on SQLite every transaction is IMMEDIATE, so writers never interleave), and the
+database itself refuses an overlapping insert or update from any code path: PostgreSQL's
+exclusion constraint `appointment_no_overlap` (migration 0003), SQLite's triggers of the same
+name (migration 0004). Either refusal becomes SlotTaken here.
 """
 
 import datetime as dt
@@ -58,9 +59,11 @@ def _overlapping(
     return query.order_by("start").first()
 
 
-def _refuse_overlap(
+def refuse_overlap(
     practitioner: Practitioner, start: dt.datetime, until: dt.datetime, exclude_pk=None
 ) -> None:
+    """Raise SlotTaken, naming the clashing time, if [start, until) overlaps an active
+    appointment of the practitioner (other than `exclude_pk`)."""
     clash = _overlapping(practitioner.pk, start, until, exclude_pk)
     if clash is not None:
         tz = clash.location.tz
@@ -221,7 +224,7 @@ def book_appointment(
     if start <= now:
         raise SlotNotOffered("That time is in the past.")
     end, until = _times(appointment_type, start)
-    _refuse_overlap(practitioner, start, until)
+    refuse_overlap(practitioner, start, until)
     appointment = Appointment(
         practitioner=practitioner,
         patient=patient,
@@ -287,7 +290,7 @@ def move_appointment(
     if practitioner is not None:
         appointment.practitioner = practitioner
     end, until = _times(appointment.appointment_type, start)
-    _refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
+    refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
     appointment.start, appointment.end, appointment.blocked_until = start, end, until
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)

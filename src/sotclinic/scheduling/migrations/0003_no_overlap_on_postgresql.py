@@ -1,8 +1,8 @@
 """No double booking, enforced by PostgreSQL itself.
 
 An exclusion constraint forbids two active appointments of one practitioner whose busy ranges
-[start, blocked_until) overlap. SQLite has no such constraint; there the booking service checks
-and inserts inside one IMMEDIATE transaction, which serialises writers.
+[start, blocked_until) overlap. SQLite has no such constraint; triggers do the same
+there (migration 0004).
 """
 
 from django.db import migrations

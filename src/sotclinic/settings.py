@@ -160,12 +160,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
+# A shared cache for several app servers (sessions, rate limits, slot listings); without it
+# each process keeps its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
 # With a shared cache (Redis), sessions are read from it and written through to the database,
 # saving a query per signed-in page. Never with the per-process memory cache: a log-out in one
 # worker would leave the session alive in another worker's copy.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
-    if os.environ.get("REDIS_URL")
+    if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
 SESSION_COOKIE_HTTPONLY = True
@@ -180,11 +184,8 @@ if env_bool("BEHIND_TLS_PROXY"):
 
 CACHES = {
     "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-        if os.environ.get("REDIS_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", portal_views.home, name="public_home"),
     path("staff/", scheduling_views.staff_home, name="home"),
     path("staff/", include("sotclinic.charting.urls")),
+    path("staff/", include("sotclinic.patients.urls")),
     path("staff/", include("sotclinic.audit.urls")),
     path("", include("sotclinic.intake.urls")),
     path("staff/", include("sotclinic.outcomes.urls")),

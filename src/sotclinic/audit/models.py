@@ -25,6 +25,9 @@ class Action(models.TextChoices):
     ADD_ADDENDUM = "add_addendum", "Added an addendum"
     EDIT_REFUSED = "edit_refused", "Edit of a signed note refused"
     VIEW_AUDIT = "view_audit", "Viewed the access log"
+    VIEW_PATIENT = "view_patient", "Viewed the patient record"
+    REGISTER_PATIENT = "register_patient", "Registered the patient"
+    EDIT_PATIENT = "edit_patient", "Edited the patient's details"
 
 
 ACTION_LABELS = dict(Action.choices)

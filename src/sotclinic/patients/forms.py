@@ -1,0 +1,113 @@
+import datetime as dt
+import re
+
+from django import forms
+from django.utils import timezone
+
+from .models import Patient
+
+OLDEST_AGE_YEARS = 130
+_PHONE = re.compile(r"^[\d\s().+/-]*$")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+class PatientForm(forms.ModelForm):
+    """Demographics and contact details, as front desk and practitioners edit them."""
+
+    create_anyway = forms.BooleanField(
+        required=False,
+        label="This is a different person: save anyway",
+        help_text="Only tick this after checking the matching record above.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "address",
+            "consent_to_contact",
+        ]
+        labels = {
+            "email": "E-mail",
+            "consent_to_contact": "Agrees to be contacted by e-mail or phone",
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+        error_messages = {
+            "first_name": {"required": "Enter the first name."},
+            "last_name": {"required": "Enter the last name."},
+            "date_of_birth": {
+                "required": "Enter the date of birth.",
+                "invalid": "Enter a real date, e.g. 31/12/1980 or 1980-12-31.",
+            },
+            "email": {"invalid": "Enter an e-mail address like name@example.com."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].input_formats = DATE_FORMATS
+
+    def clean_first_name(self) -> str:
+        return self._name("first_name", "Enter the first name.")
+
+    def clean_last_name(self) -> str:
+        return self._name("last_name", "Enter the last name.")
+
+    def _name(self, field: str, message: str) -> str:
+        value = " ".join(self.cleaned_data.get(field, "").split())
+        if not value:
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_date_of_birth(self) -> dt.date:
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born < _years_before(today, OLDEST_AGE_YEARS):
+            raise forms.ValidationError(
+                f"That is more than {OLDEST_AGE_YEARS} years ago; check the year."
+            )
+        return born
+
+    def clean_email(self) -> str:
+        return self.cleaned_data.get("email", "").strip()
+
+    def clean_phone(self) -> str:
+        phone = " ".join(self.cleaned_data.get("phone", "").split())
+        if not _PHONE.match(phone):
+            raise forms.ValidationError(
+                "Use digits, spaces and + ( ) - . / only, e.g. +44 20 7946 0000."
+            )
+        digits = re.sub(r"\D", "", phone)
+        if phone and not 6 <= len(digits) <= 20:
+            raise forms.ValidationError("A phone number has between 6 and 20 digits.")
+        return phone
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Find a patient",
+        help_text=(
+            "Part of a name, an e-mail, a phone number (digits compared), or a date of birth "
+            "as DD/MM/YYYY or YYYY-MM-DD."
+        ),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autofocus": True}),
+    )

@@ -1,0 +1,115 @@
+"""Reads for the staff patient pages: the search list and one patient's appointments."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
+
+from sotclinic.scheduling.models import Appointment
+
+from .models import Patient
+
+# Characters people type inside phone numbers; stripped on both sides so only digits compare.
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
+_PHONE_QUERY = re.compile(r"^[\d\s().+/-]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CLINIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+@dataclass(frozen=True)
+class PatientQuery:
+    """What a search box entry means: one of name, e-mail, phone or date of birth."""
+
+    kind: str  # "all", "name", "email", "phone" or "dob"
+    text: str = ""
+    digits: str = ""
+    date: dt.date | None = None
+
+
+def parse_query(raw: str) -> PatientQuery:
+    """Read the search box.
+
+    A date of birth is ``YYYY-MM-DD`` or the clinic's day-first ``DD/MM/YYYY`` (also
+    ``DD.MM.YYYY``); anything with an ``@`` is an e-mail; digits with phone separators (three
+    digits or more) are a phone number, compared digits only; the rest is a name, each word
+    matching the start, middle or end of the first or last name.
+    """
+    text = " ".join(raw.split())
+    if not text:
+        return PatientQuery("all")
+    if _ISO_DATE.match(text):
+        try:
+            return PatientQuery("dob", text, date=dt.date.fromisoformat(text))
+        except ValueError:
+            pass
+    if match := _CLINIC_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return PatientQuery("dob", text, date=dt.date(year, month, day))
+        except ValueError:
+            pass
+    if "@" in text:
+        return PatientQuery("email", text)
+    digits = re.sub(r"\D", "", text)
+    if _PHONE_QUERY.match(text) and len(digits) >= 3:
+        return PatientQuery("phone", text, digits=digits)
+    return PatientQuery("name", text)
+
+
+def _phone_digits():
+    expression = F("phone")
+    for separator in PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def search_patients(raw: str) -> QuerySet[Patient]:
+    """Patients matching the search box, each with ``next_appointment`` (its start or None)
+    and ``next_appointment_tz`` (the time zone of its location).
+
+    One query whatever the number of rows: the next appointment is a subquery.
+    """
+    query = parse_query(raw)
+    patients = Patient.objects.all()
+    if query.kind == "dob":
+        patients = patients.filter(date_of_birth=query.date)
+    elif query.kind == "email":
+        patients = patients.filter(email__icontains=query.text)
+    elif query.kind == "phone":
+        patients = patients.annotate(phone_digits=_phone_digits()).filter(
+            phone_digits__contains=query.digits
+        )
+    elif query.kind == "name":
+        for word in query.text.split():
+            patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    upcoming = (
+        Appointment.objects.filter(patient=OuterRef("pk"), start__gte=timezone.now())
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+    )
+    return patients.annotate(
+        next_appointment=Subquery(upcoming.values("start")[:1]),
+        next_appointment_tz=Subquery(upcoming.values("location__time_zone")[:1]),
+    ).order_by("last_name", "first_name", "id")
+
+
+def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:
+    """The patient's appointments: upcoming (soonest first) and past (latest first)."""
+    now = timezone.now()
+    appointments = Appointment.objects.filter(patient=patient).select_related(
+        "practitioner", "appointment_type", "location"
+    )
+    upcoming = list(appointments.filter(start__gte=now).order_by("start"))
+    past = list(appointments.filter(start__lt=now).order_by("-start")[:50])
+    return upcoming, past
+
+
+def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = None):
+    """Patients already registered with this e-mail (any case) and date of birth."""
+    if not email or not date_of_birth:
+        return Patient.objects.none()
+    found = Patient.objects.filter(email__iexact=email.strip(), date_of_birth=date_of_birth)
+    return found.exclude(pk=exclude_pk) if exclude_pk else found

@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from sotclinic.accounts.access import staff_required
+from sotclinic.audit.models import Action
+from sotclinic.audit.services import record_access
+
+from . import selectors, services
+from .forms import PatientForm, PatientSearchForm
+from .models import Patient
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Find a patient by name, e-mail, phone or date of birth.
+
+    Searches are not written to the access log: a log row names one patient, and a search
+    names none.
+    """
+    form = PatientSearchForm(request.GET or None)
+    raw = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
+    return render(request, "patients/list.html", context)
+
+
+@staff_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Demographics, contact consent and appointments; clinical links for practitioners."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    record_access(request, patient, Action.VIEW_PATIENT)
+    upcoming, past = selectors.patient_appointments(patient)
+    context = {"patient": patient, "upcoming": upcoming, "past": past}
+    return render(request, "patients/detail.html", context)
+
+
+def _save(request: HttpRequest, form: PatientForm, patient: Patient | None):
+    """Run the service for a valid form; a duplicate comes back as a form error."""
+    data = form.cleaned_data
+    allow = data.get("create_anyway", False)
+    try:
+        if patient is None:
+            return services.register_patient(request, data, allow_duplicate=allow)
+        return services.update_patient(request, patient.pk, data, allow_duplicate=allow)
+    except services.DuplicatePatient as exc:
+        form.add_error(None, str(exc))
+        form.duplicate = exc.existing
+        return None
+
+
+def _edit(request: HttpRequest, patient: Patient | None) -> HttpResponse:
+    name = patient.full_name if patient else ""  # validation changes the instance in memory
+    form = PatientForm(request.POST or None, instance=patient)
+    form.duplicate = None
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, patient)
+        if saved is not None:
+            messages.success(request, "Patient registered." if patient is None else "Saved.")
+            return redirect("patients:detail", patient_id=saved.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "patient": patient, "name": name, "duplicate": form.duplicate}
+    return render(request, "patients/form.html", context, status=status)
+
+
+@staff_required
+def patient_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@staff_required
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _edit(request, get_object_or_404(Patient, pk=patient_id))

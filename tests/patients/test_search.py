@@ -1,0 +1,137 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sotclinic.accounts.models import Role
+from sotclinic.audit.models import AccessLog
+from tests.factories import (
+    make_appointment,
+    make_location,
+    make_patient,
+    make_practitioner,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(client):
+    client.force_login(make_user(Role.FRONT_DESK))
+    return client
+
+
+def _names(response) -> list[str]:
+    return [f"{p.first_name} {p.last_name}" for p in response.context["page"].object_list]
+
+
+def test_search_by_part_of_the_surname_ignores_case(desk):
+    make_patient(first_name="Olivia", last_name="Hartley")
+    make_patient(first_name="Tom", last_name="Hart")
+    make_patient(first_name="Ann", last_name="Jones")
+
+    response = desk.get("/staff/patients/", {"q": "hART"})
+
+    assert response.status_code == 200
+    assert _names(response) == ["Tom Hart", "Olivia Hartley"]
+
+
+def test_search_by_first_and_last_name_together(desk):
+    make_patient(first_name="Olivia", last_name="Hartley")
+    make_patient(first_name="Oscar", last_name="Hartley")
+
+    response = desk.get("/staff/patients/", {"q": "oli hart"})
+
+    assert _names(response) == ["Olivia Hartley"]
+
+
+def test_search_by_email(desk):
+    make_patient(first_name="Olivia", email="Olivia.H@Example.com")
+    make_patient(first_name="Tom", email="tom@example.com")
+
+    response = desk.get("/staff/patients/", {"q": "olivia.h@example"})
+
+    assert [p.first_name for p in response.context["page"].object_list] == ["Olivia"]
+
+
+def test_search_by_phone_compares_digits_only(desk):
+    make_patient(first_name="Olivia", phone="(020) 7946-0018")
+    make_patient(first_name="Tom", phone="020 7946 0999")
+
+    response = desk.get("/staff/patients/", {"q": "7946 0018"})
+
+    assert [p.first_name for p in response.context["page"].object_list] == ["Olivia"]
+
+
+@pytest.mark.parametrize("typed", ["1984-03-07", "07/03/1984", "7/3/1984"])
+def test_search_by_date_of_birth_iso_or_day_first(desk, typed):
+    make_patient(first_name="Olivia", date_of_birth=dt.date(1984, 3, 7))
+    make_patient(first_name="Tom", date_of_birth=dt.date(1984, 7, 3))
+
+    response = desk.get("/staff/patients/", {"q": typed})
+
+    assert [p.first_name for p in response.context["page"].object_list] == ["Olivia"]
+
+
+def test_list_pages_by_25(desk):
+    for n in range(30):
+        make_patient(last_name=f"Page{n:02d}")
+
+    first = desk.get("/staff/patients/", {"q": "page"})
+    second = desk.get("/staff/patients/", {"q": "page", "page": 2})
+
+    assert len(first.context["page"].object_list) == 25
+    assert _names(second)[-1] == "Pat Page29"
+    assert len(second.context["page"].object_list) == 5
+    assert 'href="?q=page&amp;page=2"' in first.content.decode()
+
+
+def test_each_row_shows_the_next_appointment_not_a_cancelled_or_past_one(desk):
+    location = make_location(name="Harbour Street", time_zone="Europe/London")
+    doctor = make_practitioner(location)
+    patient = make_patient(last_name="Hartley")
+    now = timezone.now().replace(microsecond=0)
+    make_appointment(doctor, now - dt.timedelta(days=3), patient=patient)
+    make_appointment(
+        doctor, now + dt.timedelta(days=1), patient=patient, status="cancelled", blocked_until=now
+    )
+    soon = make_appointment(doctor, now + dt.timedelta(days=2), patient=patient)
+
+    response = desk.get("/staff/patients/", {"q": "hartley"})
+
+    assert response.context["page"].object_list[0].next_appointment == soon.start
+
+
+def _fill(count: int) -> None:
+    location = make_location()
+    doctor = make_practitioner(location)
+    start = timezone.now() + dt.timedelta(days=1)
+    for n in range(count):
+        patient = make_patient(last_name=f"Many{n:02d}", phone=f"0207 946 {n:04d}")
+        make_appointment(doctor, start + dt.timedelta(hours=n), patient=patient)
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/staff/patients/", {"q": "many"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_search_runs_the_same_number_of_queries_for_3_or_60_patients(desk):
+    _fill(3)
+    few = _queries(desk)
+    _fill(57)
+
+    assert _queries(desk) == few
+
+
+def test_a_search_writes_no_access_log_row(desk):
+    make_patient(last_name="Hartley")
+
+    desk.get("/staff/patients/", {"q": "hartley"})
+
+    assert not AccessLog.objects.exists()

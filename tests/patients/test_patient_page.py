@@ -69,7 +69,7 @@ def test_page_shows_details_and_appointments_with_status(client):
     assert [a.status for a in response.context["upcoming"]] == ["booked"]
     assert [a.status for a in response.context["past"]] == ["completed"]
     assert "Completed" in html and "Booked" in html and "Dr. Reyes" in html
-    assert 'href="/staff/appointments/new/"' in html
+    assert f'href="/staff/appointments/new/?patient={patient.pk}"' in html
 
 
 def _clinical_patient():
@@ -135,3 +135,12 @@ def test_staff_nav_chart_header_and_day_list_link_to_the_patient_page(client):
     assert 'href="/staff/patients/"' in home
     assert url in home
     assert url in chart
+
+
+def test_book_appointment_opens_the_new_appointment_page_for_this_patient(client):
+    patient = make_patient()
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    html = client.get(f"/staff/patients/{patient.pk}/").content.decode()
+
+    assert f'href="/staff/appointments/new/?patient={patient.pk}"' in html

@@ -173,3 +173,12 @@ def test_calendar_feed_shows_times_and_initials_only_and_can_be_revoked(client, 
 
 def test_unknown_feed_token_is_404(client):
     assert client.get("/calendar/not-a-real-token-but-long-enough.ics").status_code == 404
+
+
+def test_new_appointment_page_preselects_the_patient_it_was_opened_for(client, clinic):
+    patient = make_patient(first_name="Preselected", last_name="Person")
+
+    response = client.get(f"/staff/appointments/new/?patient={patient.pk}")
+
+    assert response.status_code == 200
+    assert f'<option value="{patient.pk}" selected>' in response.text

@@ -107,6 +107,7 @@ def _calendar_url(appointment: Appointment) -> str:
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Create an appointment; an overlap is refused with the reason next to the time."""
     initial = {
+        "patient": request.GET.get("patient"),
         "practitioner": request.GET.get("practitioner"),
         "location": request.GET.get("location") or getattr(_location(request), "pk", None),
         "date": request.GET.get("date"),

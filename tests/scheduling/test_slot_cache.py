@@ -84,6 +84,17 @@ def book_online_at_ten(kind, doctor):
     )
 
 
+def book_by_staff_at_ten(location, doctor, kind):
+    return services.book_appointment(
+        patient=make_patient(),
+        practitioner=doctor,
+        appointment_type=kind,
+        location=location,
+        start=local(10),
+        now=NOW,
+    )
+
+
 def test_a_repeat_listing_is_served_from_the_cache(clinic, django_assert_num_queries):
     _, doctor, kind = clinic
     first = listing(kind, doctor)
@@ -106,14 +117,7 @@ def test_an_online_booking_removes_the_slot_from_the_next_listing(clinic):
 
 def test_a_cancellation_brings_the_slot_back(clinic):
     location, doctor, kind = clinic
-    appointment = services.book_appointment(
-        patient=make_patient(),
-        practitioner=doctor,
-        appointment_type=kind,
-        location=location,
-        start=local(10),
-        now=NOW,
-    )
+    appointment = book_by_staff_at_ten(location, doctor, kind)
     assert "10:00" not in times(listing(kind, doctor))
 
     services.cancel_appointment(appointment, now=NOW)
@@ -123,14 +127,7 @@ def test_a_cancellation_brings_the_slot_back(clinic):
 
 def test_a_move_frees_the_old_time_and_takes_the_new_one(clinic):
     location, doctor, kind = clinic
-    appointment = services.book_appointment(
-        patient=make_patient(),
-        practitioner=doctor,
-        appointment_type=kind,
-        location=location,
-        start=local(10),
-        now=NOW,
-    )
+    appointment = book_by_staff_at_ten(location, doctor, kind)
     assert times(listing(kind, doctor)) == ["09:00", "09:30", "10:30", "11:00", "11:30"]
 
     services.move_appointment(appointment, local(11), now=NOW)
@@ -140,14 +137,7 @@ def test_a_move_frees_the_old_time_and_takes_the_new_one(clinic):
 
 def test_marking_a_status_keeps_the_listing_right(clinic):
     location, doctor, kind = clinic
-    appointment = services.book_appointment(
-        patient=make_patient(),
-        practitioner=doctor,
-        appointment_type=kind,
-        location=location,
-        start=local(10),
-        now=NOW,
-    )
+    appointment = book_by_staff_at_ten(location, doctor, kind)
     before = version_now()
     listing(kind, doctor)
 

@@ -37,14 +37,16 @@ def serving(var_dir: Path, **env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
                 break
             except urllib.error.HTTPError:
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:
+                # Not up yet: refused, reset, or a first answer slower than the timeout on a
+                # busy machine (URLError, ConnectionError and TimeoutError are all OSErrors).
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)

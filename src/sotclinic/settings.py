@@ -179,8 +179,15 @@ SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("BEHIND_TLS_PROXY"):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For;
+# rate limits and the access log take the client's address from there (sotclinic.client_address).
+# The one TLS proxy of the deployment sketch is implied by BEHIND_TLS_PROXY.
+TRUSTED_PROXY_COUNT = max(
+    0, int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if BEHIND_TLS_PROXY else "0"))
+)
 
 CACHES = {
     "default": (
@@ -200,8 +207,10 @@ BOOKING_RATE_WINDOW_SECONDS = int(os.environ.get("BOOKING_RATE_WINDOW_SECONDS", 
 # How long a computed list of free slots may be served from the cache (0: never cached).
 SLOT_CACHE_SECONDS = int(os.environ.get("SLOT_CACHE_SECONDS", "30"))
 
-# Failed log-ins allowed per user name and client address before a pause.
+# Failed log-ins (and wrong two-factor codes) allowed per window before a pause: per user name
+# and client address, and per client address whatever the names.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 
 # Two-factor sign-in for staff: when on, staff without an authenticator app must set one up

@@ -107,3 +107,15 @@ def test_with_ssl_redirect_plain_http_goes_to_https_but_the_health_check_answers
     assert plain["Location"] == "https://testserver/accounts/login/"
     assert health.status_code == 200
     assert secure["Strict-Transport-Security"] == "max-age=31536000"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_code(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy

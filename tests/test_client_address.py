@@ -170,3 +170,58 @@ def test_a_forwarded_header_that_is_not_an_address_is_never_a_500(client, settin
     )
 
     assert response.status_code == 200
+
+
+def test_a_real_server_behind_a_proxy_limits_each_client_on_its_own(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from tests.servers import serving
+
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "TRUSTED_PROXY_COUNT": "1",
+        "BOOKING_RATE_LIMIT": "2",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "sotclinic.cli", "manage", "migrate", "--noinput", "-v", "0"],
+        env={**os.environ, "SOTCLINIC_VAR_DIR": str(tmp_path), **env},
+        check=True,
+    )
+    body = json.dumps(
+        {
+            "appointment_type": 999,
+            "practitioner": None,
+            "start": "2020-01-01T10:00:00+00:00",
+            "first_name": "Olivia",
+            "last_name": "Smith",
+            "email": "olivia@example.com",
+            "phone": "+44 7700 900001",
+            "date_of_birth": "1985-03-04",
+            "consent": True,
+        }
+    ).encode()
+
+    def post(base, forwarded):
+        request = urllib.request.Request(
+            f"{base}/api/v1/bookings",
+            data=body,
+            headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded},
+        )
+        try:
+            return urllib.request.urlopen(request, timeout=10).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with serving(tmp_path, **env) as base:
+        noisy = [post(base, "203.0.113.9") for _ in range(3)]
+        other = post(base, "203.0.113.10")
+        garbage = post(base, "not-an-address")
+
+    assert noisy[2] == 429 and 429 not in noisy[:2]
+    assert other not in (429, 500)
+    assert garbage not in (429, 500)

@@ -23,3 +23,99 @@ def test_debug_is_off_unless_asked():
 
 def test_passwords_hash_with_argon2_first():
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def _settings_from_env(tmp_path, **env) -> dict:
+    """The named settings as a fresh process reads them from this environment."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    names = [
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "TRUSTED_PROXY_COUNT",
+    ]
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in names and k != "BEHIND_TLS_PROXY"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "sotclinic.settings",
+            "SOTCLINIC_VAR_DIR": str(tmp_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_https_settings_are_off_unless_the_environment_turns_them_on(tmp_path):
+    assert _settings_from_env(tmp_path) == {
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "TRUSTED_PROXY_COUNT": 0,
+    }
+
+
+def test_https_settings_come_from_the_environment(tmp_path):
+    read = _settings_from_env(
+        tmp_path,
+        SECURE_SSL_REDIRECT="1",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
+        BEHIND_TLS_PROXY="1",
+    )
+
+    assert read == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "TRUSTED_PROXY_COUNT": 1,  # the TLS proxy itself
+    }
+
+
+def test_trusted_proxy_count_from_the_environment_wins_over_the_tls_proxy_default(tmp_path):
+    read = _settings_from_env(tmp_path, BEHIND_TLS_PROXY="1", TRUSTED_PROXY_COUNT="2")
+
+    assert read["TRUSTED_PROXY_COUNT"] == 2
+
+
+@pytest.mark.django_db
+def test_with_ssl_redirect_plain_http_goes_to_https_but_the_health_check_answers(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+
+    plain = client.get("/accounts/login/")
+    health = client.get("/healthz")
+    secure = client.get("/accounts/login/", secure=True)
+
+    assert plain.status_code == 301
+    assert plain["Location"] == "https://testserver/accounts/login/"
+    assert health.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_code(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy

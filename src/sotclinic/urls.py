@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import health
 from .api.main import api
@@ -8,6 +10,8 @@ from .scheduling import views as scheduling_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the back office).
+    path("favicon.ico", RedirectView.as_view(url=static("sotclinic/favicon.svg"), permanent=True)),
     path("", portal_views.home, name="public_home"),
     path("staff/", scheduling_views.staff_home, name="home"),
     path("staff/", include("sotclinic.charting.urls")),

@@ -307,3 +307,26 @@ def test_sot_analysis_api_answers_a_verified_session(client):
 
     assert response.status_code == 200
     assert response.json()["status"] == "indeterminate"
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.PATIENT])
+def test_clinic_requirement_sends_an_admin_without_a_device_to_enrolment(client, settings, role):
+    settings.STAFF_2FA_REQUIRED = True
+    make_user(role, username="boss", is_staff=True, is_superuser=True)
+    password_step(client, "boss", next_url="/admin/")
+
+    response = client.get("/admin/accounts/user/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/accounts/two-factor/"
+    assert "requires two-factor sign-in" in response.text
+    assert client.get("/admin/").status_code == 302
+
+
+def test_clinic_requirement_lets_an_admin_in_once_enrolled(client, settings):
+    settings.STAFF_2FA_REQUIRED = True
+    make_user(Role.PATIENT, username="boss", is_staff=True, is_superuser=True)
+    password_step(client, "boss")
+    client.get("/accounts/two-factor/")
+    client.post("/accounts/two-factor/", {"code": code(TOTPDevice.objects.get())})
+
+    assert client.get("/admin/accounts/user/").status_code == 200

@@ -27,7 +27,7 @@ def _role_required(check: Callable[[object], bool], second_factor: bool = False)
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
                 raise PermissionDenied("Your account may not open this page.")
-            if second_factor and (response := _second_factor_missing(request)):
+            if second_factor and (response := second_factor_missing(request)):
                 return response
             return view(request, *args, **kwargs)
 
@@ -36,10 +36,13 @@ def _role_required(check: Callable[[object], bool], second_factor: bool = False)
     return decorator
 
 
-def _second_factor_missing(request: HttpRequest) -> HttpResponse | None:
-    """Send staff to the code step (device set up, session unverified) or to enrolment."""
+def second_factor_missing(request: HttpRequest, next_url: str | None = None) -> HttpResponse | None:
+    """Send staff to the code step (device set up, session unverified) or to enrolment.
+
+    The one check behind every staff page and the back office; None when nothing is missing.
+    """
     if needs_code(request.user):
-        return redirect(verify_url(request.get_full_path()))
+        return redirect(verify_url(next_url or request.get_full_path()))
     if must_enrol(request.user):
         messages.info(request, "This clinic requires two-factor sign-in. Set it up to go on.")
         return redirect("accounts:two_factor")

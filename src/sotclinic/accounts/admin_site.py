@@ -6,22 +6,29 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .access import verify_url
-from .two_factor import needs_code
+from sotclinic.next_url import safe_next
+
+from .access import second_factor_missing
+from .two_factor import must_enrol, needs_code
 
 
 class ClinicAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
-        """Superusers with a device must have entered a code in this session, too."""
-        return super().has_permission(request) and not needs_code(request.user)
+        """The second factor as on staff pages: a code in this session for whoever has a
+        device, and a device first when the clinic requires two-factor sign-in."""
+        return (
+            super().has_permission(request)
+            and not needs_code(request.user)
+            and not must_enrol(request.user)
+        )
 
     def login(self, request, extra_context=None):
         # The admin's own password form would skip the code step, so it is never shown.
-        next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        next_url = safe_next(request, reverse("admin:index", current_app=self.name))
         if not request.user.is_authenticated:
             return redirect_to_login(next_url)
-        if needs_code(request.user):
-            return redirect(verify_url(next_url))
+        if missing := second_factor_missing(request, next_url):
+            return missing
         if self.has_permission(request):
             return redirect(next_url)
         raise PermissionDenied("Your account may not open the back office.")

@@ -47,9 +47,16 @@ def needs_code(user) -> bool:
     return has_confirmed_device(user)
 
 
+def may_use_two_factor(user) -> bool:
+    """Staff of the clinic and anyone let into the back office (``/admin/``), whatever role."""
+    return user.is_authenticated and (user.is_clinic_staff or (user.is_active and user.is_staff))
+
+
 def must_enrol(user) -> bool:
     """True when the clinic requires two-factor sign-in and this staff user has no device."""
-    return settings.STAFF_2FA_REQUIRED and user.is_clinic_staff and not has_confirmed_device(user)
+    return (
+        settings.STAFF_2FA_REQUIRED and may_use_two_factor(user) and not has_confirmed_device(user)
+    )
 
 
 def pending_app_device(user) -> TOTPDevice:

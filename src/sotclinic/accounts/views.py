@@ -9,11 +9,12 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from sotclinic.next_url import safe_next
 
 from .access import verify_url
 from .forms import CodeForm
@@ -22,6 +23,7 @@ from .two_factor import (
     confirm_app_device,
     confirmed_devices,
     has_confirmed_device,
+    may_use_two_factor,
     needs_code,
     pending_app_device,
     qr_code_svg,
@@ -48,15 +50,6 @@ class ClinicLoginView(LoginView):
         return redirect(verify_url(self.get_success_url()))
 
 
-def _safe_next(request: HttpRequest) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
 def _pending_user(request: HttpRequest) -> User | None:
     session = request.session
     if time.time() - session.get(PENDING_SINCE, 0) > PENDING_SECONDS:
@@ -66,7 +59,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 def verify(request: HttpRequest) -> HttpResponse:
     """The code step: after the password, or when a staff page finds the session unverified."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request, settings.LOGIN_REDIRECT_URL)
     pending = not request.user.is_authenticated
     user = _pending_user(request) if pending else request.user
     if user is None:
@@ -99,7 +92,7 @@ def _staff_with_second_factor(request: HttpRequest) -> HttpResponse | None:
     """A response that sends the visitor elsewhere, or None when they may manage 2FA here."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not request.user.is_clinic_staff:
+    if not may_use_two_factor(request.user):
         raise PermissionDenied("Your account may not open this page.")
     if needs_code(request.user):
         return redirect(verify_url(request.get_full_path()))

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from sotclinic.client_address import client_ip
+
 
 def booking_limit() -> tuple[int, int]:
     """(attempts, seconds): how many booking attempts one address may make per window."""
@@ -13,14 +15,10 @@ def booking_limit() -> tuple[int, int]:
     )
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def allow_booking_attempt(request: HttpRequest) -> bool:
     """Count one attempt from the request's address; False once the limit is reached."""
     limit, window = booking_limit()
-    key = f"booking-attempts:{client_address(request)}"
+    key = f"booking-attempts:{client_ip(request) or 'unknown'}"
     if cache.add(key, 1, window):
         return limit >= 1
     try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.charting.selectors import attach_visits
+from sotclinic.next_url import safe_next
 
 from . import services
 from .calendars import practitioner_feed
@@ -207,7 +208,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("scheduling:appointment", pk=pk)
     messages.success(request, "Appointment updated.")
-    return redirect(request.POST.get("next") or _calendar_url(appointment))
+    return redirect(safe_next(request, _calendar_url(appointment)))
 
 
 # --- Clinic page settings ------------------------------------------------------------------

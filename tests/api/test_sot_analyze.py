@@ -90,7 +90,7 @@ def test_no_positive_indicator_is_indeterminate(staff):
         "side": None,
         "reasons": [],
         "protocol": None,
-        "engine_version": "1",
+        "engine_version": "2",
     }
 
 

@@ -50,7 +50,7 @@ def lateral_sides_of(code):
 
 def assert_valid_response(result):
     assert list(result) == RESPONSE_FIELDS
-    assert result["engine_version"] == "1"
+    assert result["engine_version"] == "2"
     assert result["status"] in ("determined", "conflict", "indeterminate")
     assert result["category"] in (None, "I", "II", "III")
     assert result["side"] in (None, "left", "right")

@@ -20,8 +20,11 @@ suggestion for a practitioner, who confirms or overrides it.
 """
 
 from .analysis import (
+    ANATOMICAL_SHORT_LEG_REASON_CODE,
     ENGINE_VERSION,
+    LEG_CHECK_DISAGREEMENT_REASON_CODE,
     LEG_LENGTH_REASON_CODE,
+    RESERVED_REASON_CODES,
     Analysis,
     Protocol,
     Reason,
@@ -52,6 +55,14 @@ from .findings import (
     validate_findings,
 )
 from .indicators import INDICATORS, Indicator, get_indicator, indicators_in_category
+from .leg_checks import (
+    ANATOMICAL_SHORT_LEG_NOTE,
+    CONFIDENCE_LEVELS,
+    DISAGREEMENT_NOTE,
+    LEG_CHECK_METHODS,
+    AnatomicalShortLeg,
+    LegCheck,
+)
 from .protocols import (
     Block,
     CategoryProtocol,
@@ -62,6 +73,15 @@ from .protocols import (
 from .vocabulary import CATEGORIES, LATERAL_SIDES, POSITIONS, SIDES, mirror_side
 
 __all__ = [
+    "ANATOMICAL_SHORT_LEG_NOTE",
+    "ANATOMICAL_SHORT_LEG_REASON_CODE",
+    "CONFIDENCE_LEVELS",
+    "DISAGREEMENT_NOTE",
+    "LEG_CHECK_DISAGREEMENT_REASON_CODE",
+    "LEG_CHECK_METHODS",
+    "RESERVED_REASON_CODES",
+    "AnatomicalShortLeg",
+    "LegCheck",
     "CATEGORIES",
     "CMRT_LAYOUT_SOURCE",
     "CMRT_LINES",

@@ -12,8 +12,8 @@ or, with the leg checks recorded the version-2 way (``sotclinic.sot.leg_checks``
      "anatomical_short_leg": {"status": "suspected", "side": "left"},
      "indicators": [...]}
 
-``validate_findings`` accepts exactly these shapes and raises ``FindingsError`` naming every field at
-fault (``indicators[1].side: must be one of left, right, bilateral``). The typed classes check
+``validate_findings`` accepts exactly these shapes and raises ``FindingsError`` naming every field
+at fault (``indicators[1].side: must be one of left, right, bilateral``). The typed classes check
 themselves on construction too, so a ``Findings`` value is well formed by construction and the
 analysis never has to defend against a malformed one.
 """
@@ -323,9 +323,7 @@ def validate_findings(raw: object) -> Findings:
     problems += check_problems
     if raw.get("leg_length") is not None and raw.get("leg_checks"):
         problems.append(("leg_checks", BOTH_LEG_SHAPES))
-    anatomical, anatomical_problems = validate_anatomical_short_leg(
-        raw.get("anatomical_short_leg")
-    )
+    anatomical, anatomical_problems = validate_anatomical_short_leg(raw.get("anatomical_short_leg"))
     problems += anatomical_problems
     if problems:
         raise FindingsError(problems)

@@ -55,7 +55,9 @@ class SourcedNote:
     source: str
 
 
-def _parse(raw: Any) -> tuple[dict[str, LegCheckMethodInfo], tuple[str, ...], SourcedNote, SourcedNote]:
+def _parse(
+    raw: Any,
+) -> tuple[dict[str, LegCheckMethodInfo], tuple[str, ...], SourcedNote, SourcedNote]:
     methods: dict[str, LegCheckMethodInfo] = {}
     for index, entry in enumerate(raw["methods"]):
         where = f"leg_checks.methods[{index}]"

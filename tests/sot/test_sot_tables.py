@@ -196,7 +196,17 @@ def test_every_cranial_item_has_name_kind_sides_and_source():
         assert item.source.strip()
 
 
-@pytest.mark.parametrize("name", ["indicators.json", "protocols.json", "cmrt.json", "cranial.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "indicators.json",
+        "protocols.json",
+        "cmrt.json",
+        "cranial.json",
+        "leg_checks.json",
+        "rc_factors.json",
+    ],
+)
 def test_data_files_are_package_resources_and_valid_json(name):
     text = resources.files("sotclinic.sot").joinpath("data", name).read_text(encoding="utf-8")
     assert json.loads(text)["format"] == 1

@@ -60,7 +60,13 @@ from .cmrt import (
     validate_cmrt_finding,
     validate_cmrt_findings,
 )
-from .cranial import CRANIAL_ITEMS, CranialItem, get_cranial_item
+from .cranial import (
+    CRANIAL_EVIDENCE,
+    CRANIAL_ITEMS,
+    CranialItem,
+    EvidenceStatement,
+    get_cranial_item,
+)
 from .errors import FieldErrors, FindingsError, ProtocolTableError
 from .findings import (
     Findings,
@@ -85,9 +91,17 @@ from .protocols import (
     default_protocol_table,
     validate_protocol_table,
 )
+from .rc_factors import RC_PAIRS, RcFinding, RcPair, parse_rc_factors, validate_rc_finding
 from .vocabulary import CATEGORIES, LATERAL_SIDES, POSITIONS, SIDES, mirror_side
 
 __all__ = [
+    "CRANIAL_EVIDENCE",
+    "RC_PAIRS",
+    "EvidenceStatement",
+    "RcFinding",
+    "RcPair",
+    "parse_rc_factors",
+    "validate_rc_finding",
     "CMRT_AREAS",
     "CMRT_AREA_TABLE",
     "CMRT_LINE_KINDS",

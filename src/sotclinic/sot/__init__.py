@@ -9,8 +9,12 @@ Typical use (what ``POST /api/v1/sot/analyze`` does)::
     response_body = result.as_dict()
 
 The domain rules are data in ``sotclinic/sot/data/`` with a source beside each entry: the
-indicator registry, the block-placement table (a clinic can pass its own), the CMRT table and the
-cranial list. The category and side rules are set out in ``sotclinic.sot.analysis``.
+indicator registry, the block-placement table (a clinic can pass its own), the leg-check methods
+and notes, the CMRT layouts (version 1 by fiber position, version 2 by line kind and area, with
+the mapping between them), the R+C factor pairs and the cranial list with its evidence
+statement. The category and side rules are set out in ``sotclinic.sot.analysis``; analyses carry
+``engine_version`` "2", and a body in the version-1 shape analyses exactly as it did under "1"
+apart from that field.
 
 Evidence, stated plainly: the engine records findings and suggests what Sacro Occipital Technique
 prescribes for them. It makes no claim that the method, its indicators or its blocking work; the

@@ -301,3 +301,15 @@ def test_any_valid_clinic_table_round_trips_and_never_makes_analyze_raise(raw, f
         isinstance(b["angle_degrees"], float) and math.isnan(b["angle_degrees"])
         for b in (result["protocol"] or {}).get("blocks", [])
     )
+
+
+@settings(max_examples=200)
+@given(st.builds(Findings, indicator_lists, leg_lengths))
+def test_a_version_one_body_gets_only_version_one_reasons(findings):
+    result = analyze(findings).as_dict()
+
+    assert all(list(reason) == ["code", "category", "side"] for reason in result["reasons"])
+    assert all(
+        reason["code"] in INDICATORS or reason["code"] == "leg_length"
+        for reason in result["reasons"]
+    )

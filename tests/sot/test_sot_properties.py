@@ -3,7 +3,7 @@
 import json
 import math
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sotclinic.sot import (
@@ -289,7 +289,9 @@ def clinic_tables():
     return build()
 
 
-@settings(max_examples=100)
+# Building a whole clinic table per example is slow on a busy machine; the test is about the
+# result, not generation speed.
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 @given(clinic_tables(), typed_findings)
 def test_any_valid_clinic_table_round_trips_and_never_makes_analyze_raise(raw, findings):
     table = ProtocolTable.from_dict(raw)

@@ -69,6 +69,43 @@ def test_leg_length_is_passed_to_the_engine(staff):
     assert response.json()["side"] == "right"
 
 
+def test_leg_checks_and_anatomical_short_leg_are_passed_to_the_engine(staff):
+    body = indicators(("arm_fossa_test", "bilateral"), ("lateral_pelvic_sway", "bilateral"))
+    body["leg_checks"] = [
+        {
+            "method": "prone_knees_straight",
+            "short_side": "left",
+            "difference_mm": 5,
+            "confidence": "medium",
+        },
+        {"method": "supine", "short_side": "right", "confidence": "low"},
+    ]
+    body["anatomical_short_leg"] = {"status": "suspected", "side": "left"}
+
+    response = post(staff, body)
+
+    assert response.status_code == 200
+    assert response.json() == analyze(body).as_dict()
+    assert response.json()["engine_version"] == "2"
+    assert [r["code"] for r in response.json()["reasons"]] == [
+        "arm_fossa_test",
+        "lateral_pelvic_sway",
+        "leg_length",
+        "leg_check_disagreement",
+        "anatomical_short_leg",
+    ]
+    assert response.json()["reasons"][2]["method"] == "prone_knees_straight"
+
+
+def test_version_one_body_gets_version_one_reasons_without_extra_keys(staff):
+    body = indicators(("arm_fossa_test", "bilateral"))
+    body["leg_length"] = {"prone_short_side": "right", "difference_mm": 6}
+
+    response = post(staff, body)
+
+    assert [list(r) for r in response.json()["reasons"]] == [["code", "category", "side"]] * 2
+
+
 def test_indicators_of_two_categories_are_a_conflict(staff):
     body = indicators(("achilles_tension", "left"), ("arm_fossa_test", "left"))
 
@@ -90,7 +127,7 @@ def test_no_positive_indicator_is_indeterminate(staff):
         "side": None,
         "reasons": [],
         "protocol": None,
-        "engine_version": "1",
+        "engine_version": "2",
     }
 
 
@@ -122,6 +159,33 @@ def test_the_clinics_protocol_table_is_used(staff):
             "number",
         ),
         ({"indicators": [], "extra": 1}, "body", "unknown field 'extra'"),
+        (
+            {
+                "indicators": [],
+                "leg_checks": [{"method": "standing", "short_side": "left", "confidence": "high"}],
+            },
+            "leg_checks[0].method",
+            "must be one of",
+        ),
+        (
+            {"indicators": [], "leg_checks": [{"method": "supine", "short_side": "left"}]},
+            "leg_checks[0].confidence",
+            "is required",
+        ),
+        (
+            {
+                "indicators": [],
+                "leg_length": {"prone_short_side": "left"},
+                "leg_checks": [{"method": "supine", "short_side": "left", "confidence": "low"}],
+            },
+            "leg_checks",
+            "not both",
+        ),
+        (
+            {"indicators": [], "anatomical_short_leg": {"status": "measured", "side": "both"}},
+            "anatomical_short_leg.side",
+            "must be one of left, right",
+        ),
         ([], "body", "must be a JSON object"),
         ({}, "indicators", "is required"),
     ],
@@ -213,5 +277,13 @@ def test_request_and_response_are_documented_in_openapi(client):
     assert body["required"] == ["indicators"]
     code_enum = body["properties"]["indicators"]["items"]["properties"]["code"]["enum"]
     assert "arm_fossa_test" in code_enum
+    assert "dollar_sign" in code_enum
+    check = body["properties"]["leg_checks"]["anyOf"][0]["items"]
+    assert check["properties"]["method"]["enum"] == [
+        "prone_knees_straight",
+        "prone_knees_flexed",
+        "supine",
+    ]
+    assert "anatomical_short_leg" in body["properties"]
     assert set(operation["responses"]) == {"200", "401", "403", "422"}
     assert "AnalysisOut" in schema["components"]["schemas"]

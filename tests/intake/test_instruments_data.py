@@ -75,6 +75,43 @@ def test_every_not_shipped_entry_says_why_and_how_to_license():
         assert set(entry.complaints) <= KNOWN
 
 
+def _not_shipped(instrument_id):
+    return next(e for e in instruments.not_shipped() if e.id == instrument_id)
+
+
+def test_start_back_note_says_no_licence_for_non_commercial_use_and_contact_keele_otherwise():
+    entry = _not_shipped("startback")
+
+    assert "no licence is required for non-commercial use" in entry.why_not_shipped.lower()
+    assert "contact Keele" in entry.how_to_license
+    assert "No license is required for non-commercial use" in entry.sources_checked
+    assert "licence from every user" not in entry.why_not_shipped
+
+
+@pytest.mark.parametrize("instrument_id", ["bq", "nbq"])
+def test_bournemouth_note_says_aecc_encourages_use_and_to_ask_before_redistributing(instrument_id):
+    entry = _not_shipped(instrument_id)
+
+    assert "encourages clinicians to use" in entry.why_not_shipped
+    assert "ask AECC" in entry.how_to_license
+    assert "Clinicians are encouraged to use these outcome measures" in entry.sources_checked
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "terms", "quoted"),
+    [
+        ("mymop", "licence from Meaningful Measures", "you now need to obtain a licence"),
+        ("eq5d", "registering with EuroQol", "charges a license fee"),
+    ],
+)
+def test_mymop_and_eq5d_are_listed_as_not_shipped_with_their_terms(instrument_id, terms, quoted):
+    entry = _not_shipped(instrument_id)
+
+    assert terms in entry.why_not_shipped
+    assert quoted in entry.sources_checked
+    assert set(entry.complaints) == {"low_back", "neck", "headache", "sleep"}
+
+
 # --- complaints ------------------------------------------------------------------------------
 
 

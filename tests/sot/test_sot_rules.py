@@ -53,7 +53,7 @@ def test_one_category_on_one_side_is_determined_with_that_category_and_side(cate
     assert result["protocol"]["position"] == POSITION[category]
     assert result["protocol"]["recheck"] == codes
     assert block_sides(result)[0] == side
-    assert result["engine_version"] == "1"
+    assert result["engine_version"] == "2"
 
 
 def test_example_from_the_reference_gives_category_two_left_supine():
@@ -91,7 +91,7 @@ def test_empty_findings_are_indeterminate_with_no_category_or_protocol():
         "side": None,
         "reasons": [],
         "protocol": None,
-        "engine_version": "1",
+        "engine_version": "2",
     }
 
 

@@ -39,6 +39,11 @@ EXPECTED_CODES = {
     "sciatic_pain_points": "III",
     "gluteal_pain_point": "III",
     "mid_calf_pain_point": "III",
+    "dollar_sign": "I",
+    "crest_sign": "I",
+    "first_rib_tubercle_pain": "II",
+    "lateral_pelvic_sway": "II",
+    "antalgic_posture": "III",
 }
 PACKAGE_DIR = Path(sot.__file__).parent
 
@@ -64,8 +69,36 @@ def test_asymmetry_and_unilateral_indicators_cannot_be_bilateral():
         "gluteal_tension_asymmetry",
         "sacrospinalis_tension_asymmetry",
         "anterior_scalene_sensitivity",
+        "dollar_sign",
+        "crest_sign",
+        "first_rib_tubercle_pain",
     ):
         assert get_indicator(code).sides == ("left", "right")
+
+
+def test_findings_without_a_side_can_only_be_recorded_as_bilateral():
+    for code in ("lateral_pelvic_sway", "antalgic_posture"):
+        assert get_indicator(code).sides == ("bilateral",)
+
+
+@pytest.mark.parametrize(
+    ("code", "quoted"),
+    [
+        ("dollar_sign", "toshi-chiro.net"),
+        ("crest_sign", "toshi-chiro.net"),
+        ("first_rib_tubercle_pain", "very painful first rib tubercle"),
+        ("lateral_pelvic_sway", "without side-sway"),
+        ("antalgic_posture", "always has some type of antalgic posture"),
+    ],
+)
+def test_each_new_indicator_quotes_the_source_that_was_read(code, quoted):
+    assert quoted in get_indicator(code).source
+
+
+def test_secondary_and_unread_sources_say_so():
+    assert "secondary source" in get_indicator("dollar_sign").source
+    assert "secondary source" in get_indicator("crest_sign").source
+    assert "not read" in get_indicator("lateral_pelvic_sway").source
 
 
 def test_indicators_in_category_follow_registry_order():
@@ -73,9 +106,11 @@ def test_indicators_in_category_follow_registry_order():
         "achilles_tension",
         "gluteal_tension_asymmetry",
         "sacrospinalis_tension_asymmetry",
+        "dollar_sign",
+        "crest_sign",
     ]
-    assert len(indicators_in_category("II")) == 5
-    assert len(indicators_in_category("III")) == 3
+    assert len(indicators_in_category("II")) == 7
+    assert len(indicators_in_category("III")) == 4
 
 
 def test_leg_length_reason_code_is_not_an_indicator_code():
@@ -161,7 +196,17 @@ def test_every_cranial_item_has_name_kind_sides_and_source():
         assert item.source.strip()
 
 
-@pytest.mark.parametrize("name", ["indicators.json", "protocols.json", "cmrt.json", "cranial.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "indicators.json",
+        "protocols.json",
+        "cmrt.json",
+        "cranial.json",
+        "leg_checks.json",
+        "rc_factors.json",
+    ],
+)
 def test_data_files_are_package_resources_and_valid_json(name):
     text = resources.files("sotclinic.sot").joinpath("data", name).read_text(encoding="utf-8")
     assert json.loads(text)["format"] == 1

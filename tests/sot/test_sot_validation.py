@@ -49,7 +49,10 @@ def test_body_without_indicators_is_refused():
 def test_unknown_top_level_field_is_refused():
     error = error_for({"indicators": [], "indicator": []})
 
-    assert str(error) == "body: unknown field 'indicator'; allowed: indicators, leg_length"
+    assert (
+        str(error) == "body: unknown field 'indicator'; allowed: "
+        "indicators, leg_length, leg_checks, anatomical_short_leg"
+    )
 
 
 @pytest.mark.parametrize("value", [None, "arm_fossa_test", {"code": "x"}, 7])

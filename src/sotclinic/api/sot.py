@@ -21,13 +21,15 @@ from pydantic import ConfigDict
 
 from sotclinic.accounts.two_factor import must_enrol, needs_code
 from sotclinic.exam.selectors import current_protocol_table
-from sotclinic.sot import INDICATORS, FindingsError, analyze
+from sotclinic.sot import CONFIDENCE_LEVELS, INDICATORS, LEG_CHECK_METHODS, FindingsError, analyze
 
 router = Router(tags=["sot"])
 
 IndicatorCode = Literal[tuple(INDICATORS)]  # type: ignore[valid-type]
 SideName = Literal["left", "right", "bilateral"]
 LateralName = Literal["left", "right"]
+LegCheckMethodName = Literal[tuple(LEG_CHECK_METHODS)]  # type: ignore[valid-type]
+ConfidenceName = Literal[tuple(CONFIDENCE_LEVELS)]  # type: ignore[valid-type]
 
 
 class LegLengthIn(Schema):
@@ -38,6 +40,33 @@ class LegLengthIn(Schema):
     )
     difference_mm: float | None = Field(
         None, ge=0, le=1000, description="How much shorter, in millimetres (optional)."
+    )
+
+
+class LegCheckIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    method: LegCheckMethodName = Field(
+        description="How the legs were checked; only a prone check places the blocks."
+    )
+    short_side: Literal["left", "right", "none"] | None = Field(
+        description="The short leg; 'none' or null when equal."
+    )
+    difference_mm: float | None = Field(
+        None, ge=0, le=1000, description="How much shorter, in millimetres (optional)."
+    )
+    confidence: ConfidenceName = Field(description="How sure the examiner is of this check.")
+
+
+class AnatomicalShortLegIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["measured", "suspected"] = Field(
+        description="Whether the bone-length difference was measured or is only suspected."
+    )
+    side: LateralName = Field(description="The anatomically short side.")
+    difference_mm: float | None = Field(
+        None, gt=0, le=1000, description="The measured difference in millimetres (optional)."
     )
 
 
@@ -53,14 +82,24 @@ class FindingsIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    leg_length: LegLengthIn | None = None
+    leg_length: LegLengthIn | None = Field(
+        None, description="Version-1 shape: one prone check. Send this or leg_checks, not both."
+    )
+    leg_checks: list[LegCheckIn] | None = Field(
+        None, max_length=3, description="Each leg check with its method (at most one per method)."
+    )
+    anatomical_short_leg: AnatomicalShortLegIn | None = None
     indicators: list[IndicatorIn] = Field(max_length=100)
 
 
 class ReasonOut(Schema):
     code: str
     category: Literal["I", "II", "III"]
-    side: SideName
+    side: SideName | None
+    method: LegCheckMethodName | None = Field(
+        None, description="For a leg_length reason: the leg check it came from (version 2)."
+    )
+    detail: str | None = Field(None, description="For a note about the leg checks: its sentence.")
 
 
 class BlockOut(Schema):
@@ -142,6 +181,9 @@ def _parse_json_body(request: HttpRequest) -> Any:
     auth=django_auth,
     response={200: AnalysisOut, 401: MessageOut, 403: MessageOut, 422: ValidationErrorOut},
     summary="Suggest the SOT category, side and blocking protocol for a set of findings",
+    # A reason's method and detail appear only when the engine set them, so a version-1 body gets
+    # exactly the version-1 reasons.
+    exclude_unset=True,
     openapi_extra={"requestBody": _request_body_schema()},
 )
 def analyze_findings(request: HttpRequest):

@@ -1,6 +1,7 @@
 """The category rules: findings in, a suggested SOT category, side and blocking protocol out.
 
-The rules, precisely (engine version "1"):
+The rules, precisely (engine version "2"; version 1 had rules 1-5 only, and a version-1 request
+body analyses exactly as it did then, apart from ``engine_version``):
 
 1. **Merging.** Each indicator code counts once. If a code is listed more than once, its sides
    are merged: one lateral side (left or right, possibly repeated) stays that side; left together
@@ -37,6 +38,21 @@ The rules, precisely (engine version "1"):
    ``{"code": "leg_length", "category": <chosen category>, "side": <short side>}``.
    ``leg_length`` is reserved and is never an indicator code.
 
+6. **Leg checks, version 2.** When the findings carry ``leg_checks`` instead of ``leg_length``,
+   the prone check that places the blocks (knees straight, else knees flexed; a supine check
+   never does) stands in for the prone short leg of rules 3 and 4, and the ``leg_length`` reason
+   also names it: ``{"code": "leg_length", ..., "method": "prone_knees_straight"}``.
+
+7. **Notes** (only when a category was chosen, i.e. ``determined`` or a side ``conflict``), after
+   the reasons above, each with a ``detail`` sentence from ``data/leg_checks.json``:
+   ``{"code": "leg_check_disagreement", "category": ..., "side": null, "detail": ...}`` when the
+   prone check used and a supine check name different short sides (they disagreed in 42% of
+   subjects in Cooperstein & Lucente 2017), and
+   ``{"code": "anatomical_short_leg", "category": ..., "side": <short side>, "detail": ...}``
+   when an anatomical short leg is recorded (measured or suspected), with the heel-lift note from
+   the source. Neither changes the category, side or blocks. ``leg_check_disagreement`` and
+   ``anatomical_short_leg`` are reserved like ``leg_length``.
+
 Leg length with no short side (``none``/null) or absent is simply not used. The magnitude
 (``difference_mm``) is validated and kept with the findings but does not change the suggestion;
 the sources give no threshold.
@@ -54,25 +70,50 @@ from typing import Any, Final, Literal
 
 from .findings import Findings, IndicatorFinding, validate_findings
 from .indicators import INDICATOR_ORDER, INDICATORS
+from .leg_checks import ANATOMICAL_SHORT_LEG_NOTE, DISAGREEMENT_NOTE
 from .protocols import Block, ProtocolTable, default_protocol_table
 from .vocabulary import Category, Lateral, Position, Side
 
-ENGINE_VERSION: Final = "1"
+ENGINE_VERSION: Final = "2"
 LEG_LENGTH_REASON_CODE: Final = "leg_length"
+LEG_CHECK_DISAGREEMENT_REASON_CODE: Final = "leg_check_disagreement"
+ANATOMICAL_SHORT_LEG_REASON_CODE: Final = "anatomical_short_leg"
+# Reason codes that are not indicators; none may ever be used as an indicator code.
+RESERVED_REASON_CODES: Final = (
+    LEG_LENGTH_REASON_CODE,
+    LEG_CHECK_DISAGREEMENT_REASON_CODE,
+    ANATOMICAL_SHORT_LEG_REASON_CODE,
+)
 
 Status = Literal["determined", "conflict", "indeterminate"]
 
 
 @dataclass(frozen=True)
 class Reason:
-    """A finding that counted towards the result."""
+    """A finding that counted towards the result, or a note about the leg checks.
+
+    ``method`` names the leg check a ``leg_length`` reason came from (version-2 findings only);
+    ``detail`` is the sentence of a note. Both are left out of ``as_dict`` when absent, so a
+    version-1 body gets exactly the version-1 reasons.
+    """
 
     code: str
     category: Category
-    side: Side
+    side: Side | None
+    method: str | None = None
+    detail: str | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "category": self.category, "side": self.side}
+    def as_dict(self) -> dict[str, str | None]:
+        body: dict[str, str | None] = {
+            "code": self.code,
+            "category": self.category,
+            "side": self.side,
+        }
+        if self.method is not None:
+            body["method"] = self.method
+        if self.detail is not None:
+            body["detail"] = self.detail
+        return body
 
 
 @dataclass(frozen=True)
@@ -154,6 +195,7 @@ def analyze(
 
     (category,) = categories
     reasons = _reasons(merged)
+    notes = _notes(typed, category)
     short_side = typed.prone_short_side
     lateral = {side for side in merged.values() if side != "bilateral"}
     leg_length_used = False
@@ -163,12 +205,12 @@ def analyze(
     elif lateral == {"right"}:
         side = "right"
     elif lateral:
-        return Analysis("conflict", category, None, reasons, None)
+        return Analysis("conflict", category, None, reasons + notes, None)
     elif short_side is not None:
         side = short_side
         leg_length_used = True
     else:
-        return Analysis("conflict", category, None, reasons, None)
+        return Analysis("conflict", category, None, reasons + notes, None)
 
     entry = table.category(category)
     reference: Lateral = side
@@ -181,5 +223,32 @@ def analyze(
         recheck=tuple(merged),
     )
     if leg_length_used and short_side is not None:
-        reasons += (Reason(LEG_LENGTH_REASON_CODE, category, short_side),)
-    return Analysis("determined", category, side, reasons, protocol)
+        check = typed.placement_check
+        method = check.method if check is not None and typed.leg_length is None else None
+        reasons += (Reason(LEG_LENGTH_REASON_CODE, category, short_side, method=method),)
+    return Analysis("determined", category, side, reasons + notes, protocol)
+
+
+def _notes(findings: Findings, category: Category) -> tuple[Reason, ...]:
+    """Rule 7: what the practitioner should know about the leg checks, in a fixed order."""
+    notes: tuple[Reason, ...] = ()
+    if findings.leg_checks_disagree:
+        notes += (
+            Reason(
+                LEG_CHECK_DISAGREEMENT_REASON_CODE,
+                category,
+                None,
+                detail=DISAGREEMENT_NOTE.note,
+            ),
+        )
+    anatomical = findings.anatomical_short_leg
+    if anatomical is not None:
+        notes += (
+            Reason(
+                ANATOMICAL_SHORT_LEG_REASON_CODE,
+                category,
+                anatomical.side,
+                detail=ANATOMICAL_SHORT_LEG_NOTE.note,
+            ),
+        )
+    return notes

@@ -1,6 +1,7 @@
 """Cranial findings and procedures that a visit records by name, side and response.
 
-The list lives in ``data/cranial.json``, each item with the SOT source that names it.
+The list lives in ``data/cranial.json``, each item with the SOT source that names it, together
+with the evidence statement (``CRANIAL_EVIDENCE``) that any screen listing them should show.
 """
 
 from __future__ import annotations
@@ -61,3 +62,23 @@ CRANIAL_ITEMS: Final[Mapping[str, CranialItem]] = MappingProxyType(
 def get_cranial_item(code: str) -> CranialItem:
     """The cranial item with this code; raises KeyError for an unknown code."""
     return CRANIAL_ITEMS[code]
+
+
+@dataclass(frozen=True)
+class EvidenceStatement:
+    """A plain statement of the evidence, with the source it rests on."""
+
+    statement: str
+    source: str
+
+
+def parse_cranial_evidence(raw: Any) -> EvidenceStatement:
+    """The evidence statement of the data file; a missing one stops the import."""
+    entry = raw["evidence"]
+    for key in ("statement", "source"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise ValueError(f"cranial.evidence.{key}: must be a non-empty string")
+    return EvidenceStatement(entry["statement"], entry["source"])
+
+
+CRANIAL_EVIDENCE: Final[EvidenceStatement] = parse_cranial_evidence(load_json("cranial.json"))

@@ -5,8 +5,15 @@ A request body looks like::
     {"leg_length": {"prone_short_side": "left", "difference_mm": 6},
      "indicators": [{"code": "arm_fossa_test", "side": "left"}]}
 
-``validate_findings`` accepts exactly that shape and raises ``FindingsError`` naming every field at
-fault (``indicators[1].side: must be one of left, right, bilateral``). The typed classes check
+or, with the leg checks recorded the version-2 way (``sotclinic.sot.leg_checks``)::
+
+    {"leg_checks": [{"method": "prone_knees_straight", "short_side": "left",
+                     "difference_mm": 6, "confidence": "high"}],
+     "anatomical_short_leg": {"status": "suspected", "side": "left"},
+     "indicators": [...]}
+
+``validate_findings`` accepts exactly these shapes and raises ``FindingsError`` naming every field
+at fault (``indicators[1].side: must be one of left, right, bilateral``). The typed classes check
 themselves on construction too, so a ``Findings`` value is well formed by construction and the
 analysis never has to defend against a malformed one.
 """
@@ -20,6 +27,14 @@ from typing import Any, Final, cast
 
 from .errors import FindingsError, json_type_name
 from .indicators import INDICATORS
+from .leg_checks import (
+    AnatomicalShortLeg,
+    LegCheck,
+    checks_disagree,
+    placement_check,
+    validate_anatomical_short_leg,
+    validate_leg_checks,
+)
 from .vocabulary import LATERAL_SIDES, SIDES, Lateral, Side, mirror_side
 
 # A positive finding can be listed at most once per code and side; anything far beyond the
@@ -28,7 +43,7 @@ MAX_INDICATORS: Final = 100
 # One metre: larger values are certainly a unit mistake, not a leg-length difference.
 MAX_DIFFERENCE_MM: Final = 1000
 
-_BODY_FIELDS: Final = ("indicators", "leg_length")
+_BODY_FIELDS: Final = ("indicators", "leg_length", "leg_checks", "anatomical_short_leg")
 _INDICATOR_FIELDS: Final = ("code", "side")
 _LEG_LENGTH_FIELDS: Final = ("prone_short_side", "difference_mm")
 
@@ -110,32 +125,73 @@ def _leg_length_problems(side: object, difference: object) -> list[tuple[str, st
     return problems
 
 
+BOTH_LEG_SHAPES: Final = (
+    "send either leg_length (one prone check) or leg_checks (each check with its method), not both"
+)
+
+
 @dataclass(frozen=True)
 class Findings:
-    """Everything the analysis looks at: the positive indicators and the optional leg check."""
+    """Everything the analysis looks at: the positive indicators and the leg checks.
+
+    The leg checks come either as the version-1 ``leg_length`` (one prone check) or as
+    ``leg_checks`` (at most one per method) with an optional ``anatomical_short_leg`` flag.
+    """
 
     indicators: tuple[IndicatorFinding, ...] = ()
     leg_length: LegLength | None = None
+    leg_checks: tuple[LegCheck, ...] = ()
+    anatomical_short_leg: AnatomicalShortLeg | None = None
 
     def __post_init__(self) -> None:
         # Accept any sequence for convenience but store a tuple, so the value stays immutable.
         object.__setattr__(self, "indicators", tuple(self.indicators))
+        object.__setattr__(self, "leg_checks", tuple(self.leg_checks))
         for index, finding in enumerate(self.indicators):
             if not isinstance(finding, IndicatorFinding):
                 raise FindingsError([(f"indicators[{index}]", "must be an IndicatorFinding")])
         if self.leg_length is not None and not isinstance(self.leg_length, LegLength):
             raise FindingsError([("leg_length", "must be a LegLength or None")])
+        for index, check in enumerate(self.leg_checks):
+            if not isinstance(check, LegCheck):
+                raise FindingsError([(f"leg_checks[{index}]", "must be a LegCheck")])
+        methods = [check.method for check in self.leg_checks]
+        if len(set(methods)) != len(methods):
+            raise FindingsError([("leg_checks", "must hold at most one check per method")])
+        if self.leg_length is not None and self.leg_checks:
+            raise FindingsError([("leg_checks", BOTH_LEG_SHAPES)])
+        if self.anatomical_short_leg is not None and not isinstance(
+            self.anatomical_short_leg, AnatomicalShortLeg
+        ):
+            raise FindingsError([("anatomical_short_leg", "must be an AnatomicalShortLeg or None")])
+
+    @property
+    def placement_check(self) -> LegCheck | None:
+        """The version-2 check that places the blocks (a prone one), if any was recorded."""
+        return placement_check(self.leg_checks)
 
     @property
     def prone_short_side(self) -> Lateral | None:
-        """The recorded short-leg side, or None when legs are equal or were not checked."""
-        return self.leg_length.prone_short_side if self.leg_length else None
+        """The short-leg side of the prone check, or None when equal or not checked."""
+        if self.leg_length is not None:
+            return self.leg_length.prone_short_side
+        check = self.placement_check
+        return check.short_side if check else None
+
+    @property
+    def leg_checks_disagree(self) -> bool:
+        """True when the prone check used and the supine check name different short sides."""
+        return checks_disagree(self.leg_checks)
 
     def as_dict(self) -> dict[str, Any]:
         """The findings as a request body, e.g. for storing beside the suggestion in the chart."""
         body: dict[str, Any] = {"indicators": [finding.as_dict() for finding in self.indicators]}
         if self.leg_length is not None:
             body["leg_length"] = self.leg_length.as_dict()
+        if self.leg_checks:
+            body["leg_checks"] = [check.as_dict() for check in self.leg_checks]
+        if self.anatomical_short_leg is not None:
+            body["anatomical_short_leg"] = self.anatomical_short_leg.as_dict()
         return body
 
 
@@ -146,6 +202,7 @@ def mirror_findings(findings: Findings) -> Findings:
     of the analysis.
     """
     leg_length = findings.leg_length
+    anatomical = findings.anatomical_short_leg
     return Findings(
         indicators=tuple(
             IndicatorFinding(f.code, mirror_side(f.side)) for f in findings.indicators
@@ -154,6 +211,17 @@ def mirror_findings(findings: Findings) -> Findings:
             None
             if leg_length is None
             else LegLength(mirror_side(leg_length.prone_short_side), leg_length.difference_mm)
+        ),
+        leg_checks=tuple(
+            LegCheck(c.method, mirror_side(c.short_side), c.confidence, c.difference_mm)
+            for c in findings.leg_checks
+        ),
+        anatomical_short_leg=(
+            None
+            if anatomical is None
+            else AnatomicalShortLeg(
+                anatomical.status, mirror_side(anatomical.side), anatomical.difference_mm
+            )
         ),
     )
 
@@ -225,7 +293,8 @@ def validate_findings(raw: object) -> Findings:
     Raises ``FindingsError`` (a ``ValueError``) listing every problem with its field path: a
     missing or non-object body, unknown fields, a missing or non-list ``indicators``, an unknown
     code, a side outside ``left``/``right``/``bilateral`` (or outside the sides an indicator can
-    be recorded on), and a malformed ``leg_length``. ``indicators`` is required; an empty list is
+    be recorded on), a malformed ``leg_length``, ``leg_checks`` or ``anatomical_short_leg``, and
+    ``leg_length`` sent together with ``leg_checks``. ``indicators`` is required; an empty list is
     valid and means no indicator was positive.
     """
     if raw is None:
@@ -250,6 +319,17 @@ def validate_findings(raw: object) -> Findings:
                 indicators.append(finding)
     leg_length, leg_problems = _validate_leg_length(raw.get("leg_length"))
     problems += leg_problems
+    leg_checks, check_problems = validate_leg_checks(raw.get("leg_checks"))
+    problems += check_problems
+    if raw.get("leg_length") is not None and raw.get("leg_checks"):
+        problems.append(("leg_checks", BOTH_LEG_SHAPES))
+    anatomical, anatomical_problems = validate_anatomical_short_leg(raw.get("anatomical_short_leg"))
+    problems += anatomical_problems
     if problems:
         raise FindingsError(problems)
-    return Findings(indicators=tuple(indicators), leg_length=leg_length)
+    return Findings(
+        indicators=tuple(indicators),
+        leg_length=leg_length,
+        leg_checks=leg_checks,
+        anatomical_short_leg=anatomical,
+    )

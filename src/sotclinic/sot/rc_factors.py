@@ -1,7 +1,8 @@
 """R+C factors: paired vertebral levels (atlas with L5, axis with L4, … to mid-thoracic).
 
-The pairs are data in ``data/rc_factors.json``, each with its source; pairs that only continue
-the stated pattern are marked ``derived``. A clinic can pass its own table (``parse_rc_factors``)
+The pairs are data in ``data/rc_factors.json``, each with its source; only the pairs a source
+names are shipped, and a clinic that adds an inferred pair marks it ``derived``. A clinic can pass
+its own table (``parse_rc_factors``)
 to ``validate_rc_finding``. A finding records the pair, the side and the response in the
 practitioner's words.
 """

@@ -206,7 +206,13 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
             note.pk, request.user, version, form.content(exam_state), address
         )
         if action == "sign":
-            services.sign_note(note.pk, request.user, note.version, address)
+            services.sign_note(
+                note.pk,
+                request.user,
+                note.version,
+                address,
+                shown_suggestion=request.POST.get(f"{EXAM_PREFIX}-shown"),
+            )
             messages.success(request, "Note signed. It can no longer change; add addenda instead.")
         else:
             messages.success(request, "Draft saved.")

@@ -110,7 +110,7 @@ def test_copy_forward_form_carries_the_current_version(client, visit_with_a_prev
 
 
 def test_assessment_shows_the_live_suggestion_not_no_findings(client, doctor):
-    visit = make_visit(doctor)
+    make_visit(doctor)
     client.force_login(doctor.user)
 
     # The practitioner ticks findings; the live analysis answers before anything is saved.

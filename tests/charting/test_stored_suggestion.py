@@ -112,7 +112,7 @@ def test_signing_is_refused_when_the_table_changed_after_the_page_was_shown(clie
     shown = _shown_fingerprint(client.get(f"/staff/visits/{visit.pk}/").text)
     _edit_clinic_table(doctor.user, CLINIC_LANDMARK)
 
-    with pytest.raises(CannotSign, match="protocol table changed"):
+    with pytest.raises(CannotSign, match="protocol table changed while this note was open"):
         sign_note(note.pk, doctor.user, note.version, shown_suggestion=shown)
 
     assert not Note.objects.get(pk=note.pk).is_signed

@@ -326,9 +326,9 @@ def _refresh_suggestion(exam: ExamRecord, shown_suggestion: str | None) -> None:
     shown_differs = shown_suggestion and suggestion_fingerprint(suggestion) != shown_suggestion
     if suggestion is not None and shown_differs:
         raise CannotSign(
-            "The clinic's protocol table changed while this note was open, so the "
-            "suggested blocking shown was out of date. Check the suggestion as it stands "
-            "now and sign again."
+            "The suggestion on your screen was out of date (the clinic's protocol table changed "
+            "while this note was open, or the findings changed as you signed). The draft is "
+            "saved; check the suggestion as it stands now and sign again."
         )
     if suggestion != exam.suggestion:
         exam.suggestion = suggestion

@@ -61,6 +61,7 @@ def test_autosave_from_a_tab_opened_before_another_save_is_a_visible_conflict(cl
     assert response.json()["conflict"] is True
     assert "saved version 2" in response.json()["message"]
     assert Note.objects.get(pk=visit.note.pk).complaints == "Saved in the other tab"
+    assert AccessLog.objects.filter(patient=visit.patient, action="save_conflict").exists()
 
 
 def test_autosave_of_invalid_content_saves_nothing_and_says_why(client, doctor):

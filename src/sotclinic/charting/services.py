@@ -162,7 +162,6 @@ def start_visit(user, *, appointment=None, patient=None, address: str | None = N
     return visit
 
 
-@transaction.atomic
 def save_draft(
     note_id: int,
     user,
@@ -174,16 +173,24 @@ def save_draft(
 
     Raises NoteSigned for a signed note, StaleDraft (carrying the stored version) when someone
     saved in between, InvalidDraft with field messages for content the form could not check.
+    A refused stale save is audit-logged too.
     """
+    try:
+        return _save_draft(note_id, user, expected_version, content, address)
+    except StaleDraft as conflict:
+        # Written after the save's transaction has rolled back, so the row is kept.
+        visit = conflict.current.visit
+        record_access(user, visit.patient_id, Action.SAVE_CONFLICT, f"visit {visit.pk}", address)
+        raise
+
+
+@transaction.atomic
+def _save_draft(
+    note_id: int, user, expected_version: int, content: DraftContent, address: str | None
+) -> Note:
     _require_practitioner(user)
     note = _locked_note(note_id)
-    try:
-        _check_writable(note, expected_version)
-    except StaleDraft:
-        record_access(
-            user, note.visit.patient_id, Action.SAVE_CONFLICT, f"visit {note.visit_id}", address
-        )
-        raise
+    _check_writable(note, expected_version)
     exam = note.exam
     state = exam.state if content.exam_state is None else content.exam_state
     try:

@@ -429,38 +429,41 @@ def _demo_outcomes(today: dt.date) -> None:
             )
 
 
-# Charted visits: (first name, exam findings at the first visit, indicators still present at
-# later visits, blocking placements, spinal regions adjusted, pain over the visits).
+# Charted visits: (first name, exam findings at the first visit, prone short-leg side or None,
+# indicators still present at later visits, spinal regions adjusted, pain over the visits). The
+# blocking placements charted are the engine's suggested protocol, so they follow the method:
+# Category II supine with blocks under the pelvis from behind, Categories I and III prone with the
+# short-leg side at the greater trochanter.
 DEMO_VISITS = [
     (
         "Olivia",
         [("arm_fossa_test", "left"), ("medial_knee_sensitivity", "left")],
+        None,
         ["arm_fossa_test"],
-        "Prone: left block under the acetabulum, right under the ASIS",
         ["lumbar", "pelvic"],
         [7, 6, 4, 3],
     ),
     (
         "Liam",
         [("achilles_tension", "right"), ("gluteal_tension_asymmetry", "right")],
+        "right",
         ["achilles_tension"],
-        "Prone: blocks under both acetabula, right short leg",
         ["lumbar", "sacral"],
         [6, 6, 5, 5],
     ),
     (
         "Emma",
         [("arm_fossa_test", "right"), ("anterior_scalene_sensitivity", "right")],
+        None,
         ["anterior_scalene_sensitivity"],
-        "Supine: right block under the trochanter, left under the ASIS",
         ["cervical", "thoracic", "pelvic"],
         [5, 4, 2],
     ),
     (
         "Noah",
         [("sciatic_pain_points", "left"), ("gluteal_pain_point", "left")],
+        "left",
         ["sciatic_pain_points"],
-        "Prone: left block under the acetabulum, right under the ASIS, Category III set-up",
         ["lumbar", "sacral", "pelvic"],
         [6, 5, 4, 4],
     ),
@@ -496,19 +499,23 @@ def _demo_visits() -> None:
         if sign:
             sign_note(note.pk, user, note.version)
 
-    for first_name, findings, persisting, placements, regions, pains in DEMO_VISITS:
+    for first_name, findings, short_leg, persisting, regions, pains in DEMO_VISITS:
         appointments = past_appointments(first_name, len(pains))
         for number, (appointment, pain) in enumerate(zip(appointments, pains, strict=False)):
             codes = [code for code, _ in findings]
             # After blocking, the indicators that cleared at the re-check; fewer persist later.
             still = persisting if number < len(pains) - 1 else []
+            exam_findings: dict = {"indicators": [{"code": c, "side": s} for c, s in findings]}
+            if short_leg:
+                exam_findings["leg_length"] = {"prone_short_side": short_leg, "difference_mm": 6}
             state = {
-                "findings": {"indicators": [{"code": c, "side": s} for c, s in findings]},
+                "findings": exam_findings,
                 "recheck": {c: "present" if c in still else "cleared" for c in codes},
                 "cmrt": [],
                 "cranial": [],
             }
             suggestion = _engine_choice(state)
+            placements = _placements(state)
             chart(
                 appointment,
                 DraftContent(
@@ -544,3 +551,13 @@ def _engine_choice(state: dict) -> tuple[str, str]:
 
     _, category, side, _ = exam_summary(state)
     return category, side
+
+
+def _placements(state: dict) -> str:
+    """The blocking the engine suggests for a demo exam state, in the words a note records."""
+    from sotclinic.charting.services import exam_summary
+
+    suggestion, _, _, _ = exam_summary(state)
+    protocol = suggestion["protocol"]
+    blocks = "; ".join(f"{b['side']} block {b['landmark']}" for b in protocol["blocks"])
+    return f"{protocol['position'].capitalize()}: {blocks}"

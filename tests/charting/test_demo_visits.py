@@ -35,3 +35,48 @@ def test_demo_charts_past_appointments_with_signed_exams_and_one_old_draft():
     )
     assert len(drafts) == 1
     assert list(unsigned_notes_due()) == [Note.objects.get(visit=drafts[0])]
+
+
+def test_demo_visits_chart_blocking_as_the_method_prescribes():
+    call_command("demo", stdout=io.StringIO())
+
+    signed = [
+        v
+        for v in Visit.objects.select_related("note__exam", "note__procedures")
+        if v.note.is_signed
+    ]
+
+    categories = {v.note.procedures.blocking_category for v in signed}
+    assert categories == {"I", "II", "III"}
+    for visit in signed:
+        procedures, exam = visit.note.procedures, visit.note.exam
+        placements = procedures.blocking_placements.lower()
+        if procedures.blocking_category == "II":
+            assert placements.startswith("supine"), placements
+            assert "prone" not in placements
+        else:
+            assert placements.startswith("prone"), placements
+        if placements.startswith("supine"):
+            assert "asis" not in placements
+            assert "anterior superior" not in placements
+        for block in exam.suggestion["protocol"]["blocks"]:
+            assert block["landmark"].lower() in placements
+
+
+def test_demo_prone_blocking_puts_the_trochanter_block_on_the_short_leg_side():
+    call_command("demo", stdout=io.StringIO())
+
+    prone = [
+        v.note
+        for v in Visit.objects.select_related("note__exam", "note__procedures")
+        if v.note.is_signed and v.note.procedures.blocking_category in ("I", "III")
+    ]
+
+    assert prone
+    for note in prone:
+        short = note.exam.state["findings"]["leg_length"]["prone_short_side"]
+        long = "left" if short == "right" else "right"
+        placements = note.procedures.blocking_placements.lower()
+        assert f"{short} block at the greater trochanter" in placements
+        assert f"{long} block" in placements
+        assert "asis" in placements.split(f"{long} block", 1)[1]

@@ -38,7 +38,7 @@ def test_settings_page_shows_the_table(practitioner):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'name="II-position"' in html
-    assert "under the acetabulum (greater-trochanter level)" in html
+    assert "under the pelvis from behind, at greater-trochanter / acetabulum level" in html
     assert "Never changed" in html
 
 
@@ -112,3 +112,14 @@ def test_saved_versions_cannot_be_changed_or_deleted(user):
         version.save()
     with pytest.raises(ValueError):
         version.delete()
+
+
+def test_a_clinic_table_saved_before_the_defaults_changed_stays_in_force(user):
+    own = default_protocol_table().as_dict()
+    own["categories"]["I"]["blocks"]["right"][0]["landmark"] = "our own landmark"
+    ProtocolTableOverride.objects.create(table=own, updated_by=user)
+
+    table = current_protocol_table()
+
+    assert table != default_protocol_table()
+    assert table.category("I").blocks["right"][0].landmark == "our own landmark"

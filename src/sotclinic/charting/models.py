@@ -162,7 +162,9 @@ class ExamRecord(_PartOfNote):
 
     ``state`` is the exam screen's JSON document: ``{"findings": <engine request body>,
     "recheck": {code: "cleared"|"present"}, "cmrt": [...], "cranial": [...]}``. ``suggestion`` is
-    ``sotclinic.sot.analyze(findings).as_dict()`` computed when the draft was saved. The
+    the engine's analysis with the clinic's protocol table in force
+    (``exam.selectors.analyze_exam_findings``), computed when the draft was saved and again at
+    signing, so it is what the visit page showed. The
     practitioner's confirmed or overridden category and side are separate fields.
     """
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
-from sotclinic.sot import INDICATORS, FindingsError, analyze, validate_findings
+from sotclinic.exam.selectors import analyze_exam_findings, suggestion_fingerprint
+from sotclinic.sot import INDICATORS, FindingsError
 
 from .diagnosis_codes import diagnosis_codes
 from .errors import CannotSign, InvalidDraft, NotAllowed, NoteSigned, StaleDraft
@@ -91,11 +92,14 @@ def _check_writable(note: Note, expected_version: int) -> None:
 
 
 def exam_summary(state: dict) -> tuple[dict | None, str, str, list[str]]:
-    """The engine's suggestion for a stored exam state, with the columns the timeline reads."""
+    """The engine's suggestion for an exam state, with the columns the timeline reads.
+
+    Analysed with the clinic's protocol table in force, exactly as the exam screen shows it.
+    """
     findings = state.get("findings")
     if not findings:
         return None, "", "", []
-    suggestion = analyze(validate_findings(findings)).as_dict()
+    suggestion = analyze_exam_findings(findings).as_dict()
     recheck = state.get("recheck") or {}
     cleared = [code for code in INDICATORS if recheck.get(code) == "cleared"]
     return suggestion, suggestion["category"] or "", suggestion["side"] or "", cleared
@@ -158,7 +162,6 @@ def start_visit(user, *, appointment=None, patient=None, address: str | None = N
     return visit
 
 
-@transaction.atomic
 def save_draft(
     note_id: int,
     user,
@@ -170,16 +173,24 @@ def save_draft(
 
     Raises NoteSigned for a signed note, StaleDraft (carrying the stored version) when someone
     saved in between, InvalidDraft with field messages for content the form could not check.
+    A refused stale save is audit-logged too.
     """
+    try:
+        return _save_draft(note_id, user, expected_version, content, address)
+    except StaleDraft as conflict:
+        # Written after the save's transaction has rolled back, so the row is kept.
+        visit = conflict.current.visit
+        record_access(user, visit.patient_id, Action.SAVE_CONFLICT, f"visit {visit.pk}", address)
+        raise
+
+
+@transaction.atomic
+def _save_draft(
+    note_id: int, user, expected_version: int, content: DraftContent, address: str | None
+) -> Note:
     _require_practitioner(user)
     note = _locked_note(note_id)
-    try:
-        _check_writable(note, expected_version)
-    except StaleDraft:
-        record_access(
-            user, note.visit.patient_id, Action.SAVE_CONFLICT, f"visit {note.visit_id}", address
-        )
-        raise
+    _check_writable(note, expected_version)
     exam = note.exam
     state = exam.state if content.exam_state is None else content.exam_state
     try:
@@ -314,12 +325,43 @@ def start_visit_with_last_findings(
     return visit, True
 
 
+def _refresh_suggestion(exam: ExamRecord, shown_suggestion: str | None) -> None:
+    # The clinic may have edited its protocol table since the draft was saved: the note keeps
+    # the suggestion as analysed now, which is what the visit page shows, and never one the
+    # practitioner did not see.
+    suggestion, category, side, cleared = exam_summary(exam.state or {})
+    shown_differs = shown_suggestion and suggestion_fingerprint(suggestion) != shown_suggestion
+    if suggestion is not None and shown_differs:
+        raise CannotSign(
+            "The suggestion on your screen was out of date (the clinic's protocol table changed "
+            "while this note was open, or the findings changed as you signed). The draft is "
+            "saved; check the suggestion as it stands now and sign again."
+        )
+    if suggestion != exam.suggestion:
+        exam.suggestion = suggestion
+        exam.suggested_category, exam.suggested_side, exam.cleared_indicators = (
+            category,
+            side,
+            cleared,
+        )
+        exam.save()
+
+
 @transaction.atomic
-def sign_note(note_id: int, user, expected_version: int, address: str | None = None) -> Note:
+def sign_note(
+    note_id: int,
+    user,
+    expected_version: int,
+    address: str | None = None,
+    shown_suggestion: str | None = None,
+) -> Note:
     """Sign the note as it stands at ``expected_version``. From then on it never changes.
 
     Only the visit's own practitioner signs, and only once the copied findings are reviewed and
-    the exam's suggested category is confirmed or overridden with a reason.
+    the exam's suggested category is confirmed or overridden with a reason. The stored
+    suggestion is analysed again with the clinic's protocol table in force; when the page gives
+    the fingerprint of the suggestion it showed (``suggestion_fingerprint``) and the two differ,
+    signing is refused with CannotSign and nothing changes.
     """
     _require_practitioner(user)
     note = _locked_note(note_id)
@@ -331,6 +373,10 @@ def sign_note(note_id: int, user, expected_version: int, address: str | None = N
             "Findings were copied from an earlier visit. Review them, tick "
             "“I have reviewed the copied findings” and save before signing."
         )
+    try:
+        _refresh_suggestion(note.exam, shown_suggestion)
+    except FindingsError as error:
+        raise CannotSign(f"The exam findings cannot be analysed: {error}") from error
     _check_category_decision(note.exam)
     note.signed_at = timezone.now()
     note.signed_by = user

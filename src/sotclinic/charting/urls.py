@@ -18,6 +18,7 @@ urlpatterns = [
         name="start_visit_from_last",
     ),
     path("visits/<int:visit_id>/", views.visit_page, name="visit"),
+    path("visits/<int:visit_id>/autosave/", views.autosave, name="autosave"),
     path("visits/<int:visit_id>/addenda/", views.add_addendum, name="add_addendum"),
     path("diagnosis-codes/", views.diagnosis_search, name="diagnosis_search"),
     path("unsigned-notes/", views.todo, name="todo"),

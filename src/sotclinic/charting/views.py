@@ -1,9 +1,10 @@
 """Chart and visit pages for practitioners. Every view of a chart or visit writes an audit row."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -206,7 +207,13 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
             note.pk, request.user, version, form.content(exam_state), address
         )
         if action == "sign":
-            services.sign_note(note.pk, request.user, note.version, address)
+            services.sign_note(
+                note.pk,
+                request.user,
+                note.version,
+                address,
+                shown_suggestion=request.POST.get(f"{EXAM_PREFIX}-shown"),
+            )
             messages.success(request, "Note signed. It can no longer change; add addenda instead.")
         else:
             messages.success(request, "Draft saved.")
@@ -240,6 +247,67 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
     except CannotSign as error:
         messages.error(request, error.message)
     return redirect("charting:visit", visit_id=visit.pk)
+
+
+def _autosave_refused(message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"saved": False, "message": message, **extra}, status=status)
+
+
+@practitioner_required
+@require_POST
+def autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
+    """Save the visit page's draft in the background; the answer is JSON for the page's script.
+
+    The same form, parser and ``save_draft`` as "Save draft", so the version check still turns
+    two open tabs into a visible conflict instead of one silently replacing the other.
+    """
+    visit = _visit(visit_id)
+    tz = ZoneInfo(selectors.visit_time_zone(visit))
+    if visit.note.is_signed:
+        return _autosave_refused(NoteSigned.message, 409, signed=True)
+    form = NoteForm(request.POST)
+    exam_state, exam_errors = parse_exam(request.POST)
+    if not form.is_valid() or exam_errors:
+        errors = {name: " ".join(problems) for name, problems in form.errors.items()}
+        return _autosave_refused(
+            "Not saved automatically: some entries need a look.", 400, errors=errors | exam_errors
+        )
+    try:
+        note = services.save_draft(
+            visit.note.pk,
+            request.user,
+            form.cleaned_data["version"],
+            form.content(exam_state),
+            client_address(request),
+        )
+    except StaleDraft as conflict:
+        other = conflict.current
+        who = other.updated_by.get_full_name() or other.updated_by.username
+        return _autosave_refused(
+            f"Not saved: {who} saved version {other.version} of this note at "
+            f"{timezone.localtime(other.updated_at, tz):%H:%M:%S} (in another tab or on another "
+            "screen). Press Save draft to compare the two versions.",
+            409,
+            conflict=True,
+        )
+    except NoteSigned as error:
+        return _autosave_refused(error.message, 409, signed=True)
+    except InvalidDraft as error:
+        return _autosave_refused(
+            "Not saved automatically: " + " ".join(error.errors.values() or [error.message]),
+            400,
+            errors=error.errors,
+        )
+    except NotAllowed as error:
+        return _autosave_refused(error.message, 403)
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": note.version,
+            "message": "Draft saved automatically at "
+            f"{timezone.localtime(note.updated_at, tz):%H:%M:%S}.",
+        }
+    )
 
 
 def _copy_forward(request: HttpRequest, visit: Visit) -> HttpResponse:

@@ -20,14 +20,12 @@ from sotclinic.sot import (
     Analysis,
     FindingsError,
     ProtocolTable,
-    analyze,
     cmrt_lookup,
     indicators_in_category,
-    validate_findings,
 )
 
 from . import diagram
-from .selectors import current_protocol_table
+from .selectors import analyze_exam_findings, current_protocol_table, suggestion_fingerprint
 from .state import (
     CMRT_PARTS,
     CRANIAL_PARTS,
@@ -86,6 +84,7 @@ def _analysis_view(analysis: Analysis | None, leg: dict[str, Any] | None) -> dic
     body = analysis.as_dict()
     view: dict[str, Any] = {
         "result": body,
+        "fingerprint": suggestion_fingerprint(body),
         "headline": _headline(analysis),
         "reasons": [_reason_words(reason, leg) for reason in body["reasons"]],
         "protocol": None,
@@ -126,7 +125,7 @@ def _run_analysis(
     findings: dict[str, Any], table: ProtocolTable
 ) -> tuple[Analysis | None, str | None]:
     try:
-        return analyze(validate_findings(findings), table), None
+        return analyze_exam_findings(findings, table), None
     except FindingsError as error:  # a stored state from an older registry, for instance
         return None, f"These findings cannot be analysed: {error}"
 

@@ -1,10 +1,20 @@
-"""Reads for the SOT exam: the protocol table in force and its history."""
+"""Reads for the SOT exam: the protocol table in force, its history, and the analysis with it."""
 
+import hashlib
+import json
 import logging
+from typing import Any
 
 from django.db.models import QuerySet
 
-from sotclinic.sot import ProtocolTable, ProtocolTableError, default_protocol_table
+from sotclinic.sot import (
+    Analysis,
+    ProtocolTable,
+    ProtocolTableError,
+    analyze,
+    default_protocol_table,
+    validate_findings,
+)
 
 from .models import ProtocolTableOverride
 
@@ -32,6 +42,27 @@ def current_protocol_table() -> ProtocolTable:
         # settings page shows the problem so a practitioner can fix it.
         logger.warning("Stored protocol table %s is no longer valid; using defaults", latest.pk)
         return default_protocol_table()
+
+
+def analyze_exam_findings(
+    findings: dict[str, Any], protocol_table: ProtocolTable | None = None
+) -> Analysis:
+    """The engine's analysis of an exam's findings with the clinic's protocol table in force.
+
+    The one place an exam is analysed: the live panel, a saved draft and signing all call it, so
+    the suggestion stored with a note is the one the practitioner saw. Raises ``FindingsError``
+    for findings the engine cannot read.
+    """
+    table = protocol_table if protocol_table is not None else current_protocol_table()
+    return analyze(validate_findings(findings), table)
+
+
+def suggestion_fingerprint(suggestion: dict[str, Any] | None) -> str:
+    """A short digest of an analysis body, so a page can say which suggestion it showed."""
+    if suggestion is None:
+        return ""
+    body = json.dumps(suggestion, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
 def protocol_table_history(limit: int = 20) -> QuerySet[ProtocolTableOverride]:

@@ -38,6 +38,8 @@ def analyze_partial(request: HttpRequest) -> HttpResponse:
     context = exam_context(state, prefix, errors=errors)
     # The re-check list follows the positive indicators, except while it is being filled in.
     context["swap_recheck"] = request.POST.get(f"{prefix}-changed") != "recheck"
+    # A page that shows the suggestion outside the panel (the visit's Assessment) asks for it.
+    context["swap_summary"] = f"{prefix}-summary" in request.POST
     return render(request, "exam/_analysis_response.html", context)
 
 

@@ -8,7 +8,6 @@ name (migration 0004). Either refusal becomes SlotTaken here.
 """
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -77,10 +76,6 @@ def refuse_overlap(
 def _times(kind: AppointmentType, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     end = start + dt.timedelta(minutes=kind.duration_minutes)
     return end, end + dt.timedelta(minutes=kind.buffer_minutes)
-
-
-def _on_commit(fn: Callable[[], None]) -> None:
-    transaction.on_commit(fn)
 
 
 def _offered_slots(
@@ -160,7 +155,7 @@ def book_online(
     is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
     when the time is no longer free, SlotNotOffered when it never was, NotBookableOnline, and
     ReturningPatientsOnly (with nothing written) when a type closed to new patients is asked
-    for with details that match no patient. Sends the confirmation after commit.
+    for with details that match no patient. Queues the confirmation in the outbox.
     """
     now = now or timezone.now()
     if not consent:
@@ -205,7 +200,7 @@ def book_online(
     booked = Appointment.objects.select_related(
         "practitioner", "appointment_type", "location", "patient"
     ).get(pk=appointment.pk)
-    _on_commit(lambda: notifications.send_confirmation(booked, base_url))
+    notifications.send_confirmation(booked, base_url)
     return booked
 
 
@@ -295,7 +290,7 @@ def move_appointment(
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)
     if by_patient:
-        _on_commit(lambda: notifications.send_moved(appointment, base_url))
+        notifications.send_moved(appointment, base_url)
     return appointment
 
 
@@ -323,7 +318,7 @@ def cancel_appointment(
     appointment.cancelled_at = now
     appointment.save(update_fields=["status", "cancelled_at"])
     if by_patient:
-        _on_commit(lambda: notifications.send_cancelled(appointment, base_url))
+        notifications.send_cancelled(appointment, base_url)
     return appointment
 
 

@@ -30,9 +30,12 @@ GUARD_WORDS = "append-only|is signed|cannot be changed or deleted|cannot be move
 
 
 def _refused(sql: str, params=()) -> None:
-    with pytest.raises(DatabaseError, match=GUARD_WORDS), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with (
+        pytest.raises(DatabaseError, match=GUARD_WORDS),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
 
 
 def _copy_row_sql(verb: str, table: str, pk: int, changes: dict) -> tuple[str, list]:

@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
 
 from .forms import STEP_IDS, STEP_TITLES, instruments_for
@@ -362,22 +362,26 @@ def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None 
 
 
 def send_follow_up(patient: Patient, baseline: Intake, sequence: int, base_url: str) -> bool:
-    """Create follow-up request ``sequence`` and e-mail its link. False if it already exists."""
+    """Create follow-up request ``sequence`` and queue the e-mail with its link, together.
+    False if it already exists. A failed send is retried by the outbox."""
     try:
         with transaction.atomic():
             request = FollowUpRequest.objects.create(
                 patient=patient, baseline_intake=baseline, sequence=sequence
             )
+            if patient.email:
+                path = reverse("intake:follow_up", args=[follow_up_token(request)])
+                queue_email(
+                    to=patient.email,
+                    subject="A short questionnaire from your clinic",
+                    body=render_to_string(
+                        "intake/email/follow_up.txt",
+                        {"patient": patient, "url": f"{base_url}{path}"},
+                    ),
+                    kind="intake.follow_up",
+                )
+            request.sent_at = timezone.now()
+            request.save(update_fields=["sent_at"])
     except IntegrityError:
         return False
-    if patient.email:
-        path = reverse("intake:follow_up", args=[follow_up_token(request)])
-        body = render_to_string(
-            "intake/email/follow_up.txt", {"patient": patient, "url": f"{base_url}{path}"}
-        )
-        EmailMessage(
-            subject="A short questionnaire from your clinic", body=body, to=[patient.email]
-        ).send()
-    request.sent_at = timezone.now()
-    request.save(update_fields=["sent_at"])
     return True

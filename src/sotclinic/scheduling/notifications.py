@@ -1,13 +1,21 @@
-"""E-mails to patients about their bookings. They carry times and places, never clinical data."""
+"""E-mails to patients about their bookings. They carry times and places, never clinical data.
+
+Each is queued in the outbox inside the caller's transaction: it leaves only if the change is
+committed, and a mail-server failure is retried later instead of failing the change.
+"""
+
+import datetime as dt
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from sotclinic.messaging.services import queue_email
+from sotclinic.patients.models import Patient
+
 from .calendars import appointment_invite
-from .links import manage_token
-from .models import Appointment, AppointmentType, ClinicSettings, Location
+from .links import booking_request_token, manage_token
+from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
 
 
 def site_url() -> str:
@@ -33,11 +41,16 @@ def _context(appointment: Appointment, base_url: str | None) -> dict:
 
 
 def _send(subject: str, template: str, context: dict, to: str, ics: bytes | None = None) -> None:
-    body = render_to_string(f"scheduling/email/{template}", context)
-    message = EmailMessage(subject=subject, body=body, to=[to])
+    attachments = []
     if ics is not None:
-        message.attach("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8")
-    message.send()
+        attachments.append(("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8"))
+    queue_email(
+        to=to,
+        subject=subject,
+        body=render_to_string(f"scheduling/email/{template}", context),
+        attachments=attachments,
+        kind=f"booking.{template.removesuffix('.txt')}",
+    )
 
 
 def send_confirmation(appointment: Appointment, base_url: str | None = None) -> None:
@@ -91,6 +104,36 @@ def send_reminder(appointment: Appointment, base_url: str | None = None) -> None
         "reminder.txt",
         context,
         appointment.patient.email,
+    )
+
+
+def send_booking_request(
+    patient: Patient,
+    appointment_type: AppointmentType,
+    practitioner: Practitioner | None,
+    start: dt.datetime,
+    location: Location,
+    base_url: str | None = None,
+) -> None:
+    """Send the owner of a patient's address a link to confirm a returning-patient booking."""
+    token = booking_request_token(
+        patient_id=patient.pk,
+        appointment_type_id=appointment_type.pk,
+        practitioner_id=practitioner and practitioner.pk,
+        start=start,
+    )
+    path = reverse("portal:confirm_booking_request", args=[token])
+    _send(
+        f"Confirm your appointment at {location.name}",
+        "booking_request.txt",
+        {
+            "appointment_type": appointment_type,
+            "practitioner": practitioner,
+            "local_start": start.astimezone(location.tz),
+            "location": location,
+            "confirm_url": f"{(base_url or site_url()).rstrip('/')}{path}",
+        },
+        patient.email,
     )
 
 

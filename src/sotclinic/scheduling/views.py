@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.audit.services import record_access
 from sotclinic.charting.selectors import attach_visits
 
 from . import services
@@ -147,6 +148,8 @@ def _appointment(pk: int) -> Appointment:
 @staff_required
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
+    # The page shows the patient's name, phone and e-mail.
+    record_access(request, appointment.patient, "view_appointment", f"appointment {pk}")
     local = appointment.start.astimezone(appointment.location.tz)
     move_form = MoveForm(
         request.POST or None,

@@ -67,3 +67,15 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """Real SMTP sending to a local port where nothing listens: every send is refused."""
+    from tests.servers import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_USE_TLS = False
+    return settings

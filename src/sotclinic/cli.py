@@ -10,13 +10,21 @@ commands:
   demo             load the demo clinic (idempotent)
   sendreminders    e-mail reminders for upcoming appointments
   sendfollowups    e-mail follow-up questionnaires that are due
+  sendmessages     send queued e-mails that are due, retrying failed ones
   backup           write a backup of the database
   restore          restore a backup
   manage ARGS...   any Django management command (migrate, createsuperuser, ...)
 """
 
 # Subcommands that are plain management commands of the project.
-MANAGEMENT_ALIASES = {"demo", "sendreminders", "sendfollowups", "backup", "restore"}
+MANAGEMENT_ALIASES = {
+    "demo",
+    "sendreminders",
+    "sendfollowups",
+    "sendmessages",
+    "backup",
+    "restore",
+}
 
 
 def _django_manage(argv: list[str]) -> None:

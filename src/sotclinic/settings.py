@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "sotclinic.accounts",
     "sotclinic.patients",
+    "sotclinic.messaging",
     "sotclinic.scheduling",
     "sotclinic.intake",
     "sotclinic.charting",
@@ -159,6 +160,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+# A mail server that accepts the connection and then hangs must not hold a request for long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# The outbox: how often a message is tried before it is marked failed, and how long a sender
+# holds a claimed message before another sender may try it (a sender that died mid-send).
+MESSAGE_MAX_ATTEMPTS = int(os.environ.get("MESSAGE_MAX_ATTEMPTS", "10"))
+MESSAGE_CLAIM_SECONDS = int(os.environ.get("MESSAGE_CLAIM_SECONDS", "300"))
 
 # A shared cache for several app servers (sessions, rate limits, slot listings); without it
 # each process keeps its own.

@@ -41,13 +41,14 @@ def test_red_flag_banner_shows_on_chart_and_visit_until_handled(client):
     assert all(BANNER not in page for page in after)
 
 
-def test_booking_confirmation_carries_the_intake_link(settings):
+def test_booking_confirmation_carries_the_intake_link(settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     doctor = make_practitioner(make_location())
     appointment = make_appointment(
         doctor, dt.datetime(2030, 1, 7, 9, tzinfo=dt.UTC), patient=make_patient()
     )
 
-    send_confirmation(appointment, base_url="https://clinic.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_confirmation(appointment, base_url="https://clinic.example")
 
     assert "https://clinic.example/intake/" in mail.outbox[0].body

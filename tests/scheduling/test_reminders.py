@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from sotclinic.messaging.models import Message
+from sotclinic.messaging.services import send_due_messages
 from sotclinic.scheduling.models import Appointment
 from tests.factories import (
     make_appointment,
@@ -27,7 +29,7 @@ def _clinic():
     return location, doctor, kind
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_reminds_appointments_within_the_window_once():
     location, doctor, kind = _clinic()
     now = timezone.now()
@@ -54,7 +56,7 @@ def test_reminds_appointments_within_the_window_once():
     assert soon.reminder_sent_at is not None
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_moving_an_appointment_allows_a_new_reminder():
     from sotclinic.scheduling import services
 
@@ -101,3 +103,21 @@ def test_two_runs_at_once_send_each_reminder_once():
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 12 == len(set(recipients))
     assert Appointment.objects.filter(reminder_sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_refused_by_the_mail_server_is_sent_by_a_later_sendmessages(smtp_down):
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    appointment = make_appointment(
+        doctor, now + dt.timedelta(hours=5), kind=kind, location=location
+    )
+
+    call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+    smtp_down.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
+    send_due_messages(now=timezone.now() + dt.timedelta(hours=1))
+
+    assert [m.to for m in mail.outbox] == [[appointment.patient.email]]
+    [message] = Message.objects.all()
+    assert (message.kind, message.status, message.attempts) == ("booking.reminder", "sent", 2)

@@ -1,9 +1,14 @@
-"""E-mails to patients about their bookings. They carry times and places, never clinical data."""
+"""E-mails to patients about their bookings. They carry times and places, never clinical data.
+
+Each is queued in the outbox inside the caller's transaction: it leaves only if the change is
+committed, and a mail-server failure is retried later instead of failing the change.
+"""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from sotclinic.messaging.services import queue_email
 
 from .calendars import appointment_invite
 from .links import manage_token
@@ -33,11 +38,16 @@ def _context(appointment: Appointment, base_url: str | None) -> dict:
 
 
 def _send(subject: str, template: str, context: dict, to: str, ics: bytes | None = None) -> None:
-    body = render_to_string(f"scheduling/email/{template}", context)
-    message = EmailMessage(subject=subject, body=body, to=[to])
+    attachments = []
     if ics is not None:
-        message.attach("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8")
-    message.send()
+        attachments.append(("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8"))
+    queue_email(
+        to=to,
+        subject=subject,
+        body=render_to_string(f"scheduling/email/{template}", context),
+        attachments=attachments,
+        kind=f"booking.{template.removesuffix('.txt')}",
+    )
 
 
 def send_confirmation(appointment: Appointment, base_url: str | None = None) -> None:

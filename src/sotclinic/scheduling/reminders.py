@@ -1,15 +1,13 @@
 """Reminder e-mails, safe to run from cron and from two places at once."""
 
 import datetime as dt
-import logging
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from . import notifications
 from .models import Appointment
-
-logger = logging.getLogger(__name__)
 
 
 def due_reminders(hours: int, now: dt.datetime):
@@ -38,24 +36,21 @@ def claim(appointment_id: int, now: dt.datetime) -> bool:
 def send_due_reminders(
     hours: int, now: dt.datetime | None = None, base_url: str | None = None
 ) -> int:
-    """E-mail every patient whose booked appointment starts within `hours`, once.
+    """Queue a reminder for every patient whose booked appointment starts within `hours`,
+    once.
 
-    Returns how many reminders this run sent. A row whose e-mail fails is released again, so
-    the next run retries it.
+    Returns how many reminders this run queued. The claim and the queued message commit
+    together; the outbox retries a reminder whose sending fails.
     """
     now = now or timezone.now()
     sent = 0
     for appointment_id in list(due_reminders(hours, now).values_list("pk", flat=True)):
-        if not claim(appointment_id, now):
-            continue  # another runner took it
-        appointment = Appointment.objects.select_related(
-            "patient", "practitioner", "appointment_type", "location"
-        ).get(pk=appointment_id)
-        try:
+        with transaction.atomic():
+            if not claim(appointment_id, now):
+                continue  # another runner took it
+            appointment = Appointment.objects.select_related(
+                "patient", "practitioner", "appointment_type", "location"
+            ).get(pk=appointment_id)
             notifications.send_reminder(appointment, base_url)
-        except Exception:
-            Appointment.objects.filter(pk=appointment_id).update(reminder_sent_at=None)
-            logger.exception("Reminder e-mail failed for appointment %s", appointment_id)
-            continue
         sent += 1
     return sent

@@ -8,7 +8,6 @@ name (migration 0004). Either refusal becomes SlotTaken here.
 """
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -79,10 +78,6 @@ def _times(kind: AppointmentType, start: dt.datetime) -> tuple[dt.datetime, dt.d
     return end, end + dt.timedelta(minutes=kind.buffer_minutes)
 
 
-def _on_commit(fn: Callable[[], None]) -> None:
-    transaction.on_commit(fn)
-
-
 def _offered_slots(
     kind: AppointmentType,
     start: dt.datetime,
@@ -139,6 +134,55 @@ def match_patient(email: str, date_of_birth: dt.date) -> Patient | None:
     )
 
 
+# How long after an online booking the same request counts as a retry of it. Long enough
+# for a person to retry after an error page; short enough that details known to someone else
+# do not open the booking days later.
+RETRY_WINDOW = dt.timedelta(hours=1)
+
+
+def _same_name(given: str, stored: str) -> bool:
+    return given.strip().casefold() == stored.strip().casefold()
+
+
+def _same_online_booking(
+    patient: Patient | None,
+    kind: AppointmentType,
+    practitioner_id: int | None,
+    start: dt.datetime,
+    first_name: str,
+    last_name: str,
+    *,
+    now: dt.datetime,
+) -> Appointment | None:
+    """The booking this request already made, if it is a retry by the same person.
+
+    The same person is the patient matched by e-mail and date of birth who also gives the
+    name on the record; the same booking is theirs, online, of this type at this start (with
+    this practitioner, if one was asked for), still booked and made within RETRY_WINDOW.
+    """
+    if patient is None:
+        return None
+    if not (
+        _same_name(first_name, patient.first_name) and _same_name(last_name, patient.last_name)
+    ):
+        return None
+    found = Appointment.objects.filter(
+        patient=patient,
+        appointment_type=kind,
+        start=start,
+        booked_online=True,
+        status=Appointment.Status.BOOKED,
+        created_at__gte=now - RETRY_WINDOW,
+    )
+    if practitioner_id is not None:
+        found = found.filter(practitioner_id=practitioner_id)
+    return (
+        found.select_related("practitioner", "appointment_type", "location", "patient")
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def book_online(
     *,
@@ -160,16 +204,24 @@ def book_online(
     is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
     when the time is no longer free, SlotNotOffered when it never was, NotBookableOnline, and
     ReturningPatientsOnly (with nothing written) when a type closed to new patients is asked
-    for with details that match no patient. Sends the confirmation after commit.
+    for with details that match no patient. Queues the confirmation in the outbox.
+
+    A retry of a booking by the same person (see `_same_online_booking`) returns that booking
+    and writes nothing, so a lost answer never turns into "taken" or a second booking.
     """
     now = now or timezone.now()
     if not consent:
         raise BookingError("Please agree so that we can keep your details.", "consent")
     kind = _online_type(appointment_type_id)
+    patient = match_patient(email, date_of_birth)
+    repeated = _same_online_booking(
+        patient, kind, practitioner_id, start, first_name, last_name, now=now
+    )
+    if repeated is not None:
+        return repeated  # a retry (lost answer, second click): its confirmation is queued
     practitioner_ids = None if practitioner_id is None else [practitioner_id]
     candidates = _check_offered(kind, start, practitioner_ids, now=now)
 
-    patient = match_patient(email, date_of_birth)
     if patient is None:
         if not kind.new_patients_may_book_online:
             raise ReturningPatientsOnly()
@@ -205,7 +257,7 @@ def book_online(
     booked = Appointment.objects.select_related(
         "practitioner", "appointment_type", "location", "patient"
     ).get(pk=appointment.pk)
-    _on_commit(lambda: notifications.send_confirmation(booked, base_url))
+    notifications.send_confirmation(booked, base_url)
     return booked
 
 
@@ -295,7 +347,7 @@ def move_appointment(
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)
     if by_patient:
-        _on_commit(lambda: notifications.send_moved(appointment, base_url))
+        notifications.send_moved(appointment, base_url)
     return appointment
 
 
@@ -323,7 +375,7 @@ def cancel_appointment(
     appointment.cancelled_at = now
     appointment.save(update_fields=["status", "cancelled_at"])
     if by_patient:
-        _on_commit(lambda: notifications.send_cancelled(appointment, base_url))
+        notifications.send_cancelled(appointment, base_url)
     return appointment
 
 

@@ -1,0 +1,45 @@
+"""The outbox: every outgoing message is a row, written in the transaction that causes it."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class Message(models.Model):
+    """One outgoing message and its delivery state.
+
+    Rows are written by `services.queue_email` inside the caller's transaction, so a message
+    exists exactly when the change that caused it was committed. Senders claim due rows by
+    moving `next_attempt_at` past the claim lease, so two senders never send one row.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up"
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    # What the message is about, e.g. "booking.confirmation"; for people reading the outbox.
+    kind = models.CharField(max_length=60, blank=True)
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    # [{"filename": ..., "mimetype": ..., "content": base64}]
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.kind or self.subject} ({self.status})"

@@ -81,7 +81,12 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
     if intake.is_complete:
         if token is None:
             request.session.pop(KIOSK_SESSION_KEY, None)
-        return render(request, "intake/done.html", {"intake": intake, "kiosk": token is None})
+        context = {
+            "intake": intake,
+            "kiosk": token is None,
+            "urgent": selectors.urgent_advice(intake),
+        }
+        return render(request, "intake/done.html", context)
     steps = services.applicable_steps(intake)
     if step is None:
         step = next((s for s in steps if s not in intake.steps_done), steps[-1])
@@ -127,6 +132,7 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         "previous": _step_url(intake, steps[index - 1], token) if index else None,
         "token": token,
         "kiosk": kiosk,
+        "urgent": selectors.urgent_advice(intake),
         # On the tablet a step already answered comes up empty; this keeps those answers.
         "keep_url": (
             _step_url(intake, steps[index + 1], token)

@@ -155,3 +155,15 @@ def test_every_staff_page_about_a_patient_logs_the_read(client, name):
         return
     assert response.status_code in (200, 302), response.status_code
     assert AccessLog.objects.filter(patient=patient).count() > before
+
+
+def test_a_patient_reading_their_own_appointments_in_the_portal_is_logged(client):
+    user = make_user(Role.PATIENT)
+    patient = make_patient(user=user)
+    client.force_login(user)
+
+    response = client.get(reverse("portal:home"))
+
+    assert response.status_code == 200
+    row = AccessLog.objects.get(patient=patient)
+    assert (row.user, row.action) == (user, "view_own_appointments")

@@ -161,21 +161,27 @@ def test_returning_patient_type_answers_alike_for_match_and_no_match(client, cli
     location, doctor, _, start = clinic
     follow_up = make_appointment_type([doctor], new_patients_may_book_online=False)
     make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    slots = f"/api/v1/slots?appointment_type={follow_up.pk}&start={start.date()}&days=1"
+    before = client.get(slots).json()
 
     known = client.post(
         "/api/v1/bookings",
         _booking(follow_up, doctor, start, email="known@example.com", date_of_birth="1970-05-06"),
         "application/json",
     )
+    after_known = client.get(slots).json()
     unknown = client.post(
         "/api/v1/bookings",
-        _booking(follow_up, doctor, start + dt.timedelta(hours=2), email="new@example.com"),
+        _booking(follow_up, doctor, start, email="new@example.com"),
         "application/json",
     )
+    after_unknown = client.get(slots).json()
 
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
-    assert Appointment.objects.count() == 1
+    assert before == after_known == after_unknown
+    assert start.isoformat() in {slot["start"] for slot in before}
+    assert Appointment.objects.count() == 0
     assert Patient.objects.count() == 1
     assert {m.to[0] for m in mail.outbox} == {"known@example.com", "new@example.com"}
 

@@ -20,22 +20,28 @@ pytestmark = pytest.mark.django_db
 START = dt.datetime(2030, 1, 7, 9, tzinfo=dt.UTC)
 
 
-def test_confirmation_carries_the_intake_link_for_a_new_patient(mailoutbox):
+def test_confirmation_carries_the_intake_link_for_a_new_patient(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     appointment = make_appointment(make_practitioner(make_location()), START)
 
-    send_confirmation(appointment, base_url="https://clinic.example")
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        send_confirmation(appointment, base_url="https://clinic.example")
 
     body = mailoutbox[0].body
     assert "fill in the health questionnaire" in body
     assert "https://clinic.example/intake/" in body
 
 
-def test_confirmation_leaves_the_intake_out_once_the_patient_completed_one(mailoutbox):
+def test_confirmation_leaves_the_intake_out_once_the_patient_completed_one(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     patient = make_patient()
     make_complete_intake(patient)
     appointment = make_appointment(make_practitioner(make_location()), START, patient=patient)
 
-    send_confirmation(appointment, base_url="https://clinic.example")
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        send_confirmation(appointment, base_url="https://clinic.example")
 
     body = mailoutbox[0].body
     assert "questionnaire" not in body and "/intake/" not in body

@@ -10,6 +10,7 @@ from django.utils import timezone
 from sotclinic.intake.models import FollowUpRequest, FollowUpSchedule, QuestionnaireResponse
 from sotclinic.intake.selectors import follow_ups_due
 from sotclinic.intake.services import follow_up_token
+from sotclinic.messaging.models import Message
 from tests.factories import make_complete_intake, make_patient, make_practitioner, make_visit
 
 pytestmark = pytest.mark.django_db
@@ -71,19 +72,41 @@ def test_disabled_schedule_makes_nobody_due():
     assert follow_ups_due() == []
 
 
-def test_sendfollowups_sends_once_however_often_it_runs():
+def test_sendfollowups_sends_once_however_often_it_runs(django_capture_on_commit_callbacks):
     _schedule(4, "weeks")
     intake = make_complete_intake(
         make_patient(email="fu@example.com"), completed_at=timezone.now() - dt.timedelta(weeks=5)
     )
 
-    call_command("sendfollowups", stdout=io.StringIO())
-    call_command("sendfollowups", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendfollowups", stdout=io.StringIO())
+        call_command("sendfollowups", stdout=io.StringIO())
 
     assert FollowUpRequest.objects.filter(patient=intake.patient).count() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["fu@example.com"]
     assert "/intake/follow-up/" in mail.outbox[0].body
+
+
+def test_follow_up_refused_by_the_mail_server_waits_in_the_outbox(
+    smtp_down, django_capture_on_commit_callbacks
+):
+    _schedule(4, "weeks")
+    intake = make_complete_intake(
+        make_patient(email="fu@example.com"), completed_at=timezone.now() - dt.timedelta(weeks=5)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendfollowups", stdout=io.StringIO())
+
+    assert FollowUpRequest.objects.filter(patient=intake.patient).count() == 1
+    [message] = Message.objects.all()
+    assert (message.kind, message.status, message.to) == (
+        "intake.follow_up",
+        Message.Status.PENDING,
+        ["fu@example.com"],
+    )
+    assert "ConnectionRefusedError" in message.last_error
 
 
 def test_patient_answers_follow_up_through_the_link(client):

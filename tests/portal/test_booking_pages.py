@@ -105,18 +105,74 @@ def test_match_and_no_match_look_the_same_for_returning_patient_types(client, cl
     location, doctor, _, start = clinic
     follow_up = make_appointment_type([doctor], new_patients_may_book_online=False)
     make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    times = f"/portal/book/?type={follow_up.pk}&practitioner=any&day={start.date()}"
+    before = _without_csrf(client.get(times).text)
 
     known = client.post(
         _details_url(follow_up, doctor.pk, start),
         {**DETAILS, "email": "known@example.com", "date_of_birth": "1970-05-06"},
         follow=True,
     )
-    later = start + dt.timedelta(hours=2)
-    unknown = client.post(_details_url(follow_up, doctor.pk, later), DETAILS, follow=True)
+    after_known = _without_csrf(client.get(times).text)
+    unknown = client.post(_details_url(follow_up, doctor.pk, start), DETAILS, follow=True)
+    after_unknown = _without_csrf(client.get(times).text)
 
     assert known.redirect_chain == unknown.redirect_chain
     assert _without_csrf(known.text) == _without_csrf(unknown.text)
-    assert Appointment.objects.count() == 1
+    assert before == after_known == after_unknown
+    assert Appointment.objects.count() == 0
+
+
+def _request_link(to: str) -> str:
+    [message] = [m for m in mail.outbox if m.to == [to]]
+    return re.search(r"http://testserver(/portal/book/request/[^/]+/)", message.body).group(1)
+
+
+def test_returning_patient_books_by_confirming_the_emailed_link(client, clinic):
+    location, doctor, _, start = clinic
+    follow_up = make_appointment_type([doctor], name="Follow-up visit")
+    follow_up.new_patients_may_book_online = False
+    follow_up.save()
+    known = make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    client.post(
+        _details_url(follow_up, "any", start),
+        {**DETAILS, "email": "known@example.com", "date_of_birth": "1970-05-06"},
+    )
+    link = _request_link("known@example.com")
+
+    shown = client.get(link)
+    booked = client.post(link, follow=True)
+    again = client.post(link, follow=True)
+
+    assert shown.status_code == 200 and "Follow-up visit" in shown.text
+    assert booked.status_code == again.status_code == 200
+    assert "You're booked" in booked.text
+    appointment = Appointment.objects.get()
+    assert (appointment.patient, appointment.start) == (known, start)
+    assert booked.redirect_chain == again.redirect_chain
+
+
+def test_booking_request_link_for_a_time_taken_meanwhile_says_so(client, clinic):
+    location, doctor, _, start = clinic
+    follow_up = make_appointment_type([doctor], new_patients_may_book_online=False)
+    make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    client.post(
+        _details_url(follow_up, doctor.pk, start),
+        {**DETAILS, "email": "known@example.com", "date_of_birth": "1970-05-06"},
+    )
+    make_appointment(doctor, start, kind=follow_up, location=location)
+
+    response = client.post(_request_link("known@example.com"))
+
+    assert response.status_code == 409
+    assert "just booked by someone else" in response.text
+
+
+def test_tampered_booking_request_link_is_a_clear_400(client, clinic):
+    response = client.get("/portal/book/request/not-a-token/")
+
+    assert response.status_code == 400
+    assert "not valid" in response.text
 
 
 def test_manage_link_cancels_and_frees_the_time(client, clinic):

@@ -1,6 +1,7 @@
 """book_online / book_appointment / move / cancel: the rules and the no-double-booking guarantee."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -12,11 +13,12 @@ from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import (
     ChangeNotAllowed,
     NotBookableOnline,
-    ReturningPatientsOnly,
     SlotNotOffered,
     SlotTaken,
 )
+from sotclinic.scheduling.links import BadLink
 from sotclinic.scheduling.models import Appointment
+from sotclinic.scheduling.selectors import listed_slots
 from tests.factories import (
     make_appointment,
     make_appointment_type,
@@ -149,16 +151,110 @@ def test_same_email_with_other_date_of_birth_is_a_new_patient(clinic):
     assert Patient.objects.count() == 2
 
 
-def test_returning_patient_type_without_a_match_writes_nothing(clinic):
+def _listing(kind, day):
+    return [
+        (slot.start, slot.practitioner_id)
+        for slot in listed_slots(kind, day - dt.timedelta(days=1), 3, practitioner_ids=None)
+    ]
+
+
+def test_returning_patient_type_books_nothing_whether_or_not_the_details_match(
+    clinic, django_capture_on_commit_callbacks
+):
     _, doctor, kind, ten = clinic
     kind.new_patients_may_book_online = False
     kind.save()
+    known = make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    before = _listing(kind, ten.date())
 
-    with pytest.raises(ReturningPatientsOnly):
-        _online(kind, ten, doctor)
+    with django_capture_on_commit_callbacks(execute=True):
+        matched = _online(
+            kind, ten, doctor, email="known@example.com", date_of_birth=known.date_of_birth
+        )
+    after_match = _listing(kind, ten.date())
+    with django_capture_on_commit_callbacks(execute=True):
+        unmatched = _online(kind, ten, doctor, email="stranger@example.com")
+    after_no_match = _listing(kind, ten.date())
 
+    assert matched is None and unmatched is None
+    assert before == after_match == after_no_match
+    assert (ten, doctor.pk) in before
     assert Appointment.objects.count() == 0
-    assert Patient.objects.count() == 0
+    assert Patient.objects.count() == 1
+    request, notice = mail.outbox
+    assert request.to == ["known@example.com"] and "/portal/book/request/" in request.body
+    assert notice.to == ["stranger@example.com"] and "No appointment has been made" in notice.body
+
+
+def test_returning_patient_type_refuses_a_taken_slot_alike_for_match_and_no_match(clinic):
+    location, doctor, kind, ten = clinic
+    kind.new_patients_may_book_online = False
+    kind.save()
+    known = make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    make_appointment(doctor, ten, patient=known, kind=kind, location=location)
+
+    with pytest.raises(SlotTaken) as matched:
+        _online(kind, ten, doctor, email="known@example.com", date_of_birth=known.date_of_birth)
+    with pytest.raises(SlotTaken) as unmatched:
+        _online(kind, ten, doctor, email="stranger@example.com")
+
+    assert matched.value.message == unmatched.value.message
+
+
+def test_confirming_a_booking_request_books_it_once(clinic, django_capture_on_commit_callbacks):
+    _, doctor, kind, ten = clinic
+    kind.new_patients_may_book_online = False
+    kind.save()
+    known = make_patient(email="known@example.com", date_of_birth=dt.date(1970, 5, 6))
+    with django_capture_on_commit_callbacks(execute=True):
+        _online(kind, ten, None, email="known@example.com", date_of_birth=known.date_of_birth)
+    token = re.search(r"/portal/book/request/([^/]+)/", mail.outbox[0].body).group(1)
+
+    first = services.confirm_booking_request(token)
+    again = services.confirm_booking_request(token)
+
+    assert first == again
+    assert (first.patient, first.practitioner, first.start) == (known, doctor, ten)
+    assert Appointment.objects.count() == 1
+
+
+def test_a_tampered_booking_request_link_is_refused(clinic):
+    with pytest.raises(BadLink):
+        services.confirm_booking_request("not-a-token")
+
+
+def test_retry_by_the_same_person_returns_the_same_booking(clinic):
+    _, doctor, kind, ten = clinic
+
+    first = _online(kind, ten, doctor)
+    again = _online(kind, ten, None, first_name="OLIVIA ", email="Olivia@example.com")
+
+    assert again == first
+    assert Appointment.objects.count() == 1
+
+
+def test_same_details_for_another_type_or_time_are_not_a_retry(clinic):
+    location, doctor, kind, ten = clinic
+    other_kind = make_appointment_type([doctor], duration_minutes=30, buffer_minutes=10)
+    first = _online(kind, ten, doctor)
+
+    with pytest.raises(SlotTaken):
+        _online(other_kind, ten, doctor)
+    later = _online(kind, ten + dt.timedelta(hours=2), doctor)
+
+    assert later != first
+    assert Appointment.objects.count() == 2
+
+
+def test_cancelled_booking_is_not_returned_to_a_retry(clinic):
+    _, doctor, kind, ten = clinic
+    first = _online(kind, ten, doctor)
+    services.cancel_appointment(first)
+
+    again = _online(kind, ten, doctor)
+
+    assert again != first
+    assert Appointment.objects.filter(status=Appointment.Status.BOOKED).count() == 1
 
 
 def test_first_available_skips_a_busy_practitioner(clinic):

@@ -10,9 +10,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field, field_validator
 
 from sotclinic.scheduling import services
-from sotclinic.scheduling.errors import BookingError, ReturningPatientsOnly
+from sotclinic.scheduling.errors import BookingError
 from sotclinic.scheduling.models import AppointmentType, Practitioner
-from sotclinic.scheduling.notifications import manage_url, send_not_booked
+from sotclinic.scheduling.notifications import manage_url
 from sotclinic.scheduling.selectors import (
     first_available,
     listed_slots,
@@ -252,9 +252,6 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         return Status(
             429, _error(None, "Too many booking attempts from your network; try again later.")
         )
-    returning_only = (
-        _online_types().filter(pk=payload.appointment_type, new_patients_may_book_online=False)
-    ).first()
     try:
         appointment = services.book_online(
             appointment_type_id=payload.appointment_type,
@@ -268,13 +265,10 @@ def create_booking(request: HttpRequest, payload: BookingIn):
             consent=payload.consent,
             base_url=request.build_absolute_uri("/"),
         )
-    except ReturningPatientsOnly:
-        send_not_booked(payload.email, returning_only, None)
-        return Status(202, RECEIVED)
     except BookingError as exc:
         return Status(exc.status_code, _error(exc.field, exc.message))
-    if returning_only is not None:
-        # The same answer whether or not the details matched a patient: the e-mail tells.
+    if appointment is None:
+        # A returning-patient type: the same answer whether or not the details matched.
         return Status(202, RECEIVED)
     return Status(
         201,
@@ -293,5 +287,8 @@ def create_booking(request: HttpRequest, payload: BookingIn):
 
 RECEIVED = {
     "status": "received",
-    "detail": "Thank you. We have e-mailed you the outcome of your request.",
+    "detail": (
+        "Thank you. We have e-mailed you about your request; if we can book it, the e-mail "
+        "has a link to confirm the appointment."
+    ),
 }

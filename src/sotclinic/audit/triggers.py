@@ -35,6 +35,8 @@ class Guard:
     events: tuple[str, ...]  # "UPDATE", "DELETE", "INSERT"
     message: str
     condition: str | None = None
+    # Where the refusal is needed: a guard against SQLite's REPLACE has no PostgreSQL twin.
+    vendors: tuple[str, ...] = ("postgresql", "sqlite")
 
     def sqlite_sql(self) -> list[str]:
         # SQLite triggers take one event each.
@@ -64,10 +66,64 @@ class Guard:
         return [f"DROP TRIGGER IF EXISTS {self.name} ON {self.table};"]
 
 
+@dataclass(frozen=True)
+class TruncateGuard:
+    """PostgreSQL's TRUNCATE empties a table without firing its row triggers; this statement
+    trigger refuses it. SQLite has no TRUNCATE (its DELETE fires the row triggers)."""
+
+    name: str
+    table: str
+    message: str
+    vendors: tuple[str, ...] = ("postgresql",)
+
+    def postgresql_sql(self) -> list[str]:
+        quoted = self.message.replace("'", "''")
+        return [
+            PG_REFUSE_FUNCTION,
+            f"CREATE TRIGGER {self.name} BEFORE TRUNCATE ON {self.table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION guard_refuse('{quoted}');",
+        ]
+
+    def postgresql_drop(self) -> list[str]:
+        return [f"DROP TRIGGER IF EXISTS {self.name} ON {self.table};"]
+
+
+def no_replace_guard(name: str, table: str, message: str, protected: str, keys=("id",)):
+    """SQLite's REPLACE (INSERT OR REPLACE, UPDATE OR REPLACE) deletes the row holding a
+    clashing unique key without firing DELETE triggers. Refuse the INSERT or UPDATE before
+    that happens when the clashing row is one the guards protect.
+
+    `protected` is an SQL condition on the existing row `t` (e.g. "t.signed_at IS NOT NULL",
+    or "1" for every row); `keys` are the table's unique columns.
+    """
+    clash = " OR ".join(f"t.{key} = NEW.{key}" for key in keys)
+    existing = f"SELECT 1 FROM {table} t WHERE ({clash}) AND {protected}"  # noqa: S608
+    return (
+        Guard(
+            name=name,
+            table=table,
+            events=("INSERT",),
+            message=message,
+            condition=f"EXISTS ({existing})",
+            vendors=("sqlite",),
+        ),
+        Guard(
+            name=name,
+            table=table,
+            events=("UPDATE",),
+            message=message,
+            condition=f"EXISTS ({existing} AND t.id <> OLD.id)",
+            vendors=("sqlite",),
+        ),
+    )
+
+
 def install(schema_editor, guards) -> None:
     """Create the guards on whichever database the migration runs against."""
     vendor = schema_editor.connection.vendor
     for guard in guards:
+        if vendor not in guard.vendors:
+            continue
         if vendor == "postgresql":
             statements = guard.postgresql_sql()
         elif vendor == "sqlite":
@@ -81,6 +137,8 @@ def install(schema_editor, guards) -> None:
 def uninstall(schema_editor, guards) -> None:
     vendor = schema_editor.connection.vendor
     for guard in guards:
+        if vendor not in guard.vendors:
+            continue
         if vendor == "postgresql":
             statements = guard.postgresql_drop()
         elif vendor == "sqlite":
@@ -115,4 +173,12 @@ AUDIT_GUARDS = (
         events=("UPDATE", "DELETE"),
         message="The audit log is append-only; its rows cannot be changed or deleted.",
     ),
+)
+
+AUDIT_MESSAGE = AUDIT_GUARDS[0].message
+
+# Added after the first release of the guards (migration 0003).
+AUDIT_BYPASS_GUARDS = (
+    *no_replace_guard("guard_audit_accesslog_no_replace", "audit_accesslog", AUDIT_MESSAGE, "1"),
+    TruncateGuard("guard_audit_accesslog_no_truncate", "audit_accesslog", AUDIT_MESSAGE),
 )

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -421,22 +420,26 @@ def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None 
 
 
 def send_follow_up(patient: Patient, baseline: Intake, sequence: int, base_url: str) -> bool:
-    """Create follow-up request ``sequence`` and e-mail its link. False if it already exists."""
+    """Create follow-up request ``sequence`` and queue the e-mail with its link, together.
+    False if it already exists. A failed send is retried by the outbox."""
     try:
         with transaction.atomic():
             request = FollowUpRequest.objects.create(
                 patient=patient, baseline_intake=baseline, sequence=sequence
             )
+            if patient.email:
+                path = reverse("intake:follow_up", args=[follow_up_token(request)])
+                queue_email(
+                    to=patient.email,
+                    subject="A short questionnaire from your clinic",
+                    body=render_to_string(
+                        "intake/email/follow_up.txt",
+                        {"patient": patient, "url": f"{base_url}{path}"},
+                    ),
+                    kind="intake.follow_up",
+                )
+            request.sent_at = timezone.now()
+            request.save(update_fields=["sent_at"])
     except IntegrityError:
         return False
-    if patient.email:
-        path = reverse("intake:follow_up", args=[follow_up_token(request)])
-        body = render_to_string(
-            "intake/email/follow_up.txt", {"patient": patient, "url": f"{base_url}{path}"}
-        )
-        EmailMessage(
-            subject="A short questionnaire from your clinic", body=body, to=[patient.email]
-        ).send()
-    request.sent_at = timezone.now()
-    request.save(update_fields=["sent_at"])
     return True

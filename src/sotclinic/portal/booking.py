@@ -16,10 +16,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from sotclinic.scheduling import services
-from sotclinic.scheduling.errors import BookingError, ReturningPatientsOnly
-from sotclinic.scheduling.links import BadLink, appointment_for_token, manage_token
-from sotclinic.scheduling.models import ClinicSettings, Location
-from sotclinic.scheduling.notifications import send_not_booked
+from sotclinic.scheduling.errors import BookingError
+from sotclinic.scheduling.links import (
+    BadLink,
+    appointment_for_token,
+    booking_request_for_token,
+    manage_token,
+)
+from sotclinic.scheduling.models import AppointmentType, ClinicSettings, Location, Practitioner
 from sotclinic.scheduling.selectors import (
     first_available,
     listed_slots,
@@ -152,9 +156,6 @@ def book(request: HttpRequest) -> HttpResponse:
             consent=data["consent"],
             base_url=request.build_absolute_uri("/"),
         )
-    except ReturningPatientsOnly:
-        send_not_booked(data["email"], kind, location)
-        return redirect("portal:booking_received")
     except BookingError as exc:
         context.update(
             step="time",
@@ -162,14 +163,43 @@ def book(request: HttpRequest) -> HttpResponse:
             **_slot_choice(request, kind, practitioner and practitioner.pk),
         )
         return render(request, "portal/book.html", context, status=exc.status_code)
-    if not kind.new_patients_may_book_online:
-        # Same page whether or not the details matched a patient; the e-mail tells.
+    if appointment is None:
+        # A returning-patient type: the same page whether or not the details matched.
         return redirect("portal:booking_received")
     return redirect("portal:booking_confirmed", token=manage_token(appointment))
 
 
 def booking_received(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/booking_received.html")
+
+
+def confirm_booking_request(request: HttpRequest, token: str) -> HttpResponse:
+    """The link e-mailed for a returning-patient booking: GET shows it (mail scanners follow
+    links, so GET never books), POST books it."""
+    try:
+        asked = booking_request_for_token(token)
+    except BadLink as exc:
+        return render(request, "portal/bad_link.html", {"message": exc.message}, status=400)
+    location = Location.objects.order_by("pk").first()
+    context = {
+        "appointment_type": AppointmentType.objects.filter(pk=asked["appointment_type_id"]).first(),
+        "practitioner": Practitioner.objects.filter(pk=asked["practitioner_id"]).first(),
+        "local_start": asked["start"].astimezone(location.tz),
+    }
+    if request.method != "POST":
+        return render(request, "portal/confirm_booking_request.html", context)
+    try:
+        appointment = services.confirm_booking_request(
+            token, base_url=request.build_absolute_uri("/")
+        )
+    except BadLink as exc:
+        return render(request, "portal/bad_link.html", {"message": exc.message}, status=400)
+    except BookingError as exc:
+        context["error"] = exc.message
+        return render(
+            request, "portal/confirm_booking_request.html", context, status=exc.status_code
+        )
+    return redirect("portal:booking_confirmed", token=manage_token(appointment))
 
 
 def _appointment_or_400(request: HttpRequest, token: str):

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.patient_home, name="home"),
     path("book/", booking.book, name="book"),
     path("book/received/", booking.booking_received, name="booking_received"),
+    path(
+        "book/request/<str:token>/",
+        booking.confirm_booking_request,
+        name="confirm_booking_request",
+    ),
     path("book/confirmed/<str:token>/", booking.booking_confirmed, name="booking_confirmed"),
     path("booking/<str:token>/", booking.manage_booking, name="manage_booking"),
     path("booking/<str:token>/cancel/", booking.cancel_booking, name="cancel_booking"),

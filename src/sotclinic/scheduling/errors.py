@@ -33,17 +33,6 @@ class NotBookableOnline(BookingError):
         super().__init__(message, field="appointment_type")
 
 
-class ReturningPatientsOnly(BookingError):
-    """A type only returning patients may book online, and the details matched no patient.
-
-    Callers must answer exactly as for a successful booking of such a type, so the page does
-    not reveal whether a patient record exists; the e-mail tells the owner of the address.
-    """
-
-    def __init__(self):
-        super().__init__("Only returning patients may book this online.", "appointment_type")
-
-
 class ChangeNotAllowed(BookingError):
     status_code = 409
 

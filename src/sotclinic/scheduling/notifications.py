@@ -4,15 +4,18 @@ Each is queued in the outbox inside the caller's transaction: it leaves only if 
 committed, and a mail-server failure is retried later instead of failing the change.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from sotclinic.messaging.services import queue_email
+from sotclinic.patients.models import Patient
 
 from .calendars import appointment_invite
-from .links import manage_token
-from .models import Appointment, AppointmentType, ClinicSettings, Location
+from .links import booking_request_token, manage_token
+from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
 
 
 def site_url() -> str:
@@ -101,6 +104,36 @@ def send_reminder(appointment: Appointment, base_url: str | None = None) -> None
         "reminder.txt",
         context,
         appointment.patient.email,
+    )
+
+
+def send_booking_request(
+    patient: Patient,
+    appointment_type: AppointmentType,
+    practitioner: Practitioner | None,
+    start: dt.datetime,
+    location: Location,
+    base_url: str | None = None,
+) -> None:
+    """Send the owner of a patient's address a link to confirm a returning-patient booking."""
+    token = booking_request_token(
+        patient_id=patient.pk,
+        appointment_type_id=appointment_type.pk,
+        practitioner_id=practitioner and practitioner.pk,
+        start=start,
+    )
+    path = reverse("portal:confirm_booking_request", args=[token])
+    _send(
+        f"Confirm your appointment at {location.name}",
+        "booking_request.txt",
+        {
+            "appointment_type": appointment_type,
+            "practitioner": practitioner,
+            "local_start": start.astimezone(location.tz),
+            "location": location,
+            "confirm_url": f"{(base_url or site_url()).rstrip('/')}{path}",
+        },
+        patient.email,
     )
 
 

@@ -19,10 +19,10 @@ from .errors import (
     BookingError,
     ChangeNotAllowed,
     NotBookableOnline,
-    ReturningPatientsOnly,
     SlotNotOffered,
     SlotTaken,
 )
+from .links import BadLink, booking_request_for_token
 from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
 from .selectors import Slot, free_slots
 
@@ -144,28 +144,16 @@ def _same_name(given: str, stored: str) -> bool:
     return given.strip().casefold() == stored.strip().casefold()
 
 
-def _same_online_booking(
-    patient: Patient | None,
+def _existing_online_booking(
+    patient: Patient,
     kind: AppointmentType,
     practitioner_id: int | None,
     start: dt.datetime,
-    first_name: str,
-    last_name: str,
     *,
     now: dt.datetime,
 ) -> Appointment | None:
-    """The booking this request already made, if it is a retry by the same person.
-
-    The same person is the patient matched by e-mail and date of birth who also gives the
-    name on the record; the same booking is theirs, online, of this type at this start (with
-    this practitioner, if one was asked for), still booked and made within RETRY_WINDOW.
-    """
-    if patient is None:
-        return None
-    if not (
-        _same_name(first_name, patient.first_name) and _same_name(last_name, patient.last_name)
-    ):
-        return None
+    """The patient's own online booking of this type at this start (with this practitioner,
+    if one was asked for), still booked and made within RETRY_WINDOW."""
     found = Appointment.objects.filter(
         patient=patient,
         appointment_type=kind,
@@ -183,58 +171,24 @@ def _same_online_booking(
     )
 
 
-@transaction.atomic
-def book_online(
-    *,
-    appointment_type_id: int,
+def _book_listed_slot(
+    kind: AppointmentType,
     practitioner_id: int | None,
     start: dt.datetime,
-    first_name: str,
-    last_name: str,
-    email: str,
-    phone: str,
-    date_of_birth: dt.date,
-    consent: bool,
-    base_url: str | None = None,
-    now: dt.datetime | None = None,
+    patient: Patient | None,
+    new_patient: dict,
+    *,
+    base_url: str | None,
+    now: dt.datetime,
 ) -> Appointment:
-    """Book a listed free slot for a patient from the public page or the API.
-
-    `practitioner_id=None` means the first practitioner free at that time. An existing patient
-    is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
-    when the time is no longer free, SlotNotOffered when it never was, NotBookableOnline, and
-    ReturningPatientsOnly (with nothing written) when a type closed to new patients is asked
-    for with details that match no patient. Queues the confirmation in the outbox.
-
-    A retry of a booking by the same person (see `_same_online_booking`) returns that booking
-    and writes nothing, so a lost answer never turns into "taken" or a second booking.
-    """
-    now = now or timezone.now()
-    if not consent:
-        raise BookingError("Please agree so that we can keep your details.", "consent")
-    kind = _online_type(appointment_type_id)
-    patient = match_patient(email, date_of_birth)
-    repeated = _same_online_booking(
-        patient, kind, practitioner_id, start, first_name, last_name, now=now
-    )
-    if repeated is not None:
-        return repeated  # a retry (lost answer, second click): its confirmation is queued
+    """Book `start` for `patient` (or a patient created from `new_patient`) with the first of
+    the practitioners free then, and queue the confirmation."""
     practitioner_ids = None if practitioner_id is None else [practitioner_id]
     candidates = _check_offered(kind, start, practitioner_ids, now=now)
-
     if patient is None:
-        if not kind.new_patients_may_book_online:
-            raise ReturningPatientsOnly()
         patient = Patient.objects.create(
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            email=email.strip(),
-            phone=phone.strip(),
-            date_of_birth=date_of_birth,
-            consent_to_contact=True,
-            consent_recorded_at=now,
+            **new_patient, consent_to_contact=True, consent_recorded_at=now
         )
-
     end, until = _times(kind, start)
     for slot in candidates:
         appointment = Appointment(
@@ -259,6 +213,100 @@ def book_online(
     ).get(pk=appointment.pk)
     notifications.send_confirmation(booked, base_url)
     return booked
+
+
+@transaction.atomic
+def book_online(
+    *,
+    appointment_type_id: int,
+    practitioner_id: int | None,
+    start: dt.datetime,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    date_of_birth: dt.date,
+    consent: bool,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment | None:
+    """Book a listed free slot for a patient from the public page or the API.
+
+    `practitioner_id=None` means the first practitioner free at that time. An existing patient
+    is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
+    when the time is no longer free, SlotNotOffered when it never was, NotBookableOnline.
+    Queues the confirmation in the outbox.
+
+    A type that only returning patients may book online is never booked here: the answer is
+    None whether or not the details match a patient, and nothing an anonymous visitor can see
+    changes. The e-mail tells the owner of the address: a link to confirm the booking
+    (`confirm_booking_request`) when the details match a patient, a notice when they do not.
+
+    A retry by the same person (the matched patient, giving the name on the record) of a
+    booking made within RETRY_WINDOW returns that booking and writes nothing, so a lost
+    answer never turns into "taken" or a second booking.
+    """
+    now = now or timezone.now()
+    if not consent:
+        raise BookingError("Please agree so that we can keep your details.", "consent")
+    kind = _online_type(appointment_type_id)
+    patient = match_patient(email, date_of_birth)
+
+    if not kind.new_patients_may_book_online:
+        # Answer on the slot alone, before and apart from the match.
+        _check_offered(kind, start, None if practitioner_id is None else [practitioner_id], now=now)
+        location = Location.objects.order_by("pk").first()
+        if patient is None:
+            notifications.send_not_booked(email.strip(), kind, location)
+        else:
+            practitioner = (
+                None if practitioner_id is None else Practitioner.objects.get(pk=practitioner_id)
+            )
+            notifications.send_booking_request(
+                patient, kind, practitioner, start, location, base_url
+            )
+        return None
+
+    if (
+        patient is not None
+        and _same_name(first_name, patient.first_name)
+        and _same_name(last_name, patient.last_name)
+    ):
+        repeated = _existing_online_booking(patient, kind, practitioner_id, start, now=now)
+        if repeated is not None:
+            return repeated  # a retry (lost answer, second click): its confirmation is queued
+    new_patient = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "email": email.strip(),
+        "phone": phone.strip(),
+        "date_of_birth": date_of_birth,
+    }
+    return _book_listed_slot(
+        kind, practitioner_id, start, patient, new_patient, base_url=base_url, now=now
+    )
+
+
+@transaction.atomic
+def confirm_booking_request(
+    token: str, *, base_url: str | None = None, now: dt.datetime | None = None
+) -> Appointment:
+    """Book what a returning patient asked for, from the link e-mailed to them.
+
+    Raises BadLink for a tampered or expired link, and the booking errors of `book_online`.
+    Confirming twice returns the booking made the first time.
+    """
+    now = now or timezone.now()
+    request = booking_request_for_token(token)
+    patient = Patient.objects.filter(pk=request["patient_id"]).first()
+    if patient is None:
+        raise BadLink()
+    kind = _online_type(request["appointment_type_id"])
+    practitioner_id, start = request["practitioner_id"], request["start"]
+    repeated = _existing_online_booking(patient, kind, practitioner_id, start, now=now)
+    if repeated is not None:
+        return repeated
+    return _book_listed_slot(kind, practitioner_id, start, patient, {}, base_url=base_url, now=now)
 
 
 @transaction.atomic

@@ -1,10 +1,12 @@
 """Django's ``flush`` that also works where guard triggers protect rows.
 
-``flush`` empties every table of the database at once. On PostgreSQL it uses TRUNCATE, which row
-triggers do not see; on SQLite it issues DELETE, which the audit and signed-note triggers refuse.
-So on SQLite this lifts the ``guard_`` triggers for the flush and puts them back afterwards, in
-the same transaction: emptying the whole database stays possible for its owner (and for test
-runs), while deleting single rows stays refused.
+``flush`` empties every table of the database at once. On PostgreSQL it uses TRUNCATE, which
+the statement-level ``guard_`` triggers refuse; on SQLite it issues DELETE, which the audit and
+signed-note row triggers refuse. So this lifts the ``guard_`` triggers for the flush and puts
+them back afterwards, in the same transaction: emptying the whole database stays possible for
+the owner of its tables (and for test runs), while deleting or truncating single tables stays
+refused. On PostgreSQL only the tables' owner may lift a trigger, which is why the app should
+connect as a role that owns nothing (see the README).
 """
 
 from django.core.management.commands.flush import Command as FlushCommand
@@ -14,21 +16,61 @@ from django.db import connections, transaction
 class Command(FlushCommand):
     def handle(self, **options):
         connection = connections[options["database"]]
-        if connection.vendor != "sqlite":
+        if connection.vendor == "sqlite":
+            lift, restore = _lift_sqlite_guards(connection)
+        elif connection.vendor == "postgresql":
+            lift, restore = _lift_postgresql_guards(connection)
+        else:
             return super().handle(**options)
+        # DDL is transactional on both databases: if the flush fails, the rollback puts the
+        # guards back.
         with transaction.atomic(using=options["database"]):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                    "AND name LIKE 'guard\\_%' ESCAPE '\\'"
-                )
-                guards = cursor.fetchall()
-                for name, _sql in guards:
-                    cursor.execute(f'DROP TRIGGER "{name}"')
-            try:
-                result = super().handle(**options)
-            finally:
-                with connection.cursor() as cursor:
-                    for _name, sql in guards:
-                        cursor.execute(sql)
+            lift()
+            result = super().handle(**options)
+            restore()
         return result
+
+
+def _lift_sqlite_guards(connection):
+    guards = []
+
+    def lift():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'guard\\_%' ESCAPE '\\'"
+            )
+            guards.extend(cursor.fetchall())
+            for name, _sql in guards:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+
+    def restore():
+        with connection.cursor() as cursor:
+            for _name, sql in guards:
+                cursor.execute(sql)
+
+    return lift, restore
+
+
+def _lift_postgresql_guards(connection):
+    guards = []
+
+    def lift():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.tgname, c.relname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE 'guard\\_%' "
+                "AND n.nspname = current_schema()"
+            )
+            guards.extend(cursor.fetchall())
+            for name, table in guards:
+                cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
+
+    def restore():
+        with connection.cursor() as cursor:
+            for name, table in guards:
+                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{name}"')
+
+    return lift, restore

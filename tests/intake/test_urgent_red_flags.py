@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
+from sotclinic.audit.models import AccessLog
 from sotclinic.intake.models import Intake, RedFlagFinding
 from sotclinic.intake.services import intake_token, record_red_flag_handling, save_intake_step
 from sotclinic.messaging.models import Message
@@ -82,6 +83,9 @@ def test_the_thank_you_page_gives_the_advice_instead_of_waiting_for_the_visit(cl
 
     assert "Please act now" in page and 'href="tel:999"' in page
     assert "go through it with you at your visit" not in page
+    assert AccessLog.objects.filter(
+        patient=intake.patient, action="view_intake_step", detail=f"intake {intake.pk} done"
+    ).exists()
 
 
 def test_non_urgent_answers_give_no_advice_and_no_alert(client, clinic):

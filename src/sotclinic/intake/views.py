@@ -81,11 +81,10 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
     if intake.is_complete:
         if token is None:
             request.session.pop(KIOSK_SESSION_KEY, None)
-        context = {
-            "intake": intake,
-            "kiosk": token is None,
-            "urgent": selectors.urgent_advice(intake),
-        }
+        urgent = selectors.urgent_advice(intake)
+        if urgent:  # the page then says that the answers raised an urgent flag
+            record_access(request, intake.patient, "view_intake_step", f"intake {intake.pk} done")
+        context = {"intake": intake, "kiosk": token is None, "urgent": urgent}
         return render(request, "intake/done.html", context)
     steps = services.applicable_steps(intake)
     if step is None:

@@ -303,6 +303,7 @@ def _demo_clinic_page(location, anna, ben, today: dt.date) -> None:
         "Monday to Thursday 8:00–18:00\nFriday 9:00–17:00\nClosed for lunch 12:30–13:30"
     )
     settings.about_visit = DEMO_ABOUT_VISIT
+    settings.emergency_number = "999"  # the demo clinic is in Bristol
     settings.save()
     FaqEntry.objects.bulk_create(
         FaqEntry(question=q, answer=a, position=i) for i, (q, a) in enumerate(DEMO_FAQ)

@@ -38,10 +38,27 @@ def test_every_rule_has_a_source_an_explanation_and_a_known_severity(rule):
     assert rule.severity.id in ("urgent", "refer", "review")
 
 
-def test_every_source_is_cited_by_a_rule_or_the_caveat():
+def test_every_source_is_cited_by_a_rule_the_caveat_or_the_patient_advice():
     cited = {s.id for rule in TABLE.rules for s in rule.sources}
     cited |= {s.id for s in TABLE.caveat_sources}
+    cited |= {
+        s.id for severity in TABLE.severities.values() for s in severity.patient_advice_sources
+    }
     assert cited == set(TABLE.sources)
+
+
+def test_the_most_urgent_severity_tells_the_patient_what_to_do_with_a_source():
+    urgent = min(TABLE.severities.values(), key=lambda s: s.rank)
+
+    assert "emergency" in urgent.patient_advice and urgent.patient_advice_sources
+
+
+def test_a_table_whose_most_urgent_severity_has_no_patient_advice_is_refused():
+    sources, questions, rules = raw_files()
+    del rules["severities"]["urgent"]["patient_advice"]
+
+    with pytest.raises(RedFlagError, match="urgent.patient_advice"):
+        parse_table(sources, questions, rules)
 
 
 def test_every_question_is_used_by_a_rule_and_written_for_the_patient():

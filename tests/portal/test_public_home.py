@@ -74,6 +74,7 @@ def test_staff_edit_the_clinic_page(client):
         "page-tagline": "Gentle care.",
         "page-opening_hours": "Mon–Fri 9–5",
         "page-about_visit": "A first visit takes 45 minutes.",
+        "page-emergency_number": "999",
         "rules-slot_step_minutes": "20",
         "rules-min_notice_minutes": "60",
         "rules-horizon_days": "30",

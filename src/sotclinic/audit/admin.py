@@ -1,10 +1,55 @@
 from django.contrib import admin
 
 from .models import AccessLog
+from .services import record_access
+
+
+class PatientAccessAdmin(admin.ModelAdmin):
+    """The base of every back-office page that shows a patient's personal or clinical data.
+
+    Opening an object (change form, delete confirmation, history) is logged as a read of its
+    patient, and every add, change or delete as a write, so the back office leaves the same
+    trail as the staff pages. ``patient_field`` names the foreign key to the patient; ``None``
+    means the object is the patient.
+    """
+
+    patient_field: str | None = "patient"
+
+    def audited_patient_id(self, obj) -> int | None:
+        if self.patient_field is None:
+            return obj.pk
+        return getattr(obj, f"{self.patient_field}_id", None)
+
+    def _record(self, request, obj, action: str, detail: str = "") -> None:
+        patient_id = self.audited_patient_id(obj)
+        if patient_id is not None:
+            what = f"{obj._meta.model_name} {obj.pk}"
+            record_access(request, patient_id, action, f"{what} {detail}".strip())
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            self._record(request, obj, "admin_view")
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Field names only: the values are the patient's data.
+        fields = ", ".join(form.changed_data) if change else ""
+        self._record(request, obj, "admin_change" if change else "admin_add", fields)
+
+    def delete_model(self, request, obj):
+        self._record(request, obj, "admin_delete")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record(request, obj, "admin_delete")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(PatientAccessAdmin):
     """Read-only: the log can be looked at in the back office, never changed there."""
 
     list_display = ("occurred_at", "username", "patient", "action", "detail", "ip_address")

@@ -28,6 +28,60 @@ def open_red_flags(patient: Patient | int) -> QuerySet[RedFlagFinding]:
     )
 
 
+@dataclass(frozen=True)
+class PatientFlags:
+    """A patient with at least one open red flag, for the staff home."""
+
+    patient: Patient
+    flags: list[RedFlagFinding]
+
+    @property
+    def urgent(self) -> bool:
+        return any(flag.severity == "urgent" for flag in self.flags)
+
+
+def patients_with_open_red_flags() -> list[PatientFlags]:
+    """Every patient with an open red flag, those with an urgent one first, then oldest flag
+    first: the list the clinic works through until each flag is handled."""
+    grouped: dict[int, PatientFlags] = {}
+    for finding in (
+        RedFlagFinding.objects.filter(handled_at__isnull=True)
+        .select_related("patient")
+        .order_by("raised_at", "id")
+    ):
+        entry = grouped.setdefault(finding.patient_id, PatientFlags(finding.patient, []))
+        entry.flags.append(finding)
+    return sorted(grouped.values(), key=lambda e: (not e.urgent, e.flags[0].raised_at))
+
+
+@dataclass(frozen=True)
+class UrgentAdvice:
+    """What a patient whose answers raised an urgent flag is told to do now."""
+
+    text: str
+    clinic_phone: str
+    emergency_number: str
+
+
+def urgent_advice(intake: Intake) -> UrgentAdvice | None:
+    """The advice for the patient filling ``intake``, once its answers have raised an urgent
+    red flag; None otherwise."""
+    from sotclinic.scheduling.models import ClinicSettings, Location
+
+    from .redflags import default_table
+
+    if not RedFlagFinding.objects.filter(intake=intake, severity="urgent").exists():
+        return None
+    location = intake.appointment.location if intake.appointment_id else None
+    if location is None or not location.phone:
+        location = Location.objects.exclude(phone="").order_by("pk").first()
+    return UrgentAdvice(
+        text=default_table().severities["urgent"].patient_advice,
+        clinic_phone=location.phone if location else "",
+        emergency_number=ClinicSettings.load().emergency_number,
+    )
+
+
 def red_flags(patient: Patient) -> QuerySet[RedFlagFinding]:
     """All the patient's red flags, open ones first."""
     return RedFlagFinding.objects.filter(patient=patient).select_related("handled_by")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -25,6 +26,7 @@ INTAKE_SALT = "sotclinic.intake.link"
 FOLLOW_UP_SALT = "sotclinic.intake.follow-up"
 INTAKE_LINK_MAX_AGE = dt.timedelta(days=60)
 FOLLOW_UP_LINK_MAX_AGE = dt.timedelta(days=30)
+URGENT = "urgent"
 
 
 class IntakeError(Exception):
@@ -185,6 +187,7 @@ def save_intake_step(intake_id: int, step: str, section: Mapping) -> Intake:
         ]
     elif step == "red_flags":
         intake.red_flag_answers = dict(section)
+        _raise_urgent_flags(intake)
     elif step == "questionnaires":
         intake.questionnaire_answers = dict(section)
     elif step == "consent":
@@ -253,7 +256,23 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
         result = screen(intake.red_flag_answers, age, intake.complaints)
     except RedFlagError as exc:
         raise IntakeIncomplete(str(exc), step="red_flags") from exc
-    RedFlagFinding.objects.bulk_create(
+    _raise_flags(intake, result.flags, now)
+    intake.screen_result = result.as_dict()
+    intake.status = Intake.Status.COMPLETE
+    intake.completed_at = now
+    intake.save()
+    return intake
+
+
+# Red flags ---------------------------------------------------------------------------------
+
+
+def _raise_flags(intake: Intake, flags, now: dt.datetime) -> list[RedFlagFinding]:
+    """Store a finding per flag not yet raised for this intake; alert the clinic at once to
+    any new urgent one. Runs inside the caller's transaction, so the alert is queued only
+    if the findings are stored."""
+    raised = set(RedFlagFinding.objects.filter(intake=intake).values_list("rule_id", flat=True))
+    findings = RedFlagFinding.objects.bulk_create(
         RedFlagFinding(
             patient=intake.patient,
             intake=intake,
@@ -266,16 +285,55 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
             source="\n".join(f"{s.citation} {s.url}" for s in flag.sources),
             raised_at=now,
         )
-        for flag in result.flags
+        for flag in flags
+        if flag.rule_id not in raised
     )
-    intake.screen_result = result.as_dict()
-    intake.status = Intake.Status.COMPLETE
-    intake.completed_at = now
-    intake.save()
-    return intake
+    if any(finding.severity == URGENT for finding in findings):
+        _alert_practitioners(intake.patient)
+    return findings
 
 
-# Red flags ---------------------------------------------------------------------------------
+def _raise_urgent_flags(intake: Intake) -> None:
+    """Screen the red-flag answers as soon as they are saved and raise the urgent flags then,
+    not when the intake is sent: the patient is told what to do now and the clinic is
+    alerted even if the rest of the intake is never finished."""
+    age = _age(intake.demographics.get("date_of_birth", ""), timezone.localdate())
+    try:
+        result = screen(intake.red_flag_answers, age, intake.complaints)
+    except RedFlagError:
+        return  # completing the intake names the problem
+    urgent = [flag for flag in result.flags if flag.severity.id == URGENT]
+    if urgent:
+        _raise_flags(intake, urgent, timezone.now())
+
+
+def _alert_practitioners(patient: Patient) -> None:
+    """E-mail every active practitioner that an urgent red flag is open on ``patient``.
+
+    The message names the patient and links to the red-flag page; it carries no clinical
+    content, which stays behind the practitioner's log-in.
+    """
+    from sotclinic.scheduling.models import Practitioner
+
+    addresses = sorted(
+        {
+            email
+            for email in Practitioner.objects.filter(active=True).values_list(
+                "user__email", flat=True
+            )
+            if email
+        }
+    )
+    if not addresses:
+        return
+    url = f"{settings.SITE_URL}{reverse('intake:red_flags', args=[patient.pk])}"
+    body = render_to_string("intake/email/urgent_red_flag.txt", {"patient": patient, "url": url})
+    queue_email(
+        to=addresses,
+        subject="Urgent red flag on an intake",
+        body=body,
+        kind="urgent_red_flag",
+    )
 
 
 @transaction.atomic

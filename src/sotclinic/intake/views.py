@@ -36,10 +36,17 @@ def _problem(request: HttpRequest, error: services.IntakeError) -> HttpResponse:
     return render(request, "intake/problem.html", {"message": error.message}, status=error.status)
 
 
-def _form_for(step: str, intake: Intake, data=None):
+def _form_for(step: str, intake: Intake, data=None, show_answers: bool = True):
+    """The step's form, filled with the answers saved so far unless ``show_answers`` is off.
+
+    On the clinic's tablet it is off: the tablet passes between the patient and the front
+    desk, so it never shows an answer back, and only the patient record (which the front desk
+    may see anyway) prefills the first step.
+    """
+    saved = intake if show_answers else Intake(patient=intake.patient)
     if step == "about":
         patient = intake.patient
-        initial = intake.demographics or {
+        initial = saved.demographics or {
             "first_name": patient.first_name,
             "last_name": patient.last_name,
             "date_of_birth": patient.date_of_birth,
@@ -49,19 +56,19 @@ def _form_for(step: str, intake: Intake, data=None):
         }
         return AboutForm(data, initial=initial)
     if step == "history":
-        return HistoryForm(data, initial=intake.health_history)
+        return HistoryForm(data, initial=saved.health_history)
     if step == "complaints":
-        initial = ComplaintsForm.initial_from(intake.complaints, intake.complaint_details)
+        initial = ComplaintsForm.initial_from(saved.complaints, saved.complaint_details)
         return ComplaintsForm(data, initial=initial)
     if step == "red_flags":
-        return RedFlagForm(data, initial=intake.red_flag_answers, chosen=intake.complaints)
+        return RedFlagForm(data, initial=saved.red_flag_answers, chosen=intake.complaints)
     if step == "questionnaires":
         return QuestionnaireForm(
             data,
-            initial=QuestionnaireForm.initial_from(intake.questionnaire_answers),
+            initial=QuestionnaireForm.initial_from(saved.questionnaire_answers),
             instruments=instruments_for(intake.complaints),
         )
-    return ConsentForm(data, initial={"consent": intake.consent_to_care})
+    return ConsentForm(data, initial={"consent": saved.consent_to_care})
 
 
 def _step_url(intake: Intake, step: str, token: str | None) -> str:
@@ -74,7 +81,11 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
     if intake.is_complete:
         if token is None:
             request.session.pop(KIOSK_SESSION_KEY, None)
-        return render(request, "intake/done.html", {"intake": intake, "kiosk": token is None})
+        urgent = selectors.urgent_advice(intake)
+        if urgent:  # the page then says that the answers raised an urgent flag
+            record_access(request, intake.patient, "view_intake_step", f"intake {intake.pk} done")
+        context = {"intake": intake, "kiosk": token is None, "urgent": urgent}
+        return render(request, "intake/done.html", context)
     steps = services.applicable_steps(intake)
     if step is None:
         step = next((s for s in steps if s not in intake.steps_done), steps[-1])
@@ -85,7 +96,10 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         messages.info(request, "First tell us what brings you in.")
         return redirect(_step_url(intake, "complaints", token))
 
-    form = _form_for(step, intake, request.POST if request.method == "POST" else None)
+    kiosk = token is None
+    form = _form_for(
+        step, intake, request.POST if request.method == "POST" else None, show_answers=not kiosk
+    )
     if request.method == "POST" and form.is_valid():
         try:
             intake = services.save_intake_step(intake.pk, step, form.section())
@@ -103,6 +117,8 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         following = steps[steps.index(step) + 1]
         return redirect(_step_url(intake, following, token))
 
+    if request.method == "GET":
+        record_access(request, intake.patient, "view_intake_step", f"intake {intake.pk} {step}")
     index = steps.index(step)
     context = {
         "intake": intake,
@@ -114,7 +130,14 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         "steps": [(s, STEP_TITLES[s], s in intake.steps_done) for s in steps],
         "previous": _step_url(intake, steps[index - 1], token) if index else None,
         "token": token,
-        "kiosk": token is None,
+        "kiosk": kiosk,
+        "urgent": selectors.urgent_advice(intake),
+        # On the tablet a step already answered comes up empty; this keeps those answers.
+        "keep_url": (
+            _step_url(intake, steps[index + 1], token)
+            if kiosk and step in intake.steps_done and step != steps[-1]
+            else None
+        ),
         "last": step == steps[-1],
         "gaps": _gaps(intake) if step == "questionnaires" else [],
     }

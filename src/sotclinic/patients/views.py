@@ -61,6 +61,10 @@ def _edit(request: HttpRequest, patient: Patient | None) -> HttpResponse:
         if saved is not None:
             messages.success(request, "Patient registered." if patient is None else "Saved.")
             return redirect("patients:detail", patient_id=saved.pk)
+    if patient is not None and request.method == "GET":
+        # The empty form shows every detail on file; a save is logged by the service, and a
+        # refused one shows back only what was sent.
+        record_access(request, patient, Action.VIEW_PATIENT, "edit form")
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "patient": patient, "name": name, "duplicate": form.duplicate}
     return render(request, "patients/form.html", context, status=status)

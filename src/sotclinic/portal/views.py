@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from sotclinic.accounts.access import patient_required
+from sotclinic.audit.services import record_access
 from sotclinic.scheduling.models import (
     Appointment,
     ClinicSettings,
@@ -38,4 +39,6 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         if patient
         else []
     )
+    if patient:
+        record_access(request, patient, "view_own_appointments", "portal home")
     return render(request, "portal/patient_home.html", {"patient": patient, "upcoming": upcoming})

@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.contrib import admin
 
+from sotclinic.audit.admin import PatientAccessAdmin
+
 from .errors import SlotTaken
 from .models import (
     Appointment,
@@ -90,7 +92,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PatientAccessAdmin):
     form = AppointmentAdminForm
     list_display = ("start", "practitioner", "patient", "appointment_type", "status")
     list_filter = ("status", "practitioner")

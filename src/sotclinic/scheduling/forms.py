@@ -23,7 +23,7 @@ class LocationForm(forms.ModelForm):
 class ClinicPageForm(forms.ModelForm):
     class Meta:
         model = ClinicSettings
-        fields = ["tagline", "opening_hours", "about_visit"]
+        fields = ["tagline", "opening_hours", "about_visit", "emergency_number"]
         widgets = {
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
             "about_visit": forms.Textarea(attrs={"rows": 8}),

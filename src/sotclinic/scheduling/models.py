@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from . import schedule_cache
@@ -291,6 +292,21 @@ class ClinicSettings(models.Model):
     )
     reminder_hours = models.PositiveIntegerField(
         default=24, help_text="Reminders go out for visits starting within this many hours."
+    )
+    # Shown to a patient whose intake raises an urgent red flag, next to the clinic's phone.
+    emergency_number = models.CharField(
+        "Emergency number",
+        max_length=4,
+        default="112",
+        validators=[
+            RegexValidator(
+                r"^[0-9]{2,4}$",
+                "Enter the country's emergency telephone number: 2 to 4 digits, e.g. 999, "
+                "112 or 911.",
+            )
+        ],
+        help_text="The emergency services number patients in your country call, "
+        "e.g. 999 (UK), 112 (EU), 911 (US and Canada), 000 (Australia).",
     )
 
     class Meta:

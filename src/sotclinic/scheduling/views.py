@@ -9,7 +9,9 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.audit.services import record_access
 from sotclinic.charting.selectors import attach_visits
+from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.next_url import safe_next
 
 from . import services
@@ -31,7 +33,8 @@ from .services import save_clinic_page
 
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """Today's appointments per practitioner, for each location, in the location's time."""
+    """Open red flags, then today's appointments per practitioner, for each location, in the
+    location's time."""
     locations = []
     for location in Location.objects.order_by("name"):
         today = timezone.now().astimezone(location.tz).date()
@@ -40,7 +43,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         )
     if request.user.is_practitioner:  # the "open / start visit" links on each appointment
         attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
-    return render(request, "scheduling/staff_home.html", {"locations": locations})
+    flagged = patients_with_open_red_flags()
+    if request.user.is_practitioner:  # they see what each flag is: a read of the chart
+        for entry in flagged:
+            record_access(request, entry.patient, "view_red_flags", "staff home")
+    context = {"locations": locations, "flagged": flagged}
+    return render(request, "scheduling/staff_home.html", context)
 
 
 # --- Calendar ------------------------------------------------------------------------------
@@ -148,6 +156,8 @@ def _appointment(pk: int) -> Appointment:
 @staff_required
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
+    # The page shows the patient's name, phone and e-mail.
+    record_access(request, appointment.patient, "view_appointment", f"appointment {pk}")
     local = appointment.start.astimezone(appointment.location.tz)
     move_form = MoveForm(
         request.POST or None,

@@ -49,12 +49,18 @@ class Question:
 
 @dataclass(frozen=True)
 class Severity:
-    """How urgent a flag is, and what the practitioner is asked to do."""
+    """How urgent a flag is, and what the practitioner is asked to do.
+
+    ``patient_advice`` is what the patient is told at once when a flag of this severity is
+    found (empty: nothing beyond the usual "we will go through it at your visit").
+    """
 
     id: str
     rank: int
     label: str
     action: str
+    patient_advice: str = ""
+    patient_advice_sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,13 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
     version = rules_file.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise RedFlagError("rules.json.version: must be a whole number >= 1")
+
+    def resolve_sources(ids: Sequence[str], where: str) -> tuple[Source, ...]:
+        for source_id in ids:
+            if source_id not in sources:
+                raise RedFlagError(f"{where}: unknown source {source_id!r}")
+        return tuple(sources[source_id] for source_id in ids)
+
     severities: dict[str, Severity] = {}
     for severity_id, raw in _obj(rules_file.get("severities"), "rules.json.severities").items():
         where = f"rules.json.severities.{severity_id}"
@@ -211,15 +224,22 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
         rank = entry.get("rank")
         if isinstance(rank, bool) or not isinstance(rank, int):
             raise RedFlagError(f"{where}.rank: must be a whole number")
+        advice, advice_sources = "", ()
+        # The most urgent severity must tell the patient what to do now, with its source.
+        if rank == 0 or "patient_advice" in entry:
+            advice = _text(entry, "patient_advice", where)
+            advice_sources = resolve_sources(
+                _strings(entry, "patient_advice_sources", where),
+                f"{where}.patient_advice_sources",
+            )
         severities[severity_id] = Severity(
-            severity_id, rank, _text(entry, "label", where), _text(entry, "action", where)
+            severity_id,
+            rank,
+            _text(entry, "label", where),
+            _text(entry, "action", where),
+            advice,
+            advice_sources,
         )
-
-    def resolve_sources(ids: Sequence[str], where: str) -> tuple[Source, ...]:
-        for source_id in ids:
-            if source_id not in sources:
-                raise RedFlagError(f"{where}: unknown source {source_id!r}")
-        return tuple(sources[source_id] for source_id in ids)
 
     rules: list[Rule] = []
     used_questions: set[str] = set()

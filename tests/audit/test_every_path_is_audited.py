@@ -1,0 +1,169 @@
+"""Every page that shows or changes a patient's personal or clinical data writes an access-log
+row: the back office for each model that refers to a patient, and every staff page that is
+about one patient. New pages and new admin models are found by enumeration, so one added
+without a log row fails here."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.sites import site
+from django.urls import URLResolver, get_resolver, reverse
+
+from sotclinic.accounts.models import Role
+from sotclinic.audit.admin import PatientAccessAdmin
+from sotclinic.audit.models import AccessLog
+from sotclinic.audit.services import record_access
+from sotclinic.patients.models import Patient
+from tests.factories import (
+    make_appointment,
+    make_complete_intake,
+    make_location,
+    make_patient,
+    make_practitioner,
+    make_user,
+    make_visit,
+)
+
+pytestmark = pytest.mark.django_db
+
+TEN = dt.datetime(2030, 3, 4, 10, 0, tzinfo=dt.UTC)
+
+
+def _refers_to_patient(model) -> bool:
+    return model is Patient or any(
+        field.is_relation and field.concrete and field.related_model is Patient
+        for field in model._meta.get_fields()
+    )
+
+
+PATIENT_ADMINS = sorted(
+    (model._meta.label for model in site._registry if _refers_to_patient(model)), key=str
+)
+
+
+def test_every_admin_of_a_model_that_refers_to_a_patient_is_audited():
+    unaudited = [
+        model._meta.label
+        for model, model_admin in site._registry.items()
+        if _refers_to_patient(model) and not isinstance(model_admin, PatientAccessAdmin)
+    ]
+
+    assert PATIENT_ADMINS  # the enumeration itself finds something
+    assert unaudited == []
+
+
+def _row_for(label: str, patient: Patient):
+    """One stored object of the model, about ``patient``; add a line for a new admin model."""
+    if label == "patients.Patient":
+        return patient
+    if label == "scheduling.Appointment":
+        doctor = make_practitioner(make_location(time_zone="UTC"))
+        return make_appointment(doctor, TEN, patient=patient)
+    if label == "audit.AccessLog":
+        return record_access(make_user(Role.PRACTITIONER), patient, "view_chart", "chart")
+    raise AssertionError(f"No test row for {label}: add one here.")
+
+
+@pytest.fixture
+def back_office(client):
+    client.force_login(make_user(Role.PRACTITIONER, is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("label", PATIENT_ADMINS)
+def test_opening_an_admin_change_form_is_logged_for_the_patient(back_office, label):
+    patient = make_patient()
+    row = _row_for(label, patient)
+    before = AccessLog.objects.filter(patient=patient, action="admin_view").count()
+    url = reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", args=[row.pk])
+
+    response = back_office.get(url)
+
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(patient=patient, action="admin_view").count() == before + 1
+
+
+def test_changing_a_patient_in_the_admin_logs_the_change_without_the_values(back_office):
+    patient = make_patient(first_name="Ada", last_name="Lovelace", phone="01234 567890")
+    url = reverse("admin:patients_patient_change", args=[patient.pk])
+    form = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": "1980-01-01",
+        "email": patient.email,
+        "phone": "09876 543210",
+        "address": "",
+    }
+
+    response = back_office.post(url, form)
+
+    assert response.status_code == 302
+    change = AccessLog.objects.get(patient=patient, action="admin_change")
+    assert "phone" in change.detail and "09876" not in change.detail
+    assert AccessLog.objects.filter(patient=patient, action="admin_view").exists()
+
+
+# --- Staff pages ----------------------------------------------------------------------------
+
+
+def _staff_patterns(resolver=None, prefix=""):
+    """Every (url name, route) under /staff/ whose route names an object by number."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            for name, sub in _staff_patterns(entry, route):
+                yield (f"{namespace}{name}" if name else None), sub
+        elif entry.name and route.startswith("staff/") and "<int:" in route:
+            yield entry.name, route
+
+
+STAFF_PAGES = sorted({name for name, _ in _staff_patterns()})
+
+
+def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
+    """Arguments that point the page at ``patient``; add a line for a new kind of argument."""
+    doctor = make_practitioner(make_location(time_zone="UTC"))
+    kwargs = {}
+    if "<int:patient_id>" in route:
+        kwargs["patient_id"] = patient.pk
+    if "<int:visit_id>" in route:
+        kwargs["visit_id"] = make_visit(doctor, patient).pk
+    if "<int:pk>" in route and name.startswith("scheduling:appointment"):
+        kwargs["pk"] = make_appointment(doctor, TEN, patient=patient).pk
+    if "<int:appointment_id>" in route:
+        kwargs["appointment_id"] = make_appointment(doctor, TEN, patient=patient).pk
+    if "<slug:instrument_id>" in route:
+        kwargs["instrument_id"] = "rmdq"
+    missing = route.count("<") - len(kwargs)
+    assert missing == 0, f"{name} ({route}): say here which patient its numbers point to"
+    return kwargs
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_every_staff_page_about_a_patient_logs_the_read(client, name):
+    route = dict(_staff_patterns())[name]
+    patient = make_complete_intake().patient  # so every page has something to show
+    kwargs = _kwargs_for(name, route, patient)
+    client.force_login(make_user(Role.PRACTITIONER))
+    before = AccessLog.objects.filter(patient=patient).count()
+
+    response = client.get(reverse(name, kwargs=kwargs))
+
+    if response.status_code == 405:  # a form's target: its GET shows nothing
+        return
+    assert response.status_code in (200, 302), response.status_code
+    assert AccessLog.objects.filter(patient=patient).count() > before
+
+
+def test_a_patient_reading_their_own_appointments_in_the_portal_is_logged(client):
+    user = make_user(Role.PATIENT)
+    patient = make_patient(user=user)
+    client.force_login(user)
+
+    response = client.get(reverse("portal:home"))
+
+    assert response.status_code == 200
+    row = AccessLog.objects.get(patient=patient)
+    assert (row.user, row.action) == (user, "view_own_appointments")

@@ -52,6 +52,10 @@ def console_errors(page):
 
 
 def _visit(page, live_server, path: str) -> None:
+    # Leaving while an htmx request is in flight aborts it, and htmx reports the abort as a
+    # console error that has nothing to do with the policy: let the page settle first.
+    if page.url.startswith(live_server.url):
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
     response = page.goto(f"{live_server.url}{path}")
     assert response.status < 400, f"{path} answered {response.status}"
     assert "script-src 'self'" in response.headers["content-security-policy"]

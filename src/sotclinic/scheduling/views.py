@@ -5,11 +5,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.charting.selectors import attach_visits
+from sotclinic.query_params import date_param
 
 from . import services
 from .calendars import practitioner_feed
@@ -61,7 +61,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         return render(request, "scheduling/calendar.html", {"location": None})
     view = "day" if request.GET.get("view") == "day" else "week"
     today = timezone.now().astimezone(location.tz).date()
-    day = parse_date(request.GET.get("date") or "") or today
+    day = date_param(request.GET, "date") or today
     practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
     chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
     if view == "week":

@@ -41,12 +41,6 @@ class BookingRulesForm(forms.ModelForm):
             "reminder_hours",
         ]
 
-    def clean_slot_step_minutes(self):
-        value = self.cleaned_data["slot_step_minutes"]
-        if not 5 <= value <= 240:
-            raise forms.ValidationError("Use a step between 5 and 240 minutes.")
-        return value
-
 
 PractitionerProfileFormSet = forms.modelformset_factory(
     Practitioner,

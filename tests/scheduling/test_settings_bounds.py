@@ -96,3 +96,16 @@ def test_public_slot_listing_works_at_the_longest_allowed_horizon(client):
     response = client.get(f"/portal/book/?type={kind.pk}&practitioner=any&from=2199-12-01")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("formset", ["people", "faq"])
+def test_clinic_page_refuses_a_forged_form_count_without_building_the_forms(client, formset):
+    location = make_location(name="Harbour Street")
+    client.force_login(make_user(Role.FRONT_DESK))
+    data = _clinic_page_post(location)
+    data[f"{formset}-TOTAL_FORMS"] = "99999999"
+
+    response = client.post("/staff/clinic-page/", data)
+
+    assert response.status_code == 422
+    assert len(response.context[formset].forms) <= 50

@@ -13,7 +13,7 @@ from sotclinic.query_params import date_param
 
 from . import services
 from .calendars import practitioner_feed
-from .errors import BookingError
+from .errors import BookingError, OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
@@ -103,6 +103,14 @@ def _calendar_url(appointment: Appointment) -> str:
     )
 
 
+def _show_booking_error(form, exc: BookingError) -> None:
+    if isinstance(exc, OutsideOpeningHours):
+        form.offer_outside_hours()
+        form.add_error("outside_hours", exc.message)
+    else:
+        form.add_error("time", exc.message)
+
+
 @staff_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Create an appointment; an overlap is refused with the reason next to the time."""
@@ -125,9 +133,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     appointment_type=data["appointment_type"],
                     location=data["location"],
                     start=form.start(),
+                    outside_hours_by=request.user if data["outside_hours"] else None,
                 )
             except BookingError as exc:
-                form.add_error("time", exc.message)
+                _show_booking_error(form, exc)
                 status = exc.status_code
             else:
                 messages.success(request, "Appointment booked.")
@@ -165,9 +174,14 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 data["date"], data["time"], tzinfo=appointment.location.tz
             ).astimezone(dt.UTC)
             try:
-                services.move_appointment(appointment, start, practitioner=data["practitioner"])
+                services.move_appointment(
+                    appointment,
+                    start,
+                    practitioner=data["practitioner"],
+                    outside_hours_by=request.user if data["outside_hours"] else None,
+                )
             except BookingError as exc:
-                move_form.add_error("time", exc.message)
+                _show_booking_error(move_form, exc)
                 status = exc.status_code
             else:
                 messages.success(request, "Appointment moved.")

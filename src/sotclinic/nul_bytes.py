@@ -5,7 +5,8 @@ it in a text or JSON column, so a NUL that reached a write became a 500 (and the
 value could reach the server log). Django's form fields refuse it, but several inputs are
 read without a form: the exam screen's fields, the protocol table, JSON bodies of the API.
 So the check sits where all of them are parsed: ``RefuseNulBytesMiddleware`` for query
-strings and form posts, ``contains_nul`` in the API's JSON parsing.
+strings and form posts, ``contains_nul`` in the SOT analysis's JSON parsing (the booking
+API's schema refuses control characters field by field).
 """
 
 from collections.abc import Callable

@@ -44,7 +44,8 @@ def serving(var_dir: Path, **env: str) -> Iterator[str]:
                 break
             except urllib.error.HTTPError:
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # Not up yet, or slow to answer its first request on a busy machine.
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)

@@ -9,7 +9,7 @@ from tests.servers import serving
 
 def _get(url: str) -> tuple[int, dict, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, json.loads(response.read()), response.headers["Content-Type"]
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read()), error.headers["Content-Type"]

@@ -1,4 +1,8 @@
 import json
+import os
+import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -6,24 +10,43 @@ import pytest
 
 from tests.servers import serving
 
+HEALTHY = {"status": "ok", "database": "ok", "migrations": "ok", "cache": "ok"}
 
-def test_healthz_reports_ok_with_a_working_database(client, db):
+
+def test_healthz_reports_ok_with_a_working_database_schema_and_cache(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == HEALTHY
 
 
 def test_healthz_refuses_post(client, db):
     assert client.post("/healthz").status_code == 405
 
 
-def _get(url: str) -> tuple[int, dict]:
+def _get(url: str) -> tuple[int, dict, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.loads(response.read())
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.loads(response.read()), response.headers["Content-Type"]
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        return error.code, json.loads(error.read()), error.headers["Content-Type"]
+
+
+@pytest.fixture(scope="module")
+def migrated_sqlite(tmp_path_factory):
+    """A migrated SQLite database file to copy for each server."""
+    folder = tmp_path_factory.mktemp("migrated")
+    path = folder / "sotclinic.sqlite3"
+    subprocess.run(
+        [sys.executable, "-m", "sotclinic.cli", "manage", "migrate", "--noinput", "-v", "0"],
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{path}",
+            "SOTCLINIC_VAR_DIR": str(folder),
+        },
+        check=True,
+    )
+    return path
 
 
 @pytest.mark.parametrize(
@@ -34,12 +57,40 @@ def _get(url: str) -> tuple[int, dict]:
     ],
     ids=["sqlite-unopenable", "postgres-nothing-listening"],
 )
-def test_healthz_answers_503_with_the_reason_when_the_database_is_unreachable(
-    tmp_path, database_url
-):
+def test_healthz_answers_503_naming_the_database_without_its_error(tmp_path, database_url):
     with serving(tmp_path, DATABASE_URL=database_url) as base:
-        status, body = _get(f"{base}/healthz")
+        status, body, _ = _get(f"{base}/healthz")
 
     assert status == 503
-    assert body["status"] == "error"
-    assert "Error" in body["database"]
+    assert body == {"status": "error", "database": "error", "migrations": "unknown", "cache": "ok"}
+
+
+def test_healthz_answers_503_for_a_database_that_is_not_migrated(tmp_path):
+    with serving(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3") as base:
+        status, body, _ = _get(f"{base}/healthz")
+
+    assert status == 503
+    assert body == {"status": "error", "database": "ok", "migrations": "error", "cache": "ok"}
+
+
+def test_healthz_answers_503_while_the_configured_cache_is_down(tmp_path, migrated_sqlite):
+    database = tmp_path / "sotclinic.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+
+    with serving(
+        tmp_path, DATABASE_URL=f"sqlite:///{database}", REDIS_URL="redis://127.0.0.1:1/5"
+    ) as base:
+        status, body, _ = _get(f"{base}/healthz")
+
+    assert status == 503
+    assert body == {"status": "error", "database": "ok", "migrations": "ok", "cache": "error"}
+
+
+def test_healthz_answers_200_with_a_migrated_database_and_working_cache(tmp_path, migrated_sqlite):
+    database = tmp_path / "sotclinic.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+
+    with serving(tmp_path, DATABASE_URL=f"sqlite:///{database}") as base:
+        status, body, _ = _get(f"{base}/healthz")
+
+    assert (status, body) == (200, HEALTHY)

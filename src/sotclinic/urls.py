@@ -8,6 +8,9 @@ from .api.main import api
 from .portal import views as portal_views
 from .scheduling import views as scheduling_views
 
+# A query parameter that cannot be used answers 400 with a message (see query_params).
+handler400 = "sotclinic.error_pages.bad_request"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (the back office).

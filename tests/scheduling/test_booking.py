@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sotclinic.accounts.models import Role
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import (
@@ -25,6 +26,7 @@ from tests.factories import (
     make_location,
     make_open_practitioner,
     make_patient,
+    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -282,8 +284,9 @@ def test_staff_booking_that_overlaps_is_refused_with_a_clear_message(clinic):
         )
 
 
-def test_staff_may_book_outside_hours_when_free(clinic):
+def test_staff_may_book_outside_hours_when_free_by_confirming_it(clinic):
     location, doctor, kind, ten = clinic
+    desk = make_user(Role.FRONT_DESK)
 
     appointment = services.book_appointment(
         patient=make_patient(),
@@ -291,9 +294,11 @@ def test_staff_may_book_outside_hours_when_free(clinic):
         appointment_type=kind,
         location=location,
         start=ten + dt.timedelta(hours=9),
+        outside_hours_by=desk,
     )
 
     assert appointment.pk
+    assert appointment.outside_hours_by == desk
 
 
 def test_move_onto_another_appointment_is_refused(clinic):
@@ -324,13 +329,15 @@ def test_marking_arrived_then_completed(clinic):
     location, doctor, kind, ten = clinic
     appointment = make_appointment(doctor, ten, kind=kind, location=location)
 
-    services.mark_appointment(appointment, Appointment.Status.ARRIVED)
-    services.mark_appointment(appointment, Appointment.Status.COMPLETED)
+    at_the_visit = ten + dt.timedelta(minutes=5)
+
+    services.mark_appointment(appointment, Appointment.Status.ARRIVED, now=at_the_visit)
+    services.mark_appointment(appointment, Appointment.Status.COMPLETED, now=at_the_visit)
 
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.COMPLETED
     with pytest.raises(ChangeNotAllowed):
-        services.mark_appointment(appointment, Appointment.Status.NO_SHOW)
+        services.mark_appointment(appointment, Appointment.Status.NO_SHOW, now=at_the_visit)
 
 
 def test_database_refuses_an_overlap_that_bypasses_the_service(clinic):

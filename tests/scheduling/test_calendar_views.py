@@ -121,7 +121,8 @@ def test_move_appointment(client, clinic):
 
 def test_mark_arrived_completed_and_cancel(client, clinic):
     location, doctor, kind, _, ten = clinic
-    first = make_appointment(doctor, ten, kind=kind, location=location)
+    started = timezone.now() - dt.timedelta(minutes=5)
+    first = make_appointment(doctor, started, kind=kind, location=location)
     second = make_appointment(doctor, ten + dt.timedelta(hours=2), kind=kind, location=location)
 
     client.post(f"/staff/appointments/{first.pk}/status/", {"action": "arrived"})
@@ -136,7 +137,8 @@ def test_mark_arrived_completed_and_cancel(client, clinic):
 
 def test_no_show(client, clinic):
     location, doctor, kind, _, ten = clinic
-    appointment = make_appointment(doctor, ten, kind=kind, location=location)
+    started = timezone.now() - dt.timedelta(minutes=30)
+    appointment = make_appointment(doctor, started, kind=kind, location=location)
 
     client.post(f"/staff/appointments/{appointment.pk}/status/", {"action": "no_show"})
 

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/ (django-ninja). Each part of the practice adds its router here."""
 
 import json
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +61,23 @@ def http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, BodyNotJSON):
         return unprocessable(request, [{"field": "body", "message": str(exc.__cause__)}])
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+logger = logging.getLogger(__name__)
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, exc: Exception):
+    """Any other failure: a JSON 500 without internals (clients parse every answer as JSON);
+    the traceback goes to the server log as Django would log it."""
+    logger.error("Internal error in the API: %s", request.path, exc_info=exc)
+    body = {
+        "detail": (
+            "Something went wrong on the server. Please try again; if it happens again, "
+            "tell the clinic."
+        )
+    }
+    return api.create_response(request, body, status=500)
 
 
 # Routers register below, one line each:

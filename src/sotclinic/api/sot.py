@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 
 from sotclinic.accounts.two_factor import must_enrol, needs_code
 from sotclinic.exam.selectors import current_protocol_table
+from sotclinic.nul_bytes import NUL_IN_JSON, contains_nul
 from sotclinic.sot import CONFIDENCE_LEVELS, INDICATORS, LEG_CHECK_METHODS, FindingsError, analyze
 
 router = Router(tags=["sot"])
@@ -171,9 +172,12 @@ def _parse_json_body(request: HttpRequest) -> Any:
     if not request.body.strip():
         return None
     try:
-        return json.loads(request.body)
+        data = json.loads(request.body)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ValueError(f"must be valid JSON ({error.__class__.__name__})") from error
+    if contains_nul(data):
+        raise ValueError(NUL_IN_JSON)
+    return data
 
 
 @router.post(

@@ -16,6 +16,7 @@ from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import client_address, record_access
 from sotclinic.patients.models import Patient
+from sotclinic.query_params import page_param
 from sotclinic.scheduling.models import Appointment
 
 from . import exam_fallback, selectors, services
@@ -70,14 +71,11 @@ def _visit(visit_id: int) -> Visit:
 @require_GET
 def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
     overview = selectors.chart_overview(patient.pk)
+    pages = max(1, -(-overview.total // selectors.TIMELINE_PAGE))
+    page = page_param(request.GET, last=pages)
     rows = selectors.chart_timeline(patient.pk, page)
     record_access(request, patient, Action.VIEW_CHART, f"chart page {page}")
-    pages = max(1, -(-overview.total // selectors.TIMELINE_PAGE))
     context = {
         "patient": patient,
         "rows": rows,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.query_params import page_param
 
 from . import selectors, services
 from .forms import PatientForm, PatientSearchForm
@@ -23,7 +24,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(page_param(request.GET))
     context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
     return render(request, "patients/list.html", context)
 

@@ -12,9 +12,9 @@ from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
+from sotclinic.query_params import date_param, datetime_param
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import BookingError
 from sotclinic.scheduling.links import (
@@ -69,8 +69,7 @@ def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appoint
     location = Location.objects.order_by("pk").first()
     tz = location.tz if location else dt.UTC
     today = timezone.now().astimezone(tz).date()
-    first_day = parse_date(request.GET.get("from") or "") or today
-    first_day = max(first_day, today)
+    first_day = max(date_param(request.GET, "from") or today, today)
     ids = None if practitioner_id is None else [practitioner_id]
     slots = listed_slots(
         kind,
@@ -82,7 +81,7 @@ def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appoint
     if practitioner_id is None:
         slots = first_available(slots)
     days = _days(slots, tz, first_day)
-    day = parse_date(request.GET.get("day") or "")
+    day = date_param(request.GET, "day")
     if day is None:
         day = next((d["date"] for d in days if d["count"]), None)
     times = [
@@ -124,8 +123,8 @@ def book(request: HttpRequest) -> HttpResponse:
     context["practitioner"] = practitioner
     context["practitioner_param"] = choice
 
-    start = parse_datetime(request.GET.get("start") or "")
-    if start is None or timezone.is_naive(start):
+    start = datetime_param(request.GET, "start")
+    if start is None:
         context.update(step="time", **_slot_choice(request, kind, practitioner and practitioner.pk))
         return render(request, "portal/book.html", context)
 
@@ -274,9 +273,9 @@ def move_booking(request: HttpRequest, token: str) -> HttpResponse:
     appointment, error = _appointment_or_400(request, token)
     if error:
         return error
-    start = parse_datetime(request.POST.get("start") or "")
+    start = datetime_param(request.POST, "start")
     try:
-        if start is None or timezone.is_naive(start):
+        if start is None:
             raise BookingError("Pick a new time from the list.", "start")
         services.move_appointment(
             appointment, start, by_patient=True, base_url=request.build_absolute_uri("/")

@@ -38,3 +38,11 @@ class ChangeNotAllowed(BookingError):
 
     def __init__(self, message: str):
         super().__init__(message)
+
+
+class OutsideOpeningHours(BookingError):
+    """Staff asked for a time outside the practitioner's opening hours without saying that
+    they mean it; the form then offers the override."""
+
+    def __init__(self, message: str):
+        super().__init__(message, field="outside_hours")

@@ -41,18 +41,20 @@ class BookingRulesForm(forms.ModelForm):
             "reminder_hours",
         ]
 
-    def clean_slot_step_minutes(self):
-        value = self.cleaned_data["slot_step_minutes"]
-        if not 5 <= value <= 240:
-            raise forms.ValidationError("Use a step between 5 and 240 minutes.")
-        return value
 
+# A formset builds as many forms as the post claims (Django stops only at absolute_max, 1000
+# by default), so a forged form count made the clinic page take most of a minute to answer.
+MAX_PROFILES = 50
+MAX_FAQ_ENTRIES = 50
 
 PractitionerProfileFormSet = forms.modelformset_factory(
     Practitioner,
     fields=["display_name", "credentials", "sot_certification", "bio", "photo"],
     widgets={"bio": forms.Textarea(attrs={"rows": 3})},
     extra=0,
+    max_num=MAX_PROFILES,
+    absolute_max=MAX_PROFILES,
+    validate_max=True,
 )
 
 FaqFormSet = forms.modelformset_factory(
@@ -61,10 +63,30 @@ FaqFormSet = forms.modelformset_factory(
     widgets={"answer": forms.Textarea(attrs={"rows": 3})},
     extra=1,
     can_delete=True,
+    max_num=MAX_FAQ_ENTRIES,
+    absolute_max=MAX_FAQ_ENTRIES,
+    validate_max=True,
 )
 
 
-class AppointmentForm(forms.Form):
+class OutsideHoursOverride(forms.Form):
+    """The "book outside opening hours" checkbox: hidden until the booking service has
+    warned that the time is outside the practitioner's hours, so nobody ticks it in advance."""
+
+    outside_hours = forms.BooleanField(
+        required=False, label="Book outside opening hours", widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get(self.add_prefix("outside_hours")) in ("on", "true", "True"):
+            self.offer_outside_hours()
+
+    def offer_outside_hours(self) -> None:
+        self.fields["outside_hours"].widget = forms.CheckboxInput()
+
+
+class AppointmentForm(OutsideHoursOverride):
     """Staff create an appointment at a date and local time."""
 
     patient = forms.ModelChoiceField(queryset=Patient.objects.all())
@@ -80,7 +102,7 @@ class AppointmentForm(forms.Form):
         return local.astimezone(dt.UTC)
 
 
-class MoveForm(forms.Form):
+class MoveForm(OutsideHoursOverride):
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))

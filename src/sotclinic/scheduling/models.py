@@ -5,10 +5,35 @@ import zoneinfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from . import schedule_cache
+
+
+def bounded(low: int, high: int, unit: str) -> list:
+    """Validators keeping a setting within what the schedule can compute with; the same
+    range is a check constraint in the database, so no path (admin, shell, import) can
+    store a value that would break every slot listing."""
+    message = f"Give a number from {low} to {high} {unit}."
+    return [MinValueValidator(low, message), MaxValueValidator(high, message)]
+
+
+def in_range(field: str, low: int, high: int, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": low, f"{field}__lte": high}), name=name
+    )
+
+
+# The ranges: a visit of up to a working day, booking up to two years ahead, notice and
+# cancellation windows up to thirty days, reminders up to a week before.
+DURATION_MINUTES = (1, 480)
+BUFFER_MINUTES = (0, 240)
+SLOT_STEP_MINUTES = (5, 240)
+MIN_NOTICE_MINUTES = (0, 43_200)
+HORIZON_DAYS = (1, 730)
+CANCELLATION_WINDOW_HOURS = (0, 720)
+REMINDER_HOURS = (1, 168)
 
 
 def validate_time_zone(value: str) -> None:
@@ -184,8 +209,10 @@ class AvailabilityException(models.Model):
 
 class AppointmentType(models.Model):
     name = models.CharField(max_length=200)
-    duration_minutes = models.PositiveIntegerField()
-    buffer_minutes = models.PositiveIntegerField(default=0)
+    duration_minutes = models.PositiveIntegerField(validators=bounded(*DURATION_MINUTES, "minutes"))
+    buffer_minutes = models.PositiveIntegerField(
+        default=0, validators=bounded(*BUFFER_MINUTES, "minutes")
+    )
     practitioners = models.ManyToManyField(Practitioner, related_name="appointment_types")
     new_patients_may_book_online = models.BooleanField(default=True)
     bookable_online = models.BooleanField(default=True)
@@ -196,7 +223,9 @@ class AppointmentType(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gt=0), name="appointment_type_positive"
-            )
+            ),
+            in_range("duration_minutes", *DURATION_MINUTES, "appointment_type_duration_range"),
+            in_range("buffer_minutes", *BUFFER_MINUTES, "appointment_type_buffer_range"),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +261,19 @@ class Appointment(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff may book outside the practitioner's opening hours (or in a break) only by saying
+    # so; who said so and when stays on the appointment.
+    outside_hours_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="booked outside opening hours by",
+    )
+    outside_hours_at = models.DateTimeField(
+        "booked outside opening hours at", null=True, blank=True
+    )
 
     # Every status but cancelled holds the time.
     ACTIVE_STATUSES = (Status.BOOKED, Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
@@ -251,6 +293,11 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(blocked_until__gte=models.F("end")),
                 name="appointment_blocked_after_end",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outside_hours_by__isnull=True, outside_hours_at__isnull=True)
+                | models.Q(outside_hours_by__isnull=False, outside_hours_at__isnull=False),
+                name="appointment_outside_hours_who_and_when",
             ),
         ]
 
@@ -280,18 +327,28 @@ class ClinicSettings(models.Model):
         blank=True,
         help_text="Describe the visit plainly; do not promise a health result.",
     )
-    slot_step_minutes = models.PositiveIntegerField(default=15)
+    slot_step_minutes = models.PositiveIntegerField(
+        default=15, validators=bounded(*SLOT_STEP_MINUTES, "minutes")
+    )
     min_notice_minutes = models.PositiveIntegerField(
-        default=120, help_text="How soon before a visit patients may still book it online."
+        default=120,
+        validators=bounded(*MIN_NOTICE_MINUTES, "minutes"),
+        help_text="How soon before a visit patients may still book it online.",
     )
     horizon_days = models.PositiveIntegerField(
-        default=60, help_text="How far ahead patients may book online."
+        default=60,
+        validators=bounded(*HORIZON_DAYS, "days"),
+        help_text="How far ahead patients may book online.",
     )
     cancellation_window_hours = models.PositiveIntegerField(
-        default=24, help_text="Patients may cancel or move online up to this long before."
+        default=24,
+        validators=bounded(*CANCELLATION_WINDOW_HOURS, "hours"),
+        help_text="Patients may cancel or move online up to this long before.",
     )
     reminder_hours = models.PositiveIntegerField(
-        default=24, help_text="Reminders go out for visits starting within this many hours."
+        default=24,
+        validators=bounded(*REMINDER_HOURS, "hours"),
+        help_text="Reminders go out for visits starting within this many hours.",
     )
     # Shown to a patient whose intake raises an urgent red flag, next to the clinic's phone.
     emergency_number = models.CharField(
@@ -315,7 +372,14 @@ class ClinicSettings(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(slot_step_minutes__gt=0), name="slot_step_positive"
-            )
+            ),
+            in_range("slot_step_minutes", *SLOT_STEP_MINUTES, "slot_step_range"),
+            in_range("min_notice_minutes", *MIN_NOTICE_MINUTES, "min_notice_range"),
+            in_range("horizon_days", *HORIZON_DAYS, "horizon_days_range"),
+            in_range(
+                "cancellation_window_hours", *CANCELLATION_WINDOW_HOURS, "cancellation_window_range"
+            ),
+            in_range("reminder_hours", *REMINDER_HOURS, "reminder_hours_range"),
         ]
 
     def __str__(self) -> str:

@@ -132,6 +132,52 @@ def _exception_applies(exc, practitioner_id: int, location_id: int) -> bool:
     return exc.practitioner_id == practitioner_id
 
 
+def _open_intervals(
+    hours_rows, extra_hours, closures, breaks, zones, start_day: dt.date, days: int
+) -> dict[tuple[int, int], list[Interval]]:
+    """Open time per (practitioner, location) in UTC, sorted: weekly and extra hours, less
+    breaks, days off and holidays. The one reading of the opening hours, for the slots offered
+    online and for the staff's outside-hours check."""
+    open_by: dict[tuple[int, int], list[Interval]] = {}
+    for offset in range(days):
+        day = start_day + dt.timedelta(days=offset)
+        weekday = day.weekday()
+        for h in hours_rows:
+            if h.weekday == weekday:
+                key = (h.practitioner_id, h.location_id)
+                interval = _local_interval(day, h.start_time, h.end_time, zones[h.location_id])
+                open_by.setdefault(key, []).append(interval)
+        for e in extra_hours:
+            if e.first_day <= day <= e.last_day:
+                key = (e.practitioner_id, e.location_id)
+                interval = _local_interval(day, e.start_time, e.end_time, zones[e.location_id])
+                open_by.setdefault(key, []).append(interval)
+
+    for (practitioner_id, loc_id), intervals in open_by.items():
+        tz = zones[loc_id]
+        for offset in range(days):
+            day = start_day + dt.timedelta(days=offset)
+            for b in breaks:
+                if (b.practitioner_id, b.location_id, b.weekday) == (
+                    practitioner_id,
+                    loc_id,
+                    day.weekday(),
+                ):
+                    intervals = _subtract(
+                        intervals, _local_interval(day, b.start_time, b.end_time, tz)
+                    )
+            for e in closures:
+                if e.first_day <= day <= e.last_day and _exception_applies(
+                    e, practitioner_id, loc_id
+                ):
+                    intervals = _subtract(
+                        intervals, _local_interval(day, e.start_time, e.end_time, tz)
+                    )
+        open_by[(practitioner_id, loc_id)] = sorted(intervals)
+
+    return open_by
+
+
 def free_slots(
     appointment_type: AppointmentType,
     start_day: dt.date,
@@ -207,43 +253,7 @@ def free_slots(
         *_TIMES,
     )
 
-    # Open intervals per (practitioner, location), in UTC.
-    open_by: dict[tuple[int, int], list[Interval]] = {}
-    for offset in range(days):
-        day = start_day + dt.timedelta(days=offset)
-        weekday = day.weekday()
-        for h in hours_rows:
-            if h.weekday == weekday:
-                key = (h.practitioner_id, h.location_id)
-                interval = _local_interval(day, h.start_time, h.end_time, zones[h.location_id])
-                open_by.setdefault(key, []).append(interval)
-        for e in extra_hours:
-            if e.first_day <= day <= e.last_day:
-                key = (e.practitioner_id, e.location_id)
-                interval = _local_interval(day, e.start_time, e.end_time, zones[e.location_id])
-                open_by.setdefault(key, []).append(interval)
-
-    for (practitioner_id, loc_id), intervals in open_by.items():
-        tz = zones[loc_id]
-        for offset in range(days):
-            day = start_day + dt.timedelta(days=offset)
-            for b in breaks:
-                if (b.practitioner_id, b.location_id, b.weekday) == (
-                    practitioner_id,
-                    loc_id,
-                    day.weekday(),
-                ):
-                    intervals = _subtract(
-                        intervals, _local_interval(day, b.start_time, b.end_time, tz)
-                    )
-            for e in closures:
-                if e.first_day <= day <= e.last_day and _exception_applies(
-                    e, practitioner_id, loc_id
-                ):
-                    intervals = _subtract(
-                        intervals, _local_interval(day, e.start_time, e.end_time, tz)
-                    )
-        open_by[(practitioner_id, loc_id)] = sorted(intervals)
+    open_by = _open_intervals(hours_rows, extra_hours, closures, breaks, zones, start_day, days)
 
     busy: dict[int, list[Interval]] = {p: [] for p in practitioner_set}
     if not ignore_appointments:
@@ -279,6 +289,47 @@ def free_slots(
                 s += step
     slots.sort()
     return slots
+
+
+def within_opening_hours(
+    practitioner: Practitioner, location: Location, start: dt.datetime, end: dt.datetime
+) -> bool:
+    """Whether [start, end) lies in the practitioner's open time at the location: inside
+    their weekly or extra hours, clear of breaks, days off and holidays."""
+    first_day = start.astimezone(location.tz).date() - dt.timedelta(days=1)
+    days = (end.astimezone(location.tz).date() - first_day).days + 2
+    last_day = first_day + dt.timedelta(days=days - 1)
+    mine = Q(practitioner=practitioner, location=location)
+    hours_rows = _rows(WeeklyHours.objects.filter(mine).order_by(), *_TIMES)
+    exceptions = _rows(
+        AvailabilityException.objects.filter(
+            Q(first_day__lte=last_day, last_day__gte=first_day),
+            Q(practitioner=practitioner) | Q(practitioner__isnull=True),
+        ).order_by(),
+        "kind",
+        "practitioner_id",
+        "location_id",
+        "first_day",
+        "last_day",
+        "start_time",
+        "end_time",
+    )
+    extra_hours = [
+        e
+        for e in exceptions
+        if e.kind == AvailabilityException.Kind.EXTRA_HOURS and e.location_id == location.pk
+    ]
+    closures = [e for e in exceptions if e.kind != AvailabilityException.Kind.EXTRA_HOURS]
+    breaks = _rows(WeeklyBreak.objects.filter(mine).order_by(), *_TIMES)
+    zones = {location.pk: location.tz}
+    open_by = _open_intervals(hours_rows, extra_hours, closures, breaks, zones, first_day, days)
+    merged: list[Interval] = []
+    for a, b in open_by.get((practitioner.pk, location.pk), []):
+        if merged and a <= merged[-1][1]:  # weekly hours running on into extra hours
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return any(a <= start and end <= b for a, b in merged)
 
 
 _EPOCH = dt.datetime(2000, 1, 3, tzinfo=dt.UTC)

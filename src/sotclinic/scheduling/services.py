@@ -19,12 +19,13 @@ from .errors import (
     BookingError,
     ChangeNotAllowed,
     NotBookableOnline,
+    OutsideOpeningHours,
     SlotNotOffered,
     SlotTaken,
 )
 from .links import BadLink, booking_request_for_token
 from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
-from .selectors import Slot, free_slots
+from .selectors import Slot, free_slots, within_opening_hours
 
 NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -215,6 +216,26 @@ def _book_listed_slot(
     return booked
 
 
+def _outside_hours_override(appointment: Appointment, override_by, *, now: dt.datetime) -> None:
+    """Refuse a time outside the practitioner's opening hours unless staff said they mean it;
+    record who said so, and when, on the appointment (and clear it once the time is inside)."""
+    if within_opening_hours(
+        appointment.practitioner, appointment.location, appointment.start, appointment.end
+    ):
+        appointment.outside_hours_by, appointment.outside_hours_at = None, None
+        return
+    if override_by is None:
+        tz = appointment.location.tz
+        raise OutsideOpeningHours(
+            f"{appointment.start.astimezone(tz):%A %-d %B, %H:%M}–"
+            f"{appointment.end.astimezone(tz):%H:%M} is outside "
+            f"{appointment.practitioner.display_name}'s opening hours at "
+            f"{appointment.location.name} (or in a break, day off or holiday). Check the time; "
+            'to book it anyway, tick "Book outside opening hours".'
+        )
+    appointment.outside_hours_by, appointment.outside_hours_at = override_by, now
+
+
 @transaction.atomic
 def book_online(
     *,
@@ -317,14 +338,19 @@ def book_appointment(
     appointment_type: AppointmentType,
     location: Location,
     start: dt.datetime,
+    outside_hours_by=None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Book by staff: any time that is not past and not overlapping, hours or not."""
+    """Book by staff: any time that is not past and not overlapping.
+
+    A time outside the practitioner's opening hours (or in a break, day off or holiday) raises
+    OutsideOpeningHours unless ``outside_hours_by`` names the staff user who confirmed it;
+    the appointment then records that user and the time of the confirmation.
+    """
     now = now or timezone.now()
     if start <= now:
         raise SlotNotOffered("That time is in the past.")
     end, until = _times(appointment_type, start)
-    refuse_overlap(practitioner, start, until)
     appointment = Appointment(
         practitioner=practitioner,
         patient=patient,
@@ -334,6 +360,8 @@ def book_appointment(
         end=end,
         blocked_until=until,
     )
+    _outside_hours_override(appointment, outside_hours_by, now=now)
+    refuse_overlap(practitioner, start, until)
     _save_without_overlap(appointment)
     return appointment
 
@@ -363,13 +391,15 @@ def move_appointment(
     *,
     practitioner: Practitioner | None = None,
     by_patient: bool = False,
+    outside_hours_by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move to a new start (and optionally another practitioner).
 
-    Staff may move to any future time that does not overlap; a patient only to a listed free
-    slot of the same practitioner and only outside the cancellation window.
+    Staff may move to any future time that does not overlap, outside opening hours only with
+    ``outside_hours_by`` as in `book_appointment`; a patient only to a listed free slot of the
+    same practitioner and only outside the cancellation window.
     """
     now = now or timezone.now()
     appointment = _lock(appointment)
@@ -390,8 +420,10 @@ def move_appointment(
     if practitioner is not None:
         appointment.practitioner = practitioner
     end, until = _times(appointment.appointment_type, start)
-    refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
     appointment.start, appointment.end, appointment.blocked_until = start, end, until
+    if not by_patient:  # a patient's move is to a listed slot, inside the hours by definition
+        _outside_hours_override(appointment, outside_hours_by, now=now)
+    refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)
     if by_patient:
@@ -435,9 +467,34 @@ ALLOWED_STATUS_CHANGES = {
 }
 
 
+def _refuse_early_mark(appointment: Appointment, status: str, now: dt.datetime) -> None:
+    """Arrived and completed not before the appointment's day, no-show not before its start:
+    a mark on the wrong row of the day list would otherwise stand unnoticed."""
+    tz = appointment.location.tz
+    day = appointment.start.astimezone(tz).date()
+    if status in (Appointment.Status.ARRIVED, Appointment.Status.COMPLETED):
+        if day > now.astimezone(tz).date():
+            wanted = dict(Appointment.Status.choices)[status].lower()
+            raise ChangeNotAllowed(
+                f"This appointment is on {day:%A %-d %B}; it can be marked {wanted} from that day."
+            )
+    elif status == Appointment.Status.NO_SHOW and appointment.start > now:
+        raise ChangeNotAllowed(
+            f"This appointment starts at {appointment.start.astimezone(tz):%H:%M} on "
+            f"{day:%A %-d %B}; it can be marked a no-show once that time has passed."
+        )
+
+
 @transaction.atomic
-def mark_appointment(appointment: Appointment, status: str) -> Appointment:
-    """Mark arrived, no-show or completed (or undo a mistaken arrived/no-show)."""
+def mark_appointment(
+    appointment: Appointment, status: str, *, now: dt.datetime | None = None
+) -> Appointment:
+    """Mark arrived, no-show or completed (or undo a mistaken arrived/no-show).
+
+    Raises ChangeNotAllowed for a change the status does not allow, and for marking an
+    appointment arrived or completed before its day, or a no-show before its start.
+    """
+    now = now or timezone.now()
     appointment = _lock(appointment)
     allowed_from = ALLOWED_STATUS_CHANGES.get(status)
     if allowed_from is None or appointment.status not in allowed_from:
@@ -446,6 +503,7 @@ def mark_appointment(appointment: Appointment, status: str) -> Appointment:
             f"An appointment that is {appointment.get_status_display().lower()} cannot be "
             f"marked {wanted}."
         )
+    _refuse_early_mark(appointment, status, now)
     appointment.status = status
     appointment.save(update_fields=["status"])
     return appointment

@@ -5,7 +5,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
@@ -13,10 +12,11 @@ from sotclinic.audit.services import record_access
 from sotclinic.charting.selectors import attach_visits
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.next_url import safe_next
+from sotclinic.query_params import date_param
 
 from . import services
 from .calendars import practitioner_feed
-from .errors import BookingError
+from .errors import BookingError, OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
@@ -70,7 +70,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         return render(request, "scheduling/calendar.html", {"location": None})
     view = "day" if request.GET.get("view") == "day" else "week"
     today = timezone.now().astimezone(location.tz).date()
-    day = parse_date(request.GET.get("date") or "") or today
+    day = date_param(request.GET, "date") or today
     practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
     chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
     if view == "week":
@@ -112,6 +112,14 @@ def _calendar_url(appointment: Appointment) -> str:
     )
 
 
+def _show_booking_error(form, exc: BookingError) -> None:
+    if isinstance(exc, OutsideOpeningHours):
+        form.offer_outside_hours()
+        form.add_error("outside_hours", exc.message)
+    else:
+        form.add_error("time", exc.message)
+
+
 @staff_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Create an appointment; an overlap is refused with the reason next to the time."""
@@ -134,9 +142,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     appointment_type=data["appointment_type"],
                     location=data["location"],
                     start=form.start(),
+                    outside_hours_by=request.user if data["outside_hours"] else None,
                 )
             except BookingError as exc:
-                form.add_error("time", exc.message)
+                _show_booking_error(form, exc)
                 status = exc.status_code
             else:
                 messages.success(request, "Appointment booked.")
@@ -176,9 +185,14 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 data["date"], data["time"], tzinfo=appointment.location.tz
             ).astimezone(dt.UTC)
             try:
-                services.move_appointment(appointment, start, practitioner=data["practitioner"])
+                services.move_appointment(
+                    appointment,
+                    start,
+                    practitioner=data["practitioner"],
+                    outside_hours_by=request.user if data["outside_hours"] else None,
+                )
             except BookingError as exc:
-                move_form.add_error("time", exc.message)
+                _show_booking_error(move_form, exc)
                 status = exc.status_code
             else:
                 messages.success(request, "Appointment moved.")

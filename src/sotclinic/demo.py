@@ -122,6 +122,7 @@ def _user(username: str, role: str, first: str, last: str, **extra) -> User:
 def load_demo_clinic(today: dt.date | None = None) -> bool:
     """Create the demo clinic where it is missing. Returns True when anything was created."""
     if Location.objects.filter(name="Harbour Street Chiropractic").exists():
+        _demo_certifications()
         return False
 
     location = Location.objects.create(
@@ -134,13 +135,13 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     anna = Practitioner.objects.create(
         user=_user("anna", Role.PRACTITIONER, "Anna", "Weber", is_staff=True, is_superuser=True),
         display_name="Dr. Anna Weber",
-        credentials="DC; SOT certified (Cranial level)",
+        credentials="DC",
         bio="Anna has worked with SOT since 2009 and teaches pelvic blocking workshops.",
     )
     ben = Practitioner.objects.create(
         user=_user("ben", Role.PRACTITIONER, "Ben", "Okafor"),
         display_name="Dr. Ben Okafor",
-        credentials="DC; SOT certified (Basic level)",
+        credentials="DC",
         bio="Ben sees many patients with desk-related neck and back complaints.",
     )
     _user("frontdesk", Role.FRONT_DESK, "Fiona", "Desk")
@@ -278,6 +279,19 @@ DEMO_FAQ = [
 ]
 
 
+#: The demo clinic is in the UK, so its practitioners hold SOTO Europe's levels, by its names.
+DEMO_CERTIFICATIONS = {"anna": ("soto_europe", "cranial"), "ben": ("soto_europe", "proficiency")}
+
+
+def _demo_certifications() -> None:
+    """Give the demo practitioners their SOTO Europe levels where none is recorded yet; a
+    level a clinic has since set stays as it is, and a second run changes nothing."""
+    for username, (body, level) in DEMO_CERTIFICATIONS.items():
+        Practitioner.objects.filter(user__username=username, certification_body="").update(
+            certification_body=body, certification_level=level, sot_certification=""
+        )
+
+
 def _initials_photo(initials: str, colour: tuple[int, int, int]) -> ContentFile:
     """A plain placeholder portrait (coloured circle with initials) for the demo clinic."""
     from PIL import Image, ImageDraw, ImageFont
@@ -307,14 +321,13 @@ def _demo_clinic_page(location, anna, ben, today: dt.date) -> None:
     FaqEntry.objects.bulk_create(
         FaqEntry(question=q, answer=a, position=i) for i, (q, a) in enumerate(DEMO_FAQ)
     )
-    anna.sot_certification = "SOT certified practitioner, Cranial level (SORSI)"
     anna.credentials = "DC, MChiro"
     anna.photo.save("anna-weber.png", _initials_photo("AW", (31, 95, 139)), save=False)
     anna.save()
-    ben.sot_certification = "SOT certified practitioner, Basic level (SORSI)"
     ben.credentials = "DC"
     ben.photo.save("ben-okafor.png", _initials_photo("BO", (27, 110, 58)), save=False)
     ben.save()
+    _demo_certifications()
     # Team meeting every Monday afternoon for Anna.
     WeeklyBreak.objects.create(
         practitioner=anna,

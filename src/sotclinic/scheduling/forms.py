@@ -50,7 +50,15 @@ class BookingRulesForm(forms.ModelForm):
 
 PractitionerProfileFormSet = forms.modelformset_factory(
     Practitioner,
-    fields=["display_name", "credentials", "sot_certification", "bio", "photo"],
+    fields=[
+        "display_name",
+        "credentials",
+        "certification_body",
+        "certification_level",
+        "sot_certification",
+        "bio",
+        "photo",
+    ],
     widgets={"bio": forms.Textarea(attrs={"rows": 3})},
     extra=0,
 )

@@ -243,16 +243,16 @@ def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, 
 
 
 DEMO_ABOUT_VISIT = """\
-Your first visit takes about 45 minutes; follow-up visits about 20. Wear comfortable clothes \
-you can lie down in, such as trousers and a T-shirt; there is no need to undress.
+Your first visit takes about 45 minutes; follow-up visits about 20. Wear loose clothes you can \
+lie down in, such as trousers and a T-shirt; there is no need to undress.
 
 We start by asking about your health and what brings you in, then look at posture and do a \
 few simple checks while you lie on the treatment table.
 
-Sacro Occipital Technique (SOT) is a gentle, low-force method. Depending on what we find, \
-treatment may include padded wedges ("pelvic blocks") placed under the pelvis while you lie \
-face down or face up, light holds and contacts at the neck and head, and soft-tissue work. \
-We explain each step before we do it, and you can ask us to stop at any time.
+The practitioner uses Sacro Occipital Technique (SOT). Depending on what we find, a visit may \
+include padded wedges ("pelvic blocks") placed under the pelvis while you lie face down or face \
+up, holds and contacts at the neck and head with the hands, and soft-tissue work. We explain \
+each step before we do it, and you can ask us to stop at any time.
 
 At the end we talk through what we did and agree together whether and when to come back."""
 
@@ -264,8 +264,10 @@ DEMO_FAQ = [
     ),
     (
         "What are pelvic blocks?",
-        "Padded wedges placed under the pelvis while you lie on the table. They use your own "
-        "body weight for a slow, gentle adjustment and most people find them comfortable.",
+        "Padded wedges that the practitioner places under your pelvis while you lie on the "
+        "table, face down or face up. You lie on them while the practitioner "
+        "re-checks some of the tests from the start of the visit, and may move them. Tell us "
+        "at any time if you want them taken away.",
     ),
     (
         "Can I bring someone with me?",
@@ -312,7 +314,7 @@ def _initials_photo(initials: str, colour: tuple[int, int, int]) -> ContentFile:
 def _demo_clinic_page(location, anna, ben, today: dt.date) -> None:
     """Public page text, FAQ, practitioner photos, a recurring break and the clinic holidays."""
     settings = ClinicSettings.load()
-    settings.tagline = "Gentle chiropractic care with Sacro Occipital Technique in central Bristol."
+    settings.tagline = "Chiropractic with Sacro Occipital Technique in central Bristol."
     settings.opening_hours = (
         "Monday to Thursday 8:00–18:00\nFriday 9:00–17:00\nClosed for lunch 12:30–13:30"
     )

@@ -113,7 +113,7 @@ def test_a_patient_records_a_night_on_the_intake_and_staff_see_it_charted(client
     assert 'type="time"' in page and 'name="sleep_diary__sd_into_bed"' in page
     assert response.score == 72.9
     assert response.score_detail["metrics"]["total_sleep_time_minutes"] == 350
-    assert "Sleep diary" in outcomes and "total_sleep_time: 350" in outcomes
+    assert "Sleep diary" in outcomes and "total sleep time (min): 350" in outcomes
     assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
 
 

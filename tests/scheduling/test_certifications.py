@@ -136,3 +136,16 @@ def test_the_uk_demo_clinic_uses_soto_europe_names_and_a_second_run_changes_noth
         "Dr. Ben Okafor": "SOTO Europe: SOT Proficiency",
     }
     assert second == first
+
+
+def test_the_booking_api_lists_each_practitioners_body_and_level(client):
+    practitioner = make_practitioner(make_location(), display_name="Dr. Lee")
+    Practitioner.objects.filter(pk=practitioner.pk).update(
+        certification_body="soto_usa", certification_level="csp"
+    )
+
+    listed = client.get("/api/v1/practitioners").json()
+
+    assert [p["sot_certification"] for p in listed] == [
+        "SOTO-USA: Certified SOT Practitioner (CSP)"
+    ]

@@ -117,6 +117,14 @@ class QuestionnaireResponse(models.Model):
         return f"{self.instrument_id} v{self.instrument_version} {self.context}"
 
     @property
+    def metric_rows(self) -> list[tuple[str, float]]:
+        """The further values stored with the score (a sleep diary night), labelled for staff."""
+        from .instruments.scoring import METRIC_LABELS
+
+        metrics = (self.score_detail or {}).get("metrics") or {}
+        return [(METRIC_LABELS.get(name, name), value) for name, value in metrics.items()]
+
+    @property
     def recall_label(self) -> str:
         """What the question asked about, for staff ("last week"); "" for fixed wording."""
         if not self.recall_period:

@@ -157,6 +157,17 @@ def _after(start: int, end: int) -> int:
     return (end - start) % (24 * 60)
 
 
+#: How staff read the metrics a sleep diary night carries in its score detail.
+METRIC_LABELS: Mapping[str, str] = {
+    "time_in_bed_minutes": "time in bed (min)",
+    "sleep_onset_latency_minutes": "sleep-onset latency (min)",
+    "wake_after_sleep_onset_minutes": "wake after sleep onset (min)",
+    "awakenings": "awakenings",
+    "total_sleep_time_minutes": "total sleep time (min)",
+    "sleep_efficiency_percent": "sleep efficiency (%)",
+}
+
+
 def sleep_diary(instrument: Instrument, answers: Mapping[str, object]) -> Score:
     """One night of a sleep diary: the standard metrics, and sleep efficiency as the score.
 

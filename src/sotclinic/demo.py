@@ -363,11 +363,11 @@ DEMO_OUTCOMES = [
 
 def _demo_outcomes(today: dt.date) -> None:
     """Completed intakes with baseline scores, follow-ups for most, and one open red flag."""
-    from sotclinic.intake.forms import instruments_for
-    from sotclinic.intake.instruments import get_instrument, score
+    from sotclinic.intake.forms import clinic_recall_period, instruments_for
+    from sotclinic.intake.instruments import get_instrument
     from sotclinic.intake.models import FollowUpRequest, Intake, QuestionnaireResponse
     from sotclinic.intake.redflags import questions_for
-    from sotclinic.intake.services import complete_intake, save_intake_step
+    from sotclinic.intake.services import complete_intake, save_intake_step, scored_response
 
     if Intake.objects.exists():
         return
@@ -413,7 +413,11 @@ def _demo_outcomes(today: dt.date) -> None:
                 q.id: "yes" if q.id in flags else "no" for q in questions_for(complaints)
             },
             "questionnaires": {
-                i.id: {"version": i.version, "answers": answers_for(i.id, values[i.id][0])}
+                i.id: {
+                    "version": i.version,
+                    "answers": answers_for(i.id, values[i.id][0]),
+                    "recall_period": clinic_recall_period(i),
+                }
                 for i in instruments_for(complaints)
             },
             "consent": {"consent": True},
@@ -432,16 +436,16 @@ def _demo_outcomes(today: dt.date) -> None:
         )
         for instrument in instruments_for(complaints):
             answers = answers_for(instrument.id, values[instrument.id][1])
-            QuestionnaireResponse.objects.create(
+            # Through the service, so the follow-up keeps the recall period its baseline had.
+            scored_response(
+                instrument,
+                answers,
+                recall_period=clinic_recall_period(instrument),
                 patient=patient,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
-                answers=answers,
-                score=score(instrument, answers).value,
                 administered_at=follow_up_at,
                 context=QuestionnaireResponse.Context.FOLLOW_UP,
                 follow_up=request,
-            )
+            ).save()
 
 
 # Charted visits: (first name, exam findings at the first visit, indicators still present at

@@ -231,6 +231,7 @@ class QuestionnaireForm(forms.Form):
 
     def __init__(self, *args, instruments: Sequence[Instrument] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.recall_periods: dict[str, str] = {}
         self.instruments = tuple(self._worded(i) for i in instruments)
         for instrument in self.instruments:
             if instrument.recall_periods:
@@ -244,8 +245,6 @@ class QuestionnaireForm(forms.Form):
                 self.fields[_field_name(instrument, item.id)] = self._item_field(item)
 
     def _worded(self, instrument: Instrument) -> Instrument:
-        if not hasattr(self, "recall_periods"):
-            self.recall_periods: dict[str, str] = {}
         if not instrument.recall_periods:
             self.recall_periods[instrument.id] = ""
             return instrument

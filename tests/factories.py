@@ -203,8 +203,26 @@ def make_visit_history(practitioner, patient, count: int, signed: bool = True) -
 # Intake and outcomes -------------------------------------------------------------------------
 
 
+#: One night of the sleep diary: 22:30 into bed, 23:00 trying, 30 min to fall asleep, two
+#: awakenings of 40 min in all, awake for good at 06:00, up at 06:30 (efficiency 72.9 %).
+SLEEP_NIGHT = {
+    "sd_into_bed": "22:30",
+    "sd_tried_to_sleep": "23:00",
+    "sd_onset_minutes": 30,
+    "sd_awakenings": 2,
+    "sd_awake_minutes": 40,
+    "sd_final_awakening": "06:00",
+    "sd_out_of_bed": "06:30",
+}
+
+
 def intake_sections(
-    complaints=("low_back",), red_flags=None, rmdq_ticks=10, nprs=6, dob="1985-03-01"
+    complaints=("low_back",),
+    red_flags=None,
+    rmdq_ticks=10,
+    nprs=6,
+    dob="1985-03-01",
+    recall_period=None,
 ):
     """The six saved sections of an intake, as the forms produce them."""
     from sotclinic.intake.forms import instruments_for
@@ -216,9 +234,15 @@ def intake_sections(
     for instrument in instruments_for(complaints):
         if instrument.id == "rmdq":
             values = {item.id: i < rmdq_ticks for i, item in enumerate(instrument.items)}
+        elif instrument.id == "sleep_diary":
+            values = dict(SLEEP_NIGHT)
         else:
             values = {instrument.items[0].id: nprs}
         questionnaires[instrument.id] = {"version": instrument.version, "answers": values}
+        if instrument.recall_periods:
+            questionnaires[instrument.id]["recall_period"] = (
+                recall_period or instrument.default_recall_period
+            )
     return {
         "about": {
             "first_name": "Pat",
@@ -267,8 +291,11 @@ def make_complete_intake(patient=None, completed_at=None, **sections):
     return complete_intake(intake.pk, now=completed_at)
 
 
-def make_follow_up_response(patient, instrument_id, score_value, administered_at, sequence=1):
-    """A scored follow-up response (RMDQ: ``score_value`` items ticked; NPRS: the rating)."""
+def make_follow_up_response(
+    patient, instrument_id, score_value, administered_at, sequence=1, recall_period=None
+):
+    """A scored follow-up response (RMDQ: ``score_value`` items ticked; NPRS: the rating),
+    asked over ``recall_period`` (the instrument's default if None)."""
     from sotclinic.intake.instruments import get_instrument
     from sotclinic.intake.models import FollowUpRequest, Intake, QuestionnaireResponse
 
@@ -290,4 +317,5 @@ def make_follow_up_response(patient, instrument_id, score_value, administered_at
         administered_at=administered_at,
         context="follow_up",
         follow_up=request,
+        recall_period=instrument.default_recall_period if recall_period is None else recall_period,
     )

@@ -122,6 +122,7 @@ def _user(username: str, role: str, first: str, last: str, **extra) -> User:
 def load_demo_clinic(today: dt.date | None = None) -> bool:
     """Create the demo clinic where it is missing. Returns True when anything was created."""
     if Location.objects.filter(name="Harbour Street Chiropractic").exists():
+        _demo_certifications()
         return False
 
     location = Location.objects.create(
@@ -134,13 +135,13 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     anna = Practitioner.objects.create(
         user=_user("anna", Role.PRACTITIONER, "Anna", "Weber", is_staff=True, is_superuser=True),
         display_name="Dr. Anna Weber",
-        credentials="DC; SOT certified (Cranial level)",
+        credentials="DC",
         bio="Anna has worked with SOT since 2009 and teaches pelvic blocking workshops.",
     )
     ben = Practitioner.objects.create(
         user=_user("ben", Role.PRACTITIONER, "Ben", "Okafor"),
         display_name="Dr. Ben Okafor",
-        credentials="DC; SOT certified (Basic level)",
+        credentials="DC",
         bio="Ben sees many patients with desk-related neck and back complaints.",
     )
     _user("frontdesk", Role.FRONT_DESK, "Fiona", "Desk")
@@ -242,16 +243,16 @@ def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, 
 
 
 DEMO_ABOUT_VISIT = """\
-Your first visit takes about 45 minutes; follow-up visits about 20. Wear comfortable clothes \
-you can lie down in, such as trousers and a T-shirt; there is no need to undress.
+Your first visit takes about 45 minutes; follow-up visits about 20. Wear loose clothes you can \
+lie down in, such as trousers and a T-shirt; there is no need to undress.
 
 We start by asking about your health and what brings you in, then look at posture and do a \
 few simple checks while you lie on the treatment table.
 
-Sacro Occipital Technique (SOT) is a gentle, low-force method. Depending on what we find, \
-treatment may include padded wedges ("pelvic blocks") placed under the pelvis while you lie \
-face down or face up, light holds and contacts at the neck and head, and soft-tissue work. \
-We explain each step before we do it, and you can ask us to stop at any time.
+The practitioner uses Sacro Occipital Technique (SOT). Depending on what we find, a visit may \
+include padded wedges ("pelvic blocks") placed under the pelvis while you lie face down or face \
+up, holds and contacts at the neck and head with the hands, and soft-tissue work. We explain \
+each step before we do it, and you can ask us to stop at any time.
 
 At the end we talk through what we did and agree together whether and when to come back."""
 
@@ -263,8 +264,10 @@ DEMO_FAQ = [
     ),
     (
         "What are pelvic blocks?",
-        "Padded wedges placed under the pelvis while you lie on the table. They use your own "
-        "body weight for a slow, gentle adjustment and most people find them comfortable.",
+        "Padded wedges that the practitioner places under your pelvis while you lie on the "
+        "table, face down or face up. You lie on them while the practitioner "
+        "re-checks some of the tests from the start of the visit, and may move them. Tell us "
+        "at any time if you want them taken away.",
     ),
     (
         "Can I bring someone with me?",
@@ -276,6 +279,19 @@ DEMO_FAQ = [
         "call us.",
     ),
 ]
+
+
+#: The demo clinic is in the UK, so its practitioners hold SOTO Europe's levels, by its names.
+DEMO_CERTIFICATIONS = {"anna": ("soto_europe", "cranial"), "ben": ("soto_europe", "proficiency")}
+
+
+def _demo_certifications() -> None:
+    """Give the demo practitioners their SOTO Europe levels where none is recorded yet; a
+    level a clinic has since set stays as it is, and a second run changes nothing."""
+    for username, (body, level) in DEMO_CERTIFICATIONS.items():
+        Practitioner.objects.filter(user__username=username, certification_body="").update(
+            certification_body=body, certification_level=level, sot_certification=""
+        )
 
 
 def _initials_photo(initials: str, colour: tuple[int, int, int]) -> ContentFile:
@@ -298,7 +314,7 @@ def _initials_photo(initials: str, colour: tuple[int, int, int]) -> ContentFile:
 def _demo_clinic_page(location, anna, ben, today: dt.date) -> None:
     """Public page text, FAQ, practitioner photos, a recurring break and the clinic holidays."""
     settings = ClinicSettings.load()
-    settings.tagline = "Gentle chiropractic care with Sacro Occipital Technique in central Bristol."
+    settings.tagline = "Chiropractic with Sacro Occipital Technique in central Bristol."
     settings.opening_hours = (
         "Monday to Thursday 8:00–18:00\nFriday 9:00–17:00\nClosed for lunch 12:30–13:30"
     )
@@ -308,14 +324,13 @@ def _demo_clinic_page(location, anna, ben, today: dt.date) -> None:
     FaqEntry.objects.bulk_create(
         FaqEntry(question=q, answer=a, position=i) for i, (q, a) in enumerate(DEMO_FAQ)
     )
-    anna.sot_certification = "SOT certified practitioner, Cranial level (SORSI)"
     anna.credentials = "DC, MChiro"
     anna.photo.save("anna-weber.png", _initials_photo("AW", (31, 95, 139)), save=False)
     anna.save()
-    ben.sot_certification = "SOT certified practitioner, Basic level (SORSI)"
     ben.credentials = "DC"
     ben.photo.save("ben-okafor.png", _initials_photo("BO", (27, 110, 58)), save=False)
     ben.save()
+    _demo_certifications()
     # Team meeting every Monday afternoon for Anna.
     WeeklyBreak.objects.create(
         practitioner=anna,
@@ -349,11 +364,11 @@ DEMO_OUTCOMES = [
 
 def _demo_outcomes(today: dt.date) -> None:
     """Completed intakes with baseline scores, follow-ups for most, and one open red flag."""
-    from sotclinic.intake.forms import instruments_for
-    from sotclinic.intake.instruments import get_instrument, score
+    from sotclinic.intake.forms import clinic_recall_period, instruments_for
+    from sotclinic.intake.instruments import get_instrument
     from sotclinic.intake.models import FollowUpRequest, Intake, QuestionnaireResponse
     from sotclinic.intake.redflags import questions_for
-    from sotclinic.intake.services import complete_intake, save_intake_step
+    from sotclinic.intake.services import complete_intake, save_intake_step, scored_response
 
     if Intake.objects.exists():
         return
@@ -399,7 +414,11 @@ def _demo_outcomes(today: dt.date) -> None:
                 q.id: "yes" if q.id in flags else "no" for q in questions_for(complaints)
             },
             "questionnaires": {
-                i.id: {"version": i.version, "answers": answers_for(i.id, values[i.id][0])}
+                i.id: {
+                    "version": i.version,
+                    "answers": answers_for(i.id, values[i.id][0]),
+                    "recall_period": clinic_recall_period(i),
+                }
                 for i in instruments_for(complaints)
             },
             "consent": {"consent": True},
@@ -418,16 +437,16 @@ def _demo_outcomes(today: dt.date) -> None:
         )
         for instrument in instruments_for(complaints):
             answers = answers_for(instrument.id, values[instrument.id][1])
-            QuestionnaireResponse.objects.create(
+            # Through the service, so the follow-up keeps the recall period its baseline had.
+            scored_response(
+                instrument,
+                answers,
+                recall_period=clinic_recall_period(instrument),
                 patient=patient,
-                instrument_id=instrument.id,
-                instrument_version=instrument.version,
-                answers=answers,
-                score=score(instrument, answers).value,
                 administered_at=follow_up_at,
                 context=QuestionnaireResponse.Context.FOLLOW_UP,
                 follow_up=request,
-            )
+            ).save()
 
 
 # Charted visits: (first name, exam findings at the first visit, prone short-leg side or None,

@@ -58,7 +58,7 @@ def test_every_shipped_instrument_carries_mcid_source_licence_basis_and_referenc
 def test_every_item_has_wording_and_a_well_formed_answer(instrument):
     for item in instrument.items:
         assert item.text.strip()
-        if item.answer.type == "tick":
+        if item.answer.type in ("tick", "time"):
             assert item.answer.allowed_values() is None
         else:
             assert item.answer.allowed_values()
@@ -126,7 +126,7 @@ def test_low_back_pain_gets_the_rmdq_then_the_generic_scales():
     assert offer.gap is None
 
 
-@pytest.mark.parametrize("complaint", ["neck", "headache", "sleep"])
+@pytest.mark.parametrize("complaint", ["neck", "headache"])
 def test_a_complaint_without_a_free_instrument_says_so_and_lists_the_licensable_ones(complaint):
     offer = instruments_for_complaint(complaint)
     assert not offer.has_specific_instrument
@@ -135,8 +135,11 @@ def test_a_complaint_without_a_free_instrument_says_so_and_lists_the_licensable_
     assert all(complaint in entry.complaints for entry in offer.not_shipped)
 
 
-def test_sleep_is_not_offered_the_pain_scale():
-    assert [i.id for i in instruments_for_complaint("sleep").instruments] == ["grc15"]
+def test_sleep_is_offered_the_sleep_diary_and_the_global_rating_not_the_pain_scale():
+    offer = instruments_for_complaint("sleep")
+    assert [i.id for i in offer.instruments] == ["sleep_diary", "grc15"]
+    # The validated sleep questionnaires still appear, with how a clinic may license them.
+    assert {"psqi", "isi", "ess"} <= {entry.id for entry in offer.not_shipped}
 
 
 def test_an_unknown_complaint_is_refused_by_name():

@@ -51,7 +51,7 @@ def test_completing_scores_baseline_questionnaires_with_their_version():
     scores = {
         r.instrument_id: (r.score, r.instrument_version, r.context) for r in intake.responses.all()
     }
-    assert scores == {"rmdq": (9.0, 1, "baseline"), "nprs": (7.0, 1, "baseline")}
+    assert scores == {"rmdq": (9.0, 1, "baseline"), "nprs": (7.0, 2, "baseline")}
     assert intake.status == "complete" and intake.consent_at is not None
 
 
@@ -94,12 +94,18 @@ def test_changing_complaints_asks_dependent_steps_again():
     assert "rmdq" not in intake.questionnaire_answers
 
 
-def test_sleep_only_intake_skips_screen_and_questionnaires():
+def test_sleep_only_intake_skips_the_screen_but_asks_the_sleep_diary():
     intake = make_intake()
     save_intake_step(intake.pk, "complaints", intake_sections(complaints=("sleep",))["complaints"])
     intake.refresh_from_db()
 
-    assert applicable_steps(intake) == ("about", "history", "complaints", "consent")
+    assert applicable_steps(intake) == (
+        "about",
+        "history",
+        "complaints",
+        "questionnaires",
+        "consent",
+    )
 
 
 def test_ruled_out_requires_a_reason():

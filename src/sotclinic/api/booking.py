@@ -198,7 +198,7 @@ def practitioners(request: HttpRequest):
             "id": p.pk,
             "display_name": p.display_name,
             "credentials": p.credentials,
-            "sot_certification": p.sot_certification,
+            "sot_certification": p.certification_display,
             "bio": p.bio,
             "appointment_types": [
                 k.pk for k in p.appointment_types.all() if k.active and k.bookable_online

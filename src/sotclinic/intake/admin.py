@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FollowUpSchedule
+from .models import FollowUpSchedule, QuestionnaireSettings
 
 
 @admin.register(FollowUpSchedule)
@@ -9,3 +9,14 @@ class FollowUpScheduleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not FollowUpSchedule.objects.exists()
+
+
+@admin.register(QuestionnaireSettings)
+class QuestionnaireSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "nprs_recall_period")
+
+    def has_add_permission(self, request):
+        return not QuestionnaireSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -206,36 +206,96 @@ def _field_name(instrument: Instrument, item_id: str) -> str:
     return f"{instrument.id}__{item_id}"
 
 
+def _recall_field_name(instrument: Instrument) -> str:
+    return f"{instrument.id}__recall_period"
+
+
+def clinic_recall_period(instrument: Instrument) -> str:
+    """The recall period the clinic asks this instrument with (its setting, if the instrument
+    offers that period), or the instrument's own default."""
+    from .models import QuestionnaireSettings
+
+    chosen = QuestionnaireSettings.load().nprs_recall_period
+    if chosen in instrument.recall_period_ids:
+        return chosen
+    return instrument.default_recall_period
+
+
 class QuestionnaireForm(forms.Form):
-    """The items of each instrument, rendered from its definition; checked by its scorer."""
+    """The items of each instrument, rendered from its definition; checked by its scorer.
+
+    An instrument with selectable recall periods is worded for the clinic's period; the
+    period travels with the form (a hidden field), so the answer records the wording the
+    patient actually read, even if the setting changes while the page is open.
+    """
 
     def __init__(self, *args, instruments: Sequence[Instrument] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.instruments = tuple(instruments)
+        self.recall_periods: dict[str, str] = {}
+        self.instruments = tuple(self._worded(i) for i in instruments)
         for instrument in self.instruments:
-            for item in instrument.items:
-                name = _field_name(instrument, item.id)
-                if item.answer.type == "tick":
-                    self.fields[name] = forms.BooleanField(label=item.text, required=False)
-                    continue
-                if item.answer.type == "choice":
-                    choices = [(o.value, o.label) for o in item.answer.options]
-                else:
-                    anchors = dict(item.answer.anchors)
-                    choices = [
-                        (v, f"{v} – {anchors[v]}" if v in anchors else str(v))
-                        for v in item.answer.allowed_values() or ()
-                    ]
-                self.fields[name] = forms.TypedChoiceField(
-                    label=item.text,
-                    choices=choices,
-                    coerce=int,
-                    widget=forms.RadioSelect(attrs={"class": "scale"}),
-                    error_messages={"required": "Choose one answer."},
+            if instrument.recall_periods:
+                self.fields[_recall_field_name(instrument)] = forms.ChoiceField(
+                    choices=[(p, p) for p in instrument.recall_period_ids],
+                    initial=self.recall_periods[instrument.id],
+                    widget=forms.HiddenInput,
+                    required=False,
                 )
+            for item in instrument.items:
+                self.fields[_field_name(instrument, item.id)] = self._item_field(item)
+
+    def _worded(self, instrument: Instrument) -> Instrument:
+        if not instrument.recall_periods:
+            self.recall_periods[instrument.id] = ""
+            return instrument
+        posted = self.data.get(_recall_field_name(instrument)) if self.is_bound else None
+        if posted not in instrument.recall_period_ids:
+            posted = self.initial.get(_recall_field_name(instrument))
+        period = (
+            posted if posted in instrument.recall_period_ids else clinic_recall_period(instrument)
+        )
+        self.recall_periods[instrument.id] = period
+        return instrument.worded(period)
+
+    @staticmethod
+    def _item_field(item) -> forms.Field:
+        if item.answer.type == "tick":
+            return forms.BooleanField(label=item.text, required=False)
+        if item.answer.type == "time":
+            return forms.TimeField(
+                label=item.text,
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                error_messages={"invalid": "Give a time such as 23:15."},
+            )
+        values = item.answer.allowed_values() or ()
+        if item.answer.type == "integer" and len(values) > 11:
+            # A count of minutes or awakenings: a number box, not hundreds of radio buttons.
+            return forms.IntegerField(
+                label=item.text,
+                required=False,
+                min_value=item.answer.minimum,
+                max_value=item.answer.maximum,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+        if item.answer.type == "choice":
+            choices = [(o.value, o.label) for o in item.answer.options]
+        else:
+            anchors = dict(item.answer.anchors)
+            choices = [(v, f"{v} – {anchors[v]}" if v in anchors else str(v)) for v in values]
+        return forms.TypedChoiceField(
+            label=item.text,
+            choices=choices,
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "scale"}),
+            error_messages={"required": "Choose one answer."},
+        )
 
     def groups(self) -> list[tuple[Instrument, list]]:
         return [(i, [self[_field_name(i, item.id)] for item in i.items]) for i in self.instruments]
+
+    def hidden_recall_fields(self) -> list:
+        return [self[_recall_field_name(i)] for i in self.instruments if i.recall_periods]
 
     def clean(self):
         data = super().clean()
@@ -249,13 +309,22 @@ class QuestionnaireForm(forms.Form):
         return data
 
     def _answers(self, instrument: Instrument, data: dict) -> dict:
-        return {item.id: data.get(_field_name(instrument, item.id)) for item in instrument.items}
+        answers = {}
+        for item in instrument.items:
+            value = data.get(_field_name(instrument, item.id))
+            if isinstance(value, dt.time):
+                value = value.strftime("%H:%M")
+            answers[item.id] = value
+        return answers
 
     def section(self) -> dict:
-        return {
-            i.id: {"version": i.version, "answers": self._answers(i, self.cleaned_data)}
-            for i in self.instruments
-        }
+        section = {}
+        for i in self.instruments:
+            entry = {"version": i.version, "answers": self._answers(i, self.cleaned_data)}
+            if i.recall_periods:
+                entry["recall_period"] = self.recall_periods[i.id]
+            section[i.id] = entry
+        return section
 
     @staticmethod
     def initial_from(answers: dict) -> dict:
@@ -263,6 +332,8 @@ class QuestionnaireForm(forms.Form):
         for instrument_id, entry in answers.items():
             for item_id, value in entry.get("answers", {}).items():
                 initial[f"{instrument_id}__{item_id}"] = value
+            if entry.get("recall_period"):
+                initial[f"{instrument_id}__recall_period"] = entry["recall_period"]
         return initial
 
 

@@ -102,6 +102,10 @@ class QuestionnaireResponse(models.Model):
     visit = models.ForeignKey(
         "charting.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The time frame the question asked about ("24h", "7d"); part of what was answered, so
+    # scores of different periods are never read as one series. Empty: the instrument's
+    # wording has no selectable period.
+    recall_period = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["administered_at", "id"]
@@ -111,6 +115,27 @@ class QuestionnaireResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} v{self.instrument_version} {self.context}"
+
+    @property
+    def metric_rows(self) -> list[tuple[str, float]]:
+        """The further values stored with the score (a sleep diary night), labelled for staff."""
+        from .instruments.scoring import METRIC_LABELS
+
+        metrics = (self.score_detail or {}).get("metrics") or {}
+        return [(METRIC_LABELS.get(name, name), value) for name, value in metrics.items()]
+
+    @property
+    def recall_label(self) -> str:
+        """What the question asked about, for staff ("last week"); "" for fixed wording."""
+        if not self.recall_period:
+            return ""
+        from .instruments import InstrumentError, get_instrument
+
+        try:
+            instrument = get_instrument(self.instrument_id, self.instrument_version)
+            return instrument.recall_period(self.recall_period).label
+        except InstrumentError:
+            return self.recall_period
 
 
 class RedFlagFinding(models.Model):
@@ -165,6 +190,37 @@ class RedFlagFinding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.handled_at is None
+
+
+class QuestionnaireSettings(models.Model):
+    """The clinic's choices for how questionnaires are asked; one row (pk=1)."""
+
+    class RecallPeriod(models.TextChoices):
+        LAST_24_HOURS = "24h", "Last 24 hours"
+        LAST_WEEK = "7d", "Last week (the low back pain core outcome set's choice)"
+
+    # 24 hours is what earlier versions always asked; keeping it as the default leaves the
+    # series of patients already in care unbroken when a clinic upgrades.
+    nprs_recall_period = models.CharField(
+        "Pain scale (NPRS) recall period",
+        max_length=10,
+        choices=RecallPeriod.choices,
+        default=RecallPeriod.LAST_24_HOURS,
+        help_text="The time frame the 0-10 pain question asks about. Each answer keeps the "
+        "period it was asked with, and charts show each period as its own series.",
+    )
+
+    class Meta:
+        verbose_name = "questionnaire settings"
+        verbose_name_plural = "questionnaire settings"
+
+    def __str__(self) -> str:
+        return "Questionnaire settings"
+
+    @classmethod
+    def load(cls) -> "QuestionnaireSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 class FollowUpSchedule(models.Model):

@@ -241,6 +241,7 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
             response = scored_response(
                 answered,
                 entry["answers"],
+                recall_period=entry.get("recall_period", ""),
                 patient=intake.patient,
                 administered_at=now,
                 context=QuestionnaireResponse.Context.BASELINE,
@@ -370,11 +371,25 @@ def follow_up_instruments(request: FollowUpRequest):
     return instruments_for(request.baseline_intake.complaints, follow_up=True)
 
 
-def scored_response(instrument, answers: Mapping, **fields) -> QuestionnaireResponse:
-    """An unsaved response that keeps the instrument version it answered, with its score.
+def scored_response(
+    instrument, answers: Mapping, recall_period: str = "", **fields
+) -> QuestionnaireResponse:
+    """An unsaved response that keeps the instrument version and the recall period it was
+    asked with, with its score.
 
-    Raises ``ScoringError`` (naming the item) when the answers cannot be scored.
+    An instrument with selectable periods and no period given (answers saved before the
+    period was chosen) takes the instrument's default, which for NPRS v1 is the 24 hours its
+    wording always asked about. Raises ``ScoringError`` (naming the item) when the answers
+    cannot be scored or the period is not one the instrument offers.
     """
+    if instrument.recall_periods:
+        recall_period = recall_period or instrument.default_recall_period
+        if recall_period not in instrument.recall_period_ids:
+            raise ScoringError(
+                None, f"{instrument.short_title} has no recall period {recall_period!r}"
+            )
+    else:
+        recall_period = ""
     result = score(instrument, answers)
     return QuestionnaireResponse(
         instrument_id=instrument.id,
@@ -382,6 +397,7 @@ def scored_response(instrument, answers: Mapping, **fields) -> QuestionnaireResp
         answers=answers,
         score=result.value,
         score_detail=result.as_dict(),
+        recall_period=recall_period,
         **fields,
     )
 
@@ -406,6 +422,7 @@ def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None 
             scored_response(
                 get_instrument(instrument_id, entry["version"]),
                 entry["answers"],
+                recall_period=entry.get("recall_period", ""),
                 patient_id=request.patient_id,
                 administered_at=now,
                 context=QuestionnaireResponse.Context.FOLLOW_UP,

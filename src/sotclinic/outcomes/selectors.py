@@ -23,8 +23,31 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class Trend:
+    """One series: one instrument asked over one recall period.
+
+    Answers about the last 24 hours and about the last week are different questions, so each
+    period is its own series with its own baseline, never one line.
+    """
+
     instrument: Instrument
     points: tuple[TrendPoint, ...]
+    recall_period: str = ""
+    recall_label: str = ""
+
+    @property
+    def slug(self) -> str:
+        """Identifies the series in a URL: the instrument id, plus the period if it has one."""
+        return (
+            f"{self.instrument.id}-{self.recall_period}"
+            if self.recall_period
+            else self.instrument.id
+        )
+
+    @property
+    def title(self) -> str:
+        if self.recall_label:
+            return f"{self.instrument.title}, asked about the {self.recall_label}"
+        return self.instrument.title
 
     @property
     def baseline(self) -> QuestionnaireResponse | None:
@@ -32,18 +55,21 @@ class Trend:
 
 
 def patient_trends(patient) -> list[Trend]:
-    """Each instrument the patient answered, its scores in time order, change from baseline."""
-    by_instrument: dict[str, list[QuestionnaireResponse]] = defaultdict(list)
+    """Each instrument and recall period the patient answered, its scores in time order, and
+    the change from the baseline of the same period."""
+    by_series: dict[tuple[str, str], list[QuestionnaireResponse]] = defaultdict(list)
     for response in QuestionnaireResponse.objects.filter(patient=patient).order_by(
         "administered_at", "id"
     ):
-        by_instrument[response.instrument_id].append(response)
+        by_series[(response.instrument_id, response.recall_period)].append(response)
     trends = []
-    for instrument_id, responses in by_instrument.items():
+    for (instrument_id, recall_period), responses in by_series.items():
         try:
             instrument = get_instrument(instrument_id)
         except UnknownInstrument:
             continue
+        # A series without a baseline of its own (the clinic changed the period during care)
+        # shows its scores but no change: a change is never computed across periods.
         baseline = next((r for r in responses if r.context == "baseline"), None)
         points = []
         for response in responses:
@@ -52,7 +78,8 @@ def patient_trends(patient) -> list[Trend]:
                 result = change(instrument, baseline.score, response.score)
                 improvement, reached = result.improvement, result.improved_by_mcid_points
             points.append(TrendPoint(response, improvement, reached))
-        trends.append(Trend(instrument, tuple(points)))
+        label = responses[-1].recall_label if recall_period else ""
+        trends.append(Trend(instrument, tuple(points), recall_period, label))
     return trends
 
 
@@ -140,7 +167,12 @@ def dashboard(filters: DashboardFilters) -> tuple[list[InstrumentSummary], list[
         key = (response.patient_id, response.instrument_id)
         if response.context == "baseline" and response.intake_id == intakes[key[0]].pk:
             baseline[key] = response
-        elif response.context == "follow_up" and key in baseline:
+        elif (
+            response.context == "follow_up"
+            and key in baseline
+            # A follow-up asked over another recall period is another question.
+            and response.recall_period == baseline[key].recall_period
+        ):
             latest[key] = response
     summaries: dict[str, InstrumentSummary] = {}
     for key, follow in latest.items():

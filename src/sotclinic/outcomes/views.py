@@ -29,9 +29,7 @@ def patient_outcomes(request: HttpRequest, patient_id: int) -> HttpResponse:
 @practitioner_required
 def patient_chart(request: HttpRequest, patient_id: int, instrument_id: str) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
-    trend = next(
-        (t for t in selectors.patient_trends(patient) if t.instrument.id == instrument_id), None
-    )
+    trend = next((t for t in selectors.patient_trends(patient) if t.slug == instrument_id), None)
     if trend is None:
         raise Http404("No scores for this questionnaire.")
     record_access(request, patient, "view_outcomes", f"chart {instrument_id}")

@@ -32,7 +32,13 @@ class WeeklyBreakInline(admin.TabularInline):
 
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "credentials", "sot_certification", "active")
+    list_display = (
+        "display_name",
+        "credentials",
+        "certification_body",
+        "certification_level",
+        "active",
+    )
     exclude = ("calendar_feed_token",)
     inlines = [WeeklyHoursInline, WeeklyBreakInline]
 

@@ -49,7 +49,15 @@ MAX_FAQ_ENTRIES = 50
 
 PractitionerProfileFormSet = forms.modelformset_factory(
     Practitioner,
-    fields=["display_name", "credentials", "sot_certification", "bio", "photo"],
+    fields=[
+        "display_name",
+        "credentials",
+        "certification_body",
+        "certification_level",
+        "sot_certification",
+        "bio",
+        "photo",
+    ],
     widgets={"bio": forms.Textarea(attrs={"rows": 3})},
     extra=0,
     max_num=MAX_PROFILES,

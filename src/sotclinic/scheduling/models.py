@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from . import schedule_cache
+from . import certifications, schedule_cache
 
 
 def bounded(low: int, high: int, unit: str) -> list:
@@ -67,10 +67,20 @@ class Practitioner(models.Model):
     bio = models.TextField(blank=True)
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     sot_certification = models.CharField(
-        "SOT certification",
+        "SOT certification (other)",
         max_length=200,
         blank=True,
-        help_text='For example "SOT certified, Cranial level".',
+        help_text="Free text, shown only when no certifying body and level are chosen.",
+    )
+    certification_body = models.CharField(
+        "SOT certifying body", max_length=30, blank=True, choices=certifications.body_choices()
+    )
+    certification_level = models.CharField(
+        "SOT certification level",
+        max_length=30,
+        blank=True,
+        choices=certifications.level_choices(),
+        help_text="A level of the body chosen above; each body names its own levels.",
     )
     locations = models.ManyToManyField(Location, related_name="practitioners")
     active = models.BooleanField(default=True)
@@ -79,9 +89,31 @@ class Practitioner(models.Model):
 
     class Meta:
         ordering = ["display_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=certifications.valid_pairs_condition(),
+                name="practitioner_certification_level_of_its_body",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        problem = certifications.certification_problem(
+            self.certification_body, self.certification_level
+        )
+        if problem:
+            raise ValidationError({"certification_level": problem})
+
+    @property
+    def certification_display(self) -> str:
+        """What the public pages show: the body and level, else the free text."""
+        return (
+            certifications.display(self.certification_body, self.certification_level)
+            or self.sot_certification
+        )
 
     @property
     def initials(self) -> str:

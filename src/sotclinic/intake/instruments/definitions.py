@@ -24,6 +24,7 @@ from .model import (
     Mcid,
     MissingItemsRule,
     NotShipped,
+    RecallPeriod,
     ScoringRule,
 )
 
@@ -35,6 +36,18 @@ MISSING_POLICIES: Mapping[str, tuple[str, ...]] = {
     "count_ticked": ("unticked_is_zero",),
     "single_item": ("required",),
     "sum_items": ("required", "mean_impute", "percent_of_answered"),
+    "sleep_diary": ("required",),
+}
+
+#: The items a sleep diary's scoring needs, by role; the definition maps each role to an item.
+SLEEP_DIARY_ROLES: Mapping[str, str] = {
+    "into_bed": "time",
+    "tried_to_sleep": "time",
+    "onset_minutes": "integer",
+    "awakenings": "integer",
+    "awake_minutes": "integer",
+    "final_awakening": "time",
+    "out_of_bed": "time",
 }
 
 
@@ -96,6 +109,8 @@ def _answer(raw: Any, where: str) -> AnswerSpec:
     kind = spec.get("type")
     if kind == "tick":
         return AnswerSpec(type="tick")
+    if kind == "time":
+        return AnswerSpec(type="time")
     if kind == "integer":
         low, high = _int(spec, "min", where), _int(spec, "max", where)
         if low >= high:
@@ -126,7 +141,7 @@ def _answer(raw: Any, where: str) -> AnswerSpec:
         return AnswerSpec(
             type="choice", minimum=min(values), maximum=max(values), options=tuple(options)
         )
-    raise DefinitionError(f"{where}.type: must be 'tick', 'integer' or 'choice'")
+    raise DefinitionError(f"{where}.type: must be 'tick', 'integer', 'choice' or 'time'")
 
 
 def _items(raw: Mapping[str, Any], where: str) -> tuple[Item, ...]:
@@ -201,21 +216,36 @@ def _check_scoring(
         raise DefinitionError(
             f"{where}.missing_items.policy: {scoring.function} supports {', '.join(allowed)}"
         )
-    if scoring.function == "count_ticked":
+    if scoring.function == "sleep_diary":
+        by_id = {item.id: item for item in items}
+        roles = scoring.parameters.get("items")
+        if not isinstance(roles, Mapping) or set(roles) != set(SLEEP_DIARY_ROLES):
+            raise DefinitionError(
+                f"{where}.scoring.parameters.items: must map {', '.join(SLEEP_DIARY_ROLES)}"
+            )
+        for role, kind in SLEEP_DIARY_ROLES.items():
+            item = by_id.get(roles[role])
+            if item is None or item.answer.type != kind:
+                raise DefinitionError(
+                    f"{where}.scoring.parameters.items.{role}: must name a {kind} item"
+                )
+        # The score is the sleep efficiency, a percentage.
+        expected = (0.0, 100.0)
+    elif scoring.function == "count_ticked":
         if any(item.answer.type != "tick" for item in items):
             raise DefinitionError(f"{where}: count_ticked needs tick items only")
         expected = (0.0, float(len(items)))
     elif scoring.function == "single_item":
         item_id = scoring.parameters.get("item")
         matches = [item for item in items if item.id == item_id]
-        if len(items) != 1 or not matches or matches[0].answer.type == "tick":
+        if len(items) != 1 or not matches or matches[0].answer.type in ("tick", "time"):
             raise DefinitionError(
                 f"{where}.scoring.parameters.item: must name the only, numeric item"
             )
         answer = matches[0].answer
         expected = (float(cast(int, answer.minimum)), float(cast(int, answer.maximum)))
     else:  # sum_items
-        if any(item.answer.type == "tick" for item in items):
+        if any(item.answer.type in ("tick", "time") for item in items):
             raise DefinitionError(f"{where}: sum_items needs numeric items")
         as_percent = scoring.parameters.get("as_percent", False)
         if not isinstance(as_percent, bool):
@@ -288,6 +318,7 @@ def parse_instrument(raw: Any, where: str, complaints: frozenset[str]) -> Instru
     notes = entry.get("notes", "")
     if not isinstance(notes, str):
         raise DefinitionError(f"{where}.notes: must be a string")
+    recall_periods, recall_source = _recall(entry, items, where)
     return Instrument(
         id=_identifier(entry, "id", where),
         version=version,
@@ -307,7 +338,43 @@ def parse_instrument(raw: Any, where: str, complaints: frozenset[str]) -> Instru
         licence=_licence(entry.get("licence"), f"{where}.licence"),
         references=tuple(references),
         notes=notes,
+        recall_periods=recall_periods,
+        recall_source=recall_source,
     )
+
+
+def _recall(
+    entry: Mapping[str, Any], items: tuple[Item, ...], where: str
+) -> tuple[tuple[RecallPeriod, ...], str]:
+    """Optional recall periods: each with its own instructions and item wording, and a source
+    saying why these periods are offered."""
+    raw = entry.get("recall_periods")
+    if raw is None:
+        return (), ""
+    block = _obj(raw, f"{where}.recall_periods")
+    source = _text(block, "source", f"{where}.recall_periods")
+    periods: list[RecallPeriod] = []
+    item_ids = {item.id for item in items}
+    for index, period_raw in enumerate(_list(block, "periods", f"{where}.recall_periods")):
+        period_where = f"{where}.recall_periods.periods[{index}]"
+        period = _obj(period_raw, period_where)
+        texts = _obj(period.get("item_texts"), f"{period_where}.item_texts")
+        if set(texts) != item_ids or not all(
+            isinstance(t, str) and t.strip() for t in texts.values()
+        ):
+            raise DefinitionError(f"{period_where}.item_texts: must word every item")
+        periods.append(
+            RecallPeriod(
+                id=_text(period, "id", period_where),
+                label=_text(period, "label", period_where),
+                instructions=_text(period, "instructions", period_where),
+                item_texts=tuple((item.id, texts[item.id]) for item in items),
+            )
+        )
+    ids = [period.id for period in periods]
+    if len(set(ids)) != len(ids):
+        raise DefinitionError(f"{where}.recall_periods: ids must be unique")
+    return tuple(periods), source
 
 
 def parse_not_shipped(raw: Any, where: str, complaints: frozenset[str]) -> tuple[NotShipped, ...]:

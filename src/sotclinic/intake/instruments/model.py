@@ -6,11 +6,11 @@ these objects. Nothing here knows about Django, so the engine can be tested exha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Direction = Literal["higher_is_worse", "higher_is_better"]
-AnswerType = Literal["tick", "integer", "choice"]
+AnswerType = Literal["tick", "integer", "choice", "time"]
 
 #: A stored response names its instrument by id and version; both are needed to re-score it.
 InstrumentKey = tuple[str, int]
@@ -58,7 +58,7 @@ class AnswerSpec:
     options: tuple[AnswerOption, ...] = ()
 
     def allowed_values(self) -> tuple[int, ...] | None:
-        """The valid numeric answers, or None for a tick box (which takes True/False)."""
+        """The valid numeric answers, or None for a tick box (True/False) or a clock time."""
         if self.type == "choice":
             return tuple(option.value for option in self.options)
         if self.type == "integer" and self.minimum is not None and self.maximum is not None:
@@ -122,6 +122,20 @@ class Licence:
 
 
 @dataclass(frozen=True)
+class RecallPeriod:
+    """One time frame an instrument can ask about, with the wording the patient sees for it.
+
+    The wording is part of what the patient answered, so a response records the period's id
+    and the score is read only against scores of the same period.
+    """
+
+    id: str
+    label: str
+    instructions: str
+    item_texts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A versioned, shipped questionnaire definition."""
 
@@ -143,6 +157,40 @@ class Instrument:
     licence: Licence
     references: tuple[str, ...]
     notes: str = ""
+    recall_periods: tuple[RecallPeriod, ...] = ()
+    recall_source: str = ""
+
+    @property
+    def recall_period_ids(self) -> tuple[str, ...]:
+        """The recall periods a clinic may choose for this instrument (empty: fixed wording)."""
+        return tuple(period.id for period in self.recall_periods)
+
+    @property
+    def default_recall_period(self) -> str:
+        """The first listed period, used when an answer names none ("" if the wording is fixed)."""
+        return self.recall_periods[0].id if self.recall_periods else ""
+
+    def recall_period(self, period_id: str) -> RecallPeriod:
+        """The recall period with this id; UnknownInstrument if the instrument has none such."""
+        for period in self.recall_periods:
+            if period.id == period_id:
+                return period
+        raise UnknownInstrument(
+            f"{self.short_title} v{self.version} has no recall period {period_id!r}"
+        )
+
+    def worded(self, period_id: str | None) -> Instrument:
+        """The instrument as the patient sees it for one recall period.
+
+        Instruments without recall periods (and ``period_id`` None or empty) come back as
+        they are; the scoring is the same whatever the period.
+        """
+        if not self.recall_periods or not period_id:
+            return self
+        period = self.recall_period(period_id)
+        texts = dict(period.item_texts)
+        items = tuple(replace(item, text=texts.get(item.id, item.text)) for item in self.items)
+        return replace(self, instructions=period.instructions, items=items)
 
     @property
     def key(self) -> InstrumentKey:
@@ -206,6 +254,8 @@ class Score:
     missing_items: tuple[str, ...] = ()
     imputed: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Further named values computed from the answers (a sleep diary's minutes and percent).
+    metrics: tuple[tuple[str, float], ...] = ()
 
     @property
     def range(self) -> tuple[float, float]:
@@ -214,7 +264,7 @@ class Score:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON data for storage next to the response."""
-        return {
+        data: dict[str, Any] = {
             "instrument": self.instrument_id,
             "version": self.version,
             "value": self.value,
@@ -224,6 +274,9 @@ class Score:
             "imputed": self.imputed,
             "notes": list(self.notes),
         }
+        if self.metrics:
+            data["metrics"] = dict(self.metrics)
+        return data
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,18 @@ implement what the instrument's own publication prescribes, nothing more lenient
   each limited by the definition's ``max_missing``. No shipped instrument uses it; it is there
   so a clinic that licenses such an instrument can add it as data.
 
+- ``sleep_diary`` / ``required``: one night of a sleep diary. The metrics of the Consensus Sleep
+  Diary (Carney et al., Sleep 2012) are computed from the clock times and minutes the patient
+  gives; the score is the night's sleep efficiency (see ``sleep_diary``).
+
 Answers are a mapping of item id to value: True/False for tick items, a whole number for
-numeric items, and None (or an absent key) for an unanswered item.
+numeric items, "HH:MM" for clock times, and None (or an absent key) for an unanswered item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from .model import Change, Instrument, Item, Score, ScoringError
 
@@ -133,7 +138,98 @@ def sum_items(instrument: Instrument, answers: Mapping[str, object]) -> Score:
     return _make_score(instrument, total, tuple(missing), bool(missing), notes)
 
 
+def _clock(item: Item, value: object) -> int:
+    """Minutes after midnight of an "HH:MM" answer (24-hour clock)."""
+    if value is None or value == "":
+        raise ScoringError(item.id, "is required: give a time such as 23:15")
+    text = value if isinstance(value, str) else ""
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ScoringError(item.id, f"must be a time such as 23:15, not {value!r}")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise ScoringError(item.id, f"{value} is not a time of day")
+    return int(hours) * 60 + int(minutes)
+
+
+def _after(start: int, end: int) -> int:
+    """Minutes from clock time ``start`` forward to clock time ``end``; a night crosses midnight,
+    so an end earlier on the clock is on the next day."""
+    return (end - start) % (24 * 60)
+
+
+#: How staff read the metrics a sleep diary night carries in its score detail.
+METRIC_LABELS: Mapping[str, str] = {
+    "time_in_bed_minutes": "time in bed (min)",
+    "sleep_onset_latency_minutes": "sleep-onset latency (min)",
+    "wake_after_sleep_onset_minutes": "wake after sleep onset (min)",
+    "awakenings": "awakenings",
+    "total_sleep_time_minutes": "total sleep time (min)",
+    "sleep_efficiency_percent": "sleep efficiency (%)",
+}
+
+
+def sleep_diary(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """One night of a sleep diary: the standard metrics, and sleep efficiency as the score.
+
+    The times follow one another through the night (into bed, tried to sleep, final awakening,
+    out of bed), each on or after the one before, so a night crossing midnight is read
+    correctly. Time in bed runs from getting into bed to getting out of bed; total sleep time
+    is the time from trying to sleep to the final awakening, less the time taken to fall
+    asleep and the time awake in between; sleep efficiency is total sleep time as a percentage
+    of time in bed. Raises ScoringError naming the item when the answers do not fit together.
+    """
+    _check_known_items(instrument, answers)
+    roles = instrument.scoring.parameters["items"]
+    item = {role: instrument.item(item_id) for role, item_id in roles.items()}
+
+    def minutes(role: str) -> int:
+        value = _number(item[role], answers.get(item[role].id))
+        if value is None:
+            raise ScoringError(item[role].id, "is required: give your best estimate")
+        return value
+
+    into_bed = _clock(item["into_bed"], answers.get(item["into_bed"].id))
+    tried = _clock(item["tried_to_sleep"], answers.get(item["tried_to_sleep"].id))
+    final = _clock(item["final_awakening"], answers.get(item["final_awakening"].id))
+    out = _clock(item["out_of_bed"], answers.get(item["out_of_bed"].id))
+    onset, awakenings, awake = (
+        minutes("onset_minutes"),
+        minutes("awakenings"),
+        minutes("awake_minutes"),
+    )
+
+    to_trying = _after(into_bed, tried)
+    trying_to_final = _after(tried, final)
+    final_to_out = _after(final, out)
+    time_in_bed = to_trying + trying_to_final + final_to_out
+    if time_in_bed >= 24 * 60:
+        raise ScoringError(item["out_of_bed"].id, "the night adds up to a whole day or more")
+    if time_in_bed == 0:
+        raise ScoringError(item["out_of_bed"].id, "must be later than the time you got into bed")
+    if onset + awake > trying_to_final:
+        raise ScoringError(
+            item["onset_minutes"].id,
+            f"falling asleep ({onset} min) and time awake ({awake} min) are longer than the "
+            f"{trying_to_final} min between trying to sleep and the final awakening",
+        )
+    if awake and not awakenings:
+        raise ScoringError(item["awakenings"].id, "is 0, but some time awake in the night is given")
+    total_sleep = trying_to_final - onset - awake
+    efficiency = round(total_sleep / time_in_bed * 100, 1)
+    metrics = (
+        ("time_in_bed_minutes", float(time_in_bed)),
+        ("sleep_onset_latency_minutes", float(onset)),
+        ("wake_after_sleep_onset_minutes", float(awake)),
+        ("awakenings", float(awakenings)),
+        ("total_sleep_time_minutes", float(total_sleep)),
+        ("sleep_efficiency_percent", efficiency),
+    )
+    score = _make_score(instrument, efficiency)
+    return replace(score, metrics=metrics)
+
+
 SCORING_FUNCTIONS: Mapping[str, ScoringFunction] = {
+    "sleep_diary": sleep_diary,
     "count_ticked": count_ticked,
     "single_item": single_item,
     "sum_items": sum_items,

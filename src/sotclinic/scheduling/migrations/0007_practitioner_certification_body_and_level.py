@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0004_no_overlap_on_sqlite'),
+        ('scheduling', '0006_booking_bounds_and_outside_hours_override'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -94,12 +94,12 @@ def test_changing_complaints_asks_dependent_steps_again():
     assert "rmdq" not in intake.questionnaire_answers
 
 
-def test_sleep_only_intake_skips_screen_and_questionnaires():
+def test_sleep_only_intake_asks_the_sleep_safety_questions_but_no_questionnaires():
     intake = make_intake()
     save_intake_step(intake.pk, "complaints", intake_sections(complaints=("sleep",))["complaints"])
     intake.refresh_from_db()
 
-    assert applicable_steps(intake) == ("about", "history", "complaints", "consent")
+    assert applicable_steps(intake) == ("about", "history", "complaints", "red_flags", "consent")
 
 
 def test_ruled_out_requires_a_reason():

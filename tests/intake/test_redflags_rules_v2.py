@@ -84,6 +84,9 @@ def test_loss_of_coordination_with_neck_pain_is_urgent_arterial_and_no_is_silent
 
     assert severities(yes) == {"nk_arterial_neuro": "urgent"}
     assert not no.positive
+    assert (
+        "ataxia" in TABLE.rules[[r.id for r in TABLE.rules].index("nk_arterial_neuro")].explanation
+    )
 
 
 # --- headache: SNNOOP10 fever and neoplasm history on their own ------------------------
@@ -123,8 +126,51 @@ def test_diabetes_is_a_spinal_infection_risk_for_review_with_back_or_neck_pain(c
     assert not no.positive
 
 
+@pytest.mark.parametrize("complaint", ["low_back", "neck"])
+def test_a_recent_spinal_operation_or_injection_is_a_spinal_infection_risk_for_review(complaint):
+    yes = screen({"spine_recent_procedure": "yes"}, age=50, complaints={complaint})
+    no = screen({"spine_recent_procedure": "no"}, age=50, complaints={complaint})
+
+    assert severities(yes) == {"spine_infection_risk": "review"}
+    assert not no.positive
+
+
+@pytest.mark.parametrize("complaint", ["low_back", "neck"])
+def test_a_recent_soft_tissue_or_blood_infection_with_spinal_pain_is_referred(complaint):
+    yes = screen({"spine_recent_infection": "yes"}, age=50, complaints={complaint})
+    no = screen({"spine_recent_infection": "no"}, age=50, complaints={complaint})
+
+    assert severities(yes) == {"spine_infection_recent": "refer"}
+    assert not no.positive
+
+
 def test_diabetes_is_not_asked_for_a_headache_or_sleep_complaint():
     assert "spine_diabetes" not in {q.id for q in questions_for({"headache", "sleep"})}
+
+
+# --- infants and children ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "fires"), [(0, True), (1, True), (2, False), (3, False), (None, None)]
+)
+@pytest.mark.parametrize("complaint", ["low_back", "neck", "headache", "sleep"])
+def test_a_child_under_two_is_flagged_for_review_whatever_the_complaint(age, fires, complaint):
+    result = screen({}, age=age, complaints={complaint})
+
+    if fires is None:
+        assert "child_under_two" in [u.rule_id for u in result.undetermined]
+    else:
+        assert ("child_under_two" in severities(result)) is fires
+    if fires:
+        assert severities(result)["child_under_two"] == "review"
+
+
+def test_the_under_two_rule_names_the_manipulation_policy_and_craniosynostosis():
+    rule = next(rule for rule in TABLE.rules if rule.id == "child_under_two")
+
+    assert "craniosynostosis" in rule.explanation
+    assert [s.id for s in rule.sources] == ["cba_interim2019", "bnssg_craniosynostosis"]
 
 
 # --- sleep: apnoea, low mood, self-harm --------------------------------------------------
@@ -198,6 +244,11 @@ ADDED_SOURCES = [
     "phq2_cde",
     "mhf_suicidal_thoughts",
     "do2019",
+    "ajem2019",
+    "yoon2024",
+    "unanswered_5d3n",
+    "cba_interim2019",
+    "bnssg_craniosynostosis",
 ]
 
 
@@ -210,6 +261,7 @@ def test_each_added_source_quotes_the_passage_that_was_read(source_id):
 
 def test_a_secondary_source_is_marked_as_such():
     assert TABLE.sources["ats_stopbang"].secondary is True
+    assert TABLE.sources["unanswered_5d3n"].secondary is True
     assert TABLE.sources["girft_ces2023"].secondary is False
 
 

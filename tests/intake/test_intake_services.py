@@ -94,7 +94,7 @@ def test_changing_complaints_asks_dependent_steps_again():
     assert "rmdq" not in intake.questionnaire_answers
 
 
-def test_sleep_only_intake_skips_the_screen_but_asks_the_sleep_diary():
+def test_sleep_only_intake_asks_the_sleep_safety_questions_and_the_sleep_diary():
     intake = make_intake()
     save_intake_step(intake.pk, "complaints", intake_sections(complaints=("sleep",))["complaints"])
     intake.refresh_from_db()
@@ -103,6 +103,7 @@ def test_sleep_only_intake_skips_the_screen_but_asks_the_sleep_diary():
         "about",
         "history",
         "complaints",
+        "red_flags",
         "questionnaires",
         "consent",
     )

@@ -58,9 +58,13 @@ def patients_with_open_red_flags() -> list[PatientFlags]:
 class UrgentAdvice:
     """What a patient whose answers raised an urgent flag is told to do now."""
 
-    text: str
+    texts: tuple[str, ...]
     clinic_phone: str
     emergency_number: str
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.texts)
 
 
 def urgent_advice(intake: Intake) -> UrgentAdvice | None:
@@ -70,13 +74,29 @@ def urgent_advice(intake: Intake) -> UrgentAdvice | None:
 
     from .redflags import default_table
 
-    if not RedFlagFinding.objects.filter(intake=intake, severity="urgent").exists():
+    rule_ids = list(
+        RedFlagFinding.objects.filter(intake=intake, severity="urgent")
+        .order_by("raised_at", "id")
+        .values_list("rule_id", flat=True)
+    )
+    if not rule_ids:
         return None
+    table = default_table()
+    rules = {rule.id: rule for rule in table.rules}
+    # A rule with advice of its own (self-harm) replaces the general advice for its flag;
+    # every other urgent flag shares the severity's advice, shown once.
+    texts: list[str] = []
+    for rule_id in rule_ids:
+        rule = rules.get(rule_id)
+        text = rule.patient_advice if rule and rule.patient_advice else None
+        text = text or table.severities["urgent"].patient_advice
+        if text not in texts:
+            texts.append(text)
     location = intake.appointment.location if intake.appointment_id else None
     if location is None or not location.phone:
         location = Location.objects.exclude(phone="").order_by("pk").first()
     return UrgentAdvice(
-        text=default_table().severities["urgent"].patient_advice,
+        texts=tuple(texts),
         clinic_phone=location.phone if location else "",
         emergency_number=ClinicSettings.load().emergency_number,
     )

@@ -144,7 +144,7 @@ def questions_for(
     """The red-flag questions to ask for these complaints, in display order.
 
     Exactly the questions that some applicable rule uses, so the intake never asks a question
-    whose answer could not change the screen (a sleep-only complaint asks none).
+    whose answer could not change the screen (a sleep-only complaint asks only the sleep screen).
     """
     table = table or default_table()
     rules = _rules_for(_complaints(complaints, table), table)

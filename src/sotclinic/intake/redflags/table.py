@@ -35,6 +35,10 @@ class Source:
     citation: str
     url: str
     used_for: str
+    # The passage read, so a reviewer can check the rule against the source's own words.
+    quote: str = ""
+    # True when the source reports someone else's work (a summary, not the original).
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class Rule:
     when: Mapping[str, Any]
     explanation: str
     sources: tuple[Source, ...]
+    # What the patient is told at once when this urgent rule fires, in place of the
+    # severity's general advice (e.g. where to get help after a self-harm answer).
+    patient_advice: str = ""
+    patient_advice_sources: tuple[Source, ...] = ()
 
     def applies_to(self, complaints: frozenset[str]) -> bool:
         """True when any of ``complaints`` is one of the rule's regions."""
@@ -171,11 +179,16 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
     for index, raw in enumerate(_obj(sources_raw, "sources.json").get("sources") or []):
         where = f"sources.json.sources[{index}]"
         entry = _obj(raw, where)
+        secondary = entry.get("secondary", False)
+        if not isinstance(secondary, bool):
+            raise RedFlagError(f"{where}.secondary: must be true or false")
         source = Source(
             id=_ident(entry, "id", where),
             citation=_text(entry, "citation", where),
             url=_text(entry, "url", where),
             used_for=_text(entry, "used_for", where),
+            quote=_text(entry, "quote", where) if "quote" in entry else "",
+            secondary=secondary,
         )
         if source.id in sources:
             raise RedFlagError(f"{where}.id: {source.id!r} is defined twice")
@@ -266,6 +279,18 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
                         f"{where}.when: question {question_id!r} is not asked for {region!r}"
                     )
             used_questions.add(question_id)
+        advice, advice_sources = "", ()
+        if "patient_advice" in entry or "patient_advice_sources" in entry:
+            # Only an urgent rule reaches the patient at once; advice elsewhere would be unseen.
+            if severities[str(severity_id)].rank != 0:
+                raise RedFlagError(
+                    f"{where}.patient_advice: only a rule of the most urgent severity has its own"
+                )
+            advice = _text(entry, "patient_advice", where)
+            advice_sources = resolve_sources(
+                _strings(entry, "patient_advice_sources", where),
+                f"{where}.patient_advice_sources",
+            )
         rules.append(
             Rule(
                 id=rule_id,
@@ -275,6 +300,8 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
                 when=entry["when"],
                 explanation=_text(entry, "explanation", where),
                 sources=resolve_sources(_strings(entry, "sources", where), f"{where}.sources"),
+                patient_advice=advice,
+                patient_advice_sources=advice_sources,
             )
         )
     if len({rule.id for rule in rules}) != len(rules):

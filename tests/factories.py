@@ -223,12 +223,19 @@ def intake_sections(
     nprs=6,
     dob="1985-03-01",
     recall_period=None,
+    pregnancy_weeks=None,
+    precautions=(),
 ):
-    """The six saved sections of an intake, as the forms produce them."""
+    """The six saved sections of an intake, as the forms produce them.
+
+    ``pregnancy_weeks`` answers the pregnancy question yes with those weeks; ``precautions``
+    names the other precautions answered yes (e.g. ``("anticoagulants",)``).
+    """
     from sotclinic.intake.forms import instruments_for
     from sotclinic.intake.redflags import questions_for
 
-    answers = {q.id: "no" for q in questions_for(complaints)}
+    # The history step answers the pregnancy question; the safety step does not ask it.
+    answers = {q.id: "no" for q in questions_for(complaints) if q.id != "hd_pregnant"}
     answers.update(red_flags or {})
     questionnaires = {}
     for instrument in instruments_for(complaints):
@@ -257,7 +264,13 @@ def intake_sections(
             "surgeries": "none",
             "medications": "none",
             "allergies": "",
-            "pregnant": "no",
+            "pregnant": "yes" if pregnancy_weeks else "no",
+            **({"pregnancy_weeks": pregnancy_weeks} if pregnancy_weeks else {}),
+            **{
+                code: "yes" if code in precautions else "no"
+                for code in ("postpartum", "anticoagulants", "osteoporosis_steroids")
+                + ("connective_tissue",)
+            },
         },
         "complaints": {
             "complaints": list(complaints),

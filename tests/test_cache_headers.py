@@ -53,6 +53,7 @@ def clinic():
         "step": "about",
         "instrument_id": "nprs",
         "path": "missing.jpg",
+        "precaution_id": intake.precautions.first().pk,
         "doctor": doctor,
     }
 

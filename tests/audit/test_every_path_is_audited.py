@@ -136,6 +136,12 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
         kwargs["appointment_id"] = make_appointment(doctor, TEN, patient=patient).pk
     if "<slug:instrument_id>" in route:
         kwargs["instrument_id"] = "rmdq"
+    if "<int:precaution_id>" in route:
+        from sotclinic.intake.services import record_precaution
+
+        kwargs["precaution_id"] = record_precaution(
+            patient.pk, "pregnancy", doctor.user, weeks=24
+        ).pk
     missing = route.count("<") - len(kwargs)
     assert missing == 0, f"{name} ({route}): say here which patient its numbers point to"
     return kwargs

@@ -6,6 +6,7 @@ from django.utils import timezone
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import RedFlagFinding
 from sotclinic.intake.services import intake_token
+from tests.e2e.exam_screen import answer_no_precautions
 from tests.factories import (
     make_complete_intake,
     make_follow_up_response,
@@ -43,6 +44,7 @@ def test_patient_reports_a_red_flag_and_practitioner_records_its_handling(
     assert page.get_by_text("This field is required.").first.is_visible()
     page.get_by_label("Medicines you take").fill("ibuprofen 200 mg as needed")
     page.get_by_label("Does not apply").check()
+    answer_no_precautions(page)
     _continue(page)
     page.get_by_role("checkbox", name="Low back pain", exact=True).check()
     page.get_by_label("Low back pain: when did it start?").select_option("under_6_weeks")

@@ -6,6 +6,7 @@ import pytest
 from sotclinic.accounts.models import Role
 from sotclinic.intake.services import intake_token
 from sotclinic.scheduling.models import ClinicSettings
+from tests.e2e.exam_screen import answer_no_precautions
 from tests.factories import make_intake, make_location, make_patient, make_practitioner, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,7 @@ def _fill_intake_up_to_red_flags(page, url):
     page.get_by_label("Operations and serious injuries").fill("none")
     page.get_by_label("Medicines you take").fill("none")
     page.get_by_label("Does not apply").check()
+    answer_no_precautions(page)
     _continue(page)
     page.get_by_role("checkbox", name="Low back pain", exact=True).check()
     page.get_by_label("Low back pain: when did it start?").select_option("under_6_weeks")

@@ -154,7 +154,11 @@ def test_missing_contact_asks_for_phone_or_email(client):
     assert "phone number or an e-mail" in response.context["form"].errors["phone"][0]
 
 
-@pytest.mark.parametrize("field", ["conditions", "surgeries", "medications", "pregnant"])
+@pytest.mark.parametrize(
+    "field",
+    ["conditions", "surgeries", "medications", "pregnant", "postpartum", "anticoagulants"]
+    + ["osteoporosis_steroids", "connective_tissue"],
+)
 def test_each_missing_history_answer_gets_its_own_message(client, field):
     intake = make_intake()
     data = {**intake_sections()["history"]}

@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("visits/<int:visit_id>/", views.visit_page, name="visit"),
     path("visits/<int:visit_id>/autosave/", views.autosave, name="autosave"),
+    path(
+        "visits/<int:visit_id>/precautions/",
+        views.record_precaution,
+        name="record_precaution",
+    ),
+    path(
+        "visits/<int:visit_id>/precautions/<int:precaution_id>/acknowledge/",
+        views.acknowledge_precaution,
+        name="acknowledge_precaution",
+    ),
     path("visits/<int:visit_id>/addenda/", views.add_addendum, name="add_addendum"),
     path("diagnosis-codes/", views.diagnosis_search, name="diagnosis_search"),
     path("unsigned-notes/", views.todo, name="todo"),

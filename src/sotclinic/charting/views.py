@@ -15,6 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import client_address, record_access
+from sotclinic.intake import services as intake_services
+from sotclinic.intake.precautions import default_precautions
+from sotclinic.intake.selectors import visit_precautions
 from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.scheduling.models import Appointment
@@ -169,7 +172,62 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "may_sign": services.may_sign(visit, request.user),
         "signer_message": services.not_the_signer_message(visit),
     }
+    context["precautions"] = visit_precautions(visit.pk, _suggested_position(context))
+    context["precaution_choices"] = [(p.code, p.label) for p in default_precautions().values()]
     return render(request, "charting/visit.html", context, status=status)
+
+
+def _suggested_position(context: dict) -> str | None:
+    analysis = (context.get("exam_screen") or {}).get("analysis") or {}
+    return (analysis.get("protocol") or {}).get("position")
+
+
+@practitioner_required
+@require_POST
+def acknowledge_precaution(request: HttpRequest, visit_id: int, precaution_id: int):
+    """A practitioner records that they have seen a precaution at this visit."""
+    visit = _visit(visit_id)
+    try:
+        ack = intake_services.acknowledge_precaution(precaution_id, visit.pk, request.user)
+    except intake_services.PrecautionInvalid as error:
+        record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
+        messages.error(request, error.message)
+        form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
+        return _render_visit(request, visit, form, status=error.status)
+    record_access(
+        request,
+        visit.patient,
+        "acknowledge_precaution",
+        f"visit {visit.pk} precaution {ack.precaution.code}",
+    )
+    messages.success(request, "Precaution acknowledged for this visit.")
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+@practitioner_required
+@require_POST
+def record_precaution(request: HttpRequest, visit_id: int):
+    """Record or update a precaution (e.g. pregnancy weeks) from the visit page."""
+    visit = _visit(visit_id)
+    try:
+        record = intake_services.record_precaution(
+            visit.patient_id,
+            request.POST.get("code", ""),
+            request.user,
+            present=request.POST.get("present", "yes") != "no",
+            weeks=request.POST.get("weeks", "").strip(),
+            visit_id=visit.pk,
+        )
+    except intake_services.PrecautionInvalid as error:
+        record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
+        messages.error(request, error.message)
+        form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
+        return _render_visit(request, visit, form, status=error.status)
+    record_access(
+        request, visit.patient, "record_precaution", f"visit {visit.pk} precaution {record.code}"
+    )
+    messages.success(request, "Precaution recorded.")
+    return redirect("charting:visit", visit_id=visit.pk)
 
 
 @practitioner_required

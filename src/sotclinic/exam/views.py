@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sotclinic.accounts.access import practitioner_required
+from sotclinic.audit.services import record_access
+from sotclinic.intake.selectors import visit_precautions
 from sotclinic.sot import ProtocolTableError
 
 from . import protocol_form
@@ -40,6 +42,18 @@ def analyze_partial(request: HttpRequest) -> HttpResponse:
     context["swap_recheck"] = request.POST.get(f"{prefix}-changed") != "recheck"
     # A page that shows the suggestion outside the panel (the visit's Assessment) asks for it.
     context["swap_summary"] = f"{prefix}-summary" in request.POST
+    visit_id = request.POST.get(f"{prefix}-visit", "")
+    if visit_id.isdigit():
+        analysis = context["exam_screen"]["analysis"] or {}
+        position = (analysis.get("protocol") or {}).get("position")
+        context["precautions"] = visit_precautions(int(visit_id), position)
+        if context["precautions"]:
+            record_access(
+                request,
+                context["precautions"][0].record.patient_id,
+                "view_precautions",
+                f"visit {visit_id}",
+            )
     return render(request, "exam/_analysis_response.html", context)
 
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from .instruments import Instrument, ScoringError, complaints, instruments_for_complaint, score
+from .precautions import MAX_PREGNANCY_WEEKS, default_precautions
 from .redflags import Question, questions_for
 
 STEPS: tuple[tuple[str, str], ...] = (
@@ -31,6 +32,13 @@ ONSET_CHOICES = [
     ("recurring", "It comes and goes (for years)"),
 ]
 RED_FLAG_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+# Precautions asked as yes/no in the history step; pregnancy has its own field with weeks.
+PRECAUTION_QUESTIONS = (
+    "postpartum",
+    "anticoagulants",
+    "osteoporosis_steroids",
+    "connective_tissue",
+)
 
 
 def complaint_titles() -> dict[str, str]:
@@ -105,10 +113,46 @@ class HistoryForm(forms.Form):
         label="Allergies", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     pregnant = forms.ChoiceField(
-        label="Are you or could you be pregnant?",
+        label=default_precautions()["pregnancy"].question,
         choices=[("no", "No"), ("yes", "Yes"), ("not_applicable", "Does not apply")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Answer yes, no or does not apply."},
     )
+    pregnancy_weeks = forms.IntegerField(
+        label="If you are pregnant: how many weeks?",
+        required=False,
+        min_value=1,
+        max_value=MAX_PREGNANCY_WEEKS,
+        help_text="Your best estimate is fine, for example 24.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": "Give the weeks of pregnancy as a number from 1 to 42.",
+            "max_value": "Give the weeks of pregnancy as a number from 1 to 42.",
+            "invalid": "Give the weeks of pregnancy as a number from 1 to 42.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The other precautions, asked of every patient whatever the complaint.
+        for code in PRECAUTION_QUESTIONS:
+            self.fields[code] = forms.ChoiceField(
+                label=default_precautions()[code].question,
+                choices=[("no", "No"), ("yes", "Yes")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes or no."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pregnant") == "yes" and data.get("pregnancy_weeks") is None:
+            if "pregnancy_weeks" not in self.errors:
+                self.add_error(
+                    "pregnancy_weeks", "Say how many weeks pregnant you are (your best estimate)."
+                )
+        elif data.get("pregnant") in ("no", "not_applicable"):
+            data["pregnancy_weeks"] = None
+        return data
 
     def section(self) -> dict:
         return dict(self.cleaned_data)
@@ -187,9 +231,15 @@ class ComplaintsForm(forms.Form):
 class RedFlagForm(forms.Form):
     """Yes / no / not sure for each safety question that applies to the chosen complaints."""
 
-    def __init__(self, *args, chosen: Iterable[str] = (), **kwargs) -> None:
+    def __init__(
+        self, *args, chosen: Iterable[str] = (), answered: Iterable[str] = (), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.questions: tuple[Question, ...] = questions_for(list(chosen))
+        # ``answered``: questions another step already asked (pregnancy), not asked twice.
+        skip = set(answered)
+        self.questions: tuple[Question, ...] = tuple(
+            q for q in questions_for(list(chosen)) if q.id not in skip
+        )
         for question in self.questions:
             self.fields[question.id] = forms.ChoiceField(
                 label=question.text,

@@ -270,3 +270,69 @@ class FollowUpRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.sequence} for patient {self.patient_id}"
+
+
+class PrecautionRecord(models.Model):
+    """A precaution recorded for a patient, from the intake or updated by staff at a visit.
+
+    Rows are added, never changed: the latest row per code is the one in force, so a
+    pregnancy's weeks can move on and the earlier answers stay readable.
+    """
+
+    class Origin(models.TextChoices):
+        INTAKE = "intake", "Intake"
+        VISIT = "visit", "Recorded at a visit"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="precautions"
+    )
+    code = models.CharField(max_length=40)
+    present = models.BooleanField(default=True)
+    weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    intake = models.ForeignKey(
+        Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="precautions"
+    )
+    visit = models.ForeignKey(
+        "charting.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["patient", "code", "-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weeks__isnull=True) | models.Q(weeks__gte=1, weeks__lte=42),
+                name="precaution_weeks_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} for patient {self.patient_id}"
+
+
+class PrecautionAcknowledgement(models.Model):
+    """A practitioner saw a precaution at a visit; one per precaution record per visit."""
+
+    precaution = models.ForeignKey(
+        PrecautionRecord, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    visit = models.ForeignKey("charting.Visit", on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["precaution", "visit"], name="one_acknowledgement_per_visit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.precaution} acknowledged at visit {self.visit_id}"

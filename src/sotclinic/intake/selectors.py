@@ -15,9 +15,12 @@ from .models import (
     FollowUpRequest,
     FollowUpSchedule,
     Intake,
+    PrecautionAcknowledgement,
+    PrecautionRecord,
     QuestionnaireResponse,
     RedFlagFinding,
 )
+from .precautions import Precaution, default_precautions
 
 
 def open_red_flags(patient: Patient | int) -> QuerySet[RedFlagFinding]:
@@ -177,6 +180,11 @@ _HISTORY_LABELS = (
     ("surgeries", "Operations and serious injuries"),
     ("allergies", "Allergies"),
     ("pregnant", "Pregnant or could be"),
+    ("pregnancy_weeks", "Weeks pregnant"),
+    ("postpartum", "Given birth in the last 6 weeks"),
+    ("anticoagulants", "Anticoagulants or a bleeding disorder"),
+    ("osteoporosis_steroids", "Osteoporosis or long-term steroids"),
+    ("connective_tissue", "Connective-tissue disease or hypermobility"),
 )
 _PREGNANT = {"no": "No", "yes": "Yes", "not_applicable": "Does not apply"}
 
@@ -217,6 +225,9 @@ def _record(intake: Intake) -> IntakeRecord:
     history = dict(intake.health_history)
     if "pregnant" in history:
         history["pregnant"] = _PREGNANT.get(history["pregnant"], history["pregnant"])
+    for key in ("postpartum", "anticoagulants", "osteoporosis_steroids", "connective_tissue"):
+        if key in history:
+            history[key] = _PREGNANT.get(history[key], history[key])
     titles, onsets = complaint_titles(), dict(ONSET_CHOICES)
     complaints = []
     for complaint in intake.complaints:
@@ -292,3 +303,70 @@ def visit_on_same_day(patient_id: int, when: dt.datetime):
     if before:
         return before[-1]
     return same_day[0] if same_day else None
+
+
+@dataclass(frozen=True)
+class PrecautionView:
+    """A precaution in force at a visit, as the exam panel and the visit page show it."""
+
+    record: PrecautionRecord
+    precaution: Precaution
+    text: str
+    bears_on_position: bool
+    position: str | None
+    acknowledgement: PrecautionAcknowledgement | None
+
+    @property
+    def headline(self) -> str:
+        """E.g. "24 weeks pregnant: supine positioning precaution"."""
+        if self.bears_on_position:
+            return f"{self.text}: {self.position} positioning precaution"
+        return f"{self.text}: precaution"
+
+
+def precautions_in_force(patient_id: int) -> list[PrecautionRecord]:
+    """The latest record per precaution code for a patient, where the precaution applies."""
+    latest: dict[str, PrecautionRecord] = {}
+    for record in PrecautionRecord.objects.filter(patient_id=patient_id).order_by(
+        "code", "-recorded_at", "-id"
+    ):
+        latest.setdefault(record.code, record)
+    order = list(default_precautions())
+    return sorted(
+        (r for r in latest.values() if r.present and r.code in order),
+        key=lambda r: order.index(r.code),
+    )
+
+
+def visit_precautions(visit_id: int, position: str | None = None) -> list[PrecautionView]:
+    """The precautions in force for the patient of a visit, each with whether it bears on the
+    suggested set-up ``position`` and its acknowledgement at this visit (None until then).
+
+    The one place that decides a precaution's relevance to a position: the exam's analysis
+    panel and the visit page both read it.
+    """
+    patient_id = Patient.objects.filter(visits__id=visit_id).values_list("pk", flat=True).first()
+    if patient_id is None:
+        return []
+    records = precautions_in_force(patient_id)
+    acks = {
+        a.precaution_id: a
+        for a in PrecautionAcknowledgement.objects.select_related("acknowledged_by").filter(
+            visit_id=visit_id, precaution__in=records
+        )
+    }
+    table = default_precautions()
+    views = []
+    for record in records:
+        precaution = table[record.code]
+        views.append(
+            PrecautionView(
+                record=record,
+                precaution=precaution,
+                text=precaution.describe(record.weeks),
+                bears_on_position=precaution.bears_on(position, record.weeks),
+                position=position,
+                acknowledgement=acks.get(record.pk),
+            )
+        )
+    return views

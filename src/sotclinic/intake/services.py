@@ -18,7 +18,15 @@ from sotclinic.patients.models import Patient
 
 from .forms import STEP_IDS, STEP_TITLES, instruments_for
 from .instruments import ScoringError, get_instrument, score
-from .models import FollowUpRequest, Intake, QuestionnaireResponse, RedFlagFinding
+from .models import (
+    FollowUpRequest,
+    Intake,
+    PrecautionAcknowledgement,
+    PrecautionRecord,
+    QuestionnaireResponse,
+    RedFlagFinding,
+)
+from .precautions import MAX_PREGNANCY_WEEKS, default_precautions, red_flag_answers_from_history
 from .redflags import RedFlagError, screen
 from .selectors import visit_on_same_day
 
@@ -254,15 +262,110 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
 
     age = _age(intake.demographics.get("date_of_birth", ""), now.date())
     try:
-        result = screen(intake.red_flag_answers, age, intake.complaints)
+        result = screen(_screened_answers(intake), age, intake.complaints)
     except RedFlagError as exc:
         raise IntakeIncomplete(str(exc), step="red_flags") from exc
     _raise_flags(intake, result.flags, now)
+    _record_intake_precautions(intake, now)
     intake.screen_result = result.as_dict()
     intake.status = Intake.Status.COMPLETE
     intake.completed_at = now
     intake.save()
     return intake
+
+
+def _screened_answers(intake: Intake) -> dict:
+    """The red-flag answers with those the history step gives (pregnancy), asked only there."""
+    from .redflags import questions_for
+
+    asked = {q.id for q in questions_for(intake.complaints)}
+    derived = red_flag_answers_from_history(intake.health_history)
+    return {**intake.red_flag_answers, **{k: v for k, v in derived.items() if k in asked}}
+
+
+# Precautions -------------------------------------------------------------------------------
+
+
+class PrecautionInvalid(IntakeError):
+    status = 400
+
+
+def _record_intake_precautions(intake: Intake, now: dt.datetime) -> None:
+    history = intake.health_history
+    rows = []
+    for code in default_precautions():
+        answer = history.get("pregnant" if code == "pregnancy" else code)
+        if answer is None:
+            continue  # an intake saved before the question existed
+        rows.append(
+            PrecautionRecord(
+                patient=intake.patient,
+                code=code,
+                present=answer == "yes",
+                weeks=history.get("pregnancy_weeks") if code == "pregnancy" else None,
+                origin=PrecautionRecord.Origin.INTAKE,
+                intake=intake,
+                recorded_at=now,
+            )
+        )
+    PrecautionRecord.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def record_precaution(
+    patient_id: int, code: str, user, *, present: bool = True, weeks=None, visit_id=None
+) -> PrecautionRecord:
+    """Record or update a precaution for a patient (e.g. pregnancy weeks moved on), at a visit.
+
+    Adds a row; the latest per code is in force. Only practitioners record precautions, which
+    are clinical. Raises PrecautionInvalid for an unknown code or impossible weeks.
+    """
+    if not getattr(user, "is_practitioner", False):
+        raise PrecautionInvalid("Only a practitioner can record a precaution.")
+    table = default_precautions()
+    if code not in table:
+        raise PrecautionInvalid("Choose one of the listed precautions.")
+    if weeks in ("", None):
+        weeks = None
+    elif not table[code].asks_weeks:
+        raise PrecautionInvalid(f"Weeks are not asked for “{table[code].label}”.")
+    else:
+        try:
+            weeks = int(weeks)
+        except (TypeError, ValueError):
+            weeks = 0
+        if not 1 <= weeks <= MAX_PREGNANCY_WEEKS:
+            raise PrecautionInvalid(f"Give the weeks as a number from 1 to {MAX_PREGNANCY_WEEKS}.")
+    if table[code].asks_weeks and present and weeks is None:
+        raise PrecautionInvalid("Give the weeks of pregnancy (your best estimate).")
+    return PrecautionRecord.objects.create(
+        patient_id=patient_id,
+        code=code,
+        present=present,
+        weeks=weeks if present else None,
+        origin=PrecautionRecord.Origin.VISIT,
+        visit_id=visit_id,
+        recorded_by=user,
+    )
+
+
+@transaction.atomic
+def acknowledge_precaution(precaution_id: int, visit_id: int, user) -> PrecautionAcknowledgement:
+    """Record that a practitioner has seen a precaution at this visit; it then leaves the
+    visit's banner. A second acknowledgement of the same precaution at the same visit is
+    refused, so the first who-and-when stands."""
+    if not getattr(user, "is_practitioner", False):
+        raise PrecautionInvalid("Only a practitioner can acknowledge a precaution.")
+    record = PrecautionRecord.objects.select_for_update().filter(pk=precaution_id).first()
+    if record is None or not record.present:
+        raise PrecautionInvalid("This precaution is not on the patient's record.")
+    if not record.patient.visits.filter(pk=visit_id).exists():
+        raise PrecautionInvalid("This precaution belongs to another patient.")
+    if PrecautionAcknowledgement.objects.filter(precaution=record, visit_id=visit_id).exists():
+        raise PrecautionInvalid("This precaution has already been acknowledged at this visit.")
+    return PrecautionAcknowledgement.objects.create(
+        precaution=record, visit_id=visit_id, acknowledged_by=user
+    )
 
 
 # Red flags ---------------------------------------------------------------------------------
@@ -300,7 +403,7 @@ def _raise_urgent_flags(intake: Intake) -> None:
     alerted even if the rest of the intake is never finished."""
     age = _age(intake.demographics.get("date_of_birth", ""), timezone.localdate())
     try:
-        result = screen(intake.red_flag_answers, age, intake.complaints)
+        result = screen(_screened_answers(intake), age, intake.complaints)
     except RedFlagError:
         return  # completing the intake names the problem
     urgent = [flag for flag in result.flags if flag.severity.id == URGENT]

@@ -28,6 +28,7 @@ from .forms import (
 )
 from .instruments import instruments_for_complaint
 from .models import Intake
+from .precautions import red_flag_answers_from_history
 
 KIOSK_SESSION_KEY = "intake_kiosk"
 
@@ -61,7 +62,12 @@ def _form_for(step: str, intake: Intake, data=None, show_answers: bool = True):
         initial = ComplaintsForm.initial_from(saved.complaints, saved.complaint_details)
         return ComplaintsForm(data, initial=initial)
     if step == "red_flags":
-        return RedFlagForm(data, initial=saved.red_flag_answers, chosen=intake.complaints)
+        return RedFlagForm(
+            data,
+            initial=saved.red_flag_answers,
+            chosen=intake.complaints,
+            answered=red_flag_answers_from_history(intake.health_history),
+        )
     if step == "questionnaires":
         return QuestionnaireForm(
             data,

@@ -96,18 +96,26 @@ def test_posting_the_form_without_javascript_reanalyses(practitioner):
     assert 'value="left" checked' in html
 
 
-def test_errors_are_shown_next_to_the_field(practitioner):
-    response = practitioner.post("/exam/new", {"exam-leg-side": "left", "exam-leg-mm": "lots"})
+def test_errors_are_shown_next_to_the_field_with_a_400(practitioner):
+    response = practitioner.post(
+        "/exam/new",
+        {
+            "exam-legcheck-prone_knees_straight-side": "left",
+            "exam-legcheck-prone_knees_straight-mm": "lots",
+            "exam-legcheck-prone_knees_straight-confidence": "high",
+        },
+    )
 
+    assert response.status_code == 400
     assert "Enter the difference in millimetres as a number" in response.content.decode()
 
 
-def test_cmrt_without_a_sourced_level_says_so(practitioner):
-    data = {"exam-cmrt-0-line": "1", "exam-cmrt-0-position": "4", "exam-cmrt-0-side": "left"}
+def test_cmrt_without_a_level_says_so_in_words(practitioner):
+    data = {"exam-cmrt-0-line": "1", "exam-cmrt-0-area": "4", "exam-cmrt-0-side": "left"}
 
     html = practitioner.post("/exam/analyze", data).content.decode()
 
-    assert "the CMRT table has no sourced level for this fiber" in html
+    assert "area 4, left: level not given → reflex area not given; trapezius not checked" in html
 
 
 def test_include_renders_inside_another_form_with_its_prefix(rf):

@@ -1,10 +1,13 @@
-"""Writes for the SOT exam settings: saving or resetting the clinic's protocol table."""
+"""Writes for the SOT exam: the clinic's protocol table, and what a saved exam raises."""
 
+from collections.abc import Mapping
 from typing import Any
 
+from sotclinic.intake.services import raise_examination_flag
 from sotclinic.sot import ProtocolTable
 
 from .models import ProtocolTableOverride
+from .screening import UMN_RED_FLAG, positive_umn_signs
 
 
 def save_protocol_table(raw_table: Any, user) -> ProtocolTableOverride:
@@ -20,3 +23,22 @@ def save_protocol_table(raw_table: Any, user) -> ProtocolTableOverride:
 def reset_protocol_table(user) -> ProtocolTableOverride:
     """Put the shipped default table back in force, keeping who did it in the history."""
     return ProtocolTableOverride.objects.create(table=None, updated_by=user)
+
+
+def raise_exam_red_flags(patient, state: Mapping[str, Any] | None):
+    """Raise the red flag a saved exam calls for: a positive upper-motor-neurone sign.
+
+    Call it in the transaction that stores the exam. Returns the new finding, or None when no
+    sign is positive or the flag is already open for the patient.
+    """
+    signs = positive_umn_signs(state)
+    if not signs:
+        return None
+    return raise_examination_flag(
+        patient,
+        rule_id=UMN_RED_FLAG["rule_id"],
+        title=UMN_RED_FLAG["title"],
+        severity=UMN_RED_FLAG["severity"],
+        explanation=f"Positive: {', '.join(signs)}. {UMN_RED_FLAG['explanation']}",
+        sources=UMN_RED_FLAG["sources"],
+    )

@@ -24,7 +24,8 @@ _PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 def new_exam(request: HttpRequest) -> HttpResponse:
     """A blank exam to work through at the table; posting re-analyses without JavaScript."""
     state, errors = parse_exam_post(request.POST) if request.method == "POST" else (None, {})
-    return render(request, "exam/new.html", exam_context(state, errors=errors))
+    status = 400 if errors else 200
+    return render(request, "exam/new.html", exam_context(state, errors=errors), status=status)
 
 
 @practitioner_required

@@ -114,3 +114,25 @@ def positive_umn_signs(state: Mapping[str, Any] | None) -> list[str]:
     """The labels of the upper-motor-neurone signs recorded positive in an exam state."""
     umn = ((state or {}).get("screening") or {}).get("umn") or {}
     return [label for code, label in UMN_SIGNS.items() if umn.get(code) == "positive"]
+
+
+def screening_words(screening: Mapping[str, Any]) -> list[str]:
+    """The recorded pre-neck-work checks as sentences, for a note."""
+    lines = []
+    bp = screening.get("blood_pressure")
+    if bp:
+        lines.append(f"Blood pressure {bp['systolic']}/{bp['diastolic']} mmHg.")
+    for key, label in EXAMS.items():
+        part = screening.get(key)
+        if part:
+            note = f": {part['note']}" if part.get("note") else ""
+            lines.append(f"{label} {part['result']}{note}.")
+    umn = screening.get("umn") or {}
+    if umn:
+        signs = ", ".join(
+            f"{label} {UMN_RESULT_WORDS[umn[code]]}"
+            for code, label in UMN_SIGNS.items()
+            if code in umn
+        )
+        lines.append(f"Upper-motor-neurone signs: {signs}.")
+    return lines

@@ -6,10 +6,18 @@ from playwright.sync_api import expect
 
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import RedFlagFinding
+from tests.conftest import ARTIFACTS
 from tests.e2e.exam_screen import tick
 from tests.factories import make_location, make_patient, make_practitioner, make_user, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sections(page, width: str) -> None:
+    """Close-ups of the new sections, for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("exam-screening", "leg-length", "exam-cmrt", "exam-rc", "exam-analysis"):
+        page.locator(f".{name}").first.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"))
 
 
 def test_disagreeing_leg_checks_and_a_positive_hoffmann_sign_are_said_plainly(
@@ -43,9 +51,11 @@ def test_disagreeing_leg_checks_and_a_positive_hoffmann_sign_are_said_plainly(
     tick(page, "Hoffmann sign", "positive")
     expect(panel).to_contain_text("Upper-motor-neurone sign positive: Hoffmann sign")
     screenshot(page, "exam-v2-desktop")
+    _sections(page, "desktop")
     page.set_viewport_size({"width": 820, "height": 1180})
     expect(panel).to_contain_text("disagree")
     screenshot(page, "exam-v2-tablet")
+    _sections(page, "tablet")
     page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("button", name="Save draft").click()

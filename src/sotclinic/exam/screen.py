@@ -96,12 +96,11 @@ def reason_words(reason: dict[str, Any], findings: dict[str, Any] | None) -> str
         return f"{used}; the method uses the short-leg side from this check to place the blocks."
     if code == LEG_CHECK_DISAGREEMENT_REASON_CODE:
         checks = "; ".join(leg_check_words(c) for c in findings.get("leg_checks") or [])
-        detail = reason.get("detail") or ""
-        return (
-            "The prone and supine leg checks disagree on the short side"
-            + (f" ({checks})" if checks else "")
-            + f". {detail}".rstrip()
-        ).strip()
+        headline = "The prone and supine leg checks disagree on the short side"
+        # The engine's note may open with the same sentence; say it once.
+        detail = (reason.get("detail") or "").removeprefix(headline + ".").strip()
+        said = headline + (f" ({checks})" if checks else "") + "."
+        return f"{said} {detail}".strip()
     if code == ANATOMICAL_SHORT_LEG_REASON_CODE:
         flag = findings.get("anatomical_short_leg") or {}
         status = flag.get("status", "recorded")

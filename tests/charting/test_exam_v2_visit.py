@@ -5,6 +5,7 @@ import pytest
 
 from sotclinic.charting.models import ExamRecord, Note
 from sotclinic.charting.selectors import describe_suggestion
+from sotclinic.charting.services import copy_forward
 from sotclinic.intake.models import RedFlagFinding
 from tests.factories import make_location, make_practitioner, make_visit
 
@@ -138,3 +139,24 @@ def test_anatomical_short_leg_shows_the_heel_lift_note_in_words(client, doctor):
     labels = [r["label"] for r in describe_suggestion(exam.suggestion, exam.state)["reasons"]]
 
     assert any(label.startswith("Anatomical short leg (measured), left side.") for label in labels)
+
+
+def test_copy_forward_brings_findings_and_rc_factors_but_not_the_checks_before_neck_work(
+    client, doctor
+):
+    earlier = make_visit(doctor)
+    _save(
+        client,
+        earlier,
+        DISAGREEING_CHECKS
+        | {"exam-rc-0-pair": "C2-L4", "exam-rc-0-side": "right", "exam-umn-clonus": "positive"},
+    )
+    today = make_visit(doctor, earlier.patient)
+    note = Note.objects.get(visit=today)
+
+    copy_forward(note.pk, doctor.user, note.version)
+
+    state = ExamRecord.objects.get(note__visit=today).state
+    assert state["rc_factors"] == [{"pair": "C2-L4", "side": "right", "response": None}]
+    assert len(state["findings"]["leg_checks"]) == 2
+    assert "screening" not in state

@@ -2,9 +2,11 @@
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from sotclinic.accounts.models import Role
 from sotclinic.charting.exam import exam_context
+from sotclinic.sot import CRANIAL_EVIDENCE, INDICATORS
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,34 @@ def test_include_accepts_a_precomputed_context(rf):
     html = render_to_string("exam/_exam.html", context)
 
     assert "No suggestion" in html
+
+
+NEW_INDICATORS = (
+    "dollar_sign",
+    "crest_sign",
+    "first_rib_tubercle_pain",
+    "lateral_pelvic_sway",
+    "antalgic_posture",
+)
+
+
+@pytest.mark.parametrize("code", NEW_INDICATORS)
+def test_version_two_indicators_are_on_the_screen_with_their_examination_text(practitioner, code):
+    indicator = INDICATORS[code]
+    side = indicator.sides[0]
+
+    html = practitioner.post("/exam/new", {f"exam-ind-{code}": side}).content.decode()
+
+    assert f'name="exam-ind-{code}"' in html
+    assert f'title="{escape(indicator.examination)}"' in html
+    # Positive, it is offered for the re-check.
+    assert f'name="exam-recheck-{code}"' in html
+
+
+def test_cranial_procedures_of_version_two_are_offered_with_the_evidence_statement(practitioner):
+    html = practitioner.get("/exam/new").content.decode()
+
+    for name in ("Basic cranial I", "Basic cranial II", "Basic cranial III", "Antidote"):
+        assert f"<option>{name}</option>" in html
+    assert "<option>Cranial range of motion</option>" in html
+    assert escape(CRANIAL_EVIDENCE.statement) in html

@@ -249,7 +249,8 @@ def copy_forward(note_id: int, user, expected_version: int, address: str | None 
     """Copy the last visit's exam findings, diagnoses and objective text into this draft.
 
     The copy is flagged: signing is refused until the practitioner marks it reviewed. The
-    re-check results are not copied; they belong to the visit they were made in.
+    re-check results and the checks before neck work (blood pressure, neurological screen) are
+    not copied; they belong to the visit they were made in.
     """
     _require_practitioner(user)
     note = _locked_note(note_id)
@@ -263,8 +264,11 @@ def copy_forward(note_id: int, user, expected_version: int, address: str | None 
         "findings": source_state.get("findings") or {"indicators": []},
         "recheck": {},
         "cmrt": list(source_state.get("cmrt") or []),
+        "rc_factors": list(source_state.get("rc_factors") or []),
         "cranial": list(source_state.get("cranial") or []),
     }
+    if source_state.get("cmrt_old"):
+        state["cmrt_old"] = list(source_state["cmrt_old"])
     note.objective = source.objective
     note.diagnosis_codes = list(source.diagnosis_codes)
     note.copied_from = source

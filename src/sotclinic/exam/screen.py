@@ -6,6 +6,7 @@ diagram's coordinates and the CMRT and cranial look-ups.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sotclinic.sot import (
@@ -35,7 +36,12 @@ from sotclinic.sot import (
 
 from . import diagram
 from .screening import EXAMS, UMN_RESULT_WORDS, UMN_RESULTS, UMN_SIGNS, positive_umn_signs
-from .selectors import analyze_exam_findings, current_protocol_table, suggestion_fingerprint
+from .selectors import (
+    analyze_exam_findings,
+    current_cmrt_area_levels,
+    current_protocol_table,
+    suggestion_fingerprint,
+)
 from .state import (
     ANATOMICAL_PARTS,
     CMRT_PARTS,
@@ -419,8 +425,12 @@ def build_exam_screen(
     prefix: str,
     table: ProtocolTable,
     errors: dict[str, str] | None = None,
+    area_levels: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The exam screen's content for one state (None: nothing recorded yet)."""
+    """The exam screen's content for one state (None: nothing recorded yet).
+
+    ``area_levels`` is the clinic's CMRT area → level table, shown beside each area to choose.
+    """
     state = state or empty_state()
     fields = ExamFields(prefix)
     findings = state.get("findings") or {"indicators": []}
@@ -452,7 +462,7 @@ def build_exam_screen(
         "cranial_evidence": CRANIAL_EVIDENCE,
         "options": {
             "cmrt_lines": [(n, OCCIPITAL_LINES[n].label) for n in sorted(OCCIPITAL_LINES)],
-            "cmrt_areas": [(a, area_level(a)) for a in CMRT_AREAS],
+            "cmrt_areas": [(a, area_level(a, area_levels)) for a in CMRT_AREAS],
             "levels": VERTEBRAL_LEVELS,
             "sides": SIDES,
             "lateral_sides": ("left", "right"),
@@ -479,5 +489,7 @@ def exam_context(
         "exam_state": state,
         "exam_prefix": prefix,
         "exam_errors": errors or {},
-        "exam_screen": build_exam_screen(state, prefix, table, errors),
+        "exam_screen": build_exam_screen(
+            state, prefix, table, errors, area_levels=current_cmrt_area_levels()
+        ),
     }

@@ -43,6 +43,7 @@ from sotclinic.sot import (
 from sotclinic.sot.indicators import INDICATOR_ORDER
 
 from .screening import parse_screening
+from .selectors import current_cmrt_area_levels
 
 RECHECK_CHOICES: Final = ("cleared", "present")
 LEG_SIDE_CHOICES: Final = ("none", "left", "right")
@@ -292,7 +293,9 @@ def cmrt_rows_of(state: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[d
     return current, old
 
 
-def _parse_cmrt(data, fields: ExamFields, errors: dict[str, str]) -> list[dict[str, Any]]:
+def _parse_cmrt(
+    data, fields: ExamFields, errors: dict[str, str], area_levels: Mapping[int, str]
+) -> list[dict[str, Any]]:
     rows = []
     for index in range(MAX_CMRT_ROWS):
         raw = {part: _text(data, fields.cmrt(index, part)) for part in CMRT_PARTS}
@@ -313,7 +316,7 @@ def _parse_cmrt(data, fields: ExamFields, errors: dict[str, str]) -> list[dict[s
             row_errors["reflex"] = f"CMRT: keep the reflex area under {MAX_TEXT} characters."
         if raw["trapezius"] not in TRAPEZIUS_CHOICES:
             row_errors["trapezius"] = "CMRT: choose confirmed, not confirmed or not checked."
-        level = raw["level"] or (area_level(area) if area is not None else None)
+        level = raw["level"] or (area_level(area, area_levels) if area is not None else None)
         if not row_errors and raw["trapezius"] and level is None:
             row_errors["trapezius"] = (
                 "CMRT: the trapezius reflex is checked at a vertebral level; choose the level."
@@ -389,9 +392,15 @@ def has_exam_fields(data: Mapping[str, Any], prefix: str = "exam") -> bool:
 
 
 def parse_exam_post(
-    data: Mapping[str, Any], prefix: str = "exam"
+    data: Mapping[str, Any],
+    prefix: str = "exam",
+    area_levels: Mapping[int, str] | None = None,
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Read the exam state from posted form data.
+
+    A CMRT row without a level takes its area's level from ``area_levels`` (default: the clinic's
+    table in force), and the state stores that level, so a later edit of the table never changes
+    what an exam recorded.
 
     Returns ``(state, errors)``. ``state`` is None when the data holds no field of this exam
     form. ``errors`` maps form field names to messages for a person; when it is not empty the
@@ -400,6 +409,8 @@ def parse_exam_post(
     """
     if not has_exam_fields(data, prefix):
         return None, {}
+    if area_levels is None:
+        area_levels = current_cmrt_area_levels()
     fields = ExamFields(prefix)
     errors: dict[str, str] = {}
     # No field of the exam form is longer than a note; NUL can never be stored.
@@ -424,7 +435,7 @@ def parse_exam_post(
     state = {
         "findings": findings,
         "recheck": _parse_recheck(data, fields, positive, errors),
-        "cmrt": _parse_cmrt(data, fields, errors),
+        "cmrt": _parse_cmrt(data, fields, errors, area_levels),
         "rc_factors": _parse_rc_factors(data, fields, errors),
         "cranial": _parse_cranial(data, fields, errors),
         "screening": parse_screening(data, fields.screening, errors),

@@ -2,9 +2,11 @@
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from sotclinic.accounts.models import Role
 from sotclinic.charting.exam import exam_context
+from sotclinic.sot import CRANIAL_EVIDENCE, INDICATORS
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -96,18 +98,26 @@ def test_posting_the_form_without_javascript_reanalyses(practitioner):
     assert 'value="left" checked' in html
 
 
-def test_errors_are_shown_next_to_the_field(practitioner):
-    response = practitioner.post("/exam/new", {"exam-leg-side": "left", "exam-leg-mm": "lots"})
+def test_errors_are_shown_next_to_the_field_with_a_400(practitioner):
+    response = practitioner.post(
+        "/exam/new",
+        {
+            "exam-legcheck-prone_knees_straight-side": "left",
+            "exam-legcheck-prone_knees_straight-mm": "lots",
+            "exam-legcheck-prone_knees_straight-confidence": "high",
+        },
+    )
 
+    assert response.status_code == 400
     assert "Enter the difference in millimetres as a number" in response.content.decode()
 
 
-def test_cmrt_without_a_sourced_level_says_so(practitioner):
-    data = {"exam-cmrt-0-line": "1", "exam-cmrt-0-position": "4", "exam-cmrt-0-side": "left"}
+def test_cmrt_without_a_level_says_so_in_words(practitioner):
+    data = {"exam-cmrt-0-line": "1", "exam-cmrt-0-area": "4", "exam-cmrt-0-side": "left"}
 
     html = practitioner.post("/exam/analyze", data).content.decode()
 
-    assert "the CMRT table has no sourced level for this fiber" in html
+    assert "area 4, left: level not given → reflex area not given; trapezius not checked" in html
 
 
 def test_include_renders_inside_another_form_with_its_prefix(rf):
@@ -132,3 +142,34 @@ def test_include_accepts_a_precomputed_context(rf):
     html = render_to_string("exam/_exam.html", context)
 
     assert "No suggestion" in html
+
+
+NEW_INDICATORS = (
+    "dollar_sign",
+    "crest_sign",
+    "first_rib_tubercle_pain",
+    "lateral_pelvic_sway",
+    "antalgic_posture",
+)
+
+
+@pytest.mark.parametrize("code", NEW_INDICATORS)
+def test_version_two_indicators_are_on_the_screen_with_their_examination_text(practitioner, code):
+    indicator = INDICATORS[code]
+    side = indicator.sides[0]
+
+    html = practitioner.post("/exam/new", {f"exam-ind-{code}": side}).content.decode()
+
+    assert f'name="exam-ind-{code}"' in html
+    assert f'title="{escape(indicator.examination)}"' in html
+    # Positive, it is offered for the re-check.
+    assert f'name="exam-recheck-{code}"' in html
+
+
+def test_cranial_procedures_of_version_two_are_offered_with_the_evidence_statement(practitioner):
+    html = practitioner.get("/exam/new").content.decode()
+
+    for name in ("Basic cranial I", "Basic cranial II", "Basic cranial III", "Antidote"):
+        assert f"<option>{name}</option>" in html
+    assert "<option>Cranial range of motion</option>" in html
+    assert escape(CRANIAL_EVIDENCE.statement) in html

@@ -6,8 +6,9 @@ fields back with ``parse_exam_post(request.POST, prefix)``. The state is one JSO
 
     {"findings": <POST /api/v1/sot/analyze request body>,
      "recheck": {"<indicator code>": "cleared" | "present"},
-     "cmrt": [{"line", "position", "side", "level", "area"}],
-     "cranial": [{"name", "side", "response"}]}
+     "cmrt": [...], "rc_factors": [...], "cranial": [...], "screening": {...}}
+
+(full shape in ``sotclinic.exam.state``; older states are read too).
 """
 
 from sotclinic.exam.screen import exam_context

@@ -10,6 +10,15 @@ from functools import cache
 from django.db.models import Func, IntegerField, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from sotclinic.exam.screen import (
+    cmrt_old_words,
+    cmrt_words,
+    leg_check_words,
+    rc_words,
+    reason_words,
+)
+from sotclinic.exam.screening import screening_words
+from sotclinic.exam.state import cmrt_rows_of
 from sotclinic.sot import INDICATORS
 
 from .models import Addendum, Note, Visit
@@ -197,12 +206,23 @@ def attach_visits(appointments: Iterable) -> None:
         appointment.chart_has_earlier_findings = first is not None and first < appointment.start
 
 
-def describe_suggestion(suggestion: dict | None) -> dict | None:
-    """The stored engine result with indicator labels and diagram positions, for templates."""
+def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> dict | None:
+    """The stored engine result with reasons in words and diagram positions, for templates.
+
+    ``state`` is the exam state the suggestion was made from; it lets a leg-check reason name
+    the check it used. Version-1 and version-2 results read alike.
+    """
     if not suggestion:
         return None
+    findings = (state or {}).get("findings")
     reasons = [
-        {**r, "label": INDICATORS[r["code"]].label if r["code"] in INDICATORS else "Leg length"}
+        {
+            **r,
+            "label": INDICATORS[r["code"]].label
+            if r["code"] in INDICATORS
+            else reason_words(r, findings),
+            "is_note": r["code"] not in INDICATORS,
+        }
         for r in suggestion.get("reasons", [])
     ]
     protocol = suggestion.get("protocol")
@@ -222,6 +242,28 @@ def describe_suggestion(suggestion: dict | None) -> dict | None:
             ],
         }
     return {**suggestion, "reasons": reasons, "protocol": protocol}
+
+
+def describe_exam_record(state: dict | None) -> dict:
+    """What a note shows of the exam beyond the indicators, in words, from either state shape.
+
+    A signed note's stored state is never rewritten, so this reads the old single prone check and
+    the old CMRT layout as well as the current ones.
+    """
+    state = state or {}
+    findings = state.get("findings") or {}
+    leg = findings.get("leg_length")
+    cmrt, cmrt_old = cmrt_rows_of(state)
+    flag = findings.get("anatomical_short_leg")
+    return {
+        "leg_checks": [leg_check_words(c) for c in findings.get("leg_checks") or []],
+        "leg_length": leg,
+        "anatomical": flag,
+        "cmrt": [cmrt_words(row) for row in cmrt],
+        "cmrt_old": [cmrt_old_words(row) for row in cmrt_old],
+        "rc_factors": [rc_words(row) for row in state.get("rc_factors") or []],
+        "screening": screening_words(state.get("screening") or {}),
+    }
 
 
 def visit_time_zone(visit: Visit) -> str:

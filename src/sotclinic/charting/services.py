@@ -11,6 +11,8 @@ from django.utils import timezone
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from sotclinic.exam.selectors import analyze_exam_findings, suggestion_fingerprint
+from sotclinic.exam.services import raise_exam_red_flags
+from sotclinic.exam.state import cmrt_rows_of
 from sotclinic.sot import INDICATORS, FindingsError
 
 from .diagnosis_codes import diagnosis_codes
@@ -193,6 +195,10 @@ def _save_draft(
     _check_writable(note, expected_version)
     exam = note.exam
     state = exam.state if content.exam_state is None else content.exam_state
+    old_layout = cmrt_rows_of(exam.state or {})[1]
+    if old_layout and state is not exam.state and "cmrt_old" not in state:
+        # The form cannot edit CMRT rows kept under the old layout; they stay with the exam.
+        state = {**state, "cmrt_old": old_layout}
     try:
         suggestion, category, side, cleared = exam_summary(state)
     except FindingsError as error:
@@ -216,6 +222,7 @@ def _save_draft(
     for name in EXAM_CHOICE_FIELDS:
         setattr(exam, name, getattr(content, name))
     exam.save()
+    raise_exam_red_flags(note.visit.patient, state)
 
     procedures = note.procedures
     for name in PROCEDURE_FIELDS:
@@ -242,7 +249,8 @@ def copy_forward(note_id: int, user, expected_version: int, address: str | None 
     """Copy the last visit's exam findings, diagnoses and objective text into this draft.
 
     The copy is flagged: signing is refused until the practitioner marks it reviewed. The
-    re-check results are not copied; they belong to the visit they were made in.
+    re-check results and the checks before neck work (blood pressure, neurological screen) are
+    not copied; they belong to the visit they were made in.
     """
     _require_practitioner(user)
     note = _locked_note(note_id)
@@ -256,8 +264,11 @@ def copy_forward(note_id: int, user, expected_version: int, address: str | None 
         "findings": source_state.get("findings") or {"indicators": []},
         "recheck": {},
         "cmrt": list(source_state.get("cmrt") or []),
+        "rc_factors": list(source_state.get("rc_factors") or []),
         "cranial": list(source_state.get("cranial") or []),
     }
+    if source_state.get("cmrt_old"):
+        state["cmrt_old"] = list(source_state["cmrt_old"])
     note.objective = source.objective
     note.diagnosis_codes = list(source.diagnosis_codes)
     note.copied_from = source

@@ -39,3 +39,44 @@ class ProtocolTableOverride(models.Model):
     @property
     def is_reset(self) -> bool:
         return self.table is None
+
+
+class CmrtAreaLevels(models.Model):
+    """One version of the clinic's CMRT area → vertebral level table (``{"3": "T5"}``).
+
+    The shipped areas have no level because no public source maps them, so each clinic fills in
+    its own. Like the protocol table the history is append-only; each row also keeps the levels it
+    replaced, so the trail reads who, when, old → new without comparing rows.
+    """
+
+    levels = models.JSONField(default=dict, blank=True)
+    previous_levels = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        get_latest_by = ["updated_at", "id"]
+        verbose_name = "CMRT area levels version"
+
+    def __str__(self) -> str:
+        return f"CMRT area levels by {self.updated_by} at {self.updated_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A saved CMRT levels version cannot be changed; save a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("CMRT levels versions are kept as the audit trail.")
+
+    def changes(self) -> list[tuple[int, str | None, str | None]]:
+        """(area, old level, new level) for each area this version changed."""
+        areas = sorted({int(a) for a in (*self.levels, *self.previous_levels)})
+        return [
+            (area, self.previous_levels.get(str(area)), self.levels.get(str(area)))
+            for area in areas
+            if self.previous_levels.get(str(area)) != self.levels.get(str(area))
+        ]

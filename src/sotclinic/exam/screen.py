@@ -6,32 +6,53 @@ diagram's coordinates and the CMRT and cranial look-ups.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sotclinic.sot import (
+    ANATOMICAL_SHORT_LEG_NOTE,
+    ANATOMICAL_SHORT_LEG_REASON_CODE,
     CATEGORIES,
-    CMRT_LINES,
-    CMRT_POSITIONS,
+    CMRT_AREAS,
+    CONFIDENCE_LEVELS,
+    CRANIAL_EVIDENCE,
     CRANIAL_ITEMS,
     INDICATORS,
+    LEG_CHECK_DISAGREEMENT_REASON_CODE,
+    LEG_CHECK_METHODS,
     LEG_LENGTH_REASON_CODE,
+    OCCIPITAL_LINES,
+    OLD_LAYOUT_LABEL,
+    RC_PAIRS,
     SIDES,
+    TRAPEZIUS_SOURCE,
     VERTEBRAL_LEVELS,
     Analysis,
     FindingsError,
     ProtocolTable,
-    cmrt_lookup,
+    area_level,
     indicators_in_category,
 )
 
 from . import diagram
-from .selectors import analyze_exam_findings, current_protocol_table, suggestion_fingerprint
+from .screening import EXAMS, UMN_RESULT_WORDS, UMN_RESULTS, UMN_SIGNS, positive_umn_signs
+from .selectors import (
+    analyze_exam_findings,
+    current_cmrt_area_levels,
+    current_protocol_table,
+    suggestion_fingerprint,
+)
 from .state import (
+    ANATOMICAL_PARTS,
     CMRT_PARTS,
     CRANIAL_PARTS,
+    LEG_CHECK_PARTS,
     MAX_CMRT_ROWS,
     MAX_CRANIAL_ROWS,
+    MAX_RC_ROWS,
+    RC_PARTS,
     ExamFields,
+    cmrt_rows_of,
     empty_state,
 )
 
@@ -45,14 +66,55 @@ def _indicator_label(code: str) -> str:
     return indicator.label if indicator else code
 
 
-def _reason_words(reason: dict[str, str], leg: dict[str, Any] | None) -> str:
-    if reason["code"] == LEG_LENGTH_REASON_CODE:
-        mm = (leg or {}).get("difference_mm")
-        amount = f" by {mm} mm" if mm else ""
-        return (
-            f"Prone leg check: {reason['side']} leg short{amount}; the method uses the short-leg "
-            "side to place the blocks."
+def leg_check_words(check: dict[str, Any]) -> str:
+    """One recorded leg check in words: method, result, difference and confidence."""
+    info = LEG_CHECK_METHODS.get(check.get("method", ""))
+    method = info.label if info else "Leg check"
+    side = check.get("short_side") or "none"
+    result = "legs equal" if side == "none" else f"{side} leg short"
+    mm = check.get("difference_mm")
+    amount = f" by {mm} mm" if mm else ""
+    return (
+        f"{method}: {result}{amount} ({check.get('confidence', 'confidence not given')} confidence)"
+    )
+
+
+def reason_words(reason: dict[str, Any], findings: dict[str, Any] | None) -> str:
+    """One reason of a stored or live analysis in plain words, never a bare code.
+
+    Shared by the exam screen and the chart (``charting.selectors.describe_suggestion``) so a
+    signed note and the live panel say the same thing.
+    """
+    findings = findings or {}
+    code = reason.get("code")
+    if code == LEG_LENGTH_REASON_CODE:
+        method = reason.get("method")
+        check = next(
+            (c for c in findings.get("leg_checks") or [] if c.get("method") == method), None
         )
+        if check is not None:
+            used = leg_check_words(check)
+        else:
+            mm = (findings.get("leg_length") or {}).get("difference_mm")
+            amount = f" by {mm} mm" if mm else ""
+            label = LEG_CHECK_METHODS[method].label if method in LEG_CHECK_METHODS else "Prone"
+            used = f"{label} leg check: {reason['side']} leg short{amount}"
+        return f"{used}; the method uses the short-leg side from this check to place the blocks."
+    if code == LEG_CHECK_DISAGREEMENT_REASON_CODE:
+        checks = "; ".join(leg_check_words(c) for c in findings.get("leg_checks") or [])
+        headline = "The prone and supine leg checks disagree on the short side"
+        # The engine's note may open with the same sentence; say it once.
+        detail = (reason.get("detail") or "").removeprefix(headline + ".").strip()
+        said = headline + (f" ({checks})" if checks else "") + "."
+        return f"{said} {detail}".strip()
+    if code == ANATOMICAL_SHORT_LEG_REASON_CODE:
+        flag = findings.get("anatomical_short_leg") or {}
+        status = flag.get("status", "recorded")
+        side = reason.get("side") or flag.get("side") or "side not given"
+        detail = reason.get("detail") or ANATOMICAL_SHORT_LEG_NOTE.note
+        return f"Anatomical short leg ({status}), {side} side. {detail}"
+    if code not in INDICATORS:
+        return "A finding this version of sotclinic does not know (kept as recorded)."
     where = "on both sides" if reason["side"] == "bilateral" else f"on the {reason['side']}"
     return (
         f"{_indicator_label(reason['code'])}: positive {where} "
@@ -78,7 +140,7 @@ def _headline(analysis: Analysis) -> str:
     return f"Suggested: Category {analysis.category}, {analysis.side} side."
 
 
-def _analysis_view(analysis: Analysis | None, leg: dict[str, Any] | None) -> dict[str, Any] | None:
+def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[str, Any] | None:
     if analysis is None:
         return None
     body = analysis.as_dict()
@@ -86,7 +148,7 @@ def _analysis_view(analysis: Analysis | None, leg: dict[str, Any] | None) -> dic
         "result": body,
         "fingerprint": suggestion_fingerprint(body),
         "headline": _headline(analysis),
-        "reasons": [_reason_words(reason, leg) for reason in body["reasons"]],
+        "reasons": [reason_words(reason, findings) for reason in body["reasons"]],
         "protocol": None,
     }
     if analysis.protocol is not None:
@@ -191,18 +253,13 @@ def _cmrt_rows(
     count = min(MAX_CMRT_ROWS, len(saved) + BLANK_ROWS)
     for index in range(count):
         row = saved[index] if index < len(saved) else {}
-        lookup = None
-        if row:
-            found = cmrt_lookup(row["line"], row["position"])
-            lookup = {
-                "table_level": found.vertebral_level,
-                "table_area": found.reflex_area,
-            }
+        trapezius = row.get("trapezius_confirmed")
         rows.append(
             {
                 "index": index,
                 "values": row,
-                "lookup": lookup,
+                "trapezius": {True: "confirmed", False: "not_confirmed"}.get(trapezius, ""),
+                "words": cmrt_words(row) if row else "",
                 "names": {p: fields.cmrt(index, p) for p in CMRT_PARTS},
                 "errors": {
                     p: errors[fields.cmrt(index, p)]
@@ -212,6 +269,136 @@ def _cmrt_rows(
             }
         )
     return rows
+
+
+def cmrt_words(row: dict[str, Any]) -> str:
+    """A version-2 CMRT finding in words."""
+    line = OCCIPITAL_LINES.get(row.get("line"))
+    kind = line.label if line else f"Line {row.get('line')}"
+    level = row.get("vertebral_level") or "level not given"
+    reflex = row.get("reflex_area") or "reflex area not given"
+    trapezius = {
+        True: f"trapezius reflex confirmed at {level}",
+        False: f"trapezius reflex not confirmed at {level}",
+    }.get(row.get("trapezius_confirmed"), "trapezius not checked")
+    return f"{kind}, area {row.get('area')}, {row.get('side')}: {level} → {reflex}; {trapezius}"
+
+
+def cmrt_old_words(row: dict[str, Any]) -> str:
+    """A CMRT entry kept under the old layout, in words, with its label."""
+    parts = ", ".join(f"{key} {value}" for key, value in row.items() if value not in (None, ""))
+    return f"{parts or 'empty entry'} ({OLD_LAYOUT_LABEL})"
+
+
+def _rc_rows(
+    fields: ExamFields, saved: list[dict[str, Any]], errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    count = min(MAX_RC_ROWS, len(saved) + 1)
+    return [
+        {
+            "index": index,
+            "values": saved[index] if index < len(saved) else {},
+            "names": {p: fields.rc(index, p) for p in RC_PARTS},
+            "errors": {
+                p: errors[fields.rc(index, p)] for p in RC_PARTS if fields.rc(index, p) in errors
+            },
+        }
+        for index in range(count)
+    ]
+
+
+def rc_words(row: dict[str, Any]) -> str:
+    """An R+C factor finding in words."""
+    pair = RC_PAIRS.get(row.get("pair", ""))
+    name = f"{pair.upper}–{pair.lower}" if pair else str(row.get("pair"))
+    response = f": {row['response']}" if row.get("response") else ""
+    return f"R+C factor {name} ({SIDE_WORDS.get(row.get('side'), row.get('side'))}){response}"
+
+
+def _leg_view(fields: ExamFields, findings: dict[str, Any], errors: dict[str, str]) -> dict:
+    by_method = {c.get("method"): c for c in findings.get("leg_checks") or []}
+    checks = []
+    for method, info in LEG_CHECK_METHODS.items():
+        check = by_method.get(method, {})
+        names = {part: fields.leg_check(method, part) for part in LEG_CHECK_PARTS}
+        checks.append(
+            {
+                "method": method,
+                "label": info.label,
+                "side": check.get("short_side", ""),
+                "mm": check.get("difference_mm", ""),
+                "confidence": check.get("confidence", ""),
+                "names": names,
+                "errors": {p: errors[n] for p, n in names.items() if n in errors},
+            }
+        )
+    flag = findings.get("anatomical_short_leg") or {}
+    names = {part: fields.anatomical(part) for part in ANATOMICAL_PARTS}
+    old = findings.get("leg_length")
+    return {
+        "checks": checks,
+        "anatomical": {
+            "status": flag.get("status", ""),
+            "side": flag.get("side", ""),
+            "mm": flag.get("difference_mm", ""),
+            "names": names,
+            "errors": {p: errors[n] for p, n in names.items() if n in errors},
+            "note": ANATOMICAL_SHORT_LEG_NOTE.note,
+            "source": ANATOMICAL_SHORT_LEG_NOTE.source,
+        },
+        # A state saved with the single prone check: carried as it was until checks replace it.
+        "old": old,
+        "old_fields": {"side": fields.leg_side, "mm": fields.leg_mm},
+    }
+
+
+def _screening_view(
+    fields: ExamFields, screening: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    bp = screening.get("blood_pressure") or {}
+    exams = []
+    for key, label in EXAMS.items():
+        slug = key.replace("_", "")
+        part = screening.get(key) or {}
+        names = {
+            "result": fields.screening(f"{slug}-result"),
+            "note": fields.screening(f"{slug}-note"),
+        }
+        exams.append(
+            {
+                "label": label,
+                "result": part.get("result", ""),
+                "note": part.get("note", ""),
+                "names": names,
+                "errors": {p: errors[n] for p, n in names.items() if n in errors},
+            }
+        )
+    umn = screening.get("umn") or {}
+    signs = []
+    for code, label in UMN_SIGNS.items():
+        name = fields.screening(f"umn-{code}")
+        signs.append(
+            {
+                "code": code,
+                "label": label,
+                "name": name,
+                "error": errors.get(name),
+                "choices": [("", "—", not umn.get(code))]
+                + [(r, UMN_RESULT_WORDS[r], umn.get(code) == r) for r in UMN_RESULTS],
+            }
+        )
+    bp_names = {p: fields.screening(f"bp-{p}") for p in ("systolic", "diastolic")}
+    return {
+        "bp": {
+            "systolic": bp.get("systolic", ""),
+            "diastolic": bp.get("diastolic", ""),
+            "names": bp_names,
+            "errors": {p: errors[n] for p, n in bp_names.items() if n in errors},
+        },
+        "exams": exams,
+        "umn": signs,
+        "positive_umn": positive_umn_signs({"screening": screening}),
+    }
 
 
 def _cranial_rows(
@@ -238,8 +425,12 @@ def build_exam_screen(
     prefix: str,
     table: ProtocolTable,
     errors: dict[str, str] | None = None,
+    area_levels: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The exam screen's content for one state (None: nothing recorded yet)."""
+    """The exam screen's content for one state (None: nothing recorded yet).
+
+    ``area_levels`` is the clinic's CMRT area → level table, shown beside each area to choose.
+    """
     state = state or empty_state()
     fields = ExamFields(prefix)
     findings = state.get("findings") or {"indicators": []}
@@ -247,35 +438,36 @@ def build_exam_screen(
     positive: dict[str, str] = {}
     for entry in findings.get("indicators", []):
         positive[entry["code"]] = entry["side"]
-    leg = findings.get("leg_length") or {}
     errors = errors or {}
-    cmrt = _cmrt_rows(fields, state.get("cmrt") or [], errors)
+    cmrt_current, cmrt_old = cmrt_rows_of(state)
+    cmrt = _cmrt_rows(fields, cmrt_current, errors)
+    rc_saved = state.get("rc_factors") or []
     return {
         "prefix": prefix,
-        "fields": {
-            "leg_side": fields.leg_side,
-            "leg_mm": fields.leg_mm,
-        },
         "errors": errors,
         "groups": _indicator_groups(fields, positive, table, errors),
-        "leg": {
-            "side": leg.get("prone_short_side", ""),
-            "mm": leg.get("difference_mm", ""),
-            "side_error": errors.get(fields.leg_side),
-            "mm_error": errors.get(fields.leg_mm),
-        },
-        "analysis": _analysis_view(analysis, leg),
+        "leg": _leg_view(fields, findings, errors),
+        "screening": _screening_view(fields, state.get("screening") or {}, errors),
+        "analysis": _analysis_view(analysis, findings),
         "analysis_problem": problem,
         "recheck": _recheck_rows(fields, positive, state.get("recheck") or {}, errors),
         "cmrt": cmrt,
         "cmrt_saved": [row for row in cmrt if row["values"]],
+        "cmrt_old": [cmrt_old_words(row) for row in cmrt_old],
+        "cmrt_trapezius_source": TRAPEZIUS_SOURCE,
+        "rc": _rc_rows(fields, rc_saved, errors),
+        "rc_saved": [rc_words(row) for row in rc_saved],
         "cranial": _cranial_rows(fields, state.get("cranial") or [], errors),
         "cranial_saved": state.get("cranial") or [],
+        "cranial_evidence": CRANIAL_EVIDENCE,
         "options": {
-            "cmrt_lines": CMRT_LINES,
-            "cmrt_positions": CMRT_POSITIONS,
+            "cmrt_lines": [(n, OCCIPITAL_LINES[n].label) for n in sorted(OCCIPITAL_LINES)],
+            "cmrt_areas": [(a, area_level(a, area_levels)) for a in CMRT_AREAS],
             "levels": VERTEBRAL_LEVELS,
             "sides": SIDES,
+            "lateral_sides": ("left", "right"),
+            "confidence": CONFIDENCE_LEVELS,
+            "rc_pairs": [(p.code, f"{p.upper}–{p.lower}") for p in RC_PAIRS.values()],
             "cranial": list(CRANIAL_ITEMS.values()),
         },
     }
@@ -297,5 +489,7 @@ def exam_context(
         "exam_state": state,
         "exam_prefix": prefix,
         "exam_errors": errors or {},
-        "exam_screen": build_exam_screen(state, prefix, table, errors),
+        "exam_screen": build_exam_screen(
+            state, prefix, table, errors, area_levels=current_cmrt_area_levels()
+        ),
     }

@@ -9,14 +9,16 @@ from django.db.models import QuerySet
 
 from sotclinic.sot import (
     Analysis,
+    FindingsError,
     ProtocolTable,
     ProtocolTableError,
     analyze,
     default_protocol_table,
+    validate_area_levels,
     validate_findings,
 )
 
-from .models import ProtocolTableOverride
+from .models import CmrtAreaLevels, ProtocolTableOverride
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +72,29 @@ def protocol_table_history(limit: int = 20) -> QuerySet[ProtocolTableOverride]:
     return ProtocolTableOverride.objects.select_related("updated_by").order_by(
         "-updated_at", "-id"
     )[:limit]
+
+
+def latest_cmrt_area_levels() -> CmrtAreaLevels | None:
+    """The newest saved CMRT levels version, or None if the clinic never filled them in."""
+    return (
+        CmrtAreaLevels.objects.select_related("updated_by").order_by("-updated_at", "-id").first()
+    )
+
+
+def current_cmrt_area_levels() -> dict[int, str]:
+    """The clinic's CMRT area → vertebral level table in force (empty: none filled in)."""
+    latest = latest_cmrt_area_levels()
+    if latest is None:
+        return {}
+    try:
+        return validate_area_levels(latest.levels)
+    except FindingsError:
+        logger.warning("Stored CMRT area levels %s are no longer valid; using none", latest.pk)
+        return {}
+
+
+def cmrt_area_levels_history(limit: int = 20) -> QuerySet[CmrtAreaLevels]:
+    """The most recent CMRT levels versions, newest first, with who saved them."""
+    return CmrtAreaLevels.objects.select_related("updated_by").order_by("-updated_at", "-id")[
+        :limit
+    ]

@@ -28,6 +28,7 @@ from .models import (
 )
 from .precautions import MAX_PREGNANCY_WEEKS, default_precautions, red_flag_answers_from_history
 from .redflags import RedFlagError, screen
+from .redflags.table import default_table
 from .selectors import visit_on_same_day
 
 INTAKE_SALT = "sotclinic.intake.link"
@@ -395,6 +396,45 @@ def _raise_flags(intake: Intake, flags, now: dt.datetime) -> list[RedFlagFinding
     if any(finding.severity == URGENT for finding in findings):
         _alert_practitioners(intake.patient)
     return findings
+
+
+def raise_examination_flag(
+    patient: Patient,
+    *,
+    rule_id: str,
+    title: str,
+    severity: str,
+    explanation: str,
+    sources: list[Mapping[str, str]],
+    now: dt.datetime | None = None,
+) -> RedFlagFinding | None:
+    """Raise a red flag found at examination rather than answered at intake.
+
+    It is stored and shown like an intake flag (on every screen of the patient's visits until a
+    practitioner records the handling), with no intake. A flag with the same ``rule_id`` that is
+    still open is not raised twice; returns the new finding, or None when one was open already.
+    Runs in the caller's transaction.
+    """
+    known = default_table().severities[severity]
+    if RedFlagFinding.objects.filter(
+        patient=patient, rule_id=rule_id, handled_at__isnull=True
+    ).exists():
+        return None
+    finding = RedFlagFinding.objects.create(
+        patient=patient,
+        intake=None,
+        rule_id=rule_id,
+        title=title,
+        severity=known.id,
+        severity_label=known.label,
+        action=known.action,
+        explanation=explanation,
+        source="\n".join(f"{s['citation']} {s['url']}" for s in sources),
+        raised_at=now or timezone.now(),
+    )
+    if known.id == URGENT:
+        _alert_practitioners(patient)
+    return finding
 
 
 def _raise_urgent_flags(intake: Intake) -> None:

@@ -1,0 +1,138 @@
+"""The checks recorded before neck work: blood pressure, cranial nerves, gait, UMN signs.
+
+The labels, input ranges and the red flag that a positive upper-motor-neurone sign raises are
+data in ``data/pre_neck_screen.json`` with their sources. Stored in the exam state as::
+
+    "screening": {"blood_pressure": {"systolic": 128, "diastolic": 84},
+                  "cranial_nerves": {"result": "abnormal", "note": "..."},
+                  "gait": {"result": "normal", "note": ""},
+                  "umn": {"hoffmann": "positive", "clonus": "negative", ...}}
+
+A part that was not examined is left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+_DATA: Final = json.loads((Path(__file__).parent / "data" / "pre_neck_screen.json").read_text())
+BP_RANGES: Final = {key: _DATA["blood_pressure"][key] for key in ("systolic", "diastolic")}
+UMN_SIGNS: Final[dict[str, str]] = {s["code"]: s["label"] for s in _DATA["umn_signs"]}
+UMN_RESULTS: Final[tuple[str, ...]] = tuple(_DATA["umn_results"])
+UMN_RESULT_WORDS: Final = {
+    "negative": "negative",
+    "positive": "positive",
+    "not_tested": "not tested",
+}
+UMN_RED_FLAG: Final[Mapping[str, Any]] = _DATA["umn_red_flag"]
+NORMAL_ABNORMAL: Final = ("normal", "abnormal")
+MAX_NOTE: Final = 500
+EXAMS: Final = {"cranial_nerves": "Cranial-nerve screen", "gait": "Gait"}
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _blood_pressure(data, name: Callable[[str], str], errors: dict[str, str]) -> dict | None:
+    raw = {part: _text(data, name(f"bp-{part}")) for part in ("systolic", "diastolic")}
+    if not any(raw.values()):
+        return None
+    values: dict[str, int] = {}
+    for part, text in raw.items():
+        low, high = BP_RANGES[part]["min"], BP_RANGES[part]["max"]
+        field = name(f"bp-{part}")
+        if not text:
+            errors[field] = f"Blood pressure: enter the {part} value as well (mmHg)."
+        elif not text.isdigit():
+            errors[field] = f"Blood pressure: {part} must be a whole number of mmHg, e.g. 120."
+        elif not low <= int(text) <= high:
+            errors[field] = f"Blood pressure: {part} must be between {low} and {high} mmHg."
+        else:
+            values[part] = int(text)
+    if len(values) == 2 and values["diastolic"] >= values["systolic"]:
+        errors[name("bp-diastolic")] = "Blood pressure: diastolic must be lower than systolic."
+    return values if len(values) == 2 and name("bp-diastolic") not in errors else None
+
+
+def _normal_abnormal(
+    data, key: str, name: Callable[[str], str], errors: dict[str, str]
+) -> dict | None:
+    slug = key.replace("_", "")
+    result, note = _text(data, name(f"{slug}-result")), _text(data, name(f"{slug}-note"))
+    if not result and not note:
+        return None
+    label = EXAMS[key]
+    if result not in NORMAL_ABNORMAL:
+        errors[name(f"{slug}-result")] = f"{label}: choose normal or abnormal."
+        return None
+    if len(note) > MAX_NOTE:
+        errors[name(f"{slug}-note")] = f"{label}: keep the note under {MAX_NOTE} characters."
+        return None
+    if result == "abnormal" and not note:
+        errors[name(f"{slug}-note")] = f"{label}: say what was abnormal."
+        return None
+    return {"result": result, "note": note}
+
+
+def _umn(data, name: Callable[[str], str], errors: dict[str, str]) -> dict[str, str]:
+    found = {}
+    for code, label in UMN_SIGNS.items():
+        value = _text(data, name(f"umn-{code}"))
+        if not value:
+            continue
+        if value not in UMN_RESULTS:
+            errors[name(f"umn-{code}")] = f"{label}: choose negative, positive or not tested."
+            continue
+        found[code] = value
+    return found
+
+
+def parse_screening(
+    data: Mapping[str, Any], name: Callable[[str], str], errors: dict[str, str]
+) -> dict[str, Any]:
+    """Read the pre-neck-work checks from posted fields; errors name the field at fault."""
+    screening: dict[str, Any] = {}
+    bp = _blood_pressure(data, name, errors)
+    if bp:
+        screening["blood_pressure"] = bp
+    for key in EXAMS:
+        part = _normal_abnormal(data, key, name, errors)
+        if part:
+            screening[key] = part
+    umn = _umn(data, name, errors)
+    if umn:
+        screening["umn"] = umn
+    return screening
+
+
+def positive_umn_signs(state: Mapping[str, Any] | None) -> list[str]:
+    """The labels of the upper-motor-neurone signs recorded positive in an exam state."""
+    umn = ((state or {}).get("screening") or {}).get("umn") or {}
+    return [label for code, label in UMN_SIGNS.items() if umn.get(code) == "positive"]
+
+
+def screening_words(screening: Mapping[str, Any]) -> list[str]:
+    """The recorded pre-neck-work checks as sentences, for a note."""
+    lines = []
+    bp = screening.get("blood_pressure")
+    if bp:
+        lines.append(f"Blood pressure {bp['systolic']}/{bp['diastolic']} mmHg.")
+    for key, label in EXAMS.items():
+        part = screening.get(key)
+        if part:
+            note = f": {part['note']}" if part.get("note") else ""
+            lines.append(f"{label} {part['result']}{note}.")
+    umn = screening.get("umn") or {}
+    if umn:
+        signs = ", ".join(
+            f"{label} {UMN_RESULT_WORDS[umn[code]]}"
+            for code, label in UMN_SIGNS.items()
+            if code in umn
+        )
+        lines.append(f"Upper-motor-neurone signs: {signs}.")
+    return lines

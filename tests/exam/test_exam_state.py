@@ -182,7 +182,8 @@ def test_trapezius_confirmation_needs_the_level_it_was_checked_at():
             "exam-cmrt-0-area": "4",
             "exam-cmrt-0-side": "right",
             "exam-cmrt-0-trapezius": "confirmed",
-        }
+        },
+        area_levels={},  # the clinic has given area 4 no level either
     )
 
     assert "trapezius reflex is checked at a vertebral level" in errors["exam-cmrt-0-trapezius"]

@@ -294,7 +294,7 @@ def cmrt_rows_of(state: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[d
 
 
 def _parse_cmrt(
-    data, fields: ExamFields, errors: dict[str, str], area_levels: Mapping[int, str]
+    data, fields: ExamFields, errors: dict[str, str], area_levels: Mapping[int, str] | None
 ) -> list[dict[str, Any]]:
     rows = []
     for index in range(MAX_CMRT_ROWS):
@@ -316,6 +316,9 @@ def _parse_cmrt(
             row_errors["reflex"] = f"CMRT: keep the reflex area under {MAX_TEXT} characters."
         if raw["trapezius"] not in TRAPEZIUS_CHOICES:
             row_errors["trapezius"] = "CMRT: choose confirmed, not confirmed or not checked."
+        if not raw["level"] and area is not None and area_levels is None:
+            # Read the clinic's table only when a row needs it: most exams record no CMRT.
+            area_levels = current_cmrt_area_levels()
         level = raw["level"] or (area_level(area, area_levels) if area is not None else None)
         if not row_errors and raw["trapezius"] and level is None:
             row_errors["trapezius"] = (
@@ -409,8 +412,6 @@ def parse_exam_post(
     """
     if not has_exam_fields(data, prefix):
         return None, {}
-    if area_levels is None:
-        area_levels = current_cmrt_area_levels()
     fields = ExamFields(prefix)
     errors: dict[str, str] = {}
     # No field of the exam form is longer than a note; NUL can never be stored.

@@ -99,6 +99,7 @@ def test_a_patient_records_a_night_on_the_intake_and_staff_see_it_charted(client
         url("complaints"),
         {"complaints": ["sleep"], "sleep_onset": "over_3_months", "sleep_severity": "6"},
     )
+    client.post(url("red_flags"), data["red_flags"])
     page = client.get(url("questionnaires")).content.decode()
     client.post(
         url("questionnaires"), {f"sleep_diary__{k}": str(v) for k, v in SLEEP_NIGHT.items()}

@@ -20,7 +20,6 @@ analysis never has to defend against a malformed one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -31,6 +30,7 @@ from .leg_checks import (
     AnatomicalShortLeg,
     LegCheck,
     checks_disagree,
+    difference_problems,
     placement_check,
     validate_anatomical_short_leg,
     validate_leg_checks,
@@ -40,8 +40,6 @@ from .vocabulary import LATERAL_SIDES, SIDES, Lateral, Side, mirror_side
 # A positive finding can be listed at most once per code and side; anything far beyond the
 # registry size is a client bug, and a bound keeps a hostile body from costing much.
 MAX_INDICATORS: Final = 100
-# One metre: larger values are certainly a unit mistake, not a leg-length difference.
-MAX_DIFFERENCE_MM: Final = 1000
 
 _BODY_FIELDS: Final = ("indicators", "leg_length", "leg_checks", "anatomical_short_leg")
 _INDICATOR_FIELDS: Final = ("code", "side")
@@ -101,28 +99,12 @@ def _leg_length_problems(side: object, difference: object) -> list[tuple[str, st
     problems: list[tuple[str, str]] = []
     if side is not None and side not in LATERAL_SIDES:
         problems.append(("prone_short_side", "must be one of left, right, none (or null)"))
-    if difference is not None:
-        if isinstance(difference, bool) or not isinstance(difference, int | float):
-            problems.append(
-                ("difference_mm", f"must be a number, not {json_type_name(difference)}")
-            )
-        elif not math.isfinite(difference):
-            problems.append(("difference_mm", "must be a finite number"))
-        elif difference < 0:
-            problems.append(("difference_mm", "must be 0 or more"))
-        elif difference > MAX_DIFFERENCE_MM:
-            problems.append(("difference_mm", f"must be at most {MAX_DIFFERENCE_MM} (millimetres)"))
-        elif side is None and difference > 0:
-            problems.append(("difference_mm", "must be 0 or omitted when prone_short_side is none"))
-        elif side in LATERAL_SIDES and difference == 0:
-            problems.append(
-                (
-                    "difference_mm",
-                    "must be greater than 0 when prone_short_side is left or right "
-                    "(omit it if it was not measured)",
-                )
-            )
-    return problems
+    return problems + difference_problems(
+        side,
+        difference,
+        when_none="prone_short_side is none",
+        when_short="prone_short_side is left or right",
+    )
 
 
 BOTH_LEG_SHAPES: Final = (

@@ -92,8 +92,18 @@ LEG_CHECK_METHODS: Final[Mapping[str, LegCheckMethodInfo]] = MappingProxyType(_M
 PLACEMENT_ORDER: Final[tuple[LegCheckMethod, ...]] = ("prone_knees_straight", "prone_knees_flexed")
 
 
-def difference_problems(side: object, difference: object) -> list[tuple[str, str]]:
-    """Problems with a short side and a difference in mm, as ``(field, message)`` pairs."""
+def difference_problems(
+    side: object,
+    difference: object,
+    *,
+    when_none: str = "the short side is none",
+    when_short: str = "a leg is short",
+) -> list[tuple[str, str]]:
+    """Problems with a short side and a difference in mm, as ``(field, message)`` pairs.
+
+    ``when_none`` and ``when_short`` name the side the way the request shape being checked names
+    it, so each shape's messages speak of its own fields.
+    """
     problems: list[tuple[str, str]] = []
     if difference is None:
         return problems
@@ -106,12 +116,12 @@ def difference_problems(side: object, difference: object) -> list[tuple[str, str
     elif difference > MAX_DIFFERENCE_MM:
         problems.append(("difference_mm", f"must be at most {MAX_DIFFERENCE_MM} (millimetres)"))
     elif side is None and difference > 0:
-        problems.append(("difference_mm", "must be 0 or omitted when the short side is none"))
+        problems.append(("difference_mm", f"must be 0 or omitted when {when_none}"))
     elif side in LATERAL_SIDES and difference == 0:
         problems.append(
             (
                 "difference_mm",
-                "must be greater than 0 when a leg is short (omit it if it was not measured)",
+                f"must be greater than 0 when {when_short} (omit it if it was not measured)",
             )
         )
     return problems

@@ -9,39 +9,49 @@ from django.db import models
 from django.utils import timezone
 
 
-class ProtocolTableOverride(models.Model):
-    """One version of the clinic's protocol table (``ProtocolTable.as_dict()`` shape)."""
+class TableVersion(models.Model):
+    """One version of a table the clinic edits: every edit is a new row, none ever changes."""
 
-    table = models.JSONField(null=True, blank=True, help_text="Null: the shipped default table.")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        abstract = True
         ordering = ["-updated_at", "-id"]
         get_latest_by = ["updated_at", "id"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError(
+                f"A saved {self._meta.verbose_name} cannot be changed; save a new one."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        plural = str(self._meta.verbose_name_plural)
+        raise ValueError(f"{plural[:1].upper()}{plural[1:]} are kept as the audit trail.")
+
+
+class ProtocolTableOverride(TableVersion):
+    """One version of the clinic's protocol table (``ProtocolTable.as_dict()`` shape)."""
+
+    table = models.JSONField(null=True, blank=True, help_text="Null: the shipped default table.")
+
+    class Meta(TableVersion.Meta):
         verbose_name = "protocol table version"
 
     def __str__(self) -> str:
         what = "defaults" if self.table is None else "clinic table"
         return f"{what} by {self.updated_by} at {self.updated_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs) -> None:
-        # History rows never change: an edit is a new row.
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("A saved protocol table version cannot be changed; save a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Protocol table versions are kept as the audit trail.")
-
     @property
     def is_reset(self) -> bool:
         return self.table is None
 
 
-class CmrtAreaLevels(models.Model):
+class CmrtAreaLevels(TableVersion):
     """One version of the clinic's CMRT area → vertebral level table (``{"3": "T5"}``).
 
     The shipped areas have no level because no public source maps them, so each clinic fills in
@@ -51,26 +61,12 @@ class CmrtAreaLevels(models.Model):
 
     levels = models.JSONField(default=dict, blank=True)
     previous_levels = models.JSONField(default=dict, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-updated_at", "-id"]
-        get_latest_by = ["updated_at", "id"]
+    class Meta(TableVersion.Meta):
         verbose_name = "CMRT area levels version"
 
     def __str__(self) -> str:
         return f"CMRT area levels by {self.updated_by} at {self.updated_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("A saved CMRT levels version cannot be changed; save a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("CMRT levels versions are kept as the audit trail.")
 
     def changes(self) -> list[tuple[int, str | None, str | None]]:
         """(area, old level, new level) for each area this version changed."""

@@ -3,6 +3,7 @@ import pytest
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import QuestionnaireResponse
 from sotclinic.intake.services import intake_token
+from tests.e2e.exam_screen import answer_no_precautions
 from tests.factories import make_intake, make_patient, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,10 +29,14 @@ def test_patient_records_a_night_in_the_sleep_diary_and_staff_read_its_metrics(
     page.get_by_label("Operations and serious injuries").fill("none")
     page.get_by_label("Medicines you take").fill("none")
     page.get_by_label("Does not apply").check()
+    answer_no_precautions(page)
     _continue(page)
     page.get_by_role("checkbox", name="Sleep problems", exact=True).check()
     page.get_by_label("Sleep problems: when did it start?").select_option("over_3_months")
     page.get_by_label("Sleep problems: how bad is it today, 0 (none) to 10 (worst)?").fill("6")
+    _continue(page)
+    for fieldset in page.locator("fieldset.question").all():  # the sleep safety questions
+        fieldset.get_by_label("No", exact=True).check()
     _continue(page)
     assert page.get_by_role("heading", name="Sleep diary (last night)").is_visible()
     page.get_by_label("When did you get into bed?").fill("22:30")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import RedFlagFinding
 from sotclinic.intake.services import intake_token
-from tests.e2e.exam_screen import answer_no_precautions
+from tests.e2e.intake_pages import answer_no_precautions
 from tests.factories import (
     make_complete_intake,
     make_follow_up_response,

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import PrecautionAcknowledgement, PrecautionRecord
 from sotclinic.intake.services import intake_token
-from tests.e2e.exam_screen import answer_no_precautions, tick
+from tests.e2e.exam_screen import tick
+from tests.e2e.intake_pages import answer_no_precautions
 from tests.factories import (
     make_intake,
     make_location,

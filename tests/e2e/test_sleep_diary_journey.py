@@ -3,7 +3,7 @@ import pytest
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import QuestionnaireResponse
 from sotclinic.intake.services import intake_token
-from tests.e2e.exam_screen import answer_no_precautions
+from tests.e2e.intake_pages import answer_history_with_nothing_to_report
 from tests.factories import make_intake, make_patient, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,11 +25,7 @@ def test_patient_records_a_night_in_the_sleep_diary_and_staff_read_its_metrics(
 
     page.goto(f"{live_server.url}/intake/{intake_token(intake)}/")
     _continue(page)
-    page.get_by_label("Past and current health conditions").fill("none")
-    page.get_by_label("Operations and serious injuries").fill("none")
-    page.get_by_label("Medicines you take").fill("none")
-    page.get_by_label("Does not apply").check()
-    answer_no_precautions(page)
+    answer_history_with_nothing_to_report(page)
     _continue(page)
     page.get_by_role("checkbox", name="Sleep problems", exact=True).check()
     page.get_by_label("Sleep problems: when did it start?").select_option("over_3_months")

@@ -6,7 +6,7 @@ import pytest
 from sotclinic.accounts.models import Role
 from sotclinic.intake.services import intake_token
 from sotclinic.scheduling.models import ClinicSettings
-from tests.e2e.exam_screen import answer_no_precautions
+from tests.e2e.intake_pages import answer_history_with_nothing_to_report
 from tests.factories import make_intake, make_location, make_patient, make_practitioner, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,11 +28,7 @@ def _both_widths(page, screenshot, name):
 def _fill_intake_up_to_red_flags(page, url):
     page.goto(url)
     _continue(page)  # details come from the patient record
-    page.get_by_label("Past and current health conditions").fill("none")
-    page.get_by_label("Operations and serious injuries").fill("none")
-    page.get_by_label("Medicines you take").fill("none")
-    page.get_by_label("Does not apply").check()
-    answer_no_precautions(page)
+    answer_history_with_nothing_to_report(page)
     _continue(page)
     page.get_by_role("checkbox", name="Low back pain", exact=True).check()
     page.get_by_label("Low back pain: when did it start?").select_option("under_6_weeks")

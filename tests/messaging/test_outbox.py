@@ -2,16 +2,16 @@
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sotclinic.messaging.models import Message
 from sotclinic.messaging.services import queue_email, send_due_messages
+from tests.concurrency import run_at_once
 
 
 def _queue(n: int = 0, **extra) -> Message:
@@ -108,25 +108,7 @@ def test_two_senders_at_once_send_each_message_once(settings):
         status=Message.Status.PENDING, attempts=0, sent_at=None, next_attempt_at=timezone.now()
     )
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            send_due_messages(batch=3)
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert run_at_once(lambda: send_due_messages(batch=3)) == []
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 20 == len(set(recipients))
     assert set(Message.objects.values_list("status", "attempts")) == {("sent", 1)}

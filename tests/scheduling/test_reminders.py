@@ -2,17 +2,16 @@
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from sotclinic.messaging.models import Message
 from sotclinic.messaging.services import send_due_messages
 from sotclinic.scheduling.models import Appointment
+from tests.concurrency import run_at_once
 from tests.factories import (
     make_appointment,
     make_appointment_type,
@@ -84,25 +83,10 @@ def test_two_runs_at_once_send_each_reminder_once():
         make_appointment(
             doctor, now + dt.timedelta(hours=2, minutes=40 * n), kind=kind, location=location
         )
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    assert (
+        run_at_once(lambda: call_command("sendreminders", "--hours", "24", stdout=io.StringIO()))
+        == []
+    )
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == 12 == len(set(recipients))
     assert Appointment.objects.filter(reminder_sent_at__isnull=True).count() == 0

@@ -1,25 +1,26 @@
 """Domain errors of charting, each with a message for the person who hit it."""
 
+from sotclinic.errors import DomainError
+
 SIGNED_MESSAGE = "This note is signed; add an addendum instead."
 
 
-class ChartingError(Exception):
-    message = "That could not be done."
-
+class ChartingError(DomainError):
     def __init__(self, message: str | None = None):
-        self.message = message or self.message
-        super().__init__(self.message)
+        super().__init__(message or None)
 
 
 class NoteSigned(ChartingError):
     """Any change to a signed note."""
 
     message = SIGNED_MESSAGE
+    status_code = 409
 
 
 class StaleDraft(ChartingError):
     """A draft saved from an older version than the one stored: the other version is attached."""
 
+    status_code = 409
     message = (
         "Someone saved this note after you opened it. Their version is shown below; "
         "compare, then save again to replace it with yours."
@@ -43,6 +44,10 @@ class InvalidDraft(ChartingError):
 class CannotSign(ChartingError):
     """Signing refused, e.g. copied findings not yet reviewed."""
 
+    status_code = 409
+
 
 class NotAllowed(ChartingError):
     """The user's role may not do this."""
+
+    status_code = 403

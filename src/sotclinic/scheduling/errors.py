@@ -1,17 +1,13 @@
 """What can go wrong when booking, in words a patient or a receptionist can act on."""
 
+from sotclinic.errors import DomainError
 
-class BookingError(Exception):
+
+class BookingError(DomainError):
     """Base class: the message is shown to the person as it is."""
 
-    status_code = 422
-    field: str | None = None
-
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
+        super().__init__(message, field)
 
 
 class SlotTaken(BookingError):

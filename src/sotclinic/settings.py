@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sotclinic.audit",
     "sotclinic.api",
     "sotclinic.portal",
+    "sotclinic.staff",
     "sotclinic.backups",
 ]
 

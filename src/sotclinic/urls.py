@@ -5,8 +5,9 @@ from django.views.generic import RedirectView
 
 from . import health
 from .api.main import api
+from .patients import urls as patient_urls
 from .portal import views as portal_views
-from .scheduling import views as scheduling_views
+from .staff import urls as staff_urls
 
 # A query parameter that cannot be used answers 400 with a message (see query_params).
 handler400 = "sotclinic.error_pages.bad_request"
@@ -16,10 +17,12 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the back office).
     path("favicon.ico", RedirectView.as_view(url=static("sotclinic/favicon.svg"), permanent=True)),
     path("", portal_views.home, name="public_home"),
-    path("staff/", scheduling_views.staff_home, name="home"),
+    *staff_urls.home,
     path("staff/", include("sotclinic.charting.urls")),
-    path("staff/", include("sotclinic.patients.urls")),
-    path("staff/", include("sotclinic.audit.urls")),
+    # The patient list and page and the access log are staff pages over several apps
+    # (sotclinic.staff); they keep their names in the patients and audit namespaces.
+    path("staff/", include((patient_urls.urlpatterns + staff_urls.patient_pages, "patients"))),
+    path("staff/", include((staff_urls.audit_pages, "audit"))),
     path("", include("sotclinic.intake.urls")),
     path("staff/", include("sotclinic.outcomes.urls")),
     path("exam/", include("sotclinic.exam.urls")),

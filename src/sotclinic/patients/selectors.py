@@ -1,14 +1,12 @@
-"""Reads for the staff patient pages: the search list and one patient's appointments."""
+"""Reads for the staff patient pages: the search list and duplicate checks. A patient's
+appointments are scheduling's to read (``scheduling.selectors``)."""
 
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
-from django.utils import timezone
-
-from sotclinic.scheduling.models import Appointment
 
 from .models import Patient
 
@@ -67,11 +65,8 @@ def _phone_digits():
 
 
 def search_patients(raw: str) -> QuerySet[Patient]:
-    """Patients matching the search box, each with ``next_appointment`` (its start or None)
-    and ``next_appointment_tz`` (the time zone of its location).
-
-    One query whatever the number of rows: the next appointment is a subquery.
-    """
+    """Patients matching the search box, by last and first name
+    (``scheduling.selectors.with_next_appointment`` adds each one's next appointment)."""
     query = parse_query(raw)
     patients = Patient.objects.all()
     if query.kind == "dob":
@@ -85,26 +80,7 @@ def search_patients(raw: str) -> QuerySet[Patient]:
     elif query.kind == "name":
         for word in query.text.split():
             patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    upcoming = (
-        Appointment.objects.filter(patient=OuterRef("pk"), start__gte=timezone.now())
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("start")
-    )
-    return patients.annotate(
-        next_appointment=Subquery(upcoming.values("start")[:1]),
-        next_appointment_tz=Subquery(upcoming.values("location__time_zone")[:1]),
-    ).order_by("last_name", "first_name", "id")
-
-
-def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:
-    """The patient's appointments: upcoming (soonest first) and past (latest first)."""
-    now = timezone.now()
-    appointments = Appointment.objects.filter(patient=patient).select_related(
-        "practitioner", "appointment_type", "location"
-    )
-    upcoming = list(appointments.filter(start__gte=now).order_by("start"))
-    past = list(appointments.filter(start__lt=now).order_by("-start")[:50])
-    return upcoming, past
+    return patients.order_by("last_name", "first_name", "id")
 
 
 def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = None):

@@ -1,42 +1,14 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
-from sotclinic.query_params import page_param
 
-from . import selectors, services
-from .forms import PatientForm, PatientSearchForm
+from . import services
+from .forms import PatientForm
 from .models import Patient
-
-PAGE_SIZE = 25
-
-
-@staff_required
-def patient_list(request: HttpRequest) -> HttpResponse:
-    """Find a patient by name, e-mail, phone or date of birth.
-
-    Searches are not written to the access log: a log row names one patient, and a search
-    names none.
-    """
-    form = PatientSearchForm(request.GET or None)
-    raw = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(page_param(request.GET))
-    context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
-    return render(request, "patients/list.html", context)
-
-
-@staff_required
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Demographics, contact consent and appointments; clinical links for practitioners."""
-    patient = get_object_or_404(Patient, pk=patient_id)
-    record_access(request, patient, Action.VIEW_PATIENT)
-    upcoming, past = selectors.patient_appointments(patient)
-    context = {"patient": patient, "upcoming": upcoming, "past": past}
-    return render(request, "patients/detail.html", context)
 
 
 def _save(request: HttpRequest, form: PatientForm, patient: Patient | None):

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+
+from sotclinic.patients.models import Patient
 
 from . import schedule_cache
 from .models import (
@@ -531,3 +533,34 @@ def calendar_grid(
             CalendarBlock(a, s, e, top=100 * offset / span, height=max(100 * minutes / span, 2))
         )
     return CalendarGrid(first_hour, last_hour, list(columns.values()))
+
+
+# A patient's appointments, for the staff patient pages --------------------------------------
+
+
+def with_next_appointment(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """``patients``, each with ``next_appointment`` (its start or None) and
+    ``next_appointment_tz`` (the time zone of its location).
+
+    One query whatever the number of rows: the next appointment is a subquery.
+    """
+    upcoming = (
+        Appointment.objects.filter(patient=OuterRef("pk"), start__gte=timezone.now())
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+    )
+    return patients.annotate(
+        next_appointment=Subquery(upcoming.values("start")[:1]),
+        next_appointment_tz=Subquery(upcoming.values("location__time_zone")[:1]),
+    )
+
+
+def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:
+    """The patient's appointments: upcoming (soonest first) and past (latest first)."""
+    now = timezone.now()
+    appointments = Appointment.objects.filter(patient=patient).select_related(
+        "practitioner", "appointment_type", "location"
+    )
+    upcoming = list(appointments.filter(start__gte=now).order_by("start"))
+    past = list(appointments.filter(start__lt=now).order_by("-start")[:50])
+    return upcoming, past

@@ -9,8 +9,6 @@ from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.services import record_access
-from sotclinic.charting.selectors import attach_visits
-from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.next_url import safe_next
 from sotclinic.query_params import date_param
 
@@ -27,29 +25,8 @@ from .forms import (
     PractitionerProfileFormSet,
 )
 from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
-from .selectors import calendar_grid, day_schedule
+from .selectors import calendar_grid
 from .services import save_clinic_page
-
-
-@staff_required
-def staff_home(request: HttpRequest) -> HttpResponse:
-    """Open red flags, then today's appointments per practitioner, for each location, in the
-    location's time."""
-    locations = []
-    for location in Location.objects.order_by("name"):
-        today = timezone.now().astimezone(location.tz).date()
-        locations.append(
-            {"location": location, "day": today, "columns": day_schedule(today, location)}
-        )
-    if request.user.is_practitioner:  # the "open / start visit" links on each appointment
-        attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
-    flagged = patients_with_open_red_flags()
-    if request.user.is_practitioner:  # they see what each flag is: a read of the chart
-        for entry in flagged:
-            record_access(request, entry.patient, "view_red_flags", "staff home")
-    context = {"locations": locations, "flagged": flagged}
-    return render(request, "scheduling/staff_home.html", context)
-
 
 # --- Calendar ------------------------------------------------------------------------------
 

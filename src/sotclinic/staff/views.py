@@ -1,0 +1,83 @@
+"""Staff pages that show several apps at once: the day list, the patient list and page, and a
+patient's access log. They sit above every app they read (see the layers in DESIGN.md), so
+no app below has to import the apps above it to draw them."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.audit.models import AccessLog, Action
+from sotclinic.audit.services import record_access
+from sotclinic.charting.selectors import attach_visits
+from sotclinic.intake.selectors import patients_with_open_red_flags
+from sotclinic.patients import selectors
+from sotclinic.patients.forms import PatientSearchForm
+from sotclinic.patients.models import Patient
+from sotclinic.query_params import page_param
+from sotclinic.scheduling.models import Location
+from sotclinic.scheduling.selectors import (
+    day_schedule,
+    patient_appointments,
+    with_next_appointment,
+)
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Open red flags, then today's appointments per practitioner, for each location, in the
+    location's time."""
+    locations = []
+    for location in Location.objects.order_by("name"):
+        today = timezone.now().astimezone(location.tz).date()
+        locations.append(
+            {"location": location, "day": today, "columns": day_schedule(today, location)}
+        )
+    if request.user.is_practitioner:  # the "open / start visit" links on each appointment
+        attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
+    flagged = patients_with_open_red_flags()
+    if request.user.is_practitioner:  # they see what each flag is: a read of the chart
+        for entry in flagged:
+            record_access(request, entry.patient, "view_red_flags", "staff home")
+    context = {"locations": locations, "flagged": flagged}
+    return render(request, "scheduling/staff_home.html", context)
+
+
+@staff_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Find a patient by name, e-mail, phone or date of birth.
+
+    Searches are not written to the access log: a log row names one patient, and a search
+    names none.
+    """
+    form = PatientSearchForm(request.GET or None)
+    raw = form.cleaned_data["q"] if form.is_valid() else ""
+    found = with_next_appointment(selectors.search_patients(raw))
+    page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
+    context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
+    return render(request, "patients/list.html", context)
+
+
+@staff_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Demographics, contact consent and appointments; clinical links for practitioners."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    record_access(request, patient, Action.VIEW_PATIENT)
+    upcoming, past = patient_appointments(patient)
+    context = {"patient": patient, "upcoming": upcoming, "past": past}
+    return render(request, "patients/detail.html", context)
+
+
+@practitioner_required
+@require_GET
+def patient_log(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Who viewed or changed this patient's chart, newest first."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    record_access(request, patient, Action.VIEW_AUDIT, "access log")
+    rows = AccessLog.objects.filter(patient=patient).select_related("user")
+    page = Paginator(rows, 100).get_page(page_param(request.GET))
+    return render(request, "audit/patient_log.html", {"patient": patient, "page": page})

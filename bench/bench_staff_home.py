@@ -3,7 +3,7 @@
 from django.test import Client
 
 from sotclinic.accounts.models import User
-from sotclinic.demo import load_demo_clinic
+from sotclinic.demo.clinic import load_demo_clinic
 
 
 def setup() -> dict:

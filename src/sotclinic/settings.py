@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sotclinic.portal",
     "sotclinic.staff",
     "sotclinic.backups",
+    "sotclinic.demo",
 ]
 
 MIDDLEWARE = [

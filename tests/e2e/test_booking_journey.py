@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from sotclinic.demo import load_demo_clinic
+from sotclinic.demo.clinic import load_demo_clinic
 from sotclinic.scheduling.models import Appointment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from sotclinic.accounts.models import User
 from sotclinic.charting.models import Visit
-from sotclinic.demo import load_demo_clinic
+from sotclinic.demo.clinic import load_demo_clinic
 from sotclinic.intake.services import intake_token
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment

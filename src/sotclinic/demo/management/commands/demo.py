@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sotclinic.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_clinic
+from sotclinic.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD, load_demo_clinic
 
 
 class Command(BaseCommand):

@@ -5,6 +5,7 @@ committed, and a mail-server failure is retried later instead of failing the cha
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -53,15 +54,25 @@ def _send(subject: str, template: str, context: dict, to: str, ics: bytes | None
     )
 
 
+# Apps above scheduling add to a booking confirmation without scheduling naming them: intake
+# adds the link to fill in the intake before the first visit. Each provider gets the appointment
+# and the site's base URL (no trailing slash) and returns template context, maybe empty.
+ConfirmationExtra = Callable[[Appointment, str], dict]
+_confirmation_extras: list[ConfirmationExtra] = []
+
+
+def add_to_confirmations(extra: ConfirmationExtra) -> None:
+    """Have ``extra`` add context to every booking confirmation (from an app's ``ready()``)."""
+    if extra not in _confirmation_extras:
+        _confirmation_extras.append(extra)
+
+
 def send_confirmation(appointment: Appointment, base_url: str | None = None) -> None:
     if not appointment.patient.email:
         return
     context = _context(appointment, base_url)
-    from sotclinic.intake.services import intake_link_for
-
-    intake_path = intake_link_for(appointment)  # None once the patient has completed one
-    if intake_path:
-        context["intake_url"] = f"{(base_url or site_url()).rstrip('/')}{intake_path}"
+    for extra in _confirmation_extras:
+        context.update(extra(appointment, (base_url or site_url()).rstrip("/")))
     _send(
         f"Your appointment at {appointment.location.name}",
         "confirmation.txt",

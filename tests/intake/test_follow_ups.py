@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sotclinic.intake.models import FollowUpRequest, FollowUpSchedule, QuestionnaireResponse
-from sotclinic.intake.selectors import follow_ups_due
 from sotclinic.intake.services import follow_up_token
 from sotclinic.messaging.models import Message
+from sotclinic.outcomes.selectors import follow_ups_due
 from tests.factories import make_complete_intake, make_patient, make_practitioner, make_visit
 
 pytestmark = pytest.mark.django_db

@@ -272,3 +272,31 @@ def visit_time_zone(visit: Visit) -> str:
         return visit.appointment.location.time_zone
     location = visit.practitioner.locations.order_by("name").first()
     return location.time_zone if location else "UTC"
+
+
+def visit_on_same_day(patient_id: int, when: dt.datetime):
+    """The patient's visit on the local day of ``when``, to link a follow-up answer to
+    (intake's ``submit_follow_up`` asks through ``intake.selectors.visit_on_same_day``).
+
+    The day is the clinic's local day: the visit's appointment location's time zone, or the
+    default time zone for a walk-in. The visit the patient had most recently by then wins;
+    failing that, the first one later that day. None if the patient had no visit that day.
+    """
+    candidates = (
+        Visit.objects.filter(
+            patient_id=patient_id,
+            started_at__gte=when - dt.timedelta(days=2),
+            started_at__lte=when + dt.timedelta(days=2),
+        )
+        .select_related("appointment__location")
+        .order_by("started_at", "id")
+    )
+    same_day = []
+    for visit in candidates:
+        tz = visit.appointment.location.tz if visit.appointment else timezone.get_default_timezone()
+        if visit.started_at.astimezone(tz).date() == when.astimezone(tz).date():
+            same_day.append(visit)
+    before = [v for v in same_day if v.started_at <= when]
+    if before:
+        return before[-1]
+    return same_day[0] if same_day else None

@@ -1,19 +1,18 @@
-"""Reads of intake data: open red flags, the latest intake, who is due a follow-up, and
-intakes as a practitioner reads them."""
+"""Reads of intake data: open red flags, the latest intake and intakes as a practitioner
+reads them. Who is due a follow-up is in ``outcomes.selectors``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from sotclinic.patients.models import Patient
 
 from .models import (
-    FollowUpRequest,
-    FollowUpSchedule,
     Intake,
     PrecautionAcknowledgement,
     PrecautionRecord,
@@ -116,53 +115,6 @@ def latest_complete_intake(patient: Patient) -> Intake | None:
         .order_by("-completed_at")
         .first()
     )
-
-
-@dataclass(frozen=True)
-class FollowUpDue:
-    patient: Patient
-    baseline: Intake
-    sequence: int
-
-
-def follow_ups_due(
-    now: dt.datetime | None = None, schedule: FollowUpSchedule | None = None
-) -> list[FollowUpDue]:
-    """Patients due their next follow-up questionnaire under the clinic's schedule.
-
-    The n-th follow-up is due n × N weeks after the baseline intake, or once n × N visits
-    have started since it. Only the patient's latest complete intake counts as baseline, and a
-    follow-up already created for that step is not due again.
-    """
-    from sotclinic.charting.models import Visit
-
-    now = now or timezone.now()
-    schedule = schedule or FollowUpSchedule.load()
-    if not schedule.enabled:
-        return []
-    baselines: dict[int, Intake] = {}
-    for intake in (
-        Intake.objects.filter(status=Intake.Status.COMPLETE)
-        .select_related("patient")
-        .order_by("completed_at")
-    ):
-        baselines[intake.patient_id] = intake
-    sent: dict[int, int] = {}
-    for patient_id, sequence in FollowUpRequest.objects.values_list("patient_id", "sequence"):
-        sent[patient_id] = max(sent.get(patient_id, 0), sequence)
-    due = []
-    for patient_id, baseline in baselines.items():
-        sequence = sent.get(patient_id, 0) + 1
-        if schedule.unit == FollowUpSchedule.Unit.WEEKS:
-            is_due = now >= baseline.completed_at + dt.timedelta(weeks=schedule.every * sequence)
-        else:
-            visits = Visit.objects.filter(
-                patient_id=patient_id, started_at__gte=baseline.completed_at, started_at__lte=now
-            ).count()
-            is_due = visits >= schedule.every * sequence
-        if is_due:
-            due.append(FollowUpDue(baseline.patient, baseline, sequence))
-    return due
 
 
 # The practitioner's view of an intake -------------------------------------------------------
@@ -276,33 +228,24 @@ def intake_records(patient: Patient) -> list[IntakeRecord]:
     return [_record(intake) for intake in intakes]
 
 
+# Which visit a follow-up answer describes is charting's to find (charting sits above intake);
+# charting hands its finder in when it loads (``ChartingConfig.ready()``).
+SameDayVisitFinder = Callable[[int, dt.datetime], Any]
+_same_day_visit_finder: SameDayVisitFinder | None = None
+
+
+def find_same_day_visits_with(finder: SameDayVisitFinder) -> None:
+    """Use ``finder(patient_id, when)`` to link follow-up answers to the day's visit."""
+    global _same_day_visit_finder
+    _same_day_visit_finder = finder
+
+
 def visit_on_same_day(patient_id: int, when: dt.datetime):
-    """The patient's visit on the local day of ``when``, to link a follow-up answer to.
-
-    The day is the clinic's local day: the visit's appointment location's time zone, or the
-    default time zone for a walk-in. The visit the patient had most recently by then wins;
-    failing that, the first one later that day. None if the patient had no visit that day.
-    """
-    from sotclinic.charting.models import Visit
-
-    candidates = (
-        Visit.objects.filter(
-            patient_id=patient_id,
-            started_at__gte=when - dt.timedelta(days=2),
-            started_at__lte=when + dt.timedelta(days=2),
-        )
-        .select_related("appointment__location")
-        .order_by("started_at", "id")
-    )
-    same_day = []
-    for visit in candidates:
-        tz = visit.appointment.location.tz if visit.appointment else timezone.get_default_timezone()
-        if visit.started_at.astimezone(tz).date() == when.astimezone(tz).date():
-            same_day.append(visit)
-    before = [v for v in same_day if v.started_at <= when]
-    if before:
-        return before[-1]
-    return same_day[0] if same_day else None
+    """The patient's visit on the local day of ``when``, to link a follow-up answer to, as
+    charting finds it (``charting.selectors.visit_on_same_day``); None if there is none."""
+    if _same_day_visit_finder is None:
+        return None
+    return _same_day_visit_finder(patient_id, when)
 
 
 @dataclass(frozen=True)

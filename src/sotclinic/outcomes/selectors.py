@@ -1,4 +1,5 @@
-"""Reads for outcome pages: one patient's scores over time and the practice's responder rates."""
+"""Reads for outcome pages: one patient's scores over time and the practice's responder rates;
+and who is due a follow-up questionnaire."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
+from sotclinic.charting.models import Visit
 from sotclinic.intake.instruments import Instrument, UnknownInstrument, change, get_instrument
-from sotclinic.intake.models import Intake, QuestionnaireResponse
+from sotclinic.intake.models import (
+    FollowUpRequest,
+    FollowUpSchedule,
+    Intake,
+    QuestionnaireResponse,
+)
+from sotclinic.patients.models import Patient
 
 from .statistics import median, wilson_interval
 
@@ -187,3 +197,51 @@ def dashboard(filters: DashboardFilters) -> tuple[list[InstrumentSummary], list[
         summaries.values(), key=lambda s: (order.get(s.instrument.id, 9), s.instrument.id)
     )
     return ordered, sorted(intakes)
+
+
+# Who is due a follow-up questionnaire ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUpDue:
+    patient: Patient
+    baseline: Intake
+    sequence: int
+
+
+def follow_ups_due(
+    now: dt.datetime | None = None, schedule: FollowUpSchedule | None = None
+) -> list[FollowUpDue]:
+    """Patients due their next follow-up questionnaire under the clinic's schedule.
+
+    The n-th follow-up is due n × N weeks after the baseline intake, or once n × N visits
+    have started since it. Only the patient's latest complete intake counts as baseline, and a
+    follow-up already created for that step is not due again.
+    """
+    now = now or timezone.now()
+    schedule = schedule or FollowUpSchedule.load()
+    if not schedule.enabled:
+        return []
+    baselines: dict[int, Intake] = {}
+    for intake in (
+        Intake.objects.filter(status=Intake.Status.COMPLETE)
+        .select_related("patient")
+        .order_by("completed_at")
+    ):
+        baselines[intake.patient_id] = intake
+    sent: dict[int, int] = {}
+    for patient_id, sequence in FollowUpRequest.objects.values_list("patient_id", "sequence"):
+        sent[patient_id] = max(sent.get(patient_id, 0), sequence)
+    due = []
+    for patient_id, baseline in baselines.items():
+        sequence = sent.get(patient_id, 0) + 1
+        if schedule.unit == FollowUpSchedule.Unit.WEEKS:
+            is_due = now >= baseline.completed_at + dt.timedelta(weeks=schedule.every * sequence)
+        else:
+            visits = Visit.objects.filter(
+                patient_id=patient_id, started_at__gte=baseline.completed_at, started_at__lte=now
+            ).count()
+            is_due = visits >= schedule.every * sequence
+        if is_due:
+            due.append(FollowUpDue(baseline.patient, baseline, sequence))
+    return due

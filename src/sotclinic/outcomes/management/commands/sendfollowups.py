@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from sotclinic.intake.selectors import follow_ups_due
 from sotclinic.intake.services import send_follow_up
+from sotclinic.outcomes.selectors import follow_ups_due
 from sotclinic.scheduling.notifications import site_url
 
 

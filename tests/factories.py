@@ -231,8 +231,8 @@ def intake_sections(
     ``pregnancy_weeks`` answers the pregnancy question yes with those weeks; ``precautions``
     names the other precautions answered yes (e.g. ``("anticoagulants",)``).
     """
-    from sotclinic.intake.forms import instruments_for
     from sotclinic.intake.redflags import questions_for
+    from sotclinic.intake.steps import instruments_for
 
     # The history step answers the pregnancy question; the safety step does not ask it.
     answers = {q.id: "no" for q in questions_for(complaints) if q.id != "hd_pregnant"}
@@ -292,16 +292,19 @@ def make_intake(patient=None, **extra):
 
 def make_complete_intake(patient=None, completed_at=None, **sections):
     """A completed intake, filled in through the services like a patient would."""
-    from sotclinic.intake.services import applicable_steps, complete_intake, save_intake_step
+    from sotclinic.intake.services import Channel, save_step
+    from sotclinic.intake.steps import applicable_steps
 
     intake = make_intake(patient)
     data = intake_sections(**sections)
     for step in ("about", "history", "complaints"):
-        save_intake_step(intake.pk, step, data[step])
-    intake.refresh_from_db()
+        intake = save_step(intake, step, data[step], actor=None, channel=Channel.LINK).intake
     for step in applicable_steps(intake)[3:]:
-        save_intake_step(intake.pk, step, data[step])
-    return complete_intake(intake.pk, now=completed_at)
+        outcome = save_step(
+            intake, step, data[step], actor=None, channel=Channel.LINK, now=completed_at
+        )
+    assert outcome.completed, outcome.problem
+    return outcome.intake
 
 
 def make_follow_up_response(

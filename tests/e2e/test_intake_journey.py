@@ -123,7 +123,7 @@ def test_outcome_chart_and_dashboard_screens(log_in, page, live_server, screensh
 
 
 def test_practitioner_reads_the_intakes_from_the_chart(log_in, page, live_server, screenshot):
-    from sotclinic.intake.services import save_intake_step
+    from sotclinic.intake.services import Channel, save_step
     from tests.factories import intake_sections
 
     make_user(Role.PRACTITIONER, username="cara")
@@ -132,7 +132,7 @@ def test_practitioner_reads_the_intakes_from_the_chart(log_in, page, live_server
         patient, complaints=("low_back", "neck"), red_flags={"lb_saddle_numbness": "yes"}
     )
     draft = make_intake(patient)
-    save_intake_step(draft.pk, "about", intake_sections()["about"])
+    save_step(draft, "about", intake_sections()["about"], actor=None, channel=Channel.LINK)
 
     log_in(page, "cara")
     page.goto(f"{live_server.url}/staff/patients/{patient.pk}/chart/")

@@ -6,14 +6,15 @@ from django.utils import timezone
 from sotclinic.accounts.models import Role
 from sotclinic.intake.models import Intake, QuestionnaireResponse, RedFlagFinding
 from sotclinic.intake.services import (
+    Channel,
     HandlingInvalid,
     IntakeClosed,
     IntakeIncomplete,
-    applicable_steps,
     complete_intake,
     record_red_flag_handling,
-    save_intake_step,
+    save_step,
 )
+from sotclinic.intake.steps import applicable_steps
 from tests.factories import intake_sections, make_complete_intake, make_intake, make_user
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_half_finished_intake_is_not_complete_and_cannot_be_completed():
     intake = make_intake()
     data = intake_sections()
     for step in ("about", "history", "complaints"):
-        save_intake_step(intake.pk, step, data[step])
+        save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
 
     with pytest.raises(IntakeIncomplete) as error:
         complete_intake(intake.pk)
@@ -38,7 +39,7 @@ def test_half_finished_intake_is_not_complete_and_cannot_be_completed():
 def test_progress_is_saved_per_step():
     intake = make_intake()
 
-    save_intake_step(intake.pk, "about", intake_sections()["about"])
+    save_step(intake, "about", intake_sections()["about"], actor=None, channel=Channel.LINK)
 
     intake.refresh_from_db()
     assert intake.steps_done == ["about"]
@@ -75,7 +76,7 @@ def test_completed_intake_cannot_change():
     intake = make_complete_intake()
 
     with pytest.raises(IntakeClosed):
-        save_intake_step(intake.pk, "about", intake_sections()["about"])
+        save_step(intake, "about", intake_sections()["about"], actor=None, channel=Channel.LINK)
     with pytest.raises(IntakeClosed):
         complete_intake(intake.pk)
 
@@ -84,10 +85,10 @@ def test_changing_complaints_asks_dependent_steps_again():
     intake = make_intake()
     data = intake_sections()
     for step in ("about", "history", "complaints", "red_flags", "questionnaires"):
-        save_intake_step(intake.pk, step, data[step])
+        save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
 
     neck = intake_sections(complaints=("neck",))["complaints"]
-    intake = save_intake_step(intake.pk, "complaints", neck)
+    intake = save_step(intake, "complaints", neck, actor=None, channel=Channel.LINK).intake
 
     assert "red_flags" not in intake.steps_done and "questionnaires" not in intake.steps_done
     assert "lb_saddle_numbness" not in intake.red_flag_answers
@@ -96,7 +97,13 @@ def test_changing_complaints_asks_dependent_steps_again():
 
 def test_sleep_only_intake_asks_the_sleep_safety_questions_and_the_sleep_diary():
     intake = make_intake()
-    save_intake_step(intake.pk, "complaints", intake_sections(complaints=("sleep",))["complaints"])
+    save_step(
+        intake,
+        "complaints",
+        intake_sections(complaints=("sleep",))["complaints"],
+        actor=None,
+        channel=Channel.LINK,
+    )
     intake.refresh_from_db()
 
     assert applicable_steps(intake) == (

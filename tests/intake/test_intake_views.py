@@ -10,9 +10,10 @@ from sotclinic.audit.models import AccessLog
 from sotclinic.intake.models import Intake, RedFlagFinding
 from sotclinic.intake.services import (
     INTAKE_SALT,
+    Channel,
     intake_link_for,
     intake_token,
-    save_intake_step,
+    save_step,
 )
 from tests.factories import (
     intake_sections,
@@ -68,7 +69,7 @@ def test_patient_completes_intake_through_the_link(client):
 
 def test_opening_the_link_goes_to_the_first_unfinished_step(client):
     intake = make_intake()
-    save_intake_step(intake.pk, "about", intake_sections()["about"])
+    save_step(intake, "about", intake_sections()["about"], actor=None, channel=Channel.LINK)
 
     token = intake_token(intake)
     response = client.get(reverse("intake:fill", args=[token]))
@@ -192,7 +193,9 @@ def test_no_complaint_chosen_is_refused(client):
 
 def test_unanswered_red_flag_question_is_named(client):
     intake = make_intake()
-    save_intake_step(intake.pk, "complaints", intake_sections()["complaints"])
+    save_step(
+        intake, "complaints", intake_sections()["complaints"], actor=None, channel=Channel.LINK
+    )
     answers = intake_sections()["red_flags"]
     del answers["lb_saddle_numbness"]
 
@@ -205,7 +208,9 @@ def test_unanswered_red_flag_question_is_named(client):
 
 def test_questionnaire_needs_the_pain_rating(client):
     intake = make_intake()
-    save_intake_step(intake.pk, "complaints", intake_sections()["complaints"])
+    save_step(
+        intake, "complaints", intake_sections()["complaints"], actor=None, channel=Channel.LINK
+    )
 
     response = client.post(
         _url(intake, "questionnaires"), {"rmdq__rmdq_01": "on", "nprs__nprs_pain": "12"}
@@ -217,7 +222,9 @@ def test_questionnaire_needs_the_pain_rating(client):
 
 def test_questionnaire_items_render_from_the_data(client):
     intake = make_intake()
-    save_intake_step(intake.pk, "complaints", intake_sections()["complaints"])
+    save_step(
+        intake, "complaints", intake_sections()["complaints"], actor=None, channel=Channel.LINK
+    )
 
     page = client.get(_url(intake, "questionnaires")).content.decode()
 
@@ -237,7 +244,7 @@ def test_consent_is_required(client):
 
 def test_sending_before_all_steps_returns_to_the_missing_step(client):
     intake = make_intake()
-    save_intake_step(intake.pk, "about", intake_sections()["about"])
+    save_step(intake, "about", intake_sections()["about"], actor=None, channel=Channel.LINK)
 
     url = _url(intake, "consent")
     response = client.post(url, {"consent": "on"})

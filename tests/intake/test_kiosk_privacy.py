@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog
-from sotclinic.intake.services import intake_token, save_intake_step
+from sotclinic.intake.services import Channel, intake_token, save_step
 from tests.factories import intake_sections, make_intake, make_patient, make_user
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ PRIVATE = {
 def _draft_with_history(patient):
     intake = make_intake(patient)
     data = intake_sections()
-    save_intake_step(intake.pk, "about", data["about"])
-    save_intake_step(intake.pk, "history", PRIVATE)
-    save_intake_step(intake.pk, "complaints", data["complaints"])
+    save_step(intake, "about", data["about"], actor=None, channel=Channel.LINK)
+    save_step(intake, "history", PRIVATE, actor=None, channel=Channel.LINK)
+    save_step(intake, "complaints", data["complaints"], actor=None, channel=Channel.LINK)
     return intake
 
 

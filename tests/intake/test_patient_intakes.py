@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog
-from sotclinic.intake.services import record_red_flag_handling, save_intake_step
+from sotclinic.intake.services import Channel, record_red_flag_handling, save_step
 from tests.factories import (
     intake_sections,
     make_complete_intake,
@@ -53,7 +53,7 @@ def test_practitioner_reads_every_section_of_a_complete_intake(client):
 def test_half_finished_intake_is_shown_as_in_progress_never_complete(client):
     patient = make_patient()
     intake = make_intake(patient)
-    save_intake_step(intake.pk, "about", intake_sections()["about"])
+    save_step(intake, "about", intake_sections()["about"], actor=None, channel=Channel.LINK)
     client.force_login(make_user(Role.PRACTITIONER))
 
     text = client.get(_url(patient)).content.decode()

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
-from sotclinic.intake.forms import instruments_for
 from sotclinic.intake.instruments import complaints, instruments_for_complaint
 from sotclinic.intake.models import FollowUpRequest
 from sotclinic.intake.services import follow_up_token, intake_token
+from sotclinic.intake.steps import instruments_for
 from tests.factories import (
     intake_sections,
     make_complete_intake,

@@ -16,7 +16,7 @@ from sotclinic.intake.redflags import (
     questions_for,
     screen,
 )
-from sotclinic.intake.services import intake_token, save_intake_step
+from sotclinic.intake.services import Channel, intake_token, save_step
 from sotclinic.messaging.models import Message
 from sotclinic.scheduling.models import ClinicSettings
 from tests.factories import (
@@ -310,7 +310,7 @@ def _intake_with_complaint(complaint):
     intake = make_intake(make_patient(first_name="Olivia", last_name="Hartley"))
     data = intake_sections(complaints=(complaint,))
     for step in ("about", "history", "complaints"):
-        save_intake_step(intake.pk, step, data[step])
+        save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
     return intake
 
 

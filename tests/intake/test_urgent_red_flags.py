@@ -8,7 +8,7 @@ from django.urls import reverse
 from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog
 from sotclinic.intake.models import Intake, RedFlagFinding
-from sotclinic.intake.services import intake_token, record_red_flag_handling, save_intake_step
+from sotclinic.intake.services import Channel, intake_token, record_red_flag_handling, save_step
 from sotclinic.messaging.models import Message
 from sotclinic.scheduling.models import ClinicSettings
 from tests.factories import (
@@ -45,7 +45,7 @@ def _answer_up_to_red_flags(client, red_flags):
     intake = make_intake(make_patient(first_name="Olivia", last_name="Hartley"))
     data = intake_sections(red_flags=red_flags)
     for step in ("about", "history", "complaints"):
-        save_intake_step(intake.pk, step, data[step])
+        save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
     response = client.post(_url(intake, "red_flags"), data["red_flags"])
     return intake, response
 
@@ -111,12 +111,13 @@ def test_practitioners_are_emailed_through_the_outbox_without_clinical_content(c
 def test_completing_the_intake_does_not_raise_or_alert_the_same_flag_twice(client, clinic):
     intake, _ = _answer_up_to_red_flags(client, CAUDA_EQUINA)
     data = intake_sections(red_flags=CAUDA_EQUINA)
-    from sotclinic.intake.services import applicable_steps, complete_intake
+    from sotclinic.intake.steps import applicable_steps
 
     intake.refresh_from_db()
     for step in applicable_steps(intake)[4:]:
-        save_intake_step(intake.pk, step, data[step])
-    complete_intake(intake.pk)
+        outcome = save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
+
+    assert outcome.completed
 
     assert RedFlagFinding.objects.filter(intake=intake, rule_id="lb_cauda_equina").count() == 1
     assert Message.objects.filter(kind="urgent_red_flag").count() == 1

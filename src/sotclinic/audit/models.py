@@ -28,6 +28,15 @@ class Action(models.TextChoices):
     VIEW_PATIENT = "view_patient", "Viewed the patient record"
     REGISTER_PATIENT = "register_patient", "Registered the patient"
     EDIT_PATIENT = "edit_patient", "Edited the patient's details"
+    VIEW_INTAKE_STEP = "view_intake_step", "Viewed an intake step"
+    INTAKE_STEP = "intake_step", "Saved an intake step"
+    INTAKE_COMPLETE = "intake_complete", "Sent the intake to the clinic"
+    INTAKE_KIOSK_START = "intake_kiosk_start", "Opened the intake on the clinic's tablet"
+    INTAKE_KIOSK_END = "intake_kiosk_end", "Ended the intake on the clinic's tablet"
+    FOLLOW_UP_ANSWERED = "follow_up_answered", "Answered follow-up questionnaires"
+    VIEW_RED_FLAGS = "view_red_flags", "Viewed the red flags"
+    HANDLE_RED_FLAG = "handle_red_flag", "Recorded how a red flag was handled"
+    VIEW_INTAKES = "view_intakes", "Viewed the intakes"
 
 
 ACTION_LABELS = dict(Action.choices)

@@ -194,7 +194,7 @@ def acknowledge_precaution(request: HttpRequest, visit_id: int, precaution_id: i
         record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
         messages.error(request, error.message)
         form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
-        return _render_visit(request, visit, form, status=error.status)
+        return _render_visit(request, visit, form, status=error.status_code)
     record_access(
         request,
         visit.patient,
@@ -223,7 +223,7 @@ def record_precaution(request: HttpRequest, visit_id: int):
         record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
         messages.error(request, error.message)
         form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
-        return _render_visit(request, visit, form, status=error.status)
+        return _render_visit(request, visit, form, status=error.status_code)
     record_access(
         request, visit.patient, "record_precaution", f"visit {visit.pk} precaution {record.code}"
     )

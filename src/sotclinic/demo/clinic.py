@@ -364,11 +364,12 @@ DEMO_OUTCOMES = [
 
 def _demo_outcomes(today: dt.date) -> None:
     """Completed intakes with baseline scores, follow-ups for most, and one open red flag."""
-    from sotclinic.intake.forms import clinic_recall_period, instruments_for
+    from sotclinic.intake.forms import clinic_recall_period
     from sotclinic.intake.instruments import get_instrument
     from sotclinic.intake.models import FollowUpRequest, Intake, QuestionnaireResponse
     from sotclinic.intake.redflags import questions_for
-    from sotclinic.intake.services import complete_intake, save_intake_step, scored_response
+    from sotclinic.intake.services import Channel, save_step, scored_response
+    from sotclinic.intake.steps import instruments_for
 
     if Intake.objects.exists():
         return
@@ -424,8 +425,7 @@ def _demo_outcomes(today: dt.date) -> None:
             "consent": {"consent": True},
         }
         for step, section in steps.items():
-            save_intake_step(intake.pk, step, section)
-        complete_intake(intake.pk, now=baseline_at)
+            save_step(intake, step, section, actor=None, channel=Channel.STAFF, now=baseline_at)
         if values["nprs"][1] is None:
             continue
         request = FollowUpRequest.objects.create(

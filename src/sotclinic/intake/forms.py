@@ -9,29 +9,11 @@ from collections.abc import Iterable, Sequence
 from django import forms
 from django.utils import timezone
 
-from .instruments import Instrument, ScoringError, complaints, instruments_for_complaint, score
+from .instruments import Instrument, ScoringError, complaints, score
 from .precautions import MAX_PREGNANCY_WEEKS, default_precautions
 from .redflags import Question, questions_for
+from .steps import ONSET_CHOICES, RED_FLAG_CHOICES, complaint_titles
 
-STEPS: tuple[tuple[str, str], ...] = (
-    ("about", "About you"),
-    ("history", "Health history and medicines"),
-    ("complaints", "What brings you in"),
-    ("red_flags", "Safety questions"),
-    ("questionnaires", "Questionnaires"),
-    ("consent", "Consent to care"),
-)
-STEP_IDS = tuple(step for step, _ in STEPS)
-STEP_TITLES = dict(STEPS)
-
-ONSET_CHOICES = [
-    ("", "Choose…"),
-    ("under_6_weeks", "Less than 6 weeks ago"),
-    ("6_to_12_weeks", "6 to 12 weeks ago"),
-    ("over_3_months", "More than 3 months ago"),
-    ("recurring", "It comes and goes (for years)"),
-]
-RED_FLAG_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
 # Precautions asked as yes/no in the history step; pregnancy has its own field with weeks.
 PRECAUTION_QUESTIONS = (
     "postpartum",
@@ -39,27 +21,6 @@ PRECAUTION_QUESTIONS = (
     "osteoporosis_steroids",
     "connective_tissue",
 )
-
-
-def complaint_titles() -> dict[str, str]:
-    return {c: instruments_for_complaint(c).title for c in complaints()}
-
-
-def instruments_for(chosen: Iterable[str], follow_up: bool = False) -> tuple[Instrument, ...]:
-    """The questionnaires for these complaints, specific ones first, each once.
-
-    A global rating of change asks about change since care began, so it is not asked at
-    baseline, only at follow-up.
-    """
-    found: dict[str, Instrument] = {}
-    ordered = [c for c in complaints() if c in set(chosen)]
-    for complaint in ordered:
-        for instrument in instruments_for_complaint(complaint).specific:
-            found.setdefault(instrument.id, instrument)
-    for complaint in ordered:
-        for instrument in instruments_for_complaint(complaint).generic:
-            found.setdefault(instrument.id, instrument)
-    return tuple(i for i in found.values() if follow_up or i.id != "grc15")
 
 
 class AboutForm(forms.Form):

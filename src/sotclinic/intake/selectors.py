@@ -170,9 +170,9 @@ def _rows(section: dict, labels) -> list[tuple[str, str]]:
 
 
 def _record(intake: Intake) -> IntakeRecord:
-    from .forms import ONSET_CHOICES, RED_FLAG_CHOICES, complaint_titles
     from .instruments import get_instrument
     from .redflags import RedFlagError, default_table
+    from .steps import ONSET_CHOICES, RED_FLAG_CHOICES, complaint_titles
 
     history = dict(intake.health_history)
     if "pregnant" in history:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
@@ -13,10 +15,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from sotclinic.audit.models import Action
+from sotclinic.audit.services import record_access
+from sotclinic.errors import DomainError
 from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
 
-from .forms import STEP_IDS, STEP_TITLES, instruments_for
 from .instruments import ScoringError, get_instrument, score
 from .models import (
     FollowUpRequest,
@@ -27,9 +31,10 @@ from .models import (
     RedFlagFinding,
 )
 from .precautions import MAX_PREGNANCY_WEEKS, default_precautions, red_flag_answers_from_history
-from .redflags import RedFlagError, screen
+from .redflags import RedFlagError, questions_for, screen
 from .redflags.table import default_table
 from .selectors import visit_on_same_day
+from .steps import COMPLAINT_STEPS, STEP_TITLES, applicable_steps, instruments_for
 
 INTAKE_SALT = "sotclinic.intake.link"
 FOLLOW_UP_SALT = "sotclinic.intake.follow-up"
@@ -38,37 +43,44 @@ FOLLOW_UP_LINK_MAX_AGE = dt.timedelta(days=30)
 URGENT = "urgent"
 
 
-class IntakeError(Exception):
-    """A problem a person can act on; ``message`` says what to do."""
+class IntakeError(DomainError):
+    """A problem a person can act on; ``message`` says what to do, ``step`` (the field at
+    fault) names the step to go back to where there is one."""
 
-    status = 400
+    status_code = 400
 
-    def __init__(self, message: str, step: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.step = step
+    def __init__(self, message: str | None = None, step: str | None = None) -> None:
+        super().__init__(message, field=step)
+
+    @property
+    def step(self) -> str | None:
+        return self.field
 
 
 class BadIntakeLink(IntakeError):
-    status = 404
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(
-            message
-            or "This link is not valid or has expired. Ask the clinic to send you a new one."
-        )
+    message = "This link is not valid or has expired. Ask the clinic to send you a new one."
+    status_code = 404
 
 
 class IntakeClosed(IntakeError):
-    status = 409
+    status_code = 409
 
 
 class IntakeIncomplete(IntakeError):
-    status = 400
+    status_code = 400
 
 
 class HandlingInvalid(IntakeError):
-    status = 400
+    status_code = 400
+
+
+class Channel(StrEnum):
+    """Where a step was answered: the patient's signed link, the clinic's tablet, or a staff
+    member entering it. The audit row names it, since the first two have no user."""
+
+    LINK = "link"
+    KIOSK = "kiosk"
+    STAFF = "staff"
 
 
 # Signed links ------------------------------------------------------------------------------
@@ -129,8 +141,9 @@ def intake_link_for(appointment) -> str | None:
 
 
 @transaction.atomic
-def start_kiosk_intake(patient: Patient, staff_user) -> Intake:
-    """Open an intake for a patient on the clinic's tablet, started by a staff member."""
+def start_kiosk_intake(patient: Patient, staff_user, client_ip: str | None = None) -> Intake:
+    """Open an intake for a patient on the clinic's tablet, started by a staff member: the
+    patient's open draft, or a new one. Logged against the staff member."""
     intake = (
         Intake.objects.select_for_update()
         .filter(patient=patient, status=Intake.Status.DRAFT)
@@ -140,40 +153,85 @@ def start_kiosk_intake(patient: Patient, staff_user) -> Intake:
         intake = Intake.objects.create(
             patient=patient, channel=Intake.Channel.KIOSK, started_by=staff_user
         )
+    record_access(
+        staff_user, patient, Action.INTAKE_KIOSK_START, f"intake {intake.pk}", address=client_ip
+    )
     return intake
 
 
 # Filling in --------------------------------------------------------------------------------
 
 
-def applicable_steps(intake: Intake) -> tuple[str, ...]:
-    """The steps this intake asks; red flags and questionnaires only where they apply."""
-    steps = []
-    for step in STEP_IDS:
-        if step == "red_flags" and intake.complaints and not _red_flag_questions(intake):
-            continue
-        if (
-            step == "questionnaires"
-            and intake.complaints
-            and not instruments_for(intake.complaints)
-        ):
-            continue
-        steps.append(step)
-    return tuple(steps)
+@dataclass(frozen=True)
+class StepOutcome:
+    """What saving a step did: the intake as saved, whether it is now complete, and the step to
+    show next (the one still missing when the last step could not complete the intake, with
+    ``problem`` saying why)."""
 
-
-def _red_flag_questions(intake: Intake):
-    from .redflags import questions_for
-
-    return questions_for(intake.complaints)
+    intake: Intake
+    completed: bool
+    next_step: str | None
+    problem: str | None = None
 
 
 @transaction.atomic
-def save_intake_step(intake_id: int, step: str, section: Mapping) -> Intake:
-    """Save one step's answers (already checked by its form). Refuses a completed intake."""
-    intake = Intake.objects.select_for_update().get(pk=intake_id)
+def save_step(
+    intake: Intake,
+    step: str,
+    cleaned_answers: Mapping,
+    *,
+    actor,
+    channel: Channel,
+    client_ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> StepOutcome:
+    """Save one step's answers (already checked by its form), and complete the intake when
+    it is the last step; one transaction with the audit rows.
+
+    Saving the safety questions raises their urgent red flags at once (and alerts the
+    clinic). If the last step is saved while the intake cannot be completed yet (an earlier
+    step missing, no consent), the step stays saved and the outcome names the step to go back
+    to. ``actor`` is the staff user entering answers, or None for the patient. Raises
+    IntakeClosed for a completed intake, IntakeError for a step this intake does not ask.
+    """
+    locked = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
+    _store_step(locked, step, cleaned_answers)
+    record_access(
+        actor,
+        locked.patient,
+        Action.INTAKE_STEP,
+        f"intake {locked.pk} {step} ({channel})",
+        address=client_ip,
+    )
+    steps = applicable_steps(locked)
+    if step != steps[-1]:
+        return StepOutcome(locked, completed=False, next_step=steps[steps.index(step) + 1])
+    try:
+        # A savepoint: a refused completion leaves the step saved, as the patient answered it.
+        with transaction.atomic():
+            completed = complete_intake(locked.pk, now=now)
+            record_access(
+                actor,
+                locked.patient,
+                Action.INTAKE_COMPLETE,
+                f"intake {locked.pk} ({channel})",
+                address=client_ip,
+            )
+    except IntakeIncomplete as exc:
+        return StepOutcome(
+            locked, completed=False, next_step=exc.step or steps[0], problem=exc.message
+        )
+    return StepOutcome(completed, completed=True, next_step=None)
+
+
+def _store_step(intake: Intake, step: str, section: Mapping) -> None:
+    """Put one step's answers on the (locked) intake and save it."""
     if intake.is_complete:
         raise IntakeClosed("This intake has been sent to the clinic and can no longer change.")
+    if step not in applicable_steps(intake):
+        raise IntakeError(f"This intake does not ask the step {step!r}.")
+    if step in COMPLAINT_STEPS and not intake.complaints:
+        raise IntakeIncomplete("First tell us what brings you in.", step="complaints")
     if step == "about":
         intake.demographics = dict(section)
     elif step == "history":
@@ -183,31 +241,25 @@ def save_intake_step(intake_id: int, step: str, section: Mapping) -> Intake:
         intake.complaint_details = dict(section["details"])
         # Answers for complaints no longer chosen would no longer be asked: drop them, and
         # ask the dependent steps again.
-        from .redflags import questions_for
-
         asked = {q.id for q in questions_for(intake.complaints)}
         intake.red_flag_answers = {k: v for k, v in intake.red_flag_answers.items() if k in asked}
         wanted = {i.id for i in instruments_for(intake.complaints)}
         intake.questionnaire_answers = {
             k: v for k, v in intake.questionnaire_answers.items() if k in wanted
         }
-        intake.steps_done = [
-            s for s in intake.steps_done if s not in ("red_flags", "questionnaires")
-        ]
+        intake.steps_done = [s for s in intake.steps_done if s not in COMPLAINT_STEPS]
     elif step == "red_flags":
         intake.red_flag_answers = dict(section)
-        _raise_urgent_flags(intake)
     elif step == "questionnaires":
         intake.questionnaire_answers = dict(section)
     elif step == "consent":
         intake.consent_to_care = bool(section.get("consent"))
         intake.consent_at = timezone.now() if intake.consent_to_care else None
-    else:
-        raise IntakeError(f"Unknown step {step!r}.")
     if step not in intake.steps_done:
         intake.steps_done = [*intake.steps_done, step]
     intake.save()
-    return intake
+    if step == "red_flags":
+        _raise_urgent_flags(intake)
 
 
 def _age(date_of_birth: str, on: dt.date) -> int | None:
@@ -277,8 +329,6 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
 
 def _screened_answers(intake: Intake) -> dict:
     """The red-flag answers with those the history step gives (pregnancy), asked only there."""
-    from .redflags import questions_for
-
     asked = {q.id for q in questions_for(intake.complaints)}
     derived = red_flag_answers_from_history(intake.health_history)
     return {**intake.red_flag_answers, **{k: v for k, v in derived.items() if k in asked}}
@@ -288,7 +338,7 @@ def _screened_answers(intake: Intake) -> dict:
 
 
 class PrecautionInvalid(IntakeError):
-    status = 400
+    status_code = 400
 
 
 def _record_intake_precautions(intake: Intake, now: dt.datetime) -> None:
@@ -482,9 +532,10 @@ def _alert_practitioners(patient: Patient) -> None:
 
 @transaction.atomic
 def record_red_flag_handling(
-    finding_id: int, user, handling: str, note: str = ""
+    finding_id: int, user, handling: str, note: str = "", client_ip: str | None = None
 ) -> RedFlagFinding:
     """Record how a practitioner handled a red flag; this closes it and lifts its banner.
+    Logged in the same transaction.
 
     "Ruled out" and "other" need a reason. Raises HandlingInvalid otherwise, and for a flag
     already handled (the first record stands).
@@ -504,6 +555,9 @@ def record_red_flag_handling(
     finding.handled_by = user
     finding.handled_at = timezone.now()
     finding.save()
+    record_access(
+        user, finding.patient_id, Action.HANDLE_RED_FLAG, f"red flag {finding.pk}", client_ip
+    )
     return finding
 
 
@@ -546,8 +600,16 @@ def scored_response(
 
 
 @transaction.atomic
-def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None = None):
-    """Store a follow-up questionnaire's answers, scored, as follow-up responses.
+def submit_follow_up(
+    request_id: int,
+    section: Mapping,
+    now: dt.datetime | None = None,
+    *,
+    actor=None,
+    client_ip: str | None = None,
+):
+    """Store a follow-up questionnaire's answers, scored, as follow-up responses, and log
+    the answer (``actor``: None for the patient's own link) in the same transaction.
 
     The responses are linked to the patient's visit on the same local day, if there is one
     (``selectors.visit_on_same_day``): answered in the waiting room, they describe that visit's
@@ -576,6 +638,9 @@ def submit_follow_up(request_id: int, section: Mapping, now: dt.datetime | None 
     QuestionnaireResponse.objects.bulk_create(responses)
     request.completed_at = now
     request.save(update_fields=["completed_at"])
+    record_access(
+        actor, request.patient_id, Action.FOLLOW_UP_ANSWERED, f"follow-up {request.pk}", client_ip
+    )
     return request
 
 

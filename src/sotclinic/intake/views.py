@@ -3,6 +3,8 @@ and the practitioner's red-flag handling page."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -11,12 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.client_address import client_ip
+from sotclinic.errors import DomainError
 from sotclinic.patients.models import Patient
 
 from . import selectors, services
 from .forms import (
-    STEP_TITLES,
     AboutForm,
     ComplaintsForm,
     ConsentForm,
@@ -24,17 +28,33 @@ from .forms import (
     HistoryForm,
     QuestionnaireForm,
     RedFlagForm,
-    instruments_for,
 )
 from .instruments import instruments_for_complaint
 from .models import Intake
 from .precautions import red_flag_answers_from_history
+from .steps import COMPLAINT_STEPS, STEP_TITLES, applicable_steps, instruments_for
 
 KIOSK_SESSION_KEY = "intake_kiosk"
 
 
-def _problem(request: HttpRequest, error: services.IntakeError) -> HttpResponse:
-    return render(request, "intake/problem.html", {"message": error.message}, status=error.status)
+def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render(
+        request, "intake/problem.html", {"message": error.message}, status=error.status_code
+    )
+
+
+def answers_refusals(view):
+    """The one place intake pages turn a refused request into a response: the problem page
+    with the error's message and status."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            return _problem(request, error)
+
+    return wrapper
 
 
 def _form_for(step: str, intake: Intake, data=None, show_answers: bool = True):
@@ -89,16 +109,18 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
             request.session.pop(KIOSK_SESSION_KEY, None)
         urgent = selectors.urgent_advice(intake)
         if urgent:  # the page then says that the answers raised an urgent flag
-            record_access(request, intake.patient, "view_intake_step", f"intake {intake.pk} done")
+            record_access(
+                request, intake.patient, Action.VIEW_INTAKE_STEP, f"intake {intake.pk} done"
+            )
         context = {"intake": intake, "kiosk": token is None, "urgent": urgent}
         return render(request, "intake/done.html", context)
-    steps = services.applicable_steps(intake)
+    steps = applicable_steps(intake)
     if step is None:
         step = next((s for s in steps if s not in intake.steps_done), steps[-1])
         return redirect(_step_url(intake, step, token))
     if step not in steps:
         return redirect(_step_url(intake, steps[0], token))
-    if step in ("red_flags", "questionnaires") and not intake.complaints:
+    if step in COMPLAINT_STEPS and not intake.complaints:
         messages.info(request, "First tell us what brings you in.")
         return redirect(_step_url(intake, "complaints", token))
 
@@ -107,24 +129,22 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         step, intake, request.POST if request.method == "POST" else None, show_answers=not kiosk
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            intake = services.save_intake_step(intake.pk, step, form.section())
-            record_access(request, intake.patient, "intake_step", f"intake {intake.pk} {step}")
-            steps = services.applicable_steps(intake)
-            if step == steps[-1]:
-                services.complete_intake(intake.pk)
-                record_access(request, intake.patient, "intake_complete", f"intake {intake.pk}")
-                return redirect(_step_url(intake, step, token))
-        except services.IntakeIncomplete as exc:
-            messages.error(request, exc.message)
-            return redirect(_step_url(intake, exc.step or steps[0], token))
-        except services.IntakeError as exc:
-            return _problem(request, exc)
-        following = steps[steps.index(step) + 1]
-        return redirect(_step_url(intake, following, token))
+        outcome = services.save_step(
+            intake,
+            step,
+            form.section(),
+            actor=request.user,
+            channel=services.Channel.KIOSK if kiosk else services.Channel.LINK,
+            client_ip=client_ip(request),
+        )
+        if outcome.problem:
+            messages.error(request, outcome.problem)
+        return redirect(_step_url(intake, outcome.next_step or step, token))
 
     if request.method == "GET":
-        record_access(request, intake.patient, "view_intake_step", f"intake {intake.pk} {step}")
+        record_access(
+            request, intake.patient, Action.VIEW_INTAKE_STEP, f"intake {intake.pk} {step}"
+        )
     index = steps.index(step)
     context = {
         "intake": intake,
@@ -155,24 +175,19 @@ def _gaps(intake: Intake) -> list[str]:
     return [g for c in intake.complaints if (g := instruments_for_complaint(c).gap)]
 
 
+@answers_refusals
 def fill(request: HttpRequest, token: str, step: str | None = None) -> HttpResponse:
     """The intake through the signed link sent to the patient."""
-    try:
-        intake = services.intake_for_token(token)
-    except services.BadIntakeLink as exc:
-        return _problem(request, exc)
-    return _fill(request, intake, token, step)
+    return _fill(request, services.intake_for_token(token), token, step)
 
 
+@answers_refusals
 def kiosk(request: HttpRequest, step: str | None = None) -> HttpResponse:
     """The intake on the clinic's tablet: only the intake this session was opened for."""
     intake_id = request.session.get(KIOSK_SESSION_KEY)
     intake = Intake.objects.select_related("patient").filter(pk=intake_id).first()
     if intake is None:
-        return _problem(
-            request,
-            services.BadIntakeLink("No intake is open on this device. Ask at the front desk."),
-        )
+        raise services.BadIntakeLink("No intake is open on this device. Ask at the front desk.")
     return _fill(request, intake, None, step)
 
 
@@ -182,8 +197,7 @@ def start_kiosk(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Staff open a patient's intake on the tablet; the staff session ends, so the tablet
     shows nothing but this patient's intake."""
     patient = get_object_or_404(Patient, pk=patient_id)
-    intake = services.start_kiosk_intake(patient, request.user)
-    record_access(request, patient, "intake_kiosk_start", f"intake {intake.pk}")
+    intake = services.start_kiosk_intake(patient, request.user, client_ip(request))
     logout(request)
     request.session[KIOSK_SESSION_KEY] = intake.pk
     return redirect("intake:kiosk")
@@ -196,17 +210,15 @@ def end_kiosk(request: HttpRequest) -> HttpResponse:
     intake_id = request.session.get(KIOSK_SESSION_KEY)
     intake = Intake.objects.filter(pk=intake_id).select_related("patient").first()
     if intake is not None:
-        record_access(request, intake.patient, "intake_kiosk_end", f"intake {intake.pk}")
+        record_access(request, intake.patient, Action.INTAKE_KIOSK_END, f"intake {intake.pk}")
     request.session.flush()
     return render(request, "intake/kiosk_ended.html")
 
 
+@answers_refusals
 def follow_up(request: HttpRequest, token: str) -> HttpResponse:
     """Follow-up questionnaires through the signed link e-mailed by ``sendfollowups``."""
-    try:
-        follow = services.follow_up_for_token(token)
-    except services.BadIntakeLink as exc:
-        return _problem(request, exc)
+    follow = services.follow_up_for_token(token)
     if follow.completed_at is not None:
         return render(request, "intake/follow_up_done.html", {"follow": follow})
     instruments = services.follow_up_instruments(follow)
@@ -214,17 +226,16 @@ def follow_up(request: HttpRequest, token: str) -> HttpResponse:
         request.POST if request.method == "POST" else None, instruments=instruments
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_follow_up(follow.pk, form.section())
-        except services.IntakeError as exc:
-            return _problem(request, exc)
-        record_access(request, follow.patient, "follow_up_answered", f"follow-up {follow.pk}")
+        services.submit_follow_up(
+            follow.pk, form.section(), actor=request.user, client_ip=client_ip(request)
+        )
         return redirect("intake:follow_up", token=token)
     status = 400 if request.method == "POST" else 200
     return render(request, "intake/follow_up.html", {"form": form, "follow": follow}, status=status)
 
 
 @practitioner_required
+@answers_refusals
 def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A patient's red flags, and a form per open flag to record how it was handled."""
     patient = get_object_or_404(Patient, pk=patient_id)
@@ -235,21 +246,17 @@ def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
         )
         form, form_for = HandlingForm(request.POST, prefix=f"f{finding.pk}"), finding.pk
         if form.is_valid():
-            try:
-                services.record_red_flag_handling(
-                    finding.pk,
-                    request.user,
-                    form.cleaned_data["handling"],
-                    form.cleaned_data["note"],
-                )
-            except services.HandlingInvalid as exc:
-                form.add_error(None, exc.message)
-            else:
-                record_access(request, patient, "handle_red_flag", f"red flag {finding.pk}")
-                messages.success(request, f"Recorded how “{finding.title}” was handled.")
-                return redirect("intake:red_flags", patient_id=patient.pk)
+            services.record_red_flag_handling(
+                finding.pk,
+                request.user,
+                form.cleaned_data["handling"],
+                form.cleaned_data["note"],
+                client_ip=client_ip(request),
+            )
+            messages.success(request, f"Recorded how “{finding.title}” was handled.")
+            return redirect("intake:red_flags", patient_id=patient.pk)
     else:
-        record_access(request, patient, "view_red_flags", "red flags")
+        record_access(request, patient, Action.VIEW_RED_FLAGS, "red flags")
     findings = list(selectors.red_flags(patient))
     rows = [(f, form if f.pk == form_for else HandlingForm(prefix=f"f{f.pk}")) for f in findings]
     status = 400 if request.method == "POST" else 200
@@ -266,5 +273,5 @@ def patient_intakes(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Everything the patient gave in each intake, and what the screen found."""
     patient = get_object_or_404(Patient, pk=patient_id)
     records = selectors.intake_records(patient)
-    record_access(request, patient, "view_intakes", f"{len(records)} intakes")
+    record_access(request, patient, Action.VIEW_INTAKES, f"{len(records)} intakes")
     return render(request, "intake/patient_intakes.html", {"patient": patient, "records": records})

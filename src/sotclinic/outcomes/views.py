@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.services import record_access
-from sotclinic.intake.forms import complaint_titles
+from sotclinic.intake.steps import complaint_titles
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Practitioner
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from sotclinic.next_url import safe_next
 from sotclinic.query_params import date_param
@@ -143,7 +144,7 @@ def _appointment(pk: int) -> Appointment:
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
     # The page shows the patient's name, phone and e-mail.
-    record_access(request, appointment.patient, "view_appointment", f"appointment {pk}")
+    record_access(request, appointment.patient, Action.VIEW_APPOINTMENT, f"appointment {pk}")
     local = appointment.start.astimezone(appointment.location.tz)
     move_form = MoveForm(
         request.POST or None,

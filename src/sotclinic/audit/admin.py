@@ -33,10 +33,14 @@ class PatientAccessAdmin(admin.ModelAdmin):
         return obj
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        self.save_object(request, obj, form, change)
         # Field names only: the values are the patient's data.
         fields = ", ".join(form.changed_data) if change else ""
         self._record(request, obj, Action.ADMIN_CHANGE if change else Action.ADMIN_ADD, fields)
+
+    def save_object(self, request, obj, form, change) -> None:
+        """The write itself; an admin whose model has a service saves through it here."""
+        super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         self._record(request, obj, Action.ADMIN_DELETE)

@@ -117,7 +117,7 @@ def test_staff_see_an_appointments_history(page, live_server, screenshot, demo_c
     page.goto(appointment_url)
 
     history = page.locator(".history")
-    expect(history.get_by_text("Booked")).to_be_visible()
+    expect(history.get_by_text("Booked", exact=True)).to_be_visible()
     expect(history.get_by_text("Cancelled", exact=True)).to_be_visible()
     expect(history.get_by_text("Staff pages")).to_be_visible()
     expect(history.get_by_text("Status: Booked → Cancelled")).to_be_visible()

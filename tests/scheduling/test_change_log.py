@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.demo import load_demo_clinic
+from sotclinic.demo.clinic import load_demo_clinic
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import ChangeNotAllowed
 from sotclinic.scheduling.links import booking_request_token, manage_token

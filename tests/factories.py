@@ -19,9 +19,8 @@ _seq = itertools.count(1)
 
 def make_user(role: str = Role.PATIENT, username: str | None = None, **extra) -> User:
     n = next(_seq)
-    user = User(
-        username=username or f"user{n}", role=role, first_name="Test", last_name=f"User{n}", **extra
-    )
+    names = {"first_name": "Test", "last_name": f"User{n}"}
+    user = User(username=username or f"user{n}", role=role, **{**names, **extra})
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog, AuditImmutable
+from sotclinic.audit.models import AccessLog, Action, AuditImmutable
 from sotclinic.audit.services import record_access
 from sotclinic.audit.triggers import installed_guard_names
 from tests.factories import make_patient, make_user
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _row():
     user = make_user(Role.PRACTITIONER)
-    return record_access(user, make_patient(), "view_chart", "chart")
+    return record_access(user, make_patient(), Action.VIEW_CHART, "chart")
 
 
 def test_record_access_from_a_request_keeps_who_what_when_and_address():
@@ -24,12 +24,12 @@ def test_record_access_from_a_request_keeps_who_what_when_and_address():
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
     request.user = user
 
-    row = record_access(request, patient, "view_intake", "intake 3")
+    row = record_access(request, patient, Action.VIEW_INTAKES, "intake 3")
 
     stored = AccessLog.objects.get(pk=row.pk)
     assert (stored.user, stored.username, stored.patient) == (user, "anna", patient)
     assert (stored.action, stored.detail, stored.ip_address) == (
-        "view_intake",
+        Action.VIEW_INTAKES,
         "intake 3",
         "192.0.2.7",
     )

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from sotclinic.accounts.models import Role
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from tests.factories import make_patient, make_user
 
@@ -49,7 +50,7 @@ def _refused(app, sql: str) -> str:
 
 
 def test_the_app_role_reads_and_writes_but_cannot_lift_the_guards(app_role):
-    record_access(make_user(Role.PRACTITIONER), make_patient(), "view_chart", "chart")
+    record_access(make_user(Role.PRACTITIONER), make_patient(), Action.VIEW_CHART, "chart")
 
     patients = app_role.execute("SELECT count(*) FROM patients_patient").fetchone()[0]
     app_role.execute(

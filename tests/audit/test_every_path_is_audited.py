@@ -11,7 +11,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from sotclinic.accounts.models import Role
 from sotclinic.audit.admin import PatientAccessAdmin
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.audit.services import record_access
 from sotclinic.patients.models import Patient
 from tests.factories import (
@@ -60,7 +60,7 @@ def _row_for(label: str, patient: Patient):
         doctor = make_practitioner(make_location(time_zone="UTC"))
         return make_appointment(doctor, TEN, patient=patient)
     if label == "audit.AccessLog":
-        return record_access(make_user(Role.PRACTITIONER), patient, "view_chart", "chart")
+        return record_access(make_user(Role.PRACTITIONER), patient, Action.VIEW_CHART, "chart")
     raise AssertionError(f"No test row for {label}: add one here.")
 
 
@@ -74,13 +74,13 @@ def back_office(client):
 def test_opening_an_admin_change_form_is_logged_for_the_patient(back_office, label):
     patient = make_patient()
     row = _row_for(label, patient)
-    before = AccessLog.objects.filter(patient=patient, action="admin_view").count()
+    before = AccessLog.objects.filter(patient=patient, action=Action.ADMIN_VIEW).count()
     url = reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", args=[row.pk])
 
     response = back_office.get(url)
 
     assert response.status_code == 200
-    assert AccessLog.objects.filter(patient=patient, action="admin_view").count() == before + 1
+    assert AccessLog.objects.filter(patient=patient, action=Action.ADMIN_VIEW).count() == before + 1
 
 
 def test_changing_a_patient_in_the_admin_logs_the_change_without_the_values(back_office):
@@ -98,9 +98,9 @@ def test_changing_a_patient_in_the_admin_logs_the_change_without_the_values(back
     response = back_office.post(url, form)
 
     assert response.status_code == 302
-    change = AccessLog.objects.get(patient=patient, action="admin_change")
+    change = AccessLog.objects.get(patient=patient, action=Action.ADMIN_CHANGE)
     assert "phone" in change.detail and "09876" not in change.detail
-    assert AccessLog.objects.filter(patient=patient, action="admin_view").exists()
+    assert AccessLog.objects.filter(patient=patient, action=Action.ADMIN_VIEW).exists()
 
 
 # --- Staff pages ----------------------------------------------------------------------------
@@ -172,4 +172,4 @@ def test_a_patient_reading_their_own_appointments_in_the_portal_is_logged(client
 
     assert response.status_code == 200
     row = AccessLog.objects.get(patient=patient)
-    assert (row.user, row.action) == (user, "view_own_appointments")
+    assert (row.user, row.action) == (user, Action.VIEW_OWN_APPOINTMENTS)

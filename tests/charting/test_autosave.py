@@ -3,7 +3,7 @@
 import pytest
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.charting.models import Note
 from tests.factories import (
     make_location,
@@ -47,7 +47,7 @@ def test_autosave_stores_the_note_and_exam_and_answers_the_new_version(client, d
     assert (note.complaints, note.pain_score) == ("Low back pain", 6)
     assert note.exam.state["findings"]["indicators"] == [{"code": "arm_fossa_test", "side": "left"}]
     assert note.exam.suggested_category == "II"
-    assert AccessLog.objects.filter(patient=visit.patient, action="save_draft").count() == 1
+    assert AccessLog.objects.filter(patient=visit.patient, action=Action.SAVE_DRAFT).count() == 1
 
 
 def test_autosave_from_a_tab_opened_before_another_save_is_a_visible_conflict(client, doctor):
@@ -61,7 +61,7 @@ def test_autosave_from_a_tab_opened_before_another_save_is_a_visible_conflict(cl
     assert response.json()["conflict"] is True
     assert "saved version 2" in response.json()["message"]
     assert Note.objects.get(pk=visit.note.pk).complaints == "Saved in the other tab"
-    assert AccessLog.objects.filter(patient=visit.patient, action="save_conflict").exists()
+    assert AccessLog.objects.filter(patient=visit.patient, action=Action.SAVE_CONFLICT).exists()
 
 
 def test_autosave_of_invalid_content_saves_nothing_and_says_why(client, doctor):

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.charting.models import Note, Visit
 from tests.factories import (
     exam_state,
@@ -42,7 +42,7 @@ def test_each_chart_view_writes_an_audit_row(client, doctor):
     client.get(f"/staff/patients/{patient.pk}/chart/", REMOTE_ADDR="198.51.100.4")
     client.get(f"/staff/patients/{patient.pk}/chart/", REMOTE_ADDR="198.51.100.4")
 
-    rows = AccessLog.objects.filter(patient=patient, action="view_chart")
+    rows = AccessLog.objects.filter(patient=patient, action=Action.VIEW_CHART)
     assert rows.count() == 2
     assert {(r.user_id, r.ip_address) for r in rows} == {(doctor.user.pk, "198.51.100.4")}
 
@@ -55,7 +55,7 @@ def test_each_visit_view_writes_an_audit_row(client, doctor):
 
     assert response.status_code == 200
     row = AccessLog.objects.filter(patient=visit.patient).order_by("-id").first()
-    assert (row.action, row.detail) == ("view_visit", f"visit {visit.pk}")
+    assert (row.action, row.detail) == (Action.VIEW_VISIT, f"visit {visit.pk}")
 
 
 def test_access_log_page_shows_who_looked_at_the_chart(client, doctor):
@@ -111,7 +111,7 @@ def test_posting_an_edit_to_a_signed_note_is_refused_with_409(client, doctor):
     assert response.status_code == 409
     assert "add an addendum" in response.text
     assert Note.objects.get(pk=note.pk).complaints == "Neck pain"
-    assert AccessLog.objects.filter(patient=visit.patient, action="edit_refused").exists()
+    assert AccessLog.objects.filter(patient=visit.patient, action=Action.EDIT_REFUSED).exists()
 
 
 def test_stale_save_shows_the_other_version_and_keeps_my_text(client, doctor):
@@ -382,7 +382,7 @@ def test_starting_with_the_last_visits_findings_copies_them_for_review(client, d
     assert "Review them" in refused.text
     assert not Note.objects.get(pk=note.pk).is_signed
     actions = set(AccessLog.objects.filter(patient=patient).values_list("action", flat=True))
-    assert {"start_visit", "copy_forward"} <= actions
+    assert {Action.START_VISIT, Action.COPY_FORWARD} <= actions
 
 
 def test_starting_with_last_findings_leaves_an_already_saved_draft_alone(client, doctor):

@@ -4,7 +4,7 @@ shown to practitioners until acknowledged, acknowledgement recorded and audited.
 import pytest
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.intake.models import PrecautionAcknowledgement, PrecautionRecord
 from tests.factories import (
     exam_state,
@@ -119,7 +119,9 @@ def test_acknowledging_records_who_and_when_and_writes_an_audit_row(client, doct
 
     ack = PrecautionAcknowledgement.objects.get(precaution=record, visit=visit)
     assert ack.acknowledged_by == doctor.user
-    assert AccessLog.objects.filter(patient=visit.patient, action="acknowledge_precaution").exists()
+    assert AccessLog.objects.filter(
+        patient=visit.patient, action=Action.ACKNOWLEDGE_PRECAUTION
+    ).exists()
     html = response.content.decode()
     assert "Acknowledged by" in html
     assert "Acknowledge: 24 weeks pregnant" not in html
@@ -152,7 +154,7 @@ def test_practitioner_updates_the_weeks_from_the_visit_page(client, doctor):
     assert "26 weeks pregnant" in response.content.decode()
     latest = PrecautionRecord.objects.filter(patient=visit.patient, code="pregnancy").first()
     assert latest.weeks == 26 and latest.recorded_by == doctor.user and latest.visit == visit
-    assert AccessLog.objects.filter(patient=visit.patient, action="record_precaution").exists()
+    assert AccessLog.objects.filter(patient=visit.patient, action=Action.RECORD_PRECAUTION).exists()
 
 
 def test_impossible_weeks_from_the_visit_page_get_a_400_and_nothing_is_written(client, doctor):

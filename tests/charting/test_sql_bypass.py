@@ -5,7 +5,7 @@ database itself."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.audit.services import record_access
 from sotclinic.audit.triggers import installed_guard_names
 from sotclinic.charting.models import Addendum, ExamRecord, Note, Procedures, Visit
@@ -77,7 +77,7 @@ def test_replace_cannot_rewrite_a_signed_note_or_its_parts(signed, verb):
 @sqlite_only
 def test_replace_cannot_rewrite_an_addendum_or_an_audit_row(signed):
     _, _, addendum = signed
-    row = record_access(signed[0].practitioner.user, signed[0].patient, "view_chart", "chart")
+    row = record_access(signed[0].practitioner.user, signed[0].patient, Action.VIEW_CHART, "chart")
 
     _refused(*_copy_row_sql("REPLACE INTO", "charting_addendum", addendum.pk, {"text": "x"}))
     _refused(*_copy_row_sql("INSERT OR REPLACE INTO", "audit_accesslog", row.pk, {"detail": "x"}))
@@ -126,7 +126,7 @@ def test_replace_cannot_move_the_visit_of_a_signed_note(signed):
     ],
 )
 def test_truncate_of_the_audit_log_or_the_charting_tables_is_refused(signed, tables):
-    record_access(signed[0].practitioner.user, signed[0].patient, "view_chart", "chart")
+    record_access(signed[0].practitioner.user, signed[0].patient, Action.VIEW_CHART, "chart")
 
     _refused(f"TRUNCATE {tables}")
 

@@ -100,3 +100,25 @@ def test_staff_week_view(page, live_server, screenshot, demo_clinic):
     page.locator(".cal-block.status-booked").first.click()
     expect(page.get_by_role("button", name="Arrived")).to_be_visible()
     expect(page.get_by_role("button", name="No-show")).to_be_visible()
+
+
+def test_staff_see_an_appointments_history(page, live_server, screenshot, demo_clinic):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("frontdesk")
+    page.get_by_label("Password").fill("sotclinic-demo")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/staff/")
+    page.goto(f"{live_server.url}/staff/calendar/")
+    page.get_by_role("link", name="Next →").click()
+    page.locator(".cal-block.status-booked").first.click()
+    appointment_url = page.url
+
+    page.get_by_role("button", name="Cancel appointment").click()
+    page.goto(appointment_url)
+
+    history = page.locator(".history")
+    expect(history.get_by_text("Booked", exact=True)).to_be_visible()
+    expect(history.get_by_text("Cancelled", exact=True)).to_be_visible()
+    expect(history.get_by_text("Staff pages")).to_be_visible()
+    expect(history.get_by_text("Status: Booked → Cancelled")).to_be_visible()
+    screenshot(page, "appointment-history-desktop")

@@ -6,7 +6,7 @@ from django.core import signing
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.intake.models import Intake, RedFlagFinding
 from sotclinic.intake.services import (
     INTAKE_SALT,
@@ -64,7 +64,7 @@ def test_patient_completes_intake_through_the_link(client):
     assert intake.status == "complete"
     assert RedFlagFinding.objects.filter(patient=intake.patient, rule_id="lb_cauda_equina").exists()
     assert client.get(response.url).context["intake"] == intake
-    assert AccessLog.objects.filter(patient=intake.patient, action="intake_complete").exists()
+    assert AccessLog.objects.filter(patient=intake.patient, action=Action.INTAKE_COMPLETE).exists()
 
 
 def test_opening_the_link_goes_to_the_first_unfinished_step(client):

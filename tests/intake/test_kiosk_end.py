@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.intake.models import Intake
 from tests.factories import intake_sections, make_patient, make_user
 
@@ -51,7 +51,7 @@ def test_ending_keeps_the_answers_and_closes_the_intake_on_the_device(client):
         url = reverse("intake:kiosk_step", args=[step]) if step else reverse("intake:kiosk")
         page = client.get(url)
         assert page.status_code == 404 and "No intake is open" in page.content.decode()
-    assert AccessLog.objects.filter(patient=patient, action="intake_kiosk_end").exists()
+    assert AccessLog.objects.filter(patient=patient, action=Action.INTAKE_KIOSK_END).exists()
 
 
 def test_after_ending_staff_pages_need_a_new_log_in(client):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.intake.services import Channel, intake_token, save_step
 from tests.factories import intake_sections, make_intake, make_patient, make_user
 
@@ -88,10 +88,10 @@ def test_every_tablet_page_shown_and_answer_taken_is_logged(client):
         AccessLog.objects.filter(patient=patient).order_by("id").values_list("action", "detail")
     )
     assert [a for a, _ in actions] == [
-        "intake_kiosk_start",
-        "view_intake_step",
-        "intake_step",
-        "view_intake_step",
+        Action.INTAKE_KIOSK_START,
+        Action.VIEW_INTAKE_STEP,
+        Action.INTAKE_STEP,
+        Action.VIEW_INTAKE_STEP,
     ]
     assert actions[1][1].endswith("about") and actions[3][1].endswith("history")
 
@@ -103,5 +103,5 @@ def test_the_patients_own_link_pages_are_logged_and_still_show_their_answers(cli
     page = client.get(reverse("intake:step", args=[intake_token(intake), "history"]))
 
     assert "Insulin glargine" in page.content.decode()
-    row = AccessLog.objects.get(patient=patient, action="view_intake_step")
+    row = AccessLog.objects.get(patient=patient, action=Action.VIEW_INTAKE_STEP)
     assert row.user is None and row.detail == f"intake {intake.pk} history"

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.intake.services import Channel, record_red_flag_handling, save_step
 from tests.factories import (
     intake_sections,
@@ -71,7 +71,7 @@ def test_viewing_intakes_writes_an_access_log_row(client):
 
     client.get(_url(patient))
 
-    row = AccessLog.objects.get(patient=patient, action="view_intakes")
+    row = AccessLog.objects.get(patient=patient, action=Action.VIEW_INTAKES)
     assert row.user == practitioner
 
 
@@ -84,7 +84,7 @@ def test_non_practitioners_may_not_read_intakes(client, role):
     response = client.get(_url(patient))
 
     assert response.status_code == 403
-    assert not AccessLog.objects.filter(patient=patient, action="view_intakes").exists()
+    assert not AccessLog.objects.filter(patient=patient, action=Action.VIEW_INTAKES).exists()
 
 
 def test_outcomes_page_links_to_the_intakes(client):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.intake.models import Intake, RedFlagFinding
 from sotclinic.intake.services import Channel, intake_token, record_red_flag_handling, save_step
 from sotclinic.messaging.models import Message
@@ -84,7 +84,7 @@ def test_the_thank_you_page_gives_the_advice_instead_of_waiting_for_the_visit(cl
     assert "Please act now" in page and 'href="tel:999"' in page
     assert "go through it with you at your visit" not in page
     assert AccessLog.objects.filter(
-        patient=intake.patient, action="view_intake_step", detail=f"intake {intake.pk} done"
+        patient=intake.patient, action=Action.VIEW_INTAKE_STEP, detail=f"intake {intake.pk} done"
     ).exists()
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.outcomes.selectors import DashboardFilters, dashboard
 from tests.factories import (
     make_appointment,
@@ -49,7 +49,7 @@ def test_practitioner_sees_the_patients_scores_and_chart(client):
     assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
     assert b"<svg" in chart.content
     actions = list(AccessLog.objects.filter(patient=patient).values_list("action", flat=True))
-    assert actions.count("view_outcomes") == 2
+    assert actions.count(Action.VIEW_OUTCOMES) == 2
 
 
 @pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.PATIENT])
@@ -127,4 +127,4 @@ def test_dashboard_csv_export_has_one_row_per_instrument(client):
     assert rmdq["patients_with_baseline_and_follow_up"] == "2"
     assert rmdq["reached_mcid"] == "1" and rmdq["complaint"] == "low_back"
     assert rmdq["small_sample"] == "yes"
-    assert AccessLog.objects.filter(action="export_outcomes").count() == 2
+    assert AccessLog.objects.filter(action=Action.EXPORT_OUTCOMES).count() == 2

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.patients.models import Patient
 from tests.factories import make_patient, make_user
 
@@ -42,7 +42,7 @@ def test_register_creates_the_patient_and_an_audit_row(desk):
     assert (patient.full_name, patient.date_of_birth) == ("Olivia Hartley", dt.date(1984, 3, 7))
     assert patient.consent_to_contact and patient.consent_recorded_at is not None
     row = AccessLog.objects.get(patient=patient)
-    assert (row.action, row.user_id) == ("register_patient", desk.user.pk)
+    assert (row.action, row.user_id) == (Action.REGISTER_PATIENT, desk.user.pk)
 
 
 def _years_ago(years: int) -> str:
@@ -100,7 +100,7 @@ def test_create_anyway_registers_a_second_record(desk):
 
     assert response.status_code == 302
     assert Patient.objects.count() == 2
-    row = AccessLog.objects.get(action="register_patient")
+    row = AccessLog.objects.get(action=Action.REGISTER_PATIENT)
     assert "anyway" in row.detail
 
 
@@ -122,7 +122,7 @@ def test_edit_saves_the_change_and_logs_the_field_names(desk):
     assert response.status_code == 302
     assert patient.phone == "07700 900123"
     row = AccessLog.objects.get(patient=patient)
-    assert (row.action, row.detail) == ("edit_patient", "phone")
+    assert (row.action, row.detail) == (Action.EDIT_PATIENT, "phone")
 
 
 def test_edit_with_bad_input_changes_nothing(desk):

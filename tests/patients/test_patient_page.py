@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from tests.factories import (
     make_appointment,
     make_location,
@@ -110,7 +110,7 @@ def test_each_view_of_the_page_writes_an_audit_row(client):
     client.get(f"/staff/patients/{patient.pk}/", REMOTE_ADDR="198.51.100.4")
     client.get(f"/staff/patients/{patient.pk}/", REMOTE_ADDR="198.51.100.4")
 
-    rows = AccessLog.objects.filter(patient=patient, action="view_patient")
+    rows = AccessLog.objects.filter(patient=patient, action=Action.VIEW_PATIENT)
     assert rows.count() == 2
     assert {(r.user_id, r.ip_address) for r in rows} == {(desk.pk, "198.51.100.4")}
 

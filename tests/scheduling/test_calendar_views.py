@@ -184,3 +184,17 @@ def test_new_appointment_page_preselects_the_patient_it_was_opened_for(client, c
 
     assert response.status_code == 200
     assert f'<option value="{patient.pk}" selected>' in response.text
+
+
+def test_appointment_page_shows_the_time_in_the_location_zone(client):
+    berlin = make_location(time_zone="Europe/Berlin")
+    doctor = make_open_practitioner(berlin)
+    kind = make_appointment_type([doctor], duration_minutes=30)
+    day = timezone.now().astimezone(berlin.tz).date() + dt.timedelta(days=2)
+    ten = dt.datetime.combine(day, dt.time(10, 0), tzinfo=berlin.tz)
+    appointment = make_appointment(doctor, ten.astimezone(dt.UTC), kind=kind, location=berlin)
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    page = client.get(f"/staff/appointments/{appointment.pk}/").text
+
+    assert "10:00–10:30 (Europe/Berlin)" in page

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -27,3 +28,58 @@ class User(AbstractUser):
     @property
     def is_patient(self) -> bool:
         return self.is_active and self.role == Role.PATIENT
+
+
+class AccountEventImmutable(Exception):
+    """Raised on any attempt to change or delete an account event."""
+
+    def __init__(self, message: str = "The account event log is append-only."):
+        super().__init__(message)
+
+
+class AccountEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AccountEventImmutable()
+
+    def delete(self):
+        raise AccountEventImmutable()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AccountEventImmutable()
+
+
+class AccountEvent(models.Model):
+    """A change to how an account signs in or what its secrets open: two-factor set up or
+    turned off, a calendar feed address replaced or revoked. Rows are only ever inserted
+    (the database refuses the rest, migration 0002)."""
+
+    class Kind(models.TextChoices):
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor sign-in set up"
+        TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor sign-in turned off"
+        CALENDAR_FEED_REPLACED = "calendar_feed_replaced", "Calendar feed address replaced"
+        CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar feed revoked"
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    # Whose account changed, and who changed it (the same person when they did it themselves).
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by_name = models.CharField("by (name at the time)", max_length=150, blank=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+
+    objects = AccountEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["user", "-occurred_at"], name="account_event_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.user} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AccountEventImmutable()
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AccountEventImmutable()

@@ -16,7 +16,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
-from .models import User
+from .events import record_account_event
+from .models import AccountEvent, User
 
 RECOVERY_CODE_COUNT = 8
 APP_DEVICE_NAME = "Authenticator app"
@@ -131,6 +132,7 @@ def confirm_app_device(user, device: TOTPDevice) -> list[str]:
     recovery = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    record_account_event(user, AccountEvent.Kind.TWO_FACTOR_ENROLLED)
     return codes
 
 
@@ -139,3 +141,4 @@ def remove_devices(user) -> None:
     """Turn two-factor sign-in off (the view asks for a current code first)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    record_account_event(user, AccountEvent.Kind.TWO_FACTOR_REMOVED)

@@ -17,8 +17,9 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from sotclinic.next_url import safe_next
 
 from .access import verify_url
+from .events import recent_account_events
 from .forms import CodeForm
-from .models import User
+from .models import AccountEvent, User
 from .two_factor import (
     confirm_app_device,
     confirmed_devices,
@@ -99,14 +100,19 @@ def _staff_with_second_factor(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+TWO_FACTOR_EVENTS = (AccountEvent.Kind.TWO_FACTOR_ENROLLED, AccountEvent.Kind.TWO_FACTOR_REMOVED)
+
+
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator app (QR code, then a code to confirm), or see that it is on."""
+    """Set up the authenticator app (QR code, then a code to confirm), or see that it is on;
+    either way with the account's recent two-factor changes."""
     if elsewhere := _staff_with_second_factor(request):
         return elsewhere
     user = request.user
+    events = recent_account_events(user, TWO_FACTOR_EVENTS)
     if has_confirmed_device(user):
         form = CodeForm(user=user, devices=[], request=request)
-        return render(request, "accounts/two_factor_on.html", {"form": form})
+        return render(request, "accounts/two_factor_on.html", {"form": form, "events": events})
     device = pending_app_device(user)
     form = CodeForm(request.POST or None, user=user, devices=[device], request=request)
     form.fields["code"].help_text = "The 6-digit code your authenticator app shows."
@@ -123,6 +129,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "qr_code": qr_code_svg(device.config_url),
             "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "otpauth_uri": device.config_url,
+            "events": events,
         },
     )
 
@@ -136,7 +143,10 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
         request.POST, user=request.user, devices=confirmed_devices(request.user), request=request
     )
     if not form.is_valid():
-        return render(request, "accounts/two_factor_on.html", {"form": form}, status=400)
+        events = recent_account_events(request.user, TWO_FACTOR_EVENTS)
+        return render(
+            request, "accounts/two_factor_on.html", {"form": form, "events": events}, status=400
+        )
     remove_devices(request.user)
     messages.success(request, "Two-factor sign-in is off. Your authenticator entry can go.")
     return redirect("accounts:two_factor")

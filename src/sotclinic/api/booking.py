@@ -264,6 +264,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
             date_of_birth=payload.date_of_birth,
             consent=payload.consent,
             base_url=request.build_absolute_uri("/"),
+            channel=services.Channel.API,
         )
     except BookingError as exc:
         return Status(exc.status_code, _error(exc.field, exc.message))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog
+from .models import AccessLog, Action
 from .services import record_access
 
 
@@ -20,7 +20,7 @@ class PatientAccessAdmin(admin.ModelAdmin):
             return obj.pk
         return getattr(obj, f"{self.patient_field}_id", None)
 
-    def _record(self, request, obj, action: str, detail: str = "") -> None:
+    def _record(self, request, obj, action: Action, detail: str = "") -> None:
         patient_id = self.audited_patient_id(obj)
         if patient_id is not None:
             what = f"{obj._meta.model_name} {obj.pk}"
@@ -29,22 +29,26 @@ class PatientAccessAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
-            self._record(request, obj, "admin_view")
+            self._record(request, obj, Action.ADMIN_VIEW)
         return obj
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        self.save_object(request, obj, form, change)
         # Field names only: the values are the patient's data.
         fields = ", ".join(form.changed_data) if change else ""
-        self._record(request, obj, "admin_change" if change else "admin_add", fields)
+        self._record(request, obj, Action.ADMIN_CHANGE if change else Action.ADMIN_ADD, fields)
+
+    def save_object(self, request, obj, form, change) -> None:
+        """The write itself; an admin whose model has a service saves through it here."""
+        super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        self._record(request, obj, "admin_delete")
+        self._record(request, obj, Action.ADMIN_DELETE)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self._record(request, obj, "admin_delete")
+            self._record(request, obj, Action.ADMIN_DELETE)
         super().delete_queryset(request, queryset)
 
 

@@ -13,7 +13,8 @@ class AuditImmutable(Exception):
 
 
 class Action(models.TextChoices):
-    """Known actions. Other parts of the app may record their own action names as well."""
+    """Every action the access log records. ``record_access`` takes members only, never a
+    string, so each name is declared once, here, with its label."""
 
     VIEW_CHART = "view_chart", "Viewed the chart"
     VIEW_VISIT = "view_visit", "Viewed a visit"
@@ -37,6 +38,18 @@ class Action(models.TextChoices):
     VIEW_RED_FLAGS = "view_red_flags", "Viewed the red flags"
     HANDLE_RED_FLAG = "handle_red_flag", "Recorded how a red flag was handled"
     VIEW_INTAKES = "view_intakes", "Viewed the intakes"
+    VIEW_APPOINTMENT = "view_appointment", "Viewed an appointment"
+    VIEW_PRECAUTIONS = "view_precautions", "Viewed precautions"
+    ACKNOWLEDGE_PRECAUTION = "acknowledge_precaution", "Acknowledged a precaution"
+    RECORD_PRECAUTION = "record_precaution", "Recorded a precaution"
+    VIEW_OUTCOMES = "view_outcomes", "Viewed outcome scores"
+    VIEW_OUTCOMES_DASHBOARD = "view_outcomes_dashboard", "Viewed the outcomes dashboard"
+    EXPORT_OUTCOMES = "export_outcomes", "Exported outcome scores"
+    VIEW_OWN_APPOINTMENTS = "view_own_appointments", "Patient viewed own appointments"
+    ADMIN_VIEW = "admin_view", "Opened in the back office"
+    ADMIN_ADD = "admin_add", "Added in the back office"
+    ADMIN_CHANGE = "admin_change", "Changed in the back office"
+    ADMIN_DELETE = "admin_delete", "Deleted in the back office"
 
 
 ACTION_LABELS = dict(Action.choices)

@@ -198,7 +198,7 @@ def acknowledge_precaution(request: HttpRequest, visit_id: int, precaution_id: i
     record_access(
         request,
         visit.patient,
-        "acknowledge_precaution",
+        Action.ACKNOWLEDGE_PRECAUTION,
         f"visit {visit.pk} precaution {ack.precaution.code}",
     )
     messages.success(request, "Precaution acknowledged for this visit.")
@@ -225,7 +225,10 @@ def record_precaution(request: HttpRequest, visit_id: int):
         form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
         return _render_visit(request, visit, form, status=error.status_code)
     record_access(
-        request, visit.patient, "record_precaution", f"visit {visit.pk} precaution {record.code}"
+        request,
+        visit.patient,
+        Action.RECORD_PRECAUTION,
+        f"visit {visit.pk} precaution {record.code}",
     )
     messages.success(request, "Precaution recorded.")
     return redirect("charting:visit", visit_id=visit.pk)

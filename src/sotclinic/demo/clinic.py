@@ -22,6 +22,7 @@ from sotclinic.scheduling.models import (
     WeeklyBreak,
     WeeklyHours,
 )
+from sotclinic.scheduling.services import Change, Channel, record_change
 
 DEMO_PASSWORD = "sotclinic-demo"
 DEMO_LOGINS = [
@@ -239,7 +240,8 @@ def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, 
                         cursor = finish + dt.timedelta(minutes=kind.buffer_minutes)
                     else:
                         cursor += dt.timedelta(minutes=30)
-    Appointment.objects.bulk_create(appointments)
+    for appointment in Appointment.objects.bulk_create(appointments):
+        record_change(appointment, Change.BOOKED, channel=Channel.SYSTEM)
 
 
 DEMO_ABOUT_VISIT = """\

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sotclinic.accounts.access import practitioner_required
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from sotclinic.intake.selectors import visit_precautions
 from sotclinic.sot import FindingsError, ProtocolTableError
@@ -64,7 +65,7 @@ def analyze_partial(request: HttpRequest) -> HttpResponse:
             record_access(
                 request,
                 context["precautions"][0].record.patient_id,
-                "view_precautions",
+                Action.VIEW_PRECAUTIONS,
                 f"visit {visit_id}",
             )
     return render(request, "exam/_analysis_response.html", context)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from sotclinic.accounts.access import practitioner_required
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from sotclinic.intake.steps import complaint_titles
 from sotclinic.patients.models import Patient
@@ -22,7 +23,7 @@ from .charts import trend_svg
 def patient_outcomes(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     trends = selectors.patient_trends(patient)
-    record_access(request, patient, "view_outcomes", "outcome scores")
+    record_access(request, patient, Action.VIEW_OUTCOMES, "outcome scores")
     return render(request, "outcomes/patient.html", {"patient": patient, "trends": trends})
 
 
@@ -32,7 +33,7 @@ def patient_chart(request: HttpRequest, patient_id: int, instrument_id: str) -> 
     trend = next((t for t in selectors.patient_trends(patient) if t.slug == instrument_id), None)
     if trend is None:
         raise Http404("No scores for this questionnaire.")
-    record_access(request, patient, "view_outcomes", f"chart {instrument_id}")
+    record_access(request, patient, Action.VIEW_OUTCOMES, f"chart {instrument_id}")
     response = HttpResponse(trend_svg(trend), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -71,7 +72,7 @@ class DashboardFilterForm(forms.Form):
         )
 
 
-def _dashboard_data(request: HttpRequest, action: str):
+def _dashboard_data(request: HttpRequest, action: Action):
     form = DashboardFilterForm(request.GET or None)
     summaries, patient_ids = selectors.dashboard(form.filters())
     for patient_id in patient_ids:
@@ -81,7 +82,7 @@ def _dashboard_data(request: HttpRequest, action: str):
 
 @practitioner_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, summaries = _dashboard_data(request, "view_outcomes_dashboard")
+    form, summaries = _dashboard_data(request, Action.VIEW_OUTCOMES_DASHBOARD)
     context = {
         "form": form,
         "summaries": summaries,
@@ -97,7 +98,7 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 @practitioner_required
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    form, summaries = _dashboard_data(request, "export_outcomes")
+    form, summaries = _dashboard_data(request, Action.EXPORT_OUTCOMES)
     filters = form.filters()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'

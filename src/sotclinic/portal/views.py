@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from sotclinic.accounts.access import patient_required
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from sotclinic.scheduling.models import (
     Appointment,
@@ -40,5 +41,5 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         else []
     )
     if patient:
-        record_access(request, patient, "view_own_appointments", "portal home")
+        record_access(request, patient, Action.VIEW_OWN_APPOINTMENTS, "portal home")
     return render(request, "portal/patient_home.html", {"patient": patient, "upcoming": upcoming})

@@ -2,10 +2,12 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from sotclinic.audit.admin import PatientAccessAdmin
 
 from .errors import SlotTaken
+from .history import appointment_history
 from .models import (
     Appointment,
     AppointmentType,
@@ -17,7 +19,7 @@ from .models import (
     WeeklyBreak,
     WeeklyHours,
 )
-from .services import refuse_overlap
+from .services import refuse_overlap, save_from_back_office
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -104,7 +106,43 @@ class AppointmentAdmin(PatientAccessAdmin):
     list_filter = ("status", "practitioner")
     date_hierarchy = "start"
     raw_id_fields = ("patient",)
-    readonly_fields = ("blocked_until", "reminder_sent_at", "cancelled_at", "booked_online")
+    readonly_fields = (
+        "blocked_until",
+        "reminder_sent_at",
+        "cancelled_at",
+        "booked_online",
+        "history",
+    )
+
+    @admin.display(description="History")
+    def history(self, obj) -> str:
+        """The appointment's history as the staff page shows it (read-only)."""
+        if obj is None or obj.pk is None:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} ({}) · {}{}</li>",
+                (
+                    (
+                        entry.when,
+                        entry.actor,
+                        entry.channel,
+                        entry.action,
+                        "".join(
+                            f"; {c.label}: {c.old + ' → ' if c.old else ''}{c.new}"
+                            for c in entry.changes
+                        ),
+                    )
+                    for entry in appointment_history(obj)
+                ),
+            ),
+        )
+
+    def save_object(self, request, obj, form, change) -> None:
+        # Through the service, so the change lands in the appointment's history.
+        save_from_back_office(obj, by=request.user)
 
 
 @admin.register(ClinicSettings)

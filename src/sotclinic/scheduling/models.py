@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from . import certifications, schedule_cache
 
@@ -446,3 +447,76 @@ class FaqEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class ChangeLogImmutable(Exception):
+    """Raised on any attempt to change or delete a row of an appointment's history."""
+
+    def __init__(self, message: str = "An appointment's history is append-only."):
+        super().__init__(message)
+
+
+class AppointmentChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ChangeLogImmutable()
+
+    def delete(self):
+        raise ChangeLogImmutable()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ChangeLogImmutable()
+
+
+class AppointmentChange(models.Model):
+    """One change of an appointment: who made it, when, through which door, and what the
+    changed fields were before and after. Written by the scheduling services in the same
+    transaction as the change; rows are only ever inserted (the database refuses the rest)."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online booking page"
+        PATIENT_LINK = "patient_link", "Patient's e-mailed link"
+        STAFF = "staff", "Staff pages"
+        ADMIN = "admin", "Back office"
+        API = "api", "Booking API"
+        SYSTEM = "system", "System"
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        MOVED = "moved", "Moved"
+        CANCELLED = "cancelled", "Cancelled"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        EDITED = "edited", "Edited"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="changes")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who, as it read at the time: the user's name, or "patient via link", "online booking",
+    # "system" when no staff user acted.
+    actor = models.CharField(max_length=150)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # The fields that changed, before and after (JSON-ready values; see services.snapshot).
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+
+    objects = AppointmentChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["appointment", "occurred_at"], name="appointment_change_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ChangeLogImmutable()
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ChangeLogImmutable()

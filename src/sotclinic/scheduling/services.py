@@ -12,6 +12,8 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sotclinic.accounts.events import record_account_event
+from sotclinic.accounts.models import AccountEvent
 from sotclinic.patients.models import Patient
 
 from . import notifications
@@ -24,10 +26,93 @@ from .errors import (
     SlotTaken,
 )
 from .links import BadLink, booking_request_for_token
-from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
+from .models import (
+    Appointment,
+    AppointmentChange,
+    AppointmentType,
+    ClinicSettings,
+    Location,
+    Practitioner,
+)
 from .selectors import Slot, free_slots, within_opening_hours
 
 NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
+
+Channel = AppointmentChange.Channel
+Change = AppointmentChange.Action
+
+
+# --- The appointment's history ---------------------------------------------------------------
+
+
+def _named(pk: int, name: str) -> dict:
+    return {"id": pk, "name": name}
+
+
+def snapshot(appointment: Appointment) -> dict:
+    """What the history keeps of an appointment, as JSON-ready values (times in UTC; the
+    names as they read at the time)."""
+    return {
+        "start": appointment.start.astimezone(dt.UTC).isoformat(),
+        "end": appointment.end.astimezone(dt.UTC).isoformat(),
+        "practitioner": _named(appointment.practitioner_id, appointment.practitioner.display_name),
+        "location": _named(appointment.location_id, appointment.location.name),
+        "appointment_type": _named(
+            appointment.appointment_type_id, appointment.appointment_type.name
+        ),
+        "patient": _named(appointment.patient_id, appointment.patient.full_name),
+        "status": appointment.status,
+    }
+
+
+# Who acted when no staff user did, by the door they came through.
+ANONYMOUS_ACTORS = {
+    Channel.ONLINE: "online booking",
+    Channel.API: "online booking",
+    Channel.PATIENT_LINK: "patient via link",
+}
+
+
+def record_change(
+    appointment: Appointment,
+    action: str,
+    *,
+    channel: str,
+    user=None,
+    before: dict | None = None,
+    now: dt.datetime | None = None,
+) -> AppointmentChange | None:
+    """Append one row to the appointment's history, inside the caller's transaction.
+
+    ``before`` is `snapshot` of the appointment before the change (None for a new booking,
+    which records every field as new); only the fields that differ are kept. A change that
+    changed nothing records nothing. ``user`` is the staff user who acted, if any.
+    """
+    after = snapshot(appointment)
+    before = before or {}
+    changed = [key for key in after if before.get(key) != after[key]]
+    if before and not changed:
+        return None
+    if user is not None and user.is_authenticated:
+        actor = user.get_full_name() or user.get_username()
+    else:
+        user, actor = None, ANONYMOUS_ACTORS.get(channel, "system")
+    return AppointmentChange.objects.create(
+        appointment=appointment,
+        occurred_at=now or timezone.now(),
+        user=user,
+        actor=actor[:150],
+        channel=Channel(channel),
+        action=Change(action),
+        old={key: before[key] for key in changed if key in before},
+        new={key: after[key] for key in changed},
+    )
+
+
+def _staff_channel(by, by_patient: bool = False) -> str:
+    if by_patient:
+        return Channel.PATIENT_LINK
+    return Channel.STAFF if by is not None else Channel.SYSTEM
 
 
 def _is_overlap_violation(exc: IntegrityError) -> bool:
@@ -181,6 +266,7 @@ def _book_listed_slot(
     *,
     base_url: str | None,
     now: dt.datetime,
+    channel: str,
 ) -> Appointment:
     """Book `start` for `patient` (or a patient created from `new_patient`) with the first of
     the practitioners free then, and queue the confirmation."""
@@ -212,6 +298,7 @@ def _book_listed_slot(
     booked = Appointment.objects.select_related(
         "practitioner", "appointment_type", "location", "patient"
     ).get(pk=appointment.pk)
+    record_change(booked, Change.BOOKED, channel=channel, now=now)
     notifications.send_confirmation(booked, base_url)
     return booked
 
@@ -250,8 +337,10 @@ def book_online(
     consent: bool,
     base_url: str | None = None,
     now: dt.datetime | None = None,
+    channel: str = Channel.ONLINE,
 ) -> Appointment | None:
-    """Book a listed free slot for a patient from the public page or the API.
+    """Book a listed free slot for a patient from the public page or the API (``channel``
+    says which, for the appointment's history).
 
     `practitioner_id=None` means the first practitioner free at that time. An existing patient
     is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
@@ -304,7 +393,14 @@ def book_online(
         "date_of_birth": date_of_birth,
     }
     return _book_listed_slot(
-        kind, practitioner_id, start, patient, new_patient, base_url=base_url, now=now
+        kind,
+        practitioner_id,
+        start,
+        patient,
+        new_patient,
+        base_url=base_url,
+        now=now,
+        channel=channel,
     )
 
 
@@ -327,7 +423,16 @@ def confirm_booking_request(
     repeated = _existing_online_booking(patient, kind, practitioner_id, start, now=now)
     if repeated is not None:
         return repeated
-    return _book_listed_slot(kind, practitioner_id, start, patient, {}, base_url=base_url, now=now)
+    return _book_listed_slot(
+        kind,
+        practitioner_id,
+        start,
+        patient,
+        {},
+        base_url=base_url,
+        now=now,
+        channel=Channel.PATIENT_LINK,
+    )
 
 
 @transaction.atomic
@@ -339,9 +444,10 @@ def book_appointment(
     location: Location,
     start: dt.datetime,
     outside_hours_by=None,
+    by=None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Book by staff: any time that is not past and not overlapping.
+    """Book by staff (``by``, the user): any time that is not past and not overlapping.
 
     A time outside the practitioner's opening hours (or in a break, day off or holiday) raises
     OutsideOpeningHours unless ``outside_hours_by`` names the staff user who confirmed it;
@@ -363,6 +469,7 @@ def book_appointment(
     _outside_hours_override(appointment, outside_hours_by, now=now)
     refuse_overlap(practitioner, start, until)
     _save_without_overlap(appointment)
+    record_change(appointment, Change.BOOKED, channel=_staff_channel(by), user=by, now=now)
     return appointment
 
 
@@ -392,10 +499,11 @@ def move_appointment(
     practitioner: Practitioner | None = None,
     by_patient: bool = False,
     outside_hours_by=None,
+    by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Move to a new start (and optionally another practitioner).
+    """Move to a new start (and optionally another practitioner); ``by`` is the staff user.
 
     Staff may move to any future time that does not overlap, outside opening hours only with
     ``outside_hours_by`` as in `book_appointment`; a patient only to a listed free slot of the
@@ -403,6 +511,7 @@ def move_appointment(
     """
     now = now or timezone.now()
     appointment = _lock(appointment)
+    before = snapshot(appointment)
     if by_patient:
         _check_patient_may_change(appointment, now)
         _check_offered(
@@ -426,6 +535,8 @@ def move_appointment(
     refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)
+    channel = _staff_channel(by, by_patient)
+    record_change(appointment, Change.MOVED, channel=channel, user=by, before=before, now=now)
     if by_patient:
         notifications.send_moved(appointment, base_url)
     return appointment
@@ -436,10 +547,12 @@ def cancel_appointment(
     appointment: Appointment,
     *,
     by_patient: bool = False,
+    by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Cancel; the time is free again at once. Patients only outside the cancellation window."""
+    """Cancel; the time is free again at once. Patients only outside the cancellation window.
+    ``by`` is the staff user who cancelled."""
     now = now or timezone.now()
     appointment = _lock(appointment)
     if appointment.status == Appointment.Status.CANCELLED:
@@ -451,9 +564,12 @@ def cancel_appointment(
             f"This appointment is marked {appointment.get_status_display().lower()}; "
             "it cannot be cancelled."
         )
+    before = snapshot(appointment)
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = now
     appointment.save(update_fields=["status", "cancelled_at"])
+    channel = _staff_channel(by, by_patient)
+    record_change(appointment, Change.CANCELLED, channel=channel, user=by, before=before, now=now)
     if by_patient:
         notifications.send_cancelled(appointment, base_url)
     return appointment
@@ -487,9 +603,10 @@ def _refuse_early_mark(appointment: Appointment, status: str, now: dt.datetime) 
 
 @transaction.atomic
 def mark_appointment(
-    appointment: Appointment, status: str, *, now: dt.datetime | None = None
+    appointment: Appointment, status: str, *, by=None, now: dt.datetime | None = None
 ) -> Appointment:
-    """Mark arrived, no-show or completed (or undo a mistaken arrived/no-show).
+    """Mark arrived, no-show or completed (or undo a mistaken arrived/no-show); ``by`` is the
+    staff user.
 
     Raises ChangeNotAllowed for a change the status does not allow, and for marking an
     appointment arrived or completed before its day, or a no-show before its start.
@@ -504,9 +621,63 @@ def mark_appointment(
             f"marked {wanted}."
         )
     _refuse_early_mark(appointment, status, now)
+    before = snapshot(appointment)
     appointment.status = status
     appointment.save(update_fields=["status"])
+    record_change(
+        appointment,
+        Change.STATUS_CHANGED,
+        channel=_staff_channel(by),
+        user=by,
+        before=before,
+        now=now,
+    )
     return appointment
+
+
+def _back_office_action(before: dict | None, after: dict) -> str:
+    if not before:
+        return Change.BOOKED
+    changed = {key for key in after if before.get(key) != after[key]}
+    cancelled = Appointment.Status.CANCELLED
+    if after["status"] == cancelled and before.get("status") != cancelled:
+        return Change.CANCELLED
+    if changed & {"start", "end", "practitioner", "location"}:
+        return Change.MOVED
+    if "status" in changed:
+        return Change.STATUS_CHANGED
+    return Change.EDITED
+
+
+@transaction.atomic
+def save_from_back_office(appointment: Appointment, *, by) -> Appointment:
+    """Save an appointment as the back office (``/admin/``) edited it, and log the change.
+
+    The admin form has checked the overlap already; the database refuses one that races it.
+    """
+    before = snapshot(_lock(appointment)) if appointment.pk is not None else None
+    _save_without_overlap(appointment)
+    action = _back_office_action(before, snapshot(appointment))
+    record_change(appointment, action, channel=Channel.ADMIN, user=by, before=before)
+    return appointment
+
+
+@transaction.atomic
+def replace_calendar_feed(practitioner: Practitioner, *, by) -> str:
+    """Give the practitioner's calendar feed a new secret address (the old one stops working)
+    and log who did it; returns the new token."""
+    token = practitioner.new_calendar_feed_token()
+    practitioner.save(update_fields=["calendar_feed_token"])
+    record_account_event(practitioner.user, AccountEvent.Kind.CALENDAR_FEED_REPLACED, by=by)
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_feed(practitioner: Practitioner, *, by) -> None:
+    """Turn the practitioner's calendar feed off, and log who did it."""
+    practitioner.calendar_feed_token = ""
+    practitioner.save(update_fields=["calendar_feed_token"])
+    record_account_event(practitioner.user, AccountEvent.Kind.CALENDAR_FEED_REVOKED, by=by)
 
 
 @transaction.atomic

@@ -8,6 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
+from sotclinic.accounts.events import recent_account_events
+from sotclinic.accounts.models import AccountEvent
+from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
 from sotclinic.next_url import safe_next
 from sotclinic.query_params import date_param
@@ -24,6 +27,7 @@ from .forms import (
     MoveForm,
     PractitionerProfileFormSet,
 )
+from .history import appointment_history
 from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
 from .selectors import calendar_grid
 from .services import save_clinic_page
@@ -120,6 +124,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     location=data["location"],
                     start=form.start(),
                     outside_hours_by=request.user if data["outside_hours"] else None,
+                    by=request.user,
                 )
             except BookingError as exc:
                 _show_booking_error(form, exc)
@@ -143,7 +148,7 @@ def _appointment(pk: int) -> Appointment:
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
     # The page shows the patient's name, phone and e-mail.
-    record_access(request, appointment.patient, "view_appointment", f"appointment {pk}")
+    record_access(request, appointment.patient, Action.VIEW_APPOINTMENT, f"appointment {pk}")
     local = appointment.start.astimezone(appointment.location.tz)
     move_form = MoveForm(
         request.POST or None,
@@ -167,6 +172,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     start,
                     practitioner=data["practitioner"],
                     outside_hours_by=request.user if data["outside_hours"] else None,
+                    by=request.user,
                 )
             except BookingError as exc:
                 _show_booking_error(move_form, exc)
@@ -180,6 +186,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "local_end": appointment.end.astimezone(appointment.location.tz),
         "move_form": move_form,
         "calendar_url": _calendar_url(appointment),
+        "history": appointment_history(appointment),
     }
     return render(request, "scheduling/appointment_detail.html", context, status=status)
 
@@ -200,9 +207,9 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "cancel":
-            services.cancel_appointment(appointment)
+            services.cancel_appointment(appointment, by=request.user)
         elif action in STATUS_ACTIONS:
-            services.mark_appointment(appointment, STATUS_ACTIONS[action])
+            services.mark_appointment(appointment, STATUS_ACTIONS[action], by=request.user)
         else:
             return HttpResponseBadRequest("Unknown action.")
     except BookingError as exc:
@@ -248,6 +255,7 @@ def clinic_page(request: HttpRequest) -> HttpResponse:
 # --- Calendar feed -------------------------------------------------------------------------
 
 
+FEED_EVENTS = (AccountEvent.Kind.CALENDAR_FEED_REPLACED, AccountEvent.Kind.CALENDAR_FEED_REVOKED)
 FEED_PAST = dt.timedelta(days=7)
 FEED_AHEAD = dt.timedelta(days=90)
 
@@ -278,12 +286,11 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     practitioner = get_object_or_404(Practitioner, user=request.user)
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            practitioner.calendar_feed_token = ""
+            services.revoke_calendar_feed(practitioner, by=request.user)
             messages.success(request, "Calendar feed revoked; the old address no longer works.")
         else:
-            practitioner.new_calendar_feed_token()
+            services.replace_calendar_feed(practitioner, by=request.user)
             messages.success(request, "New calendar address created; the old one no longer works.")
-        practitioner.save(update_fields=["calendar_feed_token"])
         return redirect("scheduling:feed_settings")
     feed_url = (
         request.build_absolute_uri(
@@ -292,4 +299,6 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
         if practitioner.calendar_feed_token
         else None
     )
-    return render(request, "scheduling/feed_settings.html", {"feed_url": feed_url})
+    events = recent_account_events(request.user, FEED_EVENTS)
+    context = {"feed_url": feed_url, "events": events}
+    return render(request, "scheduling/feed_settings.html", context)

@@ -42,7 +42,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     flagged = patients_with_open_red_flags()
     if request.user.is_practitioner:  # they see what each flag is: a read of the chart
         for entry in flagged:
-            record_access(request, entry.patient, "view_red_flags", "staff home")
+            record_access(request, entry.patient, Action.VIEW_RED_FLAGS, "staff home")
     context = {"locations": locations, "flagged": flagged}
     return render(request, "scheduling/staff_home.html", context)
 

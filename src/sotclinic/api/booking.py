@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field, field_validator
 
+from sotclinic.patients.validators import validate_date_of_birth
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import BookingError
 from sotclinic.scheduling.models import AppointmentType, Practitioner
@@ -132,9 +133,10 @@ class BookingIn(Schema):
     @field_validator("date_of_birth")
     @classmethod
     def born_in_the_past(cls, value: dt.date) -> dt.date:
-        if not dt.date(1900, 1, 1) <= value <= dt.date.today():
-            raise ValueError("enter your real date of birth")
-        return value
+        try:
+            return validate_date_of_birth(value)
+        except DjangoValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
 
     @field_validator("consent")
     @classmethod

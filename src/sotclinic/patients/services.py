@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.errors import DomainError
 
 from .models import Patient
 from .selectors import duplicates_of
@@ -22,8 +23,10 @@ EDITABLE_FIELDS = (
 )
 
 
-class DuplicatePatient(Exception):
+class DuplicatePatient(DomainError):
     """A patient with the same e-mail and date of birth is already registered."""
+
+    status_code = 409
 
     def __init__(self, existing: Patient):
         self.existing = existing

@@ -15,6 +15,8 @@ class DomainError(Exception):
     message: str = "That could not be done."
     status_code: int = 422
     field: str | None = None
+    # The heading of the page that shows the message when no form can show it.
+    title: str = "That could not be done"
 
     def __init__(self, message: str | None = None, field: str | None = None):
         if message is not None:

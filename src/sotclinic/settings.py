@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees what a view raises: a DomainError becomes its 4xx page.
+    "sotclinic.refusals.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "sotclinic.urls"

@@ -42,7 +42,7 @@ def clinic():
     return location, doctor, kind, ten
 
 
-def _online(kind, start, practitioner=None, **details):
+def _outcome(kind, start, practitioner=None, **details):
     data = {
         "appointment_type_id": kind.pk,
         "practitioner_id": practitioner.pk if practitioner else None,
@@ -55,6 +55,11 @@ def _online(kind, start, practitioner=None, **details):
         "consent": True,
     }
     return services.book_online(**{**data, **details})
+
+
+def _online(kind, start, practitioner=None, **details):
+    """Book online and return the appointment booked (None for a request)."""
+    return _outcome(kind, start, practitioner, **details).appointment
 
 
 def test_online_booking_creates_patient_appointment_and_confirmation(
@@ -170,15 +175,16 @@ def test_returning_patient_type_books_nothing_whether_or_not_the_details_match(
     before = _listing(kind, ten.date())
 
     with django_capture_on_commit_callbacks(execute=True):
-        matched = _online(
+        matched = _outcome(
             kind, ten, doctor, email="known@example.com", date_of_birth=known.date_of_birth
         )
     after_match = _listing(kind, ten.date())
     with django_capture_on_commit_callbacks(execute=True):
-        unmatched = _online(kind, ten, doctor, email="stranger@example.com")
+        unmatched = _outcome(kind, ten, doctor, email="stranger@example.com")
     after_no_match = _listing(kind, ten.date())
 
-    assert matched is None and unmatched is None
+    assert matched == unmatched == services.REQUEST_RECEIVED
+    assert not matched.booked
     assert before == after_match == after_no_match
     assert (ten, doctor.pk) in before
     assert Appointment.objects.count() == 0

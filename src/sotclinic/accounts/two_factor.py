@@ -16,6 +16,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
+from sotclinic.errors import DomainError
+
 from .events import record_account_event
 from .models import AccountEvent, User
 
@@ -25,8 +27,10 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 _APP_CODE = re.compile(r"^\d{6}$")
 
 
-class CodeRefused(Exception):
+class CodeRefused(DomainError):
     """A code that did not verify, with a message for the person who typed it."""
+
+    field = "code"
 
 
 def has_confirmed_device(user) -> bool:

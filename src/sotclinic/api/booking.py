@@ -9,8 +9,9 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field, field_validator
 
+from sotclinic.patients.validators import validate_date_of_birth
 from sotclinic.scheduling import services
-from sotclinic.scheduling.errors import BookingError
+from sotclinic.scheduling.errors import NotBookableOnline
 from sotclinic.scheduling.models import AppointmentType, Practitioner
 from sotclinic.scheduling.notifications import manage_url
 from sotclinic.scheduling.selectors import (
@@ -19,6 +20,8 @@ from sotclinic.scheduling.selectors import (
     online_appointment_types,
 )
 from sotclinic.scheduling.throttle import allow_booking_attempt
+
+from .errors import error_body
 
 router = Router(tags=["booking"])
 
@@ -132,9 +135,10 @@ class BookingIn(Schema):
     @field_validator("date_of_birth")
     @classmethod
     def born_in_the_past(cls, value: dt.date) -> dt.date:
-        if not dt.date(1900, 1, 1) <= value <= dt.date.today():
-            raise ValueError("enter your real date of birth")
-        return value
+        try:
+            return validate_date_of_birth(value)
+        except DjangoValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
 
     @field_validator("consent")
     @classmethod
@@ -163,10 +167,6 @@ class RequestReceivedOut(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[dict] = []
-
-
-def _error(field: str | None, message: str) -> dict:
-    return {"detail": message, "errors": [{"field": field or "body", "message": message}]}
 
 
 def _online_types():
@@ -213,9 +213,7 @@ def slots(request: HttpRequest, query: Query[SlotQuery]):
     """Free start times; without `practitioner`, one per time across practitioners."""
     kind = next((k for k in online_appointment_types() if k.pk == query.appointment_type), None)
     if kind is None:
-        return Status(
-            422, _error("appointment_type", "There is no such appointment type to book online.")
-        )
+        raise NotBookableOnline("There is no such appointment type to book online.")
     practitioner_ids = None if query.practitioner is None else [query.practitioner]
     found = listed_slots(kind, query.start, query.days, practitioner_ids=practitioner_ids)
     if query.practitioner is None:
@@ -250,27 +248,25 @@ def create_booking(request: HttpRequest, payload: BookingIn):
     """Book a free slot. 409 when it was just taken; 202 for returning-patient types."""
     if not allow_booking_attempt(request):
         return Status(
-            429, _error(None, "Too many booking attempts from your network; try again later.")
+            429, error_body(None, "Too many booking attempts from your network; try again later.")
         )
-    try:
-        appointment = services.book_online(
-            appointment_type_id=payload.appointment_type,
-            practitioner_id=payload.practitioner,
-            start=payload.start,
-            first_name=payload.first_name,
-            last_name=payload.last_name,
-            email=payload.email,
-            phone=payload.phone,
-            date_of_birth=payload.date_of_birth,
-            consent=payload.consent,
-            base_url=request.build_absolute_uri("/"),
-            channel=services.Channel.API,
-        )
-    except BookingError as exc:
-        return Status(exc.status_code, _error(exc.field, exc.message))
-    if appointment is None:
+    outcome = services.book_online(
+        appointment_type_id=payload.appointment_type,
+        practitioner_id=payload.practitioner,
+        start=payload.start,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        email=payload.email,
+        phone=payload.phone,
+        date_of_birth=payload.date_of_birth,
+        consent=payload.consent,
+        base_url=request.build_absolute_uri("/"),
+        channel=services.Channel.API,
+    )
+    if not outcome.booked:
         # A returning-patient type: the same answer whether or not the details matched.
         return Status(202, RECEIVED)
+    appointment = outcome.appointment
     return Status(
         201,
         {

@@ -10,6 +10,10 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from sotclinic.errors import DomainError
+
+from .errors import error_body
+
 
 class BodyNotJSON(ValueError):
     """The request body could not be read as JSON."""
@@ -53,6 +57,12 @@ def validation_error(request, exc: NinjaValidationError):
         message = error.get("msg", "invalid value").removeprefix("Value error, ")
         errors.append({"field": ".".join(location) or "body", "message": message})
     return unprocessable(request, errors)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    """A rule refused the request (slot taken, link expired...): its status and message."""
+    return api.create_response(request, error_body(exc.field, exc.message), status=exc.status_code)
 
 
 @api.exception_handler(HttpError)

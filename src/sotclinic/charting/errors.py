@@ -35,6 +35,7 @@ class InvalidDraft(ChartingError):
     """Field problems found by the service (beyond what the form checks)."""
 
     message = "Some fields need attention."
+    status_code = 400
 
     def __init__(self, errors: dict[str, str], message: str | None = None):
         super().__init__(message)

@@ -20,11 +20,12 @@ from sotclinic.intake.precautions import default_precautions
 from sotclinic.intake.selectors import visit_precautions
 from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
+from sotclinic.refusals import refused_back_to
 from sotclinic.scheduling.models import Appointment
 
 from . import exam_fallback, selectors, services
 from .diagnosis_codes import diagnosis_codes, search_diagnosis_codes
-from .errors import CannotSign, ChartingError, InvalidDraft, NotAllowed, NoteSigned, StaleDraft
+from .errors import CannotSign, ChartingError, InvalidDraft, NoteSigned, StaleDraft
 from .forms import AddendumForm, NoteForm
 from .models import Visit
 
@@ -106,17 +107,14 @@ def start_appointment_visit(request: HttpRequest, appointment_id: int) -> HttpRe
 
 @practitioner_required
 @require_POST
+@refused_back_to(lambda request, appointment_id: reverse("home"))
 def start_appointment_visit_from_last(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "practitioner"), pk=appointment_id
     )
-    try:
-        visit, copied = services.start_visit_with_last_findings(
-            request.user, appointment, address=client_address(request)
-        )
-    except ChartingError as error:
-        messages.error(request, error.message)
-        return redirect("home")
+    visit, copied = services.start_visit_with_last_findings(
+        request.user, appointment, address=client_address(request)
+    )
     if copied:
         messages.success(
             request, "Findings copied from the last visit. Review them before signing."
@@ -132,13 +130,10 @@ def start_appointment_visit_from_last(request: HttpRequest, appointment_id: int)
 
 @practitioner_required
 @require_POST
+@refused_back_to(lambda request, patient_id: reverse("charting:chart", args=[patient_id]))
 def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
-    try:
-        visit = services.start_visit(request.user, patient=patient, address=client_address(request))
-    except ChartingError as error:
-        messages.error(request, error.message)
-        return redirect("charting:chart", patient_id=patient.pk)
+    visit = services.start_visit(request.user, patient=patient, address=client_address(request))
     return redirect("charting:visit", visit_id=visit.pk)
 
 
@@ -277,36 +272,43 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
             messages.success(request, "Note signed. It can no longer change; add addenda instead.")
         else:
             messages.success(request, "Draft saved.")
-    except StaleDraft as conflict:
+    except ChartingError as error:
+        return _visit_refused(request, visit, form, error, exam_state)
+    return redirect("charting:visit", visit_id=visit.pk)
+
+
+def _visit_refused(request, visit, form, error: ChartingError, exam_state) -> HttpResponse:
+    """The visit page again after the service refused a save or a signature."""
+    if isinstance(error, StaleDraft):
         # Keep the person's own text in the form, and let a second save replace the other one.
         data = request.POST.copy()
-        data["version"] = conflict.current.version
+        data["version"] = error.current.version
         return _render_visit(
             request,
             visit,
             NoteForm(data),
-            status=409,
-            conflict=conflict.current,
+            status=error.status_code,
+            conflict=error.current,
             exam_state=exam_state,
         )
-    except NoteSigned as error:
-        messages.error(request, error.message)
-        return _render_visit(request, _visit(visit.pk), None, status=409)
-    except InvalidDraft as error:
+    messages.error(request, error.message)
+    if isinstance(error, CannotSign):  # the draft is saved; only the signature was refused
+        return redirect("charting:visit", visit_id=visit.pk)
+    if isinstance(error, InvalidDraft):
         for field, message in error.errors.items():
             if field in form.fields:
                 form.add_error(field, message)
-        messages.error(request, error.message)
         return _render_visit(
-            request, visit, form, status=400, exam_state=exam_state, errors=error.errors
+            request,
+            visit,
+            form,
+            status=error.status_code,
+            exam_state=exam_state,
+            errors=error.errors,
         )
-    except NotAllowed as error:
-        messages.error(request, error.message)
-        fresh = _visit(visit.pk)
-        return _render_visit(request, fresh, NoteForm.for_note(fresh.note), status=403)
-    except CannotSign as error:
-        messages.error(request, error.message)
-    return redirect("charting:visit", visit_id=visit.pk)
+    fresh = _visit(visit.pk)  # signed, or not this person's to change: show it as it is now
+    form = None if fresh.note.is_signed else NoteForm.for_note(fresh.note)
+    return _render_visit(request, fresh, form, status=error.status_code)
 
 
 def _autosave_refused(message: str, status: int, **extra) -> JsonResponse:
@@ -340,26 +342,8 @@ def autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             form.content(exam_state),
             client_address(request),
         )
-    except StaleDraft as conflict:
-        other = conflict.current
-        who = other.updated_by.get_full_name() or other.updated_by.username
-        return _autosave_refused(
-            f"Not saved: {who} saved version {other.version} of this note at "
-            f"{timezone.localtime(other.updated_at, tz):%H:%M:%S} (in another tab or on another "
-            "screen). Press Save draft to compare the two versions.",
-            409,
-            conflict=True,
-        )
-    except NoteSigned as error:
-        return _autosave_refused(error.message, 409, signed=True)
-    except InvalidDraft as error:
-        return _autosave_refused(
-            "Not saved automatically: " + " ".join(error.errors.values() or [error.message]),
-            400,
-            errors=error.errors,
-        )
-    except NotAllowed as error:
-        return _autosave_refused(error.message, 403)
+    except ChartingError as error:
+        return _autosave_refusal(error, tz)
     return JsonResponse(
         {
             "saved": True,
@@ -370,6 +354,27 @@ def autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
     )
 
 
+def _autosave_refusal(error: ChartingError, tz) -> JsonResponse:
+    if isinstance(error, StaleDraft):
+        other = error.current
+        who = other.updated_by.get_full_name() or other.updated_by.username
+        return _autosave_refused(
+            f"Not saved: {who} saved version {other.version} of this note at "
+            f"{timezone.localtime(other.updated_at, tz):%H:%M:%S} (in another tab or on another "
+            "screen). Press Save draft to compare the two versions.",
+            error.status_code,
+            conflict=True,
+        )
+    if isinstance(error, InvalidDraft):
+        return _autosave_refused(
+            "Not saved automatically: " + " ".join(error.errors.values() or [error.message]),
+            error.status_code,
+            errors=error.errors,
+        )
+    extra = {"signed": True} if isinstance(error, NoteSigned) else {}
+    return _autosave_refused(error.message, error.status_code, **extra)
+
+
 def _copy_forward(request: HttpRequest, visit: Visit) -> HttpResponse:
     try:
         version = int(request.POST.get("version", ""))
@@ -377,35 +382,32 @@ def _copy_forward(request: HttpRequest, visit: Visit) -> HttpResponse:
         version = -1
     try:
         services.copy_forward(visit.note.pk, request.user, version, client_address(request))
-        messages.success(
-            request, "Findings copied from the last visit. Review them before signing."
-        )
-    except StaleDraft as conflict:
-        return _render_visit(
-            request,
-            visit,
-            NoteForm.for_note(conflict.current),
-            status=409,
-            conflict=conflict.current,
-        )
     except ChartingError as error:
+        if isinstance(error, StaleDraft):
+            return _render_visit(
+                request,
+                visit,
+                NoteForm.for_note(error.current),
+                status=error.status_code,
+                conflict=error.current,
+            )
         messages.error(request, error.message)
+        return redirect("charting:visit", visit_id=visit.pk)
+    messages.success(request, "Findings copied from the last visit. Review them before signing.")
     return redirect("charting:visit", visit_id=visit.pk)
 
 
 @practitioner_required
 @require_POST
+@refused_back_to(lambda request, visit_id: reverse("charting:visit", args=[visit_id]))
 def add_addendum(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(visit_id)
     form = AddendumForm(request.POST)
     if form.is_valid():
-        try:
-            services.add_addendum(
-                visit.note.pk, request.user, form.cleaned_data["text"], client_address(request)
-            )
-            messages.success(request, "Addendum added.")
-        except ChartingError as error:
-            messages.error(request, error.message)
+        services.add_addendum(
+            visit.note.pk, request.user, form.cleaned_data["text"], client_address(request)
+        )
+        messages.success(request, "Addendum added.")
     else:
         messages.error(request, "Write the addendum first.")
     return redirect("charting:visit", visit_id=visit.pk)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from sotclinic.errors import DomainError
 from sotclinic.intake.services import raise_examination_flag
 from sotclinic.sot import ProtocolTable, validate_area_levels
 
@@ -28,8 +29,14 @@ def reset_protocol_table(user) -> ProtocolTableOverride:
     return ProtocolTableOverride.objects.create(table=None, updated_by=user)
 
 
-class CmrtLevelsConflict(Exception):
+class CmrtLevelsConflict(DomainError):
     """The levels changed since the form was opened; saving would overwrite someone's edit."""
+
+    status_code = 409
+    message = (
+        "Someone saved the CMRT levels while you were editing. Nothing was saved: the levels "
+        "now in force are shown below; make your change again."
+    )
 
 
 def save_cmrt_area_levels(raw_levels: Any, user, based_on: int | None) -> CmrtAreaLevels:

@@ -148,17 +148,12 @@ def _save_cmrt_levels(request: HttpRequest) -> HttpResponse:
                 errors.setdefault(field, message[:1].upper() + message[1:] + ".")
             else:
                 problems.append(f"{path}: {message}")
-    except CmrtLevelsConflict:
-        status = 409
-        problems.append(
-            "Someone saved the CMRT levels while you were editing. Nothing was saved: the levels "
-            "now in force are shown below; make your change again."
-        )
+    except CmrtLevelsConflict as error:
         return render(
             request,
             "exam/settings.html",
-            _settings_base(_with_cmrt({}, problems=problems)),
-            status=status,
+            _settings_base(_with_cmrt({}, problems=[error.message])),
+            status=error.status_code,
         )
     else:
         messages.success(request, "CMRT area levels saved. New CMRT rows use them from now on.")

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django import forms
-from django.utils import timezone
+
+from sotclinic.patients.validators import validate_date_of_birth
 
 from .instruments import Instrument, ScoringError, complaints, score
 from .precautions import MAX_PREGNANCY_WEEKS, default_precautions
@@ -34,13 +35,7 @@ class AboutForm(forms.Form):
     address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def clean_date_of_birth(self) -> dt.date:
-        value = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if value > today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if value.year < today.year - 120:
-            raise forms.ValidationError("Please check the year of birth.")
-        return value
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def clean(self):
         data = super().clean()

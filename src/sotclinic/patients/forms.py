@@ -2,20 +2,12 @@ import datetime as dt
 import re
 
 from django import forms
-from django.utils import timezone
 
 from .models import Patient
+from .validators import validate_date_of_birth
 
-OLDEST_AGE_YEARS = 130
 _PHONE = re.compile(r"^[\d\s().+/-]*$")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
 
 
 class PatientForm(forms.ModelForm):
@@ -75,15 +67,7 @@ class PatientForm(forms.ModelForm):
         return value
 
     def clean_date_of_birth(self) -> dt.date:
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born > today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born < _years_before(today, OLDEST_AGE_YEARS):
-            raise forms.ValidationError(
-                f"That is more than {OLDEST_AGE_YEARS} years ago; check the year."
-            )
-        return born
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])
 
     def clean_email(self) -> str:
         return self.cleaned_data.get("email", "").strip()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.errors import DomainError
 
 from .models import Patient
 from .selectors import duplicates_of
@@ -22,8 +23,10 @@ EDITABLE_FIELDS = (
 )
 
 
-class DuplicatePatient(Exception):
+class DuplicatePatient(DomainError):
     """A patient with the same e-mail and date of birth is already registered."""
+
+    status_code = 409
 
     def __init__(self, existing: Patient):
         self.existing = existing
@@ -45,10 +48,12 @@ def _apply(patient: Patient, data: dict[str, Any]) -> list[str]:
 
 
 @transaction.atomic
-def register_patient(actor, data: dict[str, Any], allow_duplicate: bool = False) -> Patient:
+def register_patient(
+    actor, data: dict[str, Any], allow_duplicate: bool = False, *, address: str | None = None
+) -> Patient:
     """Create a patient from the demographics form's cleaned data and log it.
 
-    ``actor`` is the request (preferred, it gives the address) or the user. Raises
+    ``actor`` is the staff user, ``address`` their client address for the log. Raises
     ``DuplicatePatient`` when the e-mail and date of birth match someone already registered,
     unless ``allow_duplicate``.
     """
@@ -60,15 +65,22 @@ def register_patient(actor, data: dict[str, Any], allow_duplicate: bool = False)
     _apply(patient, data)
     patient.save()
     detail = "created anyway despite a matching record" if allow_duplicate else ""
-    record_access(actor, patient, Action.REGISTER_PATIENT, detail)
+    record_access(actor, patient, Action.REGISTER_PATIENT, detail, address=address)
     return patient
 
 
 @transaction.atomic
 def update_patient(
-    actor, patient_id: int, data: dict[str, Any], allow_duplicate: bool = False
+    actor,
+    patient_id: int,
+    data: dict[str, Any],
+    allow_duplicate: bool = False,
+    *,
+    address: str | None = None,
 ) -> Patient:
     """Change a patient's demographics and log which fields changed (names, not values).
+
+    ``actor`` is the staff user, ``address`` their client address for the log.
 
     Raises ``DuplicatePatient`` when the new e-mail and date of birth match another patient,
     unless ``allow_duplicate``.
@@ -85,5 +97,7 @@ def update_patient(
     changed = _apply(patient, data)
     if changed:
         patient.save(update_fields=[*changed, "consent_recorded_at"])
-    record_access(actor, patient, Action.EDIT_PATIENT, ", ".join(changed) or "no change")
+    record_access(
+        actor, patient, Action.EDIT_PATIENT, ", ".join(changed) or "no change", address=address
+    )
     return patient

@@ -5,6 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.client_address import client_ip
+from sotclinic.errors import DomainError
+from sotclinic.refusals import show_on_form
 
 from . import services
 from .forms import PatientForm
@@ -14,14 +17,16 @@ from .models import Patient
 def _save(request: HttpRequest, form: PatientForm, patient: Patient | None):
     """Run the service for a valid form; a duplicate comes back as a form error."""
     data = form.cleaned_data
-    allow = data.get("create_anyway", False)
+    allow, user, address = data.get("create_anyway", False), request.user, client_ip(request)
     try:
         if patient is None:
-            return services.register_patient(request, data, allow_duplicate=allow)
-        return services.update_patient(request, patient.pk, data, allow_duplicate=allow)
-    except services.DuplicatePatient as exc:
-        form.add_error(None, str(exc))
-        form.duplicate = exc.existing
+            return services.register_patient(user, data, allow_duplicate=allow, address=address)
+        return services.update_patient(
+            user, patient.pk, data, allow_duplicate=allow, address=address
+        )
+    except DomainError as exc:
+        show_on_form(form, exc)
+        form.duplicate = getattr(exc, "existing", None)
         return None
 
 

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sotclinic.errors import DomainError
 from sotclinic.query_params import date_param, datetime_param
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import BookingError
 from sotclinic.scheduling.links import (
-    BadLink,
     appointment_for_token,
     booking_request_for_token,
     manage_token,
@@ -143,7 +143,7 @@ def book(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/book.html", {**context, "form": form}, status=429)
     data = form.cleaned_data
     try:
-        appointment = services.book_online(
+        outcome = services.book_online(
             appointment_type_id=kind.pk,
             practitioner_id=practitioner and practitioner.pk,
             start=start,
@@ -155,17 +155,17 @@ def book(request: HttpRequest) -> HttpResponse:
             consent=data["consent"],
             base_url=request.build_absolute_uri("/"),
         )
-    except BookingError as exc:
+    except DomainError as exc:
         context.update(
             step="time",
             error=exc.message,
             **_slot_choice(request, kind, practitioner and practitioner.pk),
         )
         return render(request, "portal/book.html", context, status=exc.status_code)
-    if appointment is None:
+    if not outcome.booked:
         # A returning-patient type: the same page whether or not the details matched.
         return redirect("portal:booking_received")
-    return redirect("portal:booking_confirmed", token=manage_token(appointment))
+    return redirect("portal:booking_confirmed", token=manage_token(outcome.appointment))
 
 
 def booking_received(request: HttpRequest) -> HttpResponse:
@@ -175,10 +175,7 @@ def booking_received(request: HttpRequest) -> HttpResponse:
 def confirm_booking_request(request: HttpRequest, token: str) -> HttpResponse:
     """The link e-mailed for a returning-patient booking: GET shows it (mail scanners follow
     links, so GET never books), POST books it."""
-    try:
-        asked = booking_request_for_token(token)
-    except BadLink as exc:
-        return render(request, "portal/bad_link.html", {"message": exc.message}, status=400)
+    asked = booking_request_for_token(token)
     location = Location.objects.order_by("pk").first()
     context = {
         "appointment_type": AppointmentType.objects.filter(pk=asked["appointment_type_id"]).first(),
@@ -191,9 +188,7 @@ def confirm_booking_request(request: HttpRequest, token: str) -> HttpResponse:
         appointment = services.confirm_booking_request(
             token, base_url=request.build_absolute_uri("/")
         )
-    except BadLink as exc:
-        return render(request, "portal/bad_link.html", {"message": exc.message}, status=400)
-    except BookingError as exc:
+    except BookingError as exc:  # the page shows the request again, with why it failed
         context["error"] = exc.message
         return render(
             request, "portal/confirm_booking_request.html", context, status=exc.status_code
@@ -201,44 +196,27 @@ def confirm_booking_request(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("portal:booking_confirmed", token=manage_token(appointment))
 
 
-def _appointment_or_400(request: HttpRequest, token: str):
-    try:
-        return appointment_for_token(token), None
-    except BadLink as exc:
-        return None, render(request, "portal/bad_link.html", {"message": exc.message}, status=400)
-
-
 def booking_confirmed(request: HttpRequest, token: str) -> HttpResponse:
-    appointment, error = _appointment_or_400(request, token)
-    if error:
-        return error
+    appointment = appointment_for_token(token)
     return render(request, "portal/booking_confirmed.html", _manage_context(appointment, token))
 
 
 def _manage_context(appointment, token: str) -> dict:
-    settings = ClinicSettings.load()
-    now = timezone.now()
-    changeable = (
-        appointment.status == appointment.Status.BOOKED
-        and appointment.start - now >= dt.timedelta(hours=settings.cancellation_window_hours)
-    )
     tz = appointment.location.tz
     return {
         "appointment": appointment,
         "token": token,
         "local_start": appointment.start.astimezone(tz),
         "local_end": appointment.end.astimezone(tz),
-        "changeable": changeable,
-        "settings": settings,
+        "changeable": services.patient_may_change(appointment, timezone.now()),
+        "settings": ClinicSettings.load(),
         "manage_path": reverse("portal:manage_booking", args=[token]),
     }
 
 
 def manage_booking(request: HttpRequest, token: str) -> HttpResponse:
     """The page behind the e-mailed link: see, cancel, or move to another free time."""
-    appointment, error = _appointment_or_400(request, token)
-    if error:
-        return error
+    appointment = appointment_for_token(token)
     context = _manage_context(appointment, token)
     if context["changeable"] and request.GET.get("move"):
         context.update(
@@ -253,26 +231,27 @@ def manage_booking(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/manage_booking.html", context)
 
 
+def _manage_refused(request: HttpRequest, appointment, token: str, error: DomainError):
+    """The manage page again, with why the change was refused."""
+    context = {**_manage_context(appointment, token), "error": error.message}
+    return render(request, "portal/manage_booking.html", context, status=error.status_code)
+
+
 @require_POST
 def cancel_booking(request: HttpRequest, token: str) -> HttpResponse:
-    appointment, error = _appointment_or_400(request, token)
-    if error:
-        return error
+    appointment = appointment_for_token(token)
     try:
         services.cancel_appointment(
             appointment, by_patient=True, base_url=request.build_absolute_uri("/")
         )
-    except BookingError as exc:
-        context = {**_manage_context(appointment, token), "error": exc.message}
-        return render(request, "portal/manage_booking.html", context, status=exc.status_code)
+    except DomainError as exc:
+        return _manage_refused(request, appointment, token, exc)
     return redirect("portal:manage_booking", token=token)
 
 
 @require_POST
 def move_booking(request: HttpRequest, token: str) -> HttpResponse:
-    appointment, error = _appointment_or_400(request, token)
-    if error:
-        return error
+    appointment = appointment_for_token(token)
     start = datetime_param(request.POST, "start")
     try:
         if start is None:
@@ -280,7 +259,6 @@ def move_booking(request: HttpRequest, token: str) -> HttpResponse:
         services.move_appointment(
             appointment, start, by_patient=True, base_url=request.build_absolute_uri("/")
         )
-    except BookingError as exc:
-        context = {**_manage_context(appointment, token), "error": exc.message}
-        return render(request, "portal/manage_booking.html", context, status=exc.status_code)
+    except DomainError as exc:
+        return _manage_refused(request, appointment, token, exc)
     return redirect("portal:manage_booking", token=token)

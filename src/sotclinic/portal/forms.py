@@ -1,6 +1,6 @@
-import datetime as dt
-
 from django import forms
+
+from sotclinic.patients.validators import validate_date_of_birth
 
 
 class BookingDetailsForm(forms.Form):
@@ -36,7 +36,4 @@ class BookingDetailsForm(forms.Form):
     )
 
     def clean_date_of_birth(self):
-        value = self.cleaned_data["date_of_birth"]
-        if not dt.date(1900, 1, 1) <= value <= dt.date.today():
-            raise forms.ValidationError("Enter your real date of birth.")
-        return value
+        return validate_date_of_birth(self.cleaned_data["date_of_birth"])

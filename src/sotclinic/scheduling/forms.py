@@ -93,6 +93,11 @@ class OutsideHoursOverride(forms.Form):
     def offer_outside_hours(self) -> None:
         self.fields["outside_hours"].widget = forms.CheckboxInput()
 
+    def add_error(self, field, error) -> None:
+        if field == "outside_hours":  # the warning comes with the box that overrides it
+            self.offer_outside_hours()
+        super().add_error(field, error)
+
 
 class AppointmentForm(OutsideHoursOverride):
     """Staff create an appointment at a date and local time."""

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.core import signing
 
+from sotclinic.errors import DomainError
+
 from .models import Appointment
 
 MANAGE_SALT = "sotclinic.scheduling.manage-booking"
@@ -12,10 +14,12 @@ MANAGE_SALT = "sotclinic.scheduling.manage-booking"
 MANAGE_LINK_MAX_AGE = dt.timedelta(days=180)
 
 
-class BadLink(Exception):
-    def __init__(self, message: str = "This link is not valid or has expired. Call the clinic."):
-        super().__init__(message)
-        self.message = message
+class BadLink(DomainError):
+    """A tampered, expired or dangling signed link."""
+
+    status_code = 400
+    title = "This link does not work"
+    message = "This link is not valid or has expired. Call the clinic."
 
 
 def manage_token(appointment: Appointment) -> str:

@@ -8,6 +8,8 @@ name (migration 0004). Either refusal becomes SlotTaken here.
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +33,7 @@ from .models import (
     AppointmentChange,
     AppointmentType,
     ClinicSettings,
+    FaqEntry,
     Location,
     Practitioner,
 )
@@ -323,6 +326,22 @@ def _outside_hours_override(appointment: Appointment, override_by, *, now: dt.da
     appointment.outside_hours_by, appointment.outside_hours_at = override_by, now
 
 
+@dataclass(frozen=True)
+class BookingOutcome:
+    """What `book_online` did: booked ``appointment``, or (``appointment`` None) received a
+    request for a returning-patient type. A request gets one and the same outcome whether or
+    not the details matched a patient, so an adapter cannot tell the two apart either."""
+
+    appointment: Appointment | None = None
+
+    @property
+    def booked(self) -> bool:
+        return self.appointment is not None
+
+
+REQUEST_RECEIVED = BookingOutcome()
+
+
 @transaction.atomic
 def book_online(
     *,
@@ -338,19 +357,20 @@ def book_online(
     base_url: str | None = None,
     now: dt.datetime | None = None,
     channel: str = Channel.ONLINE,
-) -> Appointment | None:
+) -> "BookingOutcome":
     """Book a listed free slot for a patient from the public page or the API (``channel``
     says which, for the appointment's history).
 
     `practitioner_id=None` means the first practitioner free at that time. An existing patient
     is matched by e-mail and date of birth; otherwise a patient is created. Raises SlotTaken
     when the time is no longer free, SlotNotOffered when it never was, NotBookableOnline.
-    Queues the confirmation in the outbox.
+    Queues the confirmation in the outbox and returns the booked outcome.
 
     A type that only returning patients may book online is never booked here: the answer is
-    None whether or not the details match a patient, and nothing an anonymous visitor can see
-    changes. The e-mail tells the owner of the address: a link to confirm the booking
-    (`confirm_booking_request`) when the details match a patient, a notice when they do not.
+    REQUEST_RECEIVED whether or not the details match a patient, and nothing an anonymous
+    visitor can see changes. The e-mail tells the owner of the address: a link to confirm the
+    booking (`confirm_booking_request`) when the details match a patient, a notice when they
+    do not.
 
     A retry by the same person (the matched patient, giving the name on the record) of a
     booking made within RETRY_WINDOW returns that booking and writes nothing, so a lost
@@ -375,7 +395,7 @@ def book_online(
             notifications.send_booking_request(
                 patient, kind, practitioner, start, location, base_url
             )
-        return None
+        return REQUEST_RECEIVED
 
     if (
         patient is not None
@@ -384,7 +404,8 @@ def book_online(
     ):
         repeated = _existing_online_booking(patient, kind, practitioner_id, start, now=now)
         if repeated is not None:
-            return repeated  # a retry (lost answer, second click): its confirmation is queued
+            # A retry (lost answer, second click): its confirmation is queued already.
+            return BookingOutcome(repeated)
     new_patient = {
         "first_name": first_name.strip(),
         "last_name": last_name.strip(),
@@ -392,15 +413,17 @@ def book_online(
         "phone": phone.strip(),
         "date_of_birth": date_of_birth,
     }
-    return _book_listed_slot(
-        kind,
-        practitioner_id,
-        start,
-        patient,
-        new_patient,
-        base_url=base_url,
-        now=now,
-        channel=channel,
+    return BookingOutcome(
+        _book_listed_slot(
+            kind,
+            practitioner_id,
+            start,
+            patient,
+            new_patient,
+            base_url=base_url,
+            now=now,
+            channel=channel,
+        )
     )
 
 
@@ -481,14 +504,27 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
-def _check_patient_may_change(appointment: Appointment, now: dt.datetime) -> None:
-    if appointment.status != Appointment.Status.BOOKED:
-        raise ChangeNotAllowed("This appointment can no longer be changed online.")
+def _patient_change_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
+    """Why the patient may not move or cancel through the signed link, or None if they may."""
+    if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
+        return "This appointment can no longer be changed online."
     window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
     if appointment.start - now < window:
-        raise ChangeNotAllowed(
-            "It is too close to the appointment to change it online; please call the clinic."
-        )
+        return "It is too close to the appointment to change it online; please call the clinic."
+    return None
+
+
+def patient_may_change(appointment: Appointment, now: dt.datetime) -> bool:
+    """Whether the patient may still move or cancel through the signed link: the appointment
+    is booked, and starts no sooner than the clinic's cancellation window from ``now``
+    (exactly the window away still may)."""
+    return _patient_change_refusal(appointment, now) is None
+
+
+def _check_patient_may_change(appointment: Appointment, now: dt.datetime) -> None:
+    refusal = _patient_change_refusal(appointment, now)
+    if refusal is not None:
+        raise ChangeNotAllowed(refusal)
 
 
 @transaction.atomic
@@ -681,10 +717,25 @@ def revoke_calendar_feed(practitioner: Practitioner, *, by) -> None:
 
 
 @transaction.atomic
-def save_clinic_page(*, location_form, page_form, rules_form, people, faq) -> None:
-    """Save the public page's content and the booking rules together, or nothing."""
-    location_form.save()
-    page_form.save()
-    rules_form.save()
-    people.save()
-    faq.save()
+def save_clinic_page(
+    *,
+    location: Location,
+    settings: ClinicSettings,
+    practitioners: Iterable[Practitioner] = (),
+    faq: Iterable[FaqEntry] = (),
+    faq_removed: Iterable[FaqEntry] = (),
+) -> None:
+    """Save the public page's content and the booking rules together, or nothing.
+
+    Takes the changed rows as checked by the page's forms: the location, the clinic settings
+    (page text and booking rules), the practitioners' profiles, the FAQ entries to keep and
+    those to remove.
+    """
+    location.save()
+    settings.save()
+    for practitioner in practitioners:
+        practitioner.save()
+    for entry in faq:
+        entry.save()
+    for entry in faq_removed:
+        entry.delete()

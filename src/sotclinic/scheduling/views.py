@@ -12,12 +12,13 @@ from sotclinic.accounts.events import recent_account_events
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.errors import DomainError
 from sotclinic.next_url import safe_next
 from sotclinic.query_params import date_param
+from sotclinic.refusals import refused_back_to, show_on_form
 
 from . import services
 from .calendars import practitioner_feed
-from .errors import BookingError, OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
@@ -93,14 +94,6 @@ def _calendar_url(appointment: Appointment) -> str:
     )
 
 
-def _show_booking_error(form, exc: BookingError) -> None:
-    if isinstance(exc, OutsideOpeningHours):
-        form.offer_outside_hours()
-        form.add_error("outside_hours", exc.message)
-    else:
-        form.add_error("time", exc.message)
-
-
 @staff_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Create an appointment; an overlap is refused with the reason next to the time."""
@@ -126,9 +119,8 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     outside_hours_by=request.user if data["outside_hours"] else None,
                     by=request.user,
                 )
-            except BookingError as exc:
-                _show_booking_error(form, exc)
-                status = exc.status_code
+            except DomainError as exc:
+                status = show_on_form(form, exc, field="time")
             else:
                 messages.success(request, "Appointment booked.")
                 return redirect(_calendar_url(appointment))
@@ -174,9 +166,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     outside_hours_by=request.user if data["outside_hours"] else None,
                     by=request.user,
                 )
-            except BookingError as exc:
-                _show_booking_error(move_form, exc)
-                status = exc.status_code
+            except DomainError as exc:
+                status = show_on_form(move_form, exc, field="time")
             else:
                 messages.success(request, "Appointment moved.")
                 return redirect(_calendar_url(_appointment(pk)))
@@ -201,20 +192,17 @@ STATUS_ACTIONS = {
 
 @staff_required
 @require_POST
+@refused_back_to(lambda request, pk: reverse("scheduling:appointment", args=[pk]))
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark arrived / no-show / completed, or cancel."""
     appointment = _appointment(pk)
     action = request.POST.get("action", "")
-    try:
-        if action == "cancel":
-            services.cancel_appointment(appointment, by=request.user)
-        elif action in STATUS_ACTIONS:
-            services.mark_appointment(appointment, STATUS_ACTIONS[action], by=request.user)
-        else:
-            return HttpResponseBadRequest("Unknown action.")
-    except BookingError as exc:
-        messages.error(request, exc.message)
-        return redirect("scheduling:appointment", pk=pk)
+    if action == "cancel":
+        services.cancel_appointment(appointment, by=request.user)
+    elif action in STATUS_ACTIONS:
+        services.mark_appointment(appointment, STATUS_ACTIONS[action], by=request.user)
+    else:
+        return HttpResponseBadRequest("Unknown action.")
     messages.success(request, "Appointment updated.")
     return redirect(safe_next(request, _calendar_url(appointment)))
 
@@ -240,7 +228,14 @@ def clinic_page(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         if all(f.is_valid() for f in forms_.values()):
-            save_clinic_page(**forms_)
+            faq = forms_["faq"].save(commit=False)
+            save_clinic_page(
+                location=forms_["location_form"].save(commit=False),
+                settings=forms_["rules_form"].save(commit=False),  # page_form's instance too
+                practitioners=forms_["people"].save(commit=False),
+                faq=faq,
+                faq_removed=forms_["faq"].deleted_objects,
+            )
             messages.success(request, "Clinic page saved.")
             return redirect("scheduling:clinic_page")
         messages.error(request, "Some fields need attention; see below.")

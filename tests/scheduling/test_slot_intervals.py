@@ -60,6 +60,28 @@ def doctor_at_clinic(db):
     return location, doctor
 
 
+def add_break(doctor, location, day: dt.date, start: dt.time, end: dt.time) -> None:
+    WeeklyBreak.objects.create(
+        practitioner=doctor,
+        location=location,
+        weekday=day.weekday(),
+        start_time=start,
+        end_time=end,
+    )
+
+
+def add_extra_hours(doctor, location, day: dt.date, start: dt.time, end: dt.time) -> None:
+    AvailabilityException.objects.create(
+        kind="extra_hours",
+        practitioner=doctor,
+        location=location,
+        first_day=day,
+        last_day=day,
+        start_time=start,
+        end_time=end,
+    )
+
+
 def open_for(doctor, location, start_day, days=1):
     return open_intervals(start_day, days, who=Q(practitioner=doctor)).get((doctor.pk, location.pk))
 
@@ -76,13 +98,7 @@ def test_weekly_hours_are_open_on_their_weekday_only(db):
 
 def test_a_break_splits_the_hours(doctor_at_clinic):
     location, doctor = doctor_at_clinic
-    WeeklyBreak.objects.create(
-        practitioner=doctor,
-        location=location,
-        weekday=TUESDAY.weekday(),
-        start_time=dt.time(10, 0),
-        end_time=dt.time(10, 30),
-    )
+    add_break(doctor, location, TUESDAY, dt.time(10, 0), dt.time(10, 30))
 
     assert open_for(doctor, location, TUESDAY) == [
         (local(TUESDAY, 9), local(TUESDAY, 10)),
@@ -145,15 +161,7 @@ def test_a_holiday_closes_its_location_for_everyone_and_no_other(doctor_at_clini
 def test_extra_hours_add_time_even_on_a_day_without_weekly_hours(db):
     location = make_location()
     doctor = make_practitioner(location)
-    AvailabilityException.objects.create(
-        kind="extra_hours",
-        practitioner=doctor,
-        location=location,
-        first_day=TUESDAY,
-        last_day=TUESDAY,
-        start_time=dt.time(18, 0),
-        end_time=dt.time(19, 30),
-    )
+    add_extra_hours(doctor, location, TUESDAY, dt.time(18, 0), dt.time(19, 30))
 
     assert open_for(doctor, location, TUESDAY) == [(local(TUESDAY, 18), local(TUESDAY, 19, 30))]
 
@@ -209,13 +217,7 @@ def test_night_hours_across_a_transition_have_their_real_length(db, day, real_ho
 
 def test_a_break_on_a_transition_day_is_cut_in_local_time(doctor_at_clinic):
     location, doctor = doctor_at_clinic
-    WeeklyBreak.objects.create(
-        practitioner=doctor,
-        location=location,
-        weekday=SPRING_FORWARD.weekday(),
-        start_time=dt.time(10, 0),
-        end_time=dt.time(11, 0),
-    )
+    add_break(doctor, location, SPRING_FORWARD, dt.time(10, 0), dt.time(11, 0))
 
     assert open_for(doctor, location, SPRING_FORWARD) == [
         (utc(SPRING_FORWARD, 8), utc(SPRING_FORWARD, 9)),
@@ -240,15 +242,7 @@ def test_open_intervals_asks_three_queries_whatever_the_days(doctor_at_clinic):
 
 def test_time_running_from_weekly_into_extra_hours_is_within_opening_hours(doctor_at_clinic):
     location, doctor = doctor_at_clinic
-    AvailabilityException.objects.create(
-        kind="extra_hours",
-        practitioner=doctor,
-        location=location,
-        first_day=TUESDAY,
-        last_day=TUESDAY,
-        start_time=dt.time(12, 0),
-        end_time=dt.time(13, 0),
-    )
+    add_extra_hours(doctor, location, TUESDAY, dt.time(12, 0), dt.time(13, 0))
 
     assert within_opening_hours(doctor, location, local(TUESDAY, 11, 30), local(TUESDAY, 12, 30))
     assert not within_opening_hours(

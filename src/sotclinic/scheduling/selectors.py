@@ -320,17 +320,16 @@ def candidate_starts(
     reach = list(itertools.accumulate((b for _, b in busy), max))
     starts = []
     for a, b in open_time:
-        s = a
+        # until: when an appointment starting at s would be over, buffer included; it moves
+        # on with s, so the buffer is added once per interval, not once per start.
+        s, until = a, Appointment.busy_until(a + duration, appointment_type)
         while s + duration <= b:
+            # every busy interval that starts before `until` must be over by s
             if window.admits(s):
-                # the busy intervals that start before this slot's buffer ends must all be
-                # over by its start
-                i = bisect.bisect_left(
-                    busy_starts, Appointment.busy_until(s + duration, appointment_type)
-                )
+                i = bisect.bisect_left(busy_starts, until)
                 if i == 0 or reach[i - 1] <= s:
                     starts.append(s)
-            s += step
+            s, until = s + step, until + step
     return starts
 
 

@@ -57,7 +57,7 @@ def setup() -> dict:
                     appointment_type=kind,
                     start=start,
                     end=start + dt.timedelta(minutes=30),
-                    blocked_until=start + dt.timedelta(minutes=40),
+                    blocked_until=Appointment.busy_until(start + dt.timedelta(minutes=30), kind),
                     status="completed" if offset < 0 else "booked",
                 )
             )

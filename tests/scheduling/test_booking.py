@@ -92,10 +92,20 @@ def test_second_booking_of_same_slot_is_rejected(clinic):
 
 def test_booking_inside_the_previous_buffer_is_rejected(clinic):
     _, doctor, kind, ten = clinic
+    _online(kind, ten, doctor)  # 10:00-10:30, busy until 10:40
+
+    with pytest.raises(SlotTaken):  # 10:30 is on the 15-minute grid, inside the buffer
+        _online(kind, ten + dt.timedelta(minutes=30), doctor, email="b@example.com")
+
+    assert Appointment.objects.count() == 1
+
+
+def test_booking_whose_own_buffer_runs_into_the_next_appointment_is_rejected(clinic):
+    _, doctor, kind, ten = clinic
     _online(kind, ten, doctor)
 
-    with pytest.raises((SlotTaken, SlotNotOffered)):
-        _online(kind, ten + dt.timedelta(minutes=35), doctor, email="b@example.com")
+    with pytest.raises(SlotTaken):  # 09:30-10:00, busy until 10:10
+        _online(kind, ten - dt.timedelta(minutes=30), doctor, email="b@example.com")
 
     assert Appointment.objects.count() == 1
 

@@ -231,13 +231,13 @@ def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, 
                                 appointment_type=kind,
                                 start=cursor.astimezone(dt.UTC),
                                 end=finish.astimezone(dt.UTC),
-                                blocked_until=(
-                                    finish + dt.timedelta(minutes=kind.buffer_minutes)
-                                ).astimezone(dt.UTC),
+                                blocked_until=Appointment.busy_until(finish, kind).astimezone(
+                                    dt.UTC
+                                ),
                                 status=status,
                             )
                         )
-                        cursor = finish + dt.timedelta(minutes=kind.buffer_minutes)
+                        cursor = Appointment.busy_until(finish, kind)
                     else:
                         cursor += dt.timedelta(minutes=30)
     for appointment in Appointment.objects.bulk_create(appointments):

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
@@ -91,7 +89,7 @@ class AppointmentAdminForm(forms.ModelForm):
         practitioner, kind = data.get("practitioner"), data.get("appointment_type")
         start, end = data.get("start"), data.get("end")
         if practitioner and kind and start and end and data.get("status") != "cancelled":
-            until = end + dt.timedelta(minutes=kind.buffer_minutes)
+            until = Appointment.busy_until(end, kind)
             try:
                 refuse_overlap(practitioner, start, until, exclude_pk=self.instance.pk)
             except SlotTaken as error:

@@ -341,9 +341,17 @@ class Appointment(models.Model):
         # The busy range always follows the times and the type's buffer, whoever saves.
         update_fields = kwargs.get("update_fields")
         if self.end is not None and (update_fields is None or "end" in update_fields):
-            buffer = self.appointment_type.buffer_minutes if self.appointment_type_id else 0
-            self.blocked_until = self.end + dt.timedelta(minutes=buffer)
+            kind = self.appointment_type if self.appointment_type_id else None
+            self.blocked_until = self.busy_until(self.end, kind)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def busy_until(end: dt.datetime, appointment_type: AppointmentType | None) -> dt.datetime:
+        """When the practitioner is free again after an appointment of the type that ends at
+        `end`: the end plus the type's buffer (clean-up time). The one place that adds the
+        buffer, for stored appointments (`blocked_until`) and for times not yet booked."""
+        buffer = appointment_type.buffer_minutes if appointment_type is not None else 0
+        return end + dt.timedelta(minutes=buffer)
 
     @property
     def is_active(self) -> bool:

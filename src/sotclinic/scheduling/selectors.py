@@ -4,8 +4,9 @@ import bisect
 import datetime as dt
 import itertools
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -58,6 +59,11 @@ def day_schedule(day: dt.date, location: Location) -> list[PractitionerDay]:
 
 
 # --- Free slots --------------------------------------------------------------------------
+#
+# free_slots composes three steps, each a function of its own:
+#   open_intervals   when each practitioner is open at each location (the opening-hours rule),
+#   busy_intervals   when each practitioner is taken by an appointment (with its buffer),
+#   candidate_starts which starts on the step grid fit the open time and miss the busy time.
 
 # No appointment lasts longer than this; it bounds the query for appointments that started
 # before the range but still run into it, so the query never scans all of history.
@@ -81,6 +87,9 @@ class BookingWindow:
     earliest: dt.datetime
     latest: dt.datetime | None
 
+    def admits(self, start: dt.datetime) -> bool:
+        return start >= self.earliest and (self.latest is None or start <= self.latest)
+
 
 def booking_window(settings: ClinicSettings, now: dt.datetime | None = None) -> BookingWindow:
     now = now or timezone.now()
@@ -90,13 +99,20 @@ def booking_window(settings: ClinicSettings, now: dt.datetime | None = None) -> 
     )
 
 
-Interval = tuple[dt.datetime, dt.datetime]
+Interval = tuple[dt.datetime, dt.datetime]  # [start, end) in UTC
+# (practitioner_id, location_id) -> that practitioner's open time there, sorted
+OpenTime = dict[tuple[int, int], list[Interval]]
+# A named tuple from `values_list(..., named=True)`: weekly hours, breaks or exceptions.
+Row = Any
+ZoneMap = dict[int, zoneinfo.ZoneInfo]  # location_id -> its time zone
 
 
-def _local_interval(day: dt.date, start: dt.time | None, end: dt.time | None, tz) -> Interval:
+def _local_interval(
+    day: dt.date, start: dt.time | None, end: dt.time | None, tz: dt.tzinfo
+) -> Interval:
     """Local wall-clock times on a day as a UTC interval; DST shifts come out right because
     each end is converted on its own (a 9-17 day is 8 real hours, 0-4 on the spring-forward
-    night is 3)."""
+    night is 3). No start means midnight; no end, the next midnight."""
     begin = dt.datetime.combine(day, start or dt.time.min, tzinfo=tz)
     if end is None:
         finish = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -118,15 +134,13 @@ def _subtract(intervals: list[Interval], cut: Interval) -> list[Interval]:
     return out
 
 
-_TIMES = ("practitioner_id", "location_id", "weekday", "start_time", "end_time")
+def _days(start_day: dt.date, days: int) -> list[dt.date]:
+    return [start_day + dt.timedelta(days=offset) for offset in range(days)]
 
 
-def _rows(queryset, *fields) -> list:
-    """Plain named tuples rather than model instances: this is the hot path of booking."""
-    return list(queryset.values_list(*fields, named=True))
-
-
-def _exception_applies(exc, practitioner_id: int, location_id: int) -> bool:
+def _exception_applies(exc: Row, practitioner_id: int, location_id: int) -> bool:
+    """A day off is the practitioner's own; a holiday without a practitioner closes for all.
+    Either applies at its location only, or everywhere when it names none."""
     if exc.location_id is not None and exc.location_id != location_id:
         return False
     if exc.kind == AvailabilityException.Kind.HOLIDAY:
@@ -134,50 +148,189 @@ def _exception_applies(exc, practitioner_id: int, location_id: int) -> bool:
     return exc.practitioner_id == practitioner_id
 
 
-def _open_intervals(
-    hours_rows, extra_hours, closures, breaks, zones, start_day: dt.date, days: int
-) -> dict[tuple[int, int], list[Interval]]:
-    """Open time per (practitioner, location) in UTC, sorted: weekly and extra hours, less
-    breaks, days off and holidays. The one reading of the opening hours, for the slots offered
-    online and for the staff's outside-hours check."""
-    open_by: dict[tuple[int, int], list[Interval]] = {}
-    for offset in range(days):
-        day = start_day + dt.timedelta(days=offset)
+def _hours(
+    hours_rows: Sequence[Row], extra_hours: Sequence[Row], zones: ZoneMap, days: Sequence[dt.date]
+) -> OpenTime:
+    """Weekly hours on their weekdays plus extra hours on their days, unsorted. Every
+    (practitioner, location) with hours or extra hours gets an entry, if only an empty one."""
+    open_by: OpenTime = {(r.practitioner_id, r.location_id): [] for r in hours_rows}
+    open_by.update({(e.practitioner_id, e.location_id): [] for e in extra_hours})
+    for day in days:
         weekday = day.weekday()
         for h in hours_rows:
             if h.weekday == weekday:
-                key = (h.practitioner_id, h.location_id)
                 interval = _local_interval(day, h.start_time, h.end_time, zones[h.location_id])
-                open_by.setdefault(key, []).append(interval)
+                open_by[(h.practitioner_id, h.location_id)].append(interval)
         for e in extra_hours:
             if e.first_day <= day <= e.last_day:
-                key = (e.practitioner_id, e.location_id)
                 interval = _local_interval(day, e.start_time, e.end_time, zones[e.location_id])
-                open_by.setdefault(key, []).append(interval)
-
-    for (practitioner_id, loc_id), intervals in open_by.items():
-        tz = zones[loc_id]
-        for offset in range(days):
-            day = start_day + dt.timedelta(days=offset)
-            for b in breaks:
-                if (b.practitioner_id, b.location_id, b.weekday) == (
-                    practitioner_id,
-                    loc_id,
-                    day.weekday(),
-                ):
-                    intervals = _subtract(
-                        intervals, _local_interval(day, b.start_time, b.end_time, tz)
-                    )
-            for e in closures:
-                if e.first_day <= day <= e.last_day and _exception_applies(
-                    e, practitioner_id, loc_id
-                ):
-                    intervals = _subtract(
-                        intervals, _local_interval(day, e.start_time, e.end_time, tz)
-                    )
-        open_by[(practitioner_id, loc_id)] = sorted(intervals)
-
+                open_by[(e.practitioner_id, e.location_id)].append(interval)
     return open_by
+
+
+def _closed(
+    key: tuple[int, int],
+    breaks: Sequence[Row],
+    closures: Sequence[Row],
+    tz: dt.tzinfo,
+    days: Sequence[dt.date],
+) -> list[Interval]:
+    """The practitioner's breaks, days off and holidays at the location, as UTC intervals."""
+    practitioner_id, location_id = key
+    cuts = []
+    for day in days:
+        for b in breaks:
+            if (b.practitioner_id, b.location_id, b.weekday) == (*key, day.weekday()):
+                cuts.append(_local_interval(day, b.start_time, b.end_time, tz))
+        for e in closures:
+            if e.first_day <= day <= e.last_day and _exception_applies(
+                e, practitioner_id, location_id
+            ):
+                cuts.append(_local_interval(day, e.start_time, e.end_time, tz))
+    return cuts
+
+
+def _open_time(
+    hours_rows: Sequence[Row],
+    extra_hours: Sequence[Row],
+    closures: Sequence[Row],
+    breaks: Sequence[Row],
+    zones: ZoneMap,
+    days: Sequence[dt.date],
+) -> OpenTime:
+    """Open time from the rows: weekly and extra hours, less breaks, days off and holidays."""
+    open_by = _hours(hours_rows, extra_hours, zones, days)
+    for key, intervals in open_by.items():
+        for cut in _closed(key, breaks, closures, zones[key[1]], days):
+            intervals = _subtract(intervals, cut)
+        open_by[key] = sorted(intervals)
+    return open_by
+
+
+_TIMES = ("practitioner_id", "location_id", "weekday", "start_time", "end_time")
+_EXCEPTION = (
+    "kind",
+    "practitioner_id",
+    "location_id",
+    "first_day",
+    "last_day",
+    "start_time",
+    "end_time",
+    "location__time_zone",
+)
+
+
+def _rows(queryset, *fields) -> list[Row]:
+    """Plain named tuples rather than model instances: this is the hot path of booking."""
+    return list(queryset.values_list(*fields, named=True))
+
+
+def open_intervals(
+    start_day: dt.date, days: int, *, who: Q, location_id: int | None = None
+) -> OpenTime:
+    """Open time of the practitioners matched by `who` (a filter on `practitioner…`) in
+    `days` local days from `start_day`, per (practitioner, location), in UTC, sorted: their
+    weekly hours and extra hours, less breaks, days off and holidays; at one location or all.
+
+    The one reading of the opening hours: the slots offered online and the staff's
+    outside-hours check both come here. At most three queries; a (practitioner, location) with
+    any hours at all has an entry, empty if it is closed on every one of the days.
+    """
+    hours = WeeklyHours.objects.filter(who).order_by()
+    if location_id is not None:
+        hours = hours.filter(location_id=location_id)
+    hours_rows = _rows(hours, *_TIMES, "location__time_zone")
+    last_day = start_day + dt.timedelta(days=days - 1)
+    exceptions = _rows(
+        AvailabilityException.objects.filter(
+            Q(first_day__lte=last_day, last_day__gte=start_day),
+            who | Q(practitioner__isnull=True),
+        ).order_by(),
+        *_EXCEPTION,
+    )
+    extra_hours = [
+        e
+        for e in exceptions
+        if e.kind == AvailabilityException.Kind.EXTRA_HOURS
+        and (location_id is None or e.location_id == location_id)
+    ]
+    closures = [e for e in exceptions if e.kind != AvailabilityException.Kind.EXTRA_HOURS]
+    practitioner_ids = {h.practitioner_id for h in hours_rows} | {
+        e.practitioner_id for e in extra_hours
+    }
+    if not practitioner_ids:
+        return {}
+    zones = {h.location_id: zoneinfo.ZoneInfo(h.location__time_zone) for h in hours_rows}
+    zones.update({e.location_id: zoneinfo.ZoneInfo(e.location__time_zone) for e in extra_hours})
+    breaks = _rows(
+        WeeklyBreak.objects.filter(
+            practitioner_id__in=practitioner_ids, location_id__in=list(zones)
+        ).order_by(),
+        *_TIMES,
+    )
+    return _open_time(hours_rows, extra_hours, closures, breaks, zones, _days(start_day, days))
+
+
+def busy_intervals(
+    practitioner_ids: Iterable[int],
+    start_day: dt.date,
+    days: int,
+    *,
+    exclude_appointment_id: int | None = None,
+) -> dict[int, list[Interval]]:
+    """Per practitioner, the time taken by their appointments (all but cancelled ones) that
+    reach into the `days` days from `start_day`: each from its start until it is over
+    including its buffer (`blocked_until`), sorted by start. One query."""
+    busy: dict[int, list[Interval]] = {p: [] for p in practitioner_ids}
+    last_day = start_day + dt.timedelta(days=days - 1)
+    range_start = dt.datetime.combine(start_day, dt.time.min, tzinfo=dt.UTC) - UTC_SLACK
+    range_end = dt.datetime.combine(last_day, dt.time.max, tzinfo=dt.UTC) + UTC_SLACK
+    rows = (
+        Appointment.objects.filter(
+            practitioner_id__in=list(busy),
+            start__gte=range_start - LONGEST_APPOINTMENT,
+            start__lt=range_end,
+            blocked_until__gt=range_start,
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .order_by("start")
+        .values_list("pk", "practitioner_id", "start", "blocked_until")
+    )
+    for pk, practitioner_id, start, until in rows:
+        if pk != exclude_appointment_id:
+            busy[practitioner_id].append((start, until))
+    return busy
+
+
+def candidate_starts(
+    open_time: Sequence[Interval],
+    busy: Sequence[Interval],
+    appointment_type: AppointmentType,
+    step: dt.timedelta,
+    window: BookingWindow,
+) -> list[dt.datetime]:
+    """Starts for an appointment of the type: on the step from the start of each open
+    interval, inside the booking window, with the whole duration inside the interval, and
+    with the appointment and its buffer clear of every busy interval (`busy` sorted by
+    start). A busy interval may end exactly where a slot starts, and start exactly where the
+    slot's buffer ends."""
+    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
+    busy_starts = [a for a, _ in busy]
+    # reach[i]: the latest end among the first i + 1 busy intervals
+    reach = list(itertools.accumulate((b for _, b in busy), max))
+    starts = []
+    for a, b in open_time:
+        # until: when an appointment starting at s would be over, buffer included; it moves
+        # on with s, so the buffer is added once per interval, not once per start.
+        s, until = a, Appointment.busy_until(a + duration, appointment_type)
+        while s + duration <= b:
+            # every busy interval that starts before `until` must be over by s
+            if window.admits(s):
+                i = bisect.bisect_left(busy_starts, until)
+                if i == 0 or reach[i - 1] <= s:
+                    starts.append(s)
+            s, until = s + step, until + step
+    return starts
 
 
 def free_slots(
@@ -196,101 +349,53 @@ def free_slots(
     """Open start times for the type in `days` local days from `start_day`, sorted by time.
 
     A slot lies inside a practitioner's weekly hours or extra hours at a location, outside
-    breaks, days off and holidays, starts on the clinic's step from the start of its block,
-    fits its duration before the block ends, and keeps its duration plus buffer clear of every
-    active appointment (each with its own buffer). Only starts inside the booking window
-    (minimum notice, horizon; never the past) count.
+    breaks, days off and holidays (`open_intervals`), starts on the clinic's step from the
+    start of its block, fits its duration before the block ends, and keeps its duration plus
+    buffer clear of every active appointment, each with its own buffer (`busy_intervals`,
+    `candidate_starts`). Only starts inside the booking window (minimum notice, horizon;
+    never the past) count.
 
     A fixed number of queries, whatever the number of days or appointments.
     """
     settings = settings or ClinicSettings.load()
     window = window or booking_window(settings, now)
-    step = dt.timedelta(minutes=settings.slot_step_minutes)
-    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
-    occupied = duration + dt.timedelta(minutes=appointment_type.buffer_minutes)
-    last_day = start_day + dt.timedelta(days=days - 1)
-
     if days <= 0:
         return []
     # Who offers the type is joined into the hours and exceptions queries, not asked apart.
     offered = Q(practitioner__appointment_types=appointment_type, practitioner__active=True)
     if practitioner_ids is not None:
         offered &= Q(practitioner_id__in=list(practitioner_ids))
-    hours_rows = WeeklyHours.objects.filter(offered).order_by()
-    if location_id is not None:
-        hours_rows = hours_rows.filter(location_id=location_id)
-    hours_rows = _rows(hours_rows, *_TIMES, "location__time_zone")
-    exceptions = _rows(
-        AvailabilityException.objects.filter(
-            Q(first_day__lte=last_day, last_day__gte=start_day),
-            offered | Q(practitioner__isnull=True),
-        ).order_by(),
-        "kind",
-        "practitioner_id",
-        "location_id",
-        "first_day",
-        "last_day",
-        "start_time",
-        "end_time",
-        "location__time_zone",
-    )
-    extra_hours = [
-        e
-        for e in exceptions
-        if e.kind == AvailabilityException.Kind.EXTRA_HOURS
-        and (location_id is None or e.location_id == location_id)
-    ]
-    closures = [e for e in exceptions if e.kind != AvailabilityException.Kind.EXTRA_HOURS]
-    practitioner_set = {h.practitioner_id for h in hours_rows} | {
-        e.practitioner_id for e in extra_hours
-    }
-    if not practitioner_set:
+    open_by = open_intervals(start_day, days, who=offered, location_id=location_id)
+    if not open_by:
         return []
-    zones = {h.location_id: zoneinfo.ZoneInfo(h.location__time_zone) for h in hours_rows}
-    zones.update({e.location_id: zoneinfo.ZoneInfo(e.location__time_zone) for e in extra_hours})
-    breaks = _rows(
-        WeeklyBreak.objects.filter(
-            practitioner_id__in=practitioner_set, location_id__in=list(zones)
-        ).order_by(),
-        *_TIMES,
-    )
-
-    open_by = _open_intervals(hours_rows, extra_hours, closures, breaks, zones, start_day, days)
-
-    busy: dict[int, list[Interval]] = {p: [] for p in practitioner_set}
-    if not ignore_appointments:
-        range_start = dt.datetime.combine(start_day, dt.time.min, tzinfo=dt.UTC) - UTC_SLACK
-        range_end = dt.datetime.combine(last_day, dt.time.max, tzinfo=dt.UTC) + UTC_SLACK
-        rows = (
-            Appointment.objects.filter(
-                practitioner_id__in=practitioner_set,
-                start__gte=range_start - LONGEST_APPOINTMENT,
-                start__lt=range_end,
-                blocked_until__gt=range_start,
-            )
-            .exclude(status=Appointment.Status.CANCELLED)
-            .order_by("start")
-            .values_list("pk", "practitioner_id", "start", "blocked_until")
+    practitioners = {p for p, _ in open_by}
+    if ignore_appointments:
+        busy: dict[int, list[Interval]] = {p: [] for p in practitioners}
+    else:
+        busy = busy_intervals(
+            practitioners, start_day, days, exclude_appointment_id=exclude_appointment_id
         )
-        for pk, practitioner_id, start, until in rows:
-            if pk != exclude_appointment_id:
-                busy[practitioner_id].append((start, until))
-
-    slots: list[Slot] = []
-    for (practitioner_id, loc_id), intervals in open_by.items():
-        taken = busy[practitioner_id]
-        starts = [a for a, _ in taken]
-        reach = list(itertools.accumulate((b for _, b in taken), max))
-        for a, b in intervals:
-            s = a
-            while s + duration <= b:
-                if s >= window.earliest and (window.latest is None or s <= window.latest):
-                    i = bisect.bisect_left(starts, s + occupied)
-                    if i == 0 or reach[i - 1] <= s:
-                        slots.append(Slot(s, s + duration, practitioner_id, loc_id))
-                s += step
+    step = dt.timedelta(minutes=settings.slot_step_minutes)
+    duration = dt.timedelta(minutes=appointment_type.duration_minutes)
+    slots = [
+        Slot(s, s + duration, practitioner_id, loc_id)
+        for (practitioner_id, loc_id), intervals in open_by.items()
+        for s in candidate_starts(intervals, busy[practitioner_id], appointment_type, step, window)
+    ]
     slots.sort()
     return slots
+
+
+def _merged(intervals: Sequence[Interval]) -> list[Interval]:
+    """Sorted intervals with the touching or overlapping ones joined (weekly hours running on
+    into extra hours)."""
+    merged: list[Interval] = []
+    for a, b in intervals:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def within_opening_hours(
@@ -300,38 +405,11 @@ def within_opening_hours(
     their weekly or extra hours, clear of breaks, days off and holidays."""
     first_day = start.astimezone(location.tz).date() - dt.timedelta(days=1)
     days = (end.astimezone(location.tz).date() - first_day).days + 2
-    last_day = first_day + dt.timedelta(days=days - 1)
-    mine = Q(practitioner=practitioner, location=location)
-    hours_rows = _rows(WeeklyHours.objects.filter(mine).order_by(), *_TIMES)
-    exceptions = _rows(
-        AvailabilityException.objects.filter(
-            Q(first_day__lte=last_day, last_day__gte=first_day),
-            Q(practitioner=practitioner) | Q(practitioner__isnull=True),
-        ).order_by(),
-        "kind",
-        "practitioner_id",
-        "location_id",
-        "first_day",
-        "last_day",
-        "start_time",
-        "end_time",
+    open_by = open_intervals(
+        first_day, days, who=Q(practitioner=practitioner), location_id=location.pk
     )
-    extra_hours = [
-        e
-        for e in exceptions
-        if e.kind == AvailabilityException.Kind.EXTRA_HOURS and e.location_id == location.pk
-    ]
-    closures = [e for e in exceptions if e.kind != AvailabilityException.Kind.EXTRA_HOURS]
-    breaks = _rows(WeeklyBreak.objects.filter(mine).order_by(), *_TIMES)
-    zones = {location.pk: location.tz}
-    open_by = _open_intervals(hours_rows, extra_hours, closures, breaks, zones, first_day, days)
-    merged: list[Interval] = []
-    for a, b in open_by.get((practitioner.pk, location.pk), []):
-        if merged and a <= merged[-1][1]:  # weekly hours running on into extra hours
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return any(a <= start and end <= b for a, b in merged)
+    intervals = _merged(open_by.get((practitioner.pk, location.pk), []))
+    return any(a <= start and end <= b for a, b in intervals)
 
 
 _EPOCH = dt.datetime(2000, 1, 3, tzinfo=dt.UTC)
@@ -422,11 +500,7 @@ def listed_slots(
             exclude_appointment_id=exclude_appointment_id,
         )
         cache.set(key, slots, schedule_cache.cache_seconds())
-    return [
-        s
-        for s in slots
-        if s.start >= window.earliest and (window.latest is None or s.start <= window.latest)
-    ]
+    return [s for s in slots if window.admits(s.start)]
 
 
 def first_available(slots: list[Slot], practitioner_order: Sequence[int] = ()) -> list[Slot]:

@@ -164,7 +164,7 @@ def refuse_overlap(
 
 def _times(kind: AppointmentType, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     end = start + dt.timedelta(minutes=kind.duration_minutes)
-    return end, end + dt.timedelta(minutes=kind.buffer_minutes)
+    return end, Appointment.busy_until(end, kind)
 
 
 def _offered_slots(

@@ -35,14 +35,15 @@ def listed_files() -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-def measured_files(data_file: str) -> tuple[float, dict[str, dict]]:
-    """The total percentage and each file's summary, paths relative to the repository."""
+def measured_files(data_file: str) -> tuple[dict, dict[str, dict]]:
+    """The totals and each file's summary, paths relative to the repository."""
     cov = coverage.Coverage(data_file=data_file, config_file=str(ROOT / "pyproject.toml"))
     cov.load()
     with tempfile.NamedTemporaryFile(suffix=".json") as report:
-        total = cov.json_report(outfile=report.name)
-        files = json.loads(Path(report.name).read_text())["files"]
-    return total, {path: data["summary"] for path, data in files.items()}
+        cov.json_report(outfile=report.name)
+        report_data = json.loads(Path(report.name).read_text())
+    files = report_data["files"]
+    return report_data["totals"], {path: data["summary"] for path, data in files.items()}
 
 
 def fully_covered(summary: dict) -> bool:
@@ -78,12 +79,15 @@ def problems(total: float, files: dict[str, dict], listed: set[str]) -> list[str
 
 def main(argv: list[str]) -> int:
     data_file = argv[1] if len(argv) > 1 else ".coverage"
-    total, files = measured_files(data_file)
+    totals, files = measured_files(data_file)
+    total = totals["percent_covered"]
     listed = listed_files()
     found = problems(total, files, listed)
     partial = sum(1 for summary in files.values() if not fully_covered(summary))
     print(
-        f"Coverage of src/sotclinic: {total:.2f}% (minimum {MINIMUM_PERCENT}%); "
+        f"Coverage of src/sotclinic: {total:.2f}% (minimum {MINIMUM_PERCENT}%): "
+        f"lines {totals['covered_lines']}/{totals['num_statements']}, "
+        f"branches {totals['covered_branches']}/{totals['num_branches']}; "
         f"{len(files) - partial} of {len(files)} files fully covered, {partial} not yet."
     )
     for problem in found:

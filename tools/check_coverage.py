@@ -26,8 +26,9 @@ import coverage
 ROOT = Path(__file__).resolve().parent.parent
 NOT_YET_FULLY_COVERED = ROOT / "tools" / "coverage_not_yet_fully_covered.txt"
 
-# The whole suite's figure when the gate was added, rounded down; raise it as coverage grows.
-MINIMUM_PERCENT = 0
+# The whole suite's figure when the gate was added (90.67%: lines 92.2%, branches 84.7%),
+# rounded down; raise it as coverage grows.
+MINIMUM_PERCENT = 90
 
 
 def listed_files() -> set[str]:

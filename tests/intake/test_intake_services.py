@@ -76,16 +76,17 @@ def test_intake_without_consent_to_care_is_not_completed():
     intake = make_intake()
     data = intake_sections()
     for step in ("about", "history", "complaints"):
-        save_intake_step(intake.pk, step, data[step])
+        save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
     intake.refresh_from_db()
     for step in applicable_steps(intake)[3:]:
         section = {"consent": False} if step == "consent" else data[step]
-        save_intake_step(intake.pk, step, section)
+        outcome = save_step(intake, step, section, actor=None, channel=Channel.LINK)
 
     with pytest.raises(IntakeIncomplete) as error:
         complete_intake(intake.pk)
 
     intake.refresh_from_db()
+    assert not outcome.completed and outcome.next_step == "consent"
     assert error.value.step == "consent"
     assert intake.status == Intake.Status.DRAFT and intake.completed_at is None
     assert not QuestionnaireResponse.objects.filter(intake=intake).exists()

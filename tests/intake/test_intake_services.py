@@ -72,6 +72,27 @@ def test_positive_screen_raises_one_finding_per_rule_with_its_source():
     assert cauda.severity == "urgent" and cauda.source and cauda.handled_at is None
 
 
+def test_intake_without_consent_to_care_is_not_completed():
+    intake = make_intake()
+    data = intake_sections()
+    for step in ("about", "history", "complaints"):
+        save_step(intake, step, data[step], actor=None, channel=Channel.LINK)
+    intake.refresh_from_db()
+    for step in applicable_steps(intake)[3:]:
+        section = {"consent": False} if step == "consent" else data[step]
+        outcome = save_step(intake, step, section, actor=None, channel=Channel.LINK)
+
+    with pytest.raises(IntakeIncomplete) as error:
+        complete_intake(intake.pk)
+
+    intake.refresh_from_db()
+    assert not outcome.completed and outcome.next_step == "consent"
+    assert error.value.step == "consent"
+    assert intake.status == Intake.Status.DRAFT and intake.completed_at is None
+    assert not QuestionnaireResponse.objects.filter(intake=intake).exists()
+    assert not RedFlagFinding.objects.filter(patient=intake.patient).exists()
+
+
 def test_completed_intake_cannot_change():
     intake = make_complete_intake()
 

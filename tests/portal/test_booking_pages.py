@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.links import MANAGE_SALT, appointment_for_token, manage_token
-from sotclinic.scheduling.models import Appointment
+from sotclinic.scheduling.models import Appointment, ClinicSettings
 from tests.factories import (
     make_appointment,
     make_appointment_type,
@@ -215,6 +215,48 @@ def test_manage_link_moves_to_another_free_time(client, clinic):
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.start == new_start
+
+
+@pytest.fixture
+def inside_the_window(clinic):
+    """A booking two days ahead, with a cancellation window longer than that."""
+    location, doctor, kind, start = clinic
+    settings = ClinicSettings.load()
+    settings.cancellation_window_hours = 24 * 4
+    settings.save()
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    return appointment, manage_token(appointment)
+
+
+def test_manage_page_inside_the_window_offers_no_cancel_or_move(client, inside_the_window):
+    appointment, token = inside_the_window
+
+    page = client.get(f"/portal/booking/{token}/")
+    choices = client.get(f"/portal/booking/{token}/?move=1&day={appointment.start.date()}")
+
+    assert page.status_code == choices.status_code == 200
+    for html in (page.text, choices.text):
+        assert "Changes online are possible up to 96 hours before" in html
+        assert "Cancel appointment" not in html
+        assert f"/portal/booking/{token}/move/" not in html
+    assert "Pick a new day" not in choices.text
+
+
+def test_manage_link_cannot_cancel_or_move_inside_the_window(client, inside_the_window):
+    appointment, token = inside_the_window
+    start = appointment.start
+
+    cancel = client.post(f"/portal/booking/{token}/cancel/")
+    move = client.post(
+        f"/portal/booking/{token}/move/", {"start": (start + dt.timedelta(hours=3)).isoformat()}
+    )
+
+    assert cancel.status_code == move.status_code == 409
+    assert "call the clinic" in cancel.text and "call the clinic" in move.text
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+    assert appointment.start == start
+    assert not mail.outbox
 
 
 def test_tampered_link_is_400_and_changes_nothing(client, clinic):

@@ -341,6 +341,53 @@ def test_patient_cannot_cancel_inside_the_cancellation_window(clinic):
     assert appointment.status == Appointment.Status.BOOKED
 
 
+def test_patient_cannot_move_inside_the_cancellation_window(clinic):
+    location, doctor, kind, ten = clinic
+    appointment = make_appointment(doctor, ten, kind=kind, location=location)
+    one_minute_inside = ten - dt.timedelta(hours=24) + dt.timedelta(minutes=1)
+
+    with pytest.raises(ChangeNotAllowed, match="too close"):
+        services.move_appointment(
+            appointment, ten + dt.timedelta(hours=2), by_patient=True, now=one_minute_inside
+        )
+    with pytest.raises(ChangeNotAllowed, match="too close"):
+        services.cancel_appointment(appointment, by_patient=True, now=one_minute_inside)
+
+    appointment.refresh_from_db()
+    assert appointment.start == ten
+    assert appointment.status == Appointment.Status.BOOKED
+    assert not mail.outbox
+
+
+def test_patient_may_change_right_up_to_the_cancellation_window(clinic):
+    location, doctor, kind, ten = clinic
+    appointment = make_appointment(doctor, ten, kind=kind, location=location)
+    window_opens = ten - dt.timedelta(hours=24)
+
+    services.move_appointment(
+        appointment, ten + dt.timedelta(hours=2), by_patient=True, now=window_opens
+    )
+    services.cancel_appointment(
+        appointment, by_patient=True, now=window_opens + dt.timedelta(hours=2)
+    )
+
+    appointment.refresh_from_db()
+    assert appointment.start == ten + dt.timedelta(hours=2)
+    assert appointment.status == Appointment.Status.CANCELLED
+
+
+def test_staff_move_to_a_time_already_past_is_refused(clinic):
+    location, doctor, kind, ten = clinic
+    appointment = make_appointment(doctor, ten, kind=kind, location=location)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+
+    with pytest.raises(SlotNotOffered, match="past"):
+        services.move_appointment(appointment, an_hour_ago)
+
+    appointment.refresh_from_db()
+    assert appointment.start == ten
+
+
 def test_marking_arrived_then_completed(clinic):
     location, doctor, kind, ten = clinic
     appointment = make_appointment(doctor, ten, kind=kind, location=location)

@@ -177,6 +177,28 @@ def test_moving_an_appointment_into_the_past_is_refused(client, clinic):
     assert appointment.start == ten
 
 
+def test_moving_an_appointment_to_an_hour_ago_is_refused_even_outside_hours(client, clinic):
+    location, doctor, kind, day, _ = clinic
+    ten = dt.datetime.combine(day, dt.time(10, 0), tzinfo=location.tz)
+    appointment = make_appointment(doctor, ten, kind=kind, location=location)
+    an_hour_ago = (timezone.now() - dt.timedelta(hours=1)).astimezone(location.tz)
+
+    response = client.post(
+        f"/staff/appointments/{appointment.pk}/",
+        {
+            "practitioner": doctor.pk,
+            "date": an_hour_ago.date().isoformat(),
+            "time": an_hour_ago.strftime("%H:%M"),
+            "outside_hours": "on",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "in the past" in response.text
+    appointment.refresh_from_db()
+    assert appointment.start == ten
+
+
 @pytest.mark.parametrize("action", ["arrived", "no_show", "completed"])
 def test_tomorrows_appointment_cannot_be_marked_yet(client, clinic, action):
     location, doctor, kind, _, _ = clinic

@@ -63,10 +63,6 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"Visit {self.pk} on {self.started_at:%Y-%m-%d}"
 
-    @property
-    def is_walk_in(self) -> bool:
-        return self.appointment_id is None
-
 
 class Note(models.Model):
     """The SOAP note of a visit. Drafts carry a version so a stale save is refused, not lost."""

@@ -207,7 +207,7 @@ def attach_visits(appointments: Iterable) -> None:
 
 
 def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> dict | None:
-    """The stored engine result with reasons in words and diagram positions, for templates.
+    """The stored engine result with reasons and re-check indicators in words, for templates.
 
     ``state`` is the exam state the suggestion was made from; it lets a leg-check reason name
     the check it used. Version-1 and version-2 results read alike.
@@ -226,22 +226,31 @@ def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> d
         for r in suggestion.get("reasons", [])
     ]
     protocol = suggestion.get("protocol")
-    blocks = []
     if protocol:
-        supine = protocol["position"] == "supine"
-        for block in protocol["blocks"]:
-            # Seen from above: prone, the patient's left is the viewer's left; supine, the right.
-            on_left = (block["side"] == "left") != supine
-            low = any(word in block["landmark"] for word in ("acetabulum", "trochanter"))
-            blocks.append({**block, "x": 70 if on_left else 130, "y": 98 if low else 62})
         protocol = {
             **protocol,
-            "blocks": blocks,
             "recheck_labels": [
                 INDICATORS[c].label if c in INDICATORS else c for c in protocol["recheck"]
             ],
         }
     return {**suggestion, "reasons": reasons, "protocol": protocol}
+
+
+def exam_rows(state: dict | None) -> list[dict]:
+    """One row per indicator with its recorded side and re-check result, for a signed note."""
+    state = state or {}
+    findings = state.get("findings") or {}
+    sides = {i["code"]: i["side"] for i in findings.get("indicators", [])}
+    recheck = state.get("recheck") or {}
+    return [
+        {
+            "label": indicator.label,
+            "category": indicator.category,
+            "side": sides.get(code, ""),
+            "recheck": recheck.get(code, ""),
+        }
+        for code, indicator in INDICATORS.items()
+    ]
 
 
 def describe_exam_record(state: dict | None) -> dict:

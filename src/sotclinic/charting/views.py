@@ -6,9 +6,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,35 +21,18 @@ from sotclinic.query_params import page_param
 from sotclinic.refusals import refused_back_to
 from sotclinic.scheduling.models import Appointment
 
-from . import exam_fallback, selectors, services
+from . import selectors, services
 from .diagnosis_codes import diagnosis_codes, search_diagnosis_codes
 from .errors import CannotSign, ChartingError, InvalidDraft, NoteSigned, StaleDraft
+from .exam import exam_context, parse_exam_post
 from .forms import AddendumForm, NoteForm
 from .models import Visit
 
 EXAM_PREFIX = "exam"
 
 
-def exam_screen():
-    """The SOT exam screen (parser, context builder) when it is installed and mounted, else None.
-
-    The visit page embeds ``exam/_exam.html`` from the exam screen; until that is installed it
-    uses a minimal form that reads and writes the same exam-state document.
-    """
-    try:
-        from .exam import exam_context, parse_exam_post  # the SOT exam screen
-
-        get_template("exam/_exam.html")
-        reverse("exam:analyze")
-    except (ImportError, TemplateDoesNotExist, NoReverseMatch):
-        return None
-    return parse_exam_post, exam_context
-
-
 def parse_exam(data) -> tuple[dict | None, dict[str, str]]:
-    screen = exam_screen()
-    parse = screen[0] if screen else exam_fallback.parse_exam_post
-    return parse(data, prefix=EXAM_PREFIX)
+    return parse_exam_post(data, prefix=EXAM_PREFIX)
 
 
 def _visit(visit_id: int) -> Visit:
@@ -139,7 +120,6 @@ def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state=None, errors=None):
     note = visit.note
-    screen = exam_screen()
     state = exam_state if exam_state is not None else note.exam.state
     codes = diagnosis_codes()
     context = {
@@ -149,11 +129,9 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "exam": note.exam,
         "procedures": note.procedures,
         "form": form,
-        "exam_available": screen is not None,
         "exam_state": state or None,
         "exam_prefix": EXAM_PREFIX,
-        "exam_rows": exam_fallback.exam_rows(state),
-        "exam_carry": exam_fallback.carried_parts(state),
+        "exam_rows": selectors.exam_rows(state),
         "dx": [codes[c] for c in note.diagnosis_codes if c in codes],
         "suggestion": selectors.describe_suggestion(note.exam.suggestion, note.exam.state),
         "exam_record": selectors.describe_exam_record(note.exam.state),
@@ -163,7 +141,7 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "previous": None if note.is_signed else services.previous_visit_with_exam(visit),
         "addendum_form": AddendumForm(),
         "addenda": list(note.addenda.select_related("author")) if note.is_signed else [],
-        **(screen[1](state or None, EXAM_PREFIX, errors=errors) if screen else {}),
+        **exam_context(state or None, EXAM_PREFIX, errors=errors),
         "overdue": not note.is_signed and visit.started_at < timezone.now() - dt.timedelta(days=1),
         "may_sign": services.may_sign(visit, request.user),
         "signer_message": services.not_the_signer_message(visit),

@@ -148,10 +148,6 @@ class LegCheck:
         if problems:
             raise FindingsError(problems)
 
-    @property
-    def is_prone(self) -> bool:
-        return LEG_CHECK_METHODS[self.method].position == "prone"
-
     def as_dict(self) -> dict[str, Any]:
         """The check as it appears in a request body (``none`` for equal legs)."""
         body: dict[str, Any] = {"method": self.method, "short_side": self.short_side or "none"}

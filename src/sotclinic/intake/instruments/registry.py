@@ -198,8 +198,3 @@ class Registry:
 def default_registry() -> Registry:
     """The registry built from the data files shipped in this package (loaded once)."""
     return Registry.from_data(read_data_files())
-
-
-def known_complaints() -> tuple[str, ...]:
-    """Complaint ids of the shipped complaint table."""
-    return default_registry().complaints

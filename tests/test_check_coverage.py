@@ -26,10 +26,11 @@ def test_a_file_off_the_list_that_misses_one_branch_fails():
     assert len(found) == 1 and "src/b.py is no longer fully covered" in found[0]
 
 
-def test_a_listed_file_that_reached_full_coverage_must_leave_the_list():
-    found = check_coverage.problems(100.0, {"src/a.py": FULL}, {"src/a.py"})
+def test_a_listed_file_that_reached_full_coverage_is_named_without_failing():
+    files = {"src/a.py": FULL, "src/b.py": PARTIAL}
 
-    assert len(found) == 1 and "src/a.py is now fully covered" in found[0]
+    assert check_coverage.problems(100.0, files, {"src/a.py", "src/b.py"}) == []
+    assert check_coverage.now_fully_covered(files, {"src/a.py", "src/b.py"}) == ["src/a.py"]
 
 
 def test_a_listed_file_that_no_longer_exists_must_leave_the_list():

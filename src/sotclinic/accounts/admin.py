@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .admin_site import ReadOnlyAdmin
 from .models import AccountEvent, User
 
 
@@ -12,26 +13,16 @@ class ClinicUserAdmin(UserAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(ReadOnlyAdmin):
     """Read-only, and for superusers only: the log is looked at here, never changed."""
 
     list_display = ("occurred_at", "user", "kind", "by_name")
     list_filter = ("kind",)
     search_fields = ("user__username", "by_name")
     list_select_related = ("user",)
-    actions = None
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -32,3 +32,19 @@ class ClinicAdminSite(admin.AdminSite):
         if self.has_permission(request):
             return redirect(next_url)
         raise PermissionDenied("Your account may not open the back office.")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A back-office page for an append-only table: rows are looked at here, never added,
+    changed or deleted (the database refuses those too)."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from sotclinic.accounts.admin_site import ReadOnlyAdmin
+
 from .models import AccessLog, Action
 from .services import record_access
 
@@ -53,19 +55,9 @@ class PatientAccessAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(PatientAccessAdmin):
+class AccessLogAdmin(ReadOnlyAdmin, PatientAccessAdmin):
     """Read-only: the log can be looked at in the back office, never changed there."""
 
     list_display = ("occurred_at", "username", "patient", "action", "detail", "ip_address")
     list_filter = ("action",)
     search_fields = ("username", "patient__last_name")
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,18 +1,11 @@
 from django.contrib import admin
 
+from sotclinic.accounts.admin_site import ReadOnlyAdmin
+
 from .models import ProtocolTableOverride
 
 
 @admin.register(ProtocolTableOverride)
-class ProtocolTableOverrideAdmin(admin.ModelAdmin):
+class ProtocolTableOverrideAdmin(ReadOnlyAdmin):
     list_display = ("updated_at", "updated_by", "is_reset")
     readonly_fields = ("table", "updated_by", "updated_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SOTCLINIC_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -36,7 +37,6 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -126,6 +126,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so live-server tests see the same data from every thread.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
+# Signed links, sessions and password-reset tokens must verify on every server. A key generated
+# per box is only safe where there can be just one box: a local SQLite file. Anywhere else (or
+# with DEBUG off against PostgreSQL) a missing key is a start-up error, never a silent new key.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off and a database other than the local SQLite "
+            "file, every app server must be given the same SECRET_KEY in the environment "
+            '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))").'
+        )
+    SECRET_KEY = _local_secret_key()
+# Old keys still accepted for signatures while a new SECRET_KEY takes over (see README).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -149,16 +164,24 @@ USE_I18N = True
 USE_TZ = True  # times are stored in UTC; each location has its own zone
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# `collectstatic` (make run, the image build, every release) writes the files here, each also
+# under a name with a hash of its content, and a manifest that `{% static %}` reads. A container
+# image keeps them outside the var/ volume.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static").resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectstatic has not run
+# A hashed name changes with its content, so WhiteNoise lets browsers keep those files for ten
+# years (immutable); files asked for by their plain name may change with a release: an hour.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60
+# Only in development are files served straight from the package; a server serves what
+# collectstatic wrote.
+WHITENOISE_USE_FINDERS = DEBUG
 
 # E-mail: written to files under var/mail/ unless an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -229,11 +252,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        **(
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+            if REDIS_URL
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        ),
+        # Keeps this installation's keys apart from anything else using the same Redis.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sotclinic"),
+    }
 }
 
 # The app's public address, for links in e-mails sent outside a request (reminders, follow-ups).

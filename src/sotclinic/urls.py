@@ -12,10 +12,23 @@ from .staff import urls as staff_urls
 # A query parameter that cannot be used answers 400 with a message (see query_params).
 handler400 = "sotclinic.error_pages.bad_request"
 
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico on pages without an icon link (the back office).
+
+    Looked up per request, not at import: the file's collected name carries a hash of its
+    content, read from the manifest, and changes with a release (so not a permanent redirect).
+    """
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("sotclinic/favicon.svg")
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages without an icon link (the back office).
-    path("favicon.ico", RedirectView.as_view(url=static("sotclinic/favicon.svg"), permanent=True)),
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("", portal_views.home, name="public_home"),
     *staff_urls.home,
     path("staff/", include("sotclinic.charting.urls")),

@@ -67,9 +67,14 @@ INSTALLED_APPS = [
     "sotclinic.staff",
     "sotclinic.backups",
     "sotclinic.demo",
+    "sotclinic.monitoring",
 ]
 
 MIDDLEWARE = [
+    # The two metrics middlewares wrap all others (but the refusals), so the request latency by
+    # view covers them.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "sotclinic.monitoring.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sotclinic.cache_headers.NeverStoreMiddleware",
@@ -84,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so it sees what a view raises: a DomainError becomes its 4xx page.
     "sotclinic.refusals.RefusalMiddleware",
 ]
@@ -234,7 +240,7 @@ SECURE_HSTS_SECONDS = max(0, int(os.environ.get("SECURE_HSTS_SECONDS", "0")))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 # The health check answers load balancers and monitors on plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 # Content-Security-Policy: scripts, styles and everything else only from the app's own files;
 # no inline script, handler attribute or style attribute runs, so injected markup stays inert.
@@ -284,22 +290,45 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED")
 OTP_TOTP_ISSUER = "sotclinic"
 
+# Prometheus metrics at /metrics (sotclinic.monitoring.metrics): for a scraper sending this token
+# as a bearer token; without one, only for requests made on this machine, not through a proxy.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # Nothing about patients goes into logs: only warnings and errors, without request bodies.
-# Signed links carry their token in the URL path; the loggers that write paths redact it.
+# Signed links carry their token in the URL path; the loggers that write paths redact it, and
+# every line passes ScrubPersonalData (tokens, e-mail addresses) on its way out.
+# LOG_FORMAT=json writes one JSON object per line with the request's id (production); the
+# default is plain text for a person at a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
+_json_logs = LOG_FORMAT == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "sotclinic.log_redaction.RedactTokensInPaths"}},
+    "filters": {
+        "redact_tokens": {"()": "sotclinic.log_redaction.RedactTokensInPaths"},
+        "scrub_personal_data": {"()": "sotclinic.monitoring.json_logs.ScrubPersonalData"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {"()": "sotclinic.monitoring.json_logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub_personal_data"],
+            **({"formatter": "json"} if _json_logs else {}),
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub_personal_data"],
+            "formatter": "json" if _json_logs else "django.server",
+        },
     },
     "loggers": {
         "django.request": {"filters": ["redact_tokens"]},
@@ -313,3 +342,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Error reports to Sentry, only when a DSN is given; never with personal data
+# (sotclinic.monitoring.sentry).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from sotclinic.monitoring.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+    )

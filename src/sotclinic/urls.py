@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from . import health
 from .api.main import api
+from .monitoring.metrics import metrics
 from .patients import urls as patient_urls
 from .portal import views as portal_views
 from .staff import urls as staff_urls
@@ -28,6 +29,7 @@ class FaviconRedirect(RedirectView):
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", FaviconRedirect.as_view()),
     path("", portal_views.home, name="public_home"),
     *staff_urls.home,

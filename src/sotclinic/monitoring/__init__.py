@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics, request ids, JSON log lines and the optional Sentry hook."""

@@ -37,3 +37,11 @@ def test_a_server_serves_collected_files_under_hashed_names_for_ten_years(tmp_pa
 
     assert hashed_cache == "max-age=315360000, public, immutable"
     assert plain_cache == "max-age=3600, public"
+
+
+def test_favicon_redirects_to_the_icon_for_this_release(client, db):
+    response = client.get("/favicon.ico")
+
+    # Not permanent: with collected files the target's name carries its content hash.
+    assert response.status_code == 302
+    assert response["Location"] == "/static/sotclinic/favicon.svg"

@@ -57,7 +57,7 @@ class RedactingAccessLogger(Logger):
         super().setup(cfg)
         if _json_logs():
             # gunicorn's own lines (start, stop, worker timeouts) as JSON like the app's.
-            from sotclinic.monitoring.json_logs import JsonFormatter
+            from sotclinic.json_logs import JsonFormatter
 
             for handler in self.error_log.handlers:
                 handler.setFormatter(JsonFormatter())

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     # The two metrics middlewares wrap all others (but the refusals), so the request latency by
     # view covers them.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "sotclinic.monitoring.request_id.RequestIdMiddleware",
+    "sotclinic.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sotclinic.cache_headers.NeverStoreMiddleware",
@@ -308,7 +308,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "redact_tokens": {"()": "sotclinic.log_redaction.RedactTokensInPaths"},
-        "scrub_personal_data": {"()": "sotclinic.monitoring.json_logs.ScrubPersonalData"},
+        "scrub_personal_data": {"()": "sotclinic.json_logs.ScrubPersonalData"},
     },
     "formatters": {
         "django.server": {
@@ -316,7 +316,7 @@ LOGGING = {
             "format": "[{server_time}] {message}",
             "style": "{",
         },
-        "json": {"()": "sotclinic.monitoring.json_logs.JsonFormatter"},
+        "json": {"()": "sotclinic.json_logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

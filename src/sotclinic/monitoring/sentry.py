@@ -8,7 +8,7 @@ addresses and quoted database values in messages, and SQL breadcrumbs.
 
 import re
 
-from .json_logs import scrub_text
+from sotclinic.json_logs import scrub_text
 
 # PostgreSQL quotes the offending row in an error's DETAIL line.
 _DETAIL = re.compile(r"DETAIL:.*", re.DOTALL)

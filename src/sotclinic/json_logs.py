@@ -13,8 +13,7 @@ import re
 import traceback
 
 from sotclinic.log_redaction import redact_tokens
-
-from .request_id import current_request_id
+from sotclinic.request_id import current_request_id
 
 EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[A-Za-z]{2,}")
 

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from sotclinic.monitoring.json_logs import JsonFormatter, ScrubPersonalData
+from sotclinic.json_logs import JsonFormatter, ScrubPersonalData
 from tests.servers import free_port, serving
 
 FIRST, LAST, EMAIL = "Philippa", "Quartermaine", "philippa.quartermaine@example.com"

@@ -19,10 +19,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(var_dir: Path, **env: str) -> Iterator[str]:
+def serving(var_dir: Path, log: Path | None = None, **env: str) -> Iterator[str]:
     """Start one gunicorn worker with extra environment `env`; yield its base URL once it
-    answers (any HTTP status counts as answering); stop it afterwards."""
+    answers (any HTTP status counts as answering); stop it afterwards. The server's own log
+    (stderr) goes to `log` when given."""
     port = free_port()
+    stderr = log.open("w") if log else subprocess.DEVNULL
     server = subprocess.Popen(
         [sys.executable, "-m", "sotclinic.cli", "serve"],
         env={
@@ -33,7 +35,7 @@ def serving(var_dir: Path, **env: str) -> Iterator[str]:
             **env,
         },
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -54,3 +56,5 @@ def serving(var_dir: Path, **env: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if log:
+            stderr.close()

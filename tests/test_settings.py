@@ -25,14 +25,14 @@ def test_passwords_hash_with_argon2_first():
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def _settings_from_env(tmp_path, **env) -> dict:
+def _settings_from_env(tmp_path, names=None, **env) -> dict:
     """The named settings as a fresh process reads them from this environment."""
     import json
     import os
     import subprocess
     import sys
 
-    names = [
+    names = names or [
         "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_SECONDS",
         "SECURE_HSTS_INCLUDE_SUBDOMAINS",
@@ -119,3 +119,61 @@ def test_pages_carry_a_content_security_policy_without_inline_code(client):
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe" not in policy
+
+
+def _start(tmp_path, **env):
+    """`sotclinic manage check` in a fresh process with the app's own settings and `env`,
+    without the test suite's SECRET_KEY."""
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-m", "sotclinic.cli", "manage", "check"],
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "sotclinic.settings",
+            "SOTCLINIC_VAR_DIR": str(tmp_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_a_secret_key_a_postgresql_server_refuses_to_start(tmp_path):
+    result = _start(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/anything")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_without_a_secret_key_the_one_box_sqlite_install_generates_and_keeps_one(tmp_path):
+    result = _start(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+
+    assert result.returncode == 0, result.stderr
+    assert len((tmp_path / "secret_key").read_text()) >= 50
+
+
+def test_a_given_secret_key_is_used_with_postgresql(tmp_path):
+    result = _start(
+        tmp_path,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/anything",
+        SECRET_KEY="a-long-key-given-to-every-server-of-this-clinic-0123456789",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_cache_keys_carry_an_installation_prefix_from_the_environment(tmp_path):
+    default = _settings_from_env(tmp_path, names=["CACHES"])
+    chosen = _settings_from_env(
+        tmp_path, names=["CACHES"], CACHE_KEY_PREFIX="clinic-b", REDIS_URL="redis://127.0.0.1:1/0"
+    )
+
+    assert default["CACHES"]["default"]["KEY_PREFIX"] == "sotclinic"
+    assert chosen["CACHES"]["default"]["KEY_PREFIX"] == "clinic-b"

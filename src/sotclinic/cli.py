@@ -1,7 +1,10 @@
 """The `sotclinic` command: serve, demo, reminders, backup, restore and Django commands."""
 
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 USAGE = """usage: sotclinic COMMAND [ARGS...]
 
@@ -34,10 +37,33 @@ def _django_manage(argv: list[str]) -> None:
     execute_from_command_line(["sotclinic manage", *argv])
 
 
+def _shared_metrics_directory() -> None:
+    """Give gunicorn's workers one directory for their Prometheus counters, empty at start.
+
+    ``PROMETHEUS_MULTIPROC_DIR`` must be set before the workers import prometheus_client; when
+    the environment names none, a private temporary directory is made and removed on exit.
+    """
+    named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if named:
+        directory = Path(named)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):  # counters of an earlier run
+            stale.unlink()
+        return
+    directory = Path(tempfile.mkdtemp(prefix="sotclinic-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    import atexit
+
+    # Workers are forked with this exit hook too; only the process that made it removes it.
+    owner = os.getpid()
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
+
+
 def serve(argv: list[str]) -> None:
     """Run gunicorn; the worker count and bind address come from the environment."""
     from gunicorn.app.wsgiapp import run
 
+    _shared_metrics_directory()
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
@@ -54,8 +80,9 @@ def serve(argv: list[str]) -> None:
         "--logger-class",
         "sotclinic.log_redaction.RedactingAccessLogger",
         "--access-logformat",
-        # Only method, path without query string, status and size: no patient data in logs.
-        '%(h)s "%(m)s %(U)s" %(s)s %(B)s',
+        # Only method, path without query string, status, size and the app's request id: no
+        # patient data in logs. With LOG_FORMAT=json the same fields as one JSON object.
+        '%(h)s "%(m)s %(U)s" %(s)s %(B)s %({x-request-id}o)s',
         *argv,
         "sotclinic.wsgi:application",
     ]

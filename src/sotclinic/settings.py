@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SOTCLINIC_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -36,7 +37,6 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -67,9 +67,14 @@ INSTALLED_APPS = [
     "sotclinic.staff",
     "sotclinic.backups",
     "sotclinic.demo",
+    "sotclinic.monitoring",
 ]
 
 MIDDLEWARE = [
+    # The two metrics middlewares wrap all others (but the refusals), so the request latency by
+    # view covers them.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "sotclinic.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sotclinic.cache_headers.NeverStoreMiddleware",
@@ -84,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so it sees what a view raises: a DomainError becomes its 4xx page.
     "sotclinic.refusals.RefusalMiddleware",
 ]
@@ -126,6 +132,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so live-server tests see the same data from every thread.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
+# Signed links, sessions and password-reset tokens must verify on every server. A key generated
+# per box is only safe where there can be just one box: a local SQLite file. Anywhere else (or
+# with DEBUG off against PostgreSQL) a missing key is a start-up error, never a silent new key.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off and a database other than the local SQLite "
+            "file, every app server must be given the same SECRET_KEY in the environment "
+            '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))").'
+        )
+    SECRET_KEY = _local_secret_key()
+# Old keys still accepted for signatures while a new SECRET_KEY takes over (see README).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -149,16 +170,24 @@ USE_I18N = True
 USE_TZ = True  # times are stored in UTC; each location has its own zone
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# `collectstatic` (make run, the image build, every release) writes the files here, each also
+# under a name with a hash of its content, and a manifest that `{% static %}` reads. A container
+# image keeps them outside the var/ volume.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static").resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectstatic has not run
+# A hashed name changes with its content, so WhiteNoise lets browsers keep those files for ten
+# years (immutable); files asked for by their plain name may change with a release: an hour.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60
+# Only in development are files served straight from the package; a server serves what
+# collectstatic wrote.
+WHITENOISE_USE_FINDERS = DEBUG
 
 # E-mail: written to files under var/mail/ unless an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -211,7 +240,7 @@ SECURE_HSTS_SECONDS = max(0, int(os.environ.get("SECURE_HSTS_SECONDS", "0")))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 # The health check answers load balancers and monitors on plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 # Content-Security-Policy: scripts, styles and everything else only from the app's own files;
 # no inline script, handler attribute or style attribute runs, so injected markup stays inert.
@@ -229,11 +258,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        **(
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+            if REDIS_URL
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        ),
+        # Keeps this installation's keys apart from anything else using the same Redis.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sotclinic"),
+    }
 }
 
 # The app's public address, for links in e-mails sent outside a request (reminders, follow-ups).
@@ -257,22 +290,45 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED")
 OTP_TOTP_ISSUER = "sotclinic"
 
+# Prometheus metrics at /metrics (sotclinic.monitoring.metrics): for a scraper sending this token
+# as a bearer token; without one, only for requests made on this machine, not through a proxy.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # Nothing about patients goes into logs: only warnings and errors, without request bodies.
-# Signed links carry their token in the URL path; the loggers that write paths redact it.
+# Signed links carry their token in the URL path; the loggers that write paths redact it, and
+# every line passes ScrubPersonalData (tokens, e-mail addresses) on its way out.
+# LOG_FORMAT=json writes one JSON object per line with the request's id (production); the
+# default is plain text for a person at a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
+_json_logs = LOG_FORMAT == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "sotclinic.log_redaction.RedactTokensInPaths"}},
+    "filters": {
+        "redact_tokens": {"()": "sotclinic.log_redaction.RedactTokensInPaths"},
+        "scrub_personal_data": {"()": "sotclinic.json_logs.ScrubPersonalData"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {"()": "sotclinic.json_logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub_personal_data"],
+            **({"formatter": "json"} if _json_logs else {}),
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub_personal_data"],
+            "formatter": "json" if _json_logs else "django.server",
+        },
     },
     "loggers": {
         "django.request": {"filters": ["redact_tokens"]},
@@ -286,3 +342,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Error reports to Sentry, only when a DSN is given; never with personal data
+# (sotclinic.monitoring.sentry).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from sotclinic.monitoring.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+    )

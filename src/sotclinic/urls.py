@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from . import health
 from .api.main import api
+from .monitoring.metrics import metrics
 from .patients import urls as patient_urls
 from .portal import views as portal_views
 from .staff import urls as staff_urls
@@ -12,10 +13,24 @@ from .staff import urls as staff_urls
 # A query parameter that cannot be used answers 400 with a message (see query_params).
 handler400 = "sotclinic.error_pages.bad_request"
 
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico on pages without an icon link (the back office).
+
+    Looked up per request, not at import: the file's collected name carries a hash of its
+    content, read from the manifest, and changes with a release (so not a permanent redirect).
+    """
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("sotclinic/favicon.svg")
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages without an icon link (the back office).
-    path("favicon.ico", RedirectView.as_view(url=static("sotclinic/favicon.svg"), permanent=True)),
+    path("metrics", metrics, name="metrics"),
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("", portal_views.home, name="public_home"),
     *staff_urls.home,
     path("staff/", include("sotclinic.charting.urls")),

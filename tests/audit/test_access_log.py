@@ -6,6 +6,7 @@ from django.test import RequestFactory
 
 from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog, Action, AuditImmutable
+from sotclinic.audit.requests import log_access
 from sotclinic.audit.services import record_access
 from sotclinic.audit.triggers import installed_guard_names
 from tests.factories import make_patient, make_user
@@ -18,13 +19,13 @@ def _row():
     return record_access(user, make_patient(), Action.VIEW_CHART, "chart")
 
 
-def test_record_access_from_a_request_keeps_who_what_when_and_address():
+def test_log_access_from_a_request_keeps_who_what_when_and_address():
     user = make_user(Role.PRACTITIONER, username="anna")
     patient = make_patient()
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
     request.user = user
 
-    row = record_access(request, patient, Action.VIEW_INTAKES, "intake 3")
+    row = log_access(request, patient, Action.VIEW_INTAKES, "intake 3")
 
     stored = AccessLog.objects.get(pk=row.pk)
     assert (stored.user, stored.username, stored.patient) == (user, "anna", patient)

@@ -13,7 +13,7 @@ from tests.factories import make_patient, make_user
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_NAMES = {member.value for member in Action}
 # Calls whose action argument is the access log's: where it sits among the positional ones.
-ACTION_POSITION = {"record_access": 2, "_record": 2, "_dashboard_data": 1}
+ACTION_POSITION = {"record_access": 2, "log_access": 2, "_record": 2, "_dashboard_data": 1}
 # Query keywords through which tests look rows up by action.
 LOOKUPS = {"filter", "get", "exclude"}
 

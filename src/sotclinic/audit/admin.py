@@ -3,7 +3,7 @@ from django.contrib import admin
 from sotclinic.accounts.admin_site import ReadOnlyAdmin
 
 from .models import AccessLog, Action
-from .services import record_access
+from .requests import log_access
 
 
 class PatientAccessAdmin(admin.ModelAdmin):
@@ -26,7 +26,7 @@ class PatientAccessAdmin(admin.ModelAdmin):
         patient_id = self.audited_patient_id(obj)
         if patient_id is not None:
             what = f"{obj._meta.model_name} {obj.pk}"
-            record_access(request, patient_id, action, f"{what} {detail}".strip())
+            log_access(request, patient_id, action, f"{what} {detail}".strip())
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import client_address, record_access
+from sotclinic.audit.requests import log_access
+from sotclinic.client_address import client_ip
 from sotclinic.intake import services as intake_services
 from sotclinic.intake.precautions import default_precautions
 from sotclinic.intake.selectors import visit_precautions
@@ -60,7 +61,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     pages = max(1, -(-overview.total // selectors.TIMELINE_PAGE))
     page = page_param(request.GET, last=pages)
     rows = selectors.chart_timeline(patient.pk, page)
-    record_access(request, patient, Action.VIEW_CHART, f"chart page {page}")
+    log_access(request, patient, Action.VIEW_CHART, f"chart page {page}")
     context = {
         "patient": patient,
         "rows": rows,
@@ -80,9 +81,7 @@ def start_appointment_visit(request: HttpRequest, appointment_id: int) -> HttpRe
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "practitioner"), pk=appointment_id
     )
-    visit = services.start_visit(
-        request.user, appointment=appointment, address=client_address(request)
-    )
+    visit = services.start_visit(request.user, appointment=appointment, address=client_ip(request))
     return redirect("charting:visit", visit_id=visit.pk)
 
 
@@ -94,7 +93,7 @@ def start_appointment_visit_from_last(request: HttpRequest, appointment_id: int)
         Appointment.objects.select_related("patient", "practitioner"), pk=appointment_id
     )
     visit, copied = services.start_visit_with_last_findings(
-        request.user, appointment, address=client_address(request)
+        request.user, appointment, address=client_ip(request)
     )
     if copied:
         messages.success(
@@ -114,7 +113,7 @@ def start_appointment_visit_from_last(request: HttpRequest, appointment_id: int)
 @refused_back_to(lambda request, patient_id: reverse("charting:chart", args=[patient_id]))
 def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
-    visit = services.start_visit(request.user, patient=patient, address=client_address(request))
+    visit = services.start_visit(request.user, patient=patient, address=client_ip(request))
     return redirect("charting:visit", visit_id=visit.pk)
 
 
@@ -164,11 +163,11 @@ def acknowledge_precaution(request: HttpRequest, visit_id: int, precaution_id: i
     try:
         ack = intake_services.acknowledge_precaution(precaution_id, visit.pk, request.user)
     except intake_services.PrecautionInvalid as error:
-        record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
+        log_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
         messages.error(request, error.message)
         form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
         return _render_visit(request, visit, form, status=error.status_code)
-    record_access(
+    log_access(
         request,
         visit.patient,
         Action.ACKNOWLEDGE_PRECAUTION,
@@ -193,11 +192,11 @@ def record_precaution(request: HttpRequest, visit_id: int):
             visit_id=visit.pk,
         )
     except intake_services.PrecautionInvalid as error:
-        record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
+        log_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
         messages.error(request, error.message)
         form = None if visit.note.is_signed else NoteForm.for_note(visit.note)
         return _render_visit(request, visit, form, status=error.status_code)
-    record_access(
+    log_access(
         request,
         visit.patient,
         Action.RECORD_PRECAUTION,
@@ -212,13 +211,13 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(visit_id)
     note = visit.note
     if request.method != "POST":
-        record_access(request, visit.patient, Action.VIEW_VISIT, f"visit {visit.pk}")
+        log_access(request, visit.patient, Action.VIEW_VISIT, f"visit {visit.pk}")
         return _render_visit(request, visit, None if note.is_signed else NoteForm.for_note(note))
 
     action = request.POST.get("action", "save")
-    address = client_address(request)
+    address = client_ip(request)
     if note.is_signed:
-        record_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
+        log_access(request, visit.patient, Action.EDIT_REFUSED, f"visit {visit.pk}")
         messages.error(request, NoteSigned.message)
         return _render_visit(request, visit, None, status=409)
     if action == "copy_forward":
@@ -318,7 +317,7 @@ def autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
             request.user,
             form.cleaned_data["version"],
             form.content(exam_state),
-            client_address(request),
+            client_ip(request),
         )
     except ChartingError as error:
         return _autosave_refusal(error, tz)
@@ -359,7 +358,7 @@ def _copy_forward(request: HttpRequest, visit: Visit) -> HttpResponse:
     except ValueError:
         version = -1
     try:
-        services.copy_forward(visit.note.pk, request.user, version, client_address(request))
+        services.copy_forward(visit.note.pk, request.user, version, client_ip(request))
     except ChartingError as error:
         if isinstance(error, StaleDraft):
             return _render_visit(
@@ -383,7 +382,7 @@ def add_addendum(request: HttpRequest, visit_id: int) -> HttpResponse:
     form = AddendumForm(request.POST)
     if form.is_valid():
         services.add_addendum(
-            visit.note.pk, request.user, form.cleaned_data["text"], client_address(request)
+            visit.note.pk, request.user, form.cleaned_data["text"], client_ip(request)
         )
         messages.success(request, "Addendum added.")
     else:

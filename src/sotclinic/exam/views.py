@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.intake.selectors import visit_precautions
 from sotclinic.sot import FindingsError, ProtocolTableError
 
@@ -62,7 +62,7 @@ def analyze_partial(request: HttpRequest) -> HttpResponse:
         position = (analysis.get("protocol") or {}).get("position")
         context["precautions"] = visit_precautions(int(visit_id), position)
         if context["precautions"]:
-            record_access(
+            log_access(
                 request,
                 context["precautions"][0].record.patient_id,
                 Action.VIEW_PRECAUTIONS,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
 from sotclinic.patients.models import Patient
@@ -109,9 +109,7 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
             request.session.pop(KIOSK_SESSION_KEY, None)
         urgent = selectors.urgent_advice(intake)
         if urgent:  # the page then says that the answers raised an urgent flag
-            record_access(
-                request, intake.patient, Action.VIEW_INTAKE_STEP, f"intake {intake.pk} done"
-            )
+            log_access(request, intake.patient, Action.VIEW_INTAKE_STEP, f"intake {intake.pk} done")
         context = {"intake": intake, "kiosk": token is None, "urgent": urgent}
         return render(request, "intake/done.html", context)
     steps = applicable_steps(intake)
@@ -142,9 +140,7 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
         return redirect(_step_url(intake, outcome.next_step or step, token))
 
     if request.method == "GET":
-        record_access(
-            request, intake.patient, Action.VIEW_INTAKE_STEP, f"intake {intake.pk} {step}"
-        )
+        log_access(request, intake.patient, Action.VIEW_INTAKE_STEP, f"intake {intake.pk} {step}")
     index = steps.index(step)
     context = {
         "intake": intake,
@@ -210,7 +206,7 @@ def end_kiosk(request: HttpRequest) -> HttpResponse:
     intake_id = request.session.get(KIOSK_SESSION_KEY)
     intake = Intake.objects.filter(pk=intake_id).select_related("patient").first()
     if intake is not None:
-        record_access(request, intake.patient, Action.INTAKE_KIOSK_END, f"intake {intake.pk}")
+        log_access(request, intake.patient, Action.INTAKE_KIOSK_END, f"intake {intake.pk}")
     request.session.flush()
     return render(request, "intake/kiosk_ended.html")
 
@@ -256,7 +252,7 @@ def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, f"Recorded how “{finding.title}” was handled.")
             return redirect("intake:red_flags", patient_id=patient.pk)
     else:
-        record_access(request, patient, Action.VIEW_RED_FLAGS, "red flags")
+        log_access(request, patient, Action.VIEW_RED_FLAGS, "red flags")
     findings = list(selectors.red_flags(patient))
     rows = [(f, form if f.pk == form_for else HandlingForm(prefix=f"f{f.pk}")) for f in findings]
     status = 400 if request.method == "POST" else 200
@@ -273,5 +269,5 @@ def patient_intakes(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Everything the patient gave in each intake, and what the screen found."""
     patient = get_object_or_404(Patient, pk=patient_id)
     records = selectors.intake_records(patient)
-    record_access(request, patient, Action.VIEW_INTAKES, f"{len(records)} intakes")
+    log_access(request, patient, Action.VIEW_INTAKES, f"{len(records)} intakes")
     return render(request, "intake/patient_intakes.html", {"patient": patient, "records": records})

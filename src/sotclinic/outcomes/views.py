@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.intake.steps import complaint_titles
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Practitioner
@@ -23,7 +23,7 @@ from .charts import trend_svg
 def patient_outcomes(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     trends = selectors.patient_trends(patient)
-    record_access(request, patient, Action.VIEW_OUTCOMES, "outcome scores")
+    log_access(request, patient, Action.VIEW_OUTCOMES, "outcome scores")
     return render(request, "outcomes/patient.html", {"patient": patient, "trends": trends})
 
 
@@ -33,7 +33,7 @@ def patient_chart(request: HttpRequest, patient_id: int, instrument_id: str) -> 
     trend = next((t for t in selectors.patient_trends(patient) if t.slug == instrument_id), None)
     if trend is None:
         raise Http404("No scores for this questionnaire.")
-    record_access(request, patient, Action.VIEW_OUTCOMES, f"chart {instrument_id}")
+    log_access(request, patient, Action.VIEW_OUTCOMES, f"chart {instrument_id}")
     response = HttpResponse(trend_svg(trend), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -76,7 +76,7 @@ def _dashboard_data(request: HttpRequest, action: Action):
     form = DashboardFilterForm(request.GET or None)
     summaries, patient_ids = selectors.dashboard(form.filters())
     for patient_id in patient_ids:
-        record_access(request, patient_id, action, "outcomes dashboard")
+        log_access(request, patient_id, action, "outcomes dashboard")
     return form, summaries
 
 

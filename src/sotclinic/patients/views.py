@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
 from sotclinic.refusals import show_on_form
@@ -42,7 +42,7 @@ def _edit(request: HttpRequest, patient: Patient | None) -> HttpResponse:
     if patient is not None and request.method == "GET":
         # The empty form shows every detail on file; a save is logged by the service, and a
         # refused one shows back only what was sent.
-        record_access(request, patient, Action.VIEW_PATIENT, "edit form")
+        log_access(request, patient, Action.VIEW_PATIENT, "edit form")
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "patient": patient, "name": name, "duplicate": form.duplicate}
     return render(request, "patients/form.html", context, status=status)

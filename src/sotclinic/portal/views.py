@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from sotclinic.accounts.access import patient_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.scheduling.models import (
     Appointment,
     ClinicSettings,
@@ -41,5 +41,5 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         else []
     )
     if patient:
-        record_access(request, patient, Action.VIEW_OWN_APPOINTMENTS, "portal home")
+        log_access(request, patient, Action.VIEW_OWN_APPOINTMENTS, "portal home")
     return render(request, "portal/patient_home.html", {"patient": patient, "upcoming": upcoming})

@@ -11,7 +11,7 @@ from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.accounts.events import recent_account_events
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.audit.models import Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.errors import DomainError
 from sotclinic.next_url import safe_next
 from sotclinic.query_params import date_param
@@ -140,7 +140,7 @@ def _appointment(pk: int) -> Appointment:
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
     # The page shows the patient's name, phone and e-mail.
-    record_access(request, appointment.patient, Action.VIEW_APPOINTMENT, f"appointment {pk}")
+    log_access(request, appointment.patient, Action.VIEW_APPOINTMENT, f"appointment {pk}")
     local = appointment.start.astimezone(appointment.location.tz)
     move_form = MoveForm(
         request.POST or None,

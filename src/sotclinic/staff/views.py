@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import AccessLog, Action
-from sotclinic.audit.services import record_access
+from sotclinic.audit.requests import log_access
 from sotclinic.charting.selectors import attach_visits
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.patients import selectors
@@ -42,7 +42,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     flagged = patients_with_open_red_flags()
     if request.user.is_practitioner:  # they see what each flag is: a read of the chart
         for entry in flagged:
-            record_access(request, entry.patient, Action.VIEW_RED_FLAGS, "staff home")
+            log_access(request, entry.patient, Action.VIEW_RED_FLAGS, "staff home")
     context = {"locations": locations, "flagged": flagged}
     return render(request, "scheduling/staff_home.html", context)
 
@@ -66,7 +66,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Demographics, contact consent and appointments; clinical links for practitioners."""
     patient = get_object_or_404(Patient, pk=patient_id)
-    record_access(request, patient, Action.VIEW_PATIENT)
+    log_access(request, patient, Action.VIEW_PATIENT)
     upcoming, past = patient_appointments(patient)
     context = {"patient": patient, "upcoming": upcoming, "past": past}
     return render(request, "patients/detail.html", context)
@@ -77,7 +77,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_log(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Who viewed or changed this patient's chart, newest first."""
     patient = get_object_or_404(Patient, pk=patient_id)
-    record_access(request, patient, Action.VIEW_AUDIT, "access log")
+    log_access(request, patient, Action.VIEW_AUDIT, "access log")
     rows = AccessLog.objects.filter(patient=patient).select_related("user")
     page = Paginator(rows, 100).get_page(page_param(request.GET))
     return render(request, "audit/patient_log.html", {"patient": patient, "page": page})

@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "sotclinic.cache_headers.NeverStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's LocaleMiddleware, defaulting to the clinic's language instead of the browser's;
+    # a patient's own choice (the language cookie) wins. Also sets the clinic's formats.
+    "sotclinic.scheduling.locale_middleware.ClinicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,7 +110,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
+            # Every template translates ({% translate %}) and writes dates the clinic's way.
+            "builtins": ["django.templatetags.i18n", "sotclinic.clinic_formats"],
         },
     },
 ]
@@ -164,7 +170,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The clinic chooses its language on its settings page (ClinicSettings.language); this is the
+# language before any clinic has chosen, and the one of text outside a request and a clinic.
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English (UK)"),
+    ("en-us", "English (US)"),
+    ("de", "Deutsch"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our own formats per language (en_GB with a 24-hour clock, en_US with a 12-hour one, de);
+# the clinic's own date order and clock come from sotclinic.clinic_formats.
+FORMAT_MODULE_PATH = ["sotclinic.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True  # times are stored in UTC; each location has its own zone

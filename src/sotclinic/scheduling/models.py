@@ -9,7 +9,25 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
+from sotclinic.clinic_locale import (
+    CLOCK_12,
+    CLOCK_24,
+    DATE_ORDERS,
+    DAY_MONTH_YEAR,
+    MONTH_DAY_YEAR,
+    YEAR_MONTH_DAY,
+    ClinicLocale,
+)
+
 from . import certifications, schedule_cache
+
+DATE_ORDER_CHOICES = [
+    (DAY_MONTH_YEAR, "Day, month, year (31/12/1980)"),
+    (MONTH_DAY_YEAR, "Month, day, year (12/31/1980)"),
+    (YEAR_MONTH_DAY, "Year, month, day (1980-12-31)"),
+]
+ICD10CM = "icd10cm"
+NO_CODES = "none"
 
 
 def bounded(low: int, high: int, unit: str) -> list:
@@ -406,6 +424,58 @@ class ClinicSettings(models.Model):
         help_text="The emergency services number patients in your country call, "
         "e.g. 999 (UK), 112 (EU), 911 (US and Canada), 000 (Australia).",
     )
+    # The clinic's locale (see sotclinic.clinic_locale): the language of its pages and
+    # messages, how dates and times are written, and how typed dates of birth are read.
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en-gb",
+        help_text="Of staff pages, and of patient pages and messages unless a patient chooses.",
+    )
+    time_format = models.CharField(
+        "clock",
+        max_length=3,
+        choices=[(CLOCK_24, "24-hour (14:30)"), (CLOCK_12, "12-hour (2:30 PM)")],
+        default=CLOCK_24,
+    )
+    date_order = models.CharField(
+        "date order",
+        max_length=3,
+        choices=DATE_ORDER_CHOICES,
+        default=DAY_MONTH_YEAR,
+        help_text="How dates are shown.",
+    )
+    first_day_of_week = models.PositiveSmallIntegerField(
+        choices=[(1, "Monday"), (0, "Sunday"), (6, "Saturday")], default=1
+    )
+    dob_order = models.CharField(
+        "date-of-birth entry order",
+        max_length=3,
+        choices=DATE_ORDER_CHOICES,
+        default=DAY_MONTH_YEAR,
+        help_text="How a typed date of birth such as 03/04/1985 is read.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="GBP",
+        validators=[
+            RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code such as GBP, EUR or USD.")
+        ],
+        help_text="ISO 4217 code, for fees and invoices.",
+    )
+    phone_region = models.CharField(
+        max_length=2,
+        default="GB",
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166 country code such as GB.")],
+        help_text="ISO 3166 country code; phone numbers without a +country prefix are read "
+        "as numbers of this country.",
+    )
+    diagnosis_codes = models.CharField(
+        "diagnosis code system",
+        max_length=10,
+        choices=[(ICD10CM, "ICD-10-CM (United States)"), (NO_CODES, "None (hide US codes)")],
+        default=ICD10CM,
+    )
 
     class Meta:
         verbose_name = "clinic settings"
@@ -421,10 +491,30 @@ class ClinicSettings(models.Model):
                 "cancellation_window_hours", *CANCELLATION_WINDOW_HOURS, "cancellation_window_range"
             ),
             in_range("reminder_hours", *REMINDER_HOURS, "reminder_hours_range"),
+            models.CheckConstraint(
+                condition=models.Q(date_order__in=DATE_ORDERS)
+                & models.Q(dob_order__in=DATE_ORDERS),
+                name="clinic_date_orders_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(time_format__in=[CLOCK_24, CLOCK_12]), name="clinic_clock_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return "Clinic settings"
+
+    def locale(self) -> ClinicLocale:
+        return ClinicLocale(
+            language=self.language,
+            time_format=self.time_format,
+            date_order=self.date_order,
+            first_day_of_week=self.first_day_of_week,
+            dob_order=self.dob_order,
+            currency=self.currency,
+            phone_region=self.phone_region,
+            diagnosis_codes=self.diagnosis_codes,
+        )
 
     @classmethod
     def load(cls) -> "ClinicSettings":

@@ -1,0 +1,168 @@
+"""The clinic's locale: how dates, times and dates of birth are written and read.
+
+A clinic's settings (``scheduling.models.ClinicSettings``) hold its language, clock, date
+order, first day of the week and date-of-birth entry order. The locale middleware makes them
+current for each request; code outside a request (reminders, follow-ups) sets them with
+``override``. Everything here reads the current one, so lower layers (patients, intake forms)
+can follow the clinic without importing scheduling.
+"""
+
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.utils import translation
+
+DAY_MONTH_YEAR = "DMY"
+MONTH_DAY_YEAR = "MDY"
+YEAR_MONTH_DAY = "YMD"
+DATE_ORDERS = (DAY_MONTH_YEAR, MONTH_DAY_YEAR, YEAR_MONTH_DAY)
+CLOCK_24 = "24h"
+CLOCK_12 = "12h"
+
+
+@dataclass(frozen=True)
+class ClinicLocale:
+    language: str = "en-gb"
+    time_format: str = CLOCK_24
+    date_order: str = DAY_MONTH_YEAR
+    first_day_of_week: int = 1  # 0 Sunday, 1 Monday, as Django's FIRST_DAY_OF_WEEK
+    dob_order: str = DAY_MONTH_YEAR
+    currency: str = "GBP"
+    phone_region: str = "GB"
+    diagnosis_codes: str = "icd10cm"
+
+
+DEFAULT = ClinicLocale()
+_current: ContextVar[ClinicLocale] = ContextVar("clinic_locale", default=DEFAULT)
+
+
+def current() -> ClinicLocale:
+    return _current.get()
+
+
+def activate(locale: ClinicLocale):
+    """Make ``locale`` current; returns the token ``deactivate`` takes."""
+    return _current.set(locale)
+
+
+def deactivate(token) -> None:
+    _current.reset(token)
+
+
+@contextlib.contextmanager
+def override(locale: ClinicLocale, language: str | None = None):
+    """The clinic's formats, and its language unless ``language`` (a patient's) is given."""
+    token = activate(locale)
+    try:
+        with translation.override(language or locale.language):
+            yield
+    finally:
+        deactivate(token)
+
+
+# --- Dates of birth as typed ---------------------------------------------------------------
+# ISO always works (it is what a browser's date picker sends); the typed forms follow the clinic,
+# so "03/04/1985" is 3 April in a day-first clinic and March 4 in a month-first one.
+_DOB_FORMATS = {
+    DAY_MONTH_YEAR: ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"),
+    MONTH_DAY_YEAR: ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y"),
+    YEAR_MONTH_DAY: ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"),
+}
+_DOB_EXAMPLES = {
+    DAY_MONTH_YEAR: "31/12/1980",
+    MONTH_DAY_YEAR: "12/31/1980",
+    YEAR_MONTH_DAY: "1980/12/31",
+}
+_DOB_PATTERNS = {
+    DAY_MONTH_YEAR: "DD/MM/YYYY",
+    MONTH_DAY_YEAR: "MM/DD/YYYY",
+    YEAR_MONTH_DAY: "YYYY/MM/DD",
+}
+
+
+def dob_input_formats() -> tuple[str, ...]:
+    return _DOB_FORMATS[current().dob_order]
+
+
+def dob_example() -> str:
+    """A date of birth written in the clinic's order, for help and error texts."""
+    return _DOB_EXAMPLES[current().dob_order]
+
+
+def dob_pattern() -> str:
+    return _DOB_PATTERNS[current().dob_order]
+
+
+class DobInputFormats:
+    """The clinic's date-of-birth formats, read when a form field parses (``input_formats``)."""
+
+    def __iter__(self):
+        return iter(dob_input_formats())
+
+
+# --- Dates and times as shown --------------------------------------------------------------
+# Format strings of django.utils.dateformat; names of days and months follow the active
+# language. German writes day-first dates with dots ("Dienstag, 4. März 2026").
+_DATE_FORMATS = {
+    "long": {
+        DAY_MONTH_YEAR: "l j F Y",
+        MONTH_DAY_YEAR: "l, F j, Y",
+        YEAR_MONTH_DAY: "l Y-m-d",
+        "de": "l, j. F Y",
+    },
+    "medium": {
+        DAY_MONTH_YEAR: "j M Y",
+        MONTH_DAY_YEAR: "M j, Y",
+        YEAR_MONTH_DAY: "Y-m-d",
+        "de": "j. M Y",
+    },
+    "short": {
+        DAY_MONTH_YEAR: "d/m/Y",
+        MONTH_DAY_YEAR: "m/d/Y",
+        YEAR_MONTH_DAY: "Y-m-d",
+        "de": "d.m.Y",
+    },
+    "long_day_month": {
+        DAY_MONTH_YEAR: "l j F",
+        MONTH_DAY_YEAR: "l, F j",
+        YEAR_MONTH_DAY: "l m-d",
+        "de": "l, j. F",
+    },
+    "day_month": {
+        DAY_MONTH_YEAR: "j M",
+        MONTH_DAY_YEAR: "M j",
+        YEAR_MONTH_DAY: "m-d",
+        "de": "j. M",
+    },
+    "weekday": {
+        DAY_MONTH_YEAR: "D j M Y",
+        MONTH_DAY_YEAR: "D, M j, Y",
+        YEAR_MONTH_DAY: "D Y-m-d",
+        "de": "D, j. M Y",
+    },
+    "day_month_year": {
+        DAY_MONTH_YEAR: "j F Y",
+        MONTH_DAY_YEAR: "F j, Y",
+        YEAR_MONTH_DAY: "Y-m-d",
+        "de": "j. F Y",
+    },
+}
+DATE_STYLES = tuple(_DATE_FORMATS)
+
+
+def date_format(style: str) -> str:
+    """The clinic's format string for a date in ``style`` (long, medium, short, …)."""
+    locale = current()
+    formats = _DATE_FORMATS[style]
+    language = translation.get_language() or locale.language
+    if locale.date_order == DAY_MONTH_YEAR and language.split("-")[0] == "de":
+        return formats["de"]
+    return formats[locale.date_order]
+
+
+def time_format(seconds: bool = False) -> str:
+    """The clinic's clock: 14:30 or 2:30 PM."""
+    if current().time_format == CLOCK_12:
+        return "g:i:s A" if seconds else "g:i A"
+    return "H:i:s" if seconds else "H:i"

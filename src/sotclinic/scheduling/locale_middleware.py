@@ -1,0 +1,49 @@
+"""The clinic's language and formats for every request.
+
+Django's LocaleMiddleware picks a language from the language cookie, then the browser's
+Accept-Language header, then LANGUAGE_CODE. A clinic wants its own language by default (its
+staff and its patients read what the clinic chose, whatever browser they borrowed), so here
+the order is: the language a person chose (the cookie Django's ``set_language`` view sets),
+then the clinic's setting.
+"""
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+from sotclinic import clinic_locale
+
+from .models import ClinicSettings
+
+
+def chosen_language(request) -> str | None:
+    """The language the visitor picked with the language selector, if it is one we ship."""
+    code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    known = {code for code, _name in settings.LANGUAGES}
+    return code if code in known else None
+
+
+def clinic_settings_locale() -> clinic_locale.ClinicLocale:
+    try:
+        return ClinicSettings.load().locale()
+    except DatabaseError:  # the health check must still say that the database is down
+        return clinic_locale.DEFAULT
+
+
+class ClinicLocaleMiddleware(LocaleMiddleware):
+    def __call__(self, request):
+        token = clinic_locale.activate(clinic_settings_locale())
+        before = translation.get_language()
+        try:
+            return super().__call__(request)
+        finally:
+            # The thread goes on to other requests (and, in tests, to other code): leave it
+            # with the language it had.
+            translation.activate(before)
+            clinic_locale.deactivate(token)
+
+    def process_request(self, request):
+        language = chosen_language(request) or clinic_locale.current().language
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -61,3 +61,9 @@ def clock(value) -> str:
 @register.filter(expects_localtime=True)
 def clock_seconds(value) -> str:
     return _format(value, clinic_locale.time_format(seconds=True))
+
+
+@register.simple_tag
+def dob_example() -> str:
+    """A date of birth typed in the clinic's entry order (31/12/1980 or 12/31/1980)."""
+    return clinic_locale.dob_example()

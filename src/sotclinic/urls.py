@@ -7,6 +7,7 @@ from . import health
 from .api.main import api
 from .monitoring.metrics import metrics
 from .patients import urls as patient_urls
+from .portal import language
 from .portal import views as portal_views
 from .staff import urls as staff_urls
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("favicon.ico", FaviconRedirect.as_view()),
     path("", portal_views.home, name="public_home"),
     *staff_urls.home,
+    path("language/", language.choose_language, name="set_language"),
     path("staff/", include("sotclinic.charting.urls")),
     # The patient list and page and the access log are staff pages over several apps
     # (sotclinic.staff); they keep their names in the patients and audit namespaces.

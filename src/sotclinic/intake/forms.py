@@ -10,6 +10,8 @@ from django import forms
 
 from sotclinic.patients.validators import validate_date_of_birth
 
+from sotclinic.clinic_locale import DobInputFormats
+
 from .instruments import Instrument, ScoringError, complaints, score
 from .precautions import MAX_PREGNANCY_WEEKS, default_precautions
 from .redflags import Question, questions_for
@@ -28,7 +30,9 @@ class AboutForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="For example 1980-05-17."
+        input_formats=DobInputFormats(),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For example 1980-05-17.",
     )
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)

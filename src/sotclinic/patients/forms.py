@@ -3,11 +3,12 @@ import re
 
 from django import forms
 
+from sotclinic.clinic_locale import DobInputFormats
+
 from .models import Patient
 from .validators import validate_date_of_birth
 
 _PHONE = re.compile(r"^[\d\s().+/-]*$")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 
 
 class PatientForm(forms.ModelForm):
@@ -52,7 +53,7 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"].input_formats = DATE_FORMATS
+        self.fields["date_of_birth"].input_formats = DobInputFormats()
 
     def clean_first_name(self) -> str:
         return self._name("first_name", "Enter the first name.")

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
+from sotclinic import clinic_locale
+
 from .models import Patient
 
 # Characters people type inside phone numbers; stripped on both sides so only digits compare.
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
 _PHONE_QUERY = re.compile(r"^[\d\s().+/-]+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CLINIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 
 
 @dataclass(frozen=True)
@@ -30,25 +31,22 @@ class PatientQuery:
 def parse_query(raw: str) -> PatientQuery:
     """Read the search box.
 
-    A date of birth is ``YYYY-MM-DD`` or the clinic's day-first ``DD/MM/YYYY`` (also
-    ``DD.MM.YYYY``); anything with an ``@`` is an e-mail; digits with phone separators (three
-    digits or more) are a phone number, compared digits only; the rest is a name, each word
-    matching the start, middle or end of the first or last name.
+    A date of birth is ``YYYY-MM-DD`` or typed in the clinic's date-of-birth order
+    (``DD/MM/YYYY`` or ``DD.MM.YYYY`` day first, ``MM/DD/YYYY`` month first); anything with an
+    ``@`` is an e-mail; digits with phone separators (three digits or more) are a phone number,
+    compared digits only; the rest is a name, each word matching the start, middle or end of
+    the first or last name.
     """
     text = " ".join(raw.split())
     if not text:
         return PatientQuery("all")
-    if _ISO_DATE.match(text):
-        try:
-            return PatientQuery("dob", text, date=dt.date.fromisoformat(text))
-        except ValueError:
-            pass
-    if match := _CLINIC_DATE.match(text):
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return PatientQuery("dob", text, date=dt.date(year, month, day))
-        except ValueError:
-            pass
+    if _DATE_LIKE.match(text):
+        for date_format in clinic_locale.dob_input_formats():
+            try:
+                born = dt.datetime.strptime(text, date_format).date()
+            except ValueError:
+                continue
+            return PatientQuery("dob", text, date=born)
     if "@" in text:
         return PatientQuery("email", text)
     digits = re.sub(r"\D", "", text)

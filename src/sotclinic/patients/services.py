@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -100,4 +101,18 @@ def update_patient(
     record_access(
         actor, patient, Action.EDIT_PATIENT, ", ".join(changed) or "no change", address=address
     )
+    return patient
+
+
+@transaction.atomic
+def set_preferred_language(actor, patient_id: int, language: str) -> Patient:
+    """Record the language a patient reads; their messages are written in it. Blank: the
+    clinic's. Raises ``ValueError`` for a language the app does not ship."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}.")
+    patient = Patient.objects.select_for_update().get(pk=patient_id)
+    if patient.preferred_language != language:
+        patient.preferred_language = language
+        patient.save(update_fields=["preferred_language"])
+        record_access(actor, patient, Action.EDIT_PATIENT, "preferred_language")
     return patient

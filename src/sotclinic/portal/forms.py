@@ -1,5 +1,6 @@
 from django import forms
 
+from sotclinic.clinic_locale import DobInputFormats
 from sotclinic.patients.validators import validate_date_of_birth
 
 
@@ -27,6 +28,7 @@ class BookingDetailsForm(forms.Form):
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
+        input_formats=DobInputFormats(),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     consent = forms.BooleanField(

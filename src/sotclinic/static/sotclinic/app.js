@@ -49,7 +49,8 @@
     if (regions) {
       var count = regions.querySelector("[data-region-count]");
       var n = regions.querySelectorAll("input:checked").length;
-      if (count) count.textContent = n + (n === 1 ? " region" : " regions");
+      // The words come from the page, in its language.
+      if (count) count.textContent = n + " " + (n === 1 ? count.dataset.one : count.dataset.many);
     }
   });
 

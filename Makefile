@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench setup clean
+.PHONY: run test lint format bench setup clean messages
 
 setup: $(STAMP)
 
@@ -45,6 +45,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/lint-imports
+	$(BIN)/python tools/check_template_strings.py
+
+# Translations: extract new strings into the catalogues (needs GNU gettext's xgettext:
+# `apt-get install gettext`), translate them in src/sotclinic/locale/*/LC_MESSAGES/django.po,
+# then `make messages` again to compile the .mo files (pure Python) that are committed.
+messages: $(STAMP)
+	cd src/sotclinic && SOTCLINIC_VAR_DIR=../../var ../../$(BIN)/sotclinic manage makemessages \
+		-l de -l en_US -e html,txt,py --no-wrap --no-location --ignore 'static/*' --ignore 'migrations/*'
+	$(BIN)/python tools/compile_messages.py
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench tools

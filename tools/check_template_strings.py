@@ -80,12 +80,27 @@ class _Finder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+# A string default in a variable, ``{{ x|default:"Welcome" }}``; ``default:_("Welcome")`` is
+# translated.
+_LITERAL_DEFAULT = re.compile(r"""\|default(?:_if_none)?:("[^"]*"|'[^']*')""")
+
+
+def _literal_defaults(source: str) -> list[tuple[int, str]]:
+    found = []
+    for variable in re.finditer(r"{{.*?}}", source, re.S):
+        for match in _LITERAL_DEFAULT.finditer(variable.group(0)):
+            if is_user_text(match.group(1)[1:-1]):
+                line = source.count("\n", 0, variable.start()) + 1
+                found.append((line, f"default:{match.group(1)}"))
+    return found
+
+
 def literals(source: str) -> list[tuple[int, str]]:
     """(line, text) of every untranslated literal in a template's source."""
     finder = _Finder()
     finder.feed(strip_template(source))
     finder.close()
-    return finder.found
+    return sorted(finder.found + _literal_defaults(source))
 
 
 def template_files(paths: list[Path]) -> list[Path]:

@@ -5,6 +5,8 @@ March 4, 2026, 2:30 PM" in an American one and "Dienstag, 4. März 2026, 14:30" 
 Django's ``date`` filter, aware datetimes are shown in the current time zone.
 """
 
+import datetime as dt
+
 from django import template
 from django.utils import formats
 
@@ -17,6 +19,8 @@ def _format(value, fmt: str) -> str:
     if value in (None, ""):
         return ""
     try:
+        if isinstance(value, dt.time):
+            return formats.time_format(value, fmt)
         return formats.date_format(value, fmt)
     except AttributeError:
         return ""

@@ -119,3 +119,26 @@ class MoveForm(OutsideHoursOverride):
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+
+
+class ClinicLocaleForm(forms.ModelForm):
+    """The clinic's language, formats and regional defaults."""
+
+    class Meta:
+        model = ClinicSettings
+        fields = [
+            "language",
+            "time_format",
+            "date_order",
+            "first_day_of_week",
+            "dob_order",
+            "currency",
+            "phone_region",
+            "diagnosis_codes",
+        ]
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean_phone_region(self) -> str:
+        return self.cleaned_data["phone_region"].strip().upper()

@@ -551,7 +551,7 @@ class CalendarGrid:
     def hours(self) -> list[dict]:
         span = self.last_hour - self.first_hour
         return [
-            {"label": f"{h:02d}:00", "top": 100 * (h - self.first_hour) / span}
+            {"label": f"{h:02d}:00", "time": dt.time(h), "top": 100 * (h - self.first_hour) / span}
             for h in range(self.first_hour, self.last_hour)
         ]
 

@@ -739,3 +739,9 @@ def save_clinic_page(
         entry.save()
     for entry in faq_removed:
         entry.delete()
+
+
+@transaction.atomic
+def save_clinic_locale(settings: ClinicSettings) -> None:
+    """Save the clinic's language, formats and regional defaults, as checked by their form."""
+    settings.save()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path
 from django.views.static import serve
 
-from . import views
+from . import locale_views, views
 
 app_name = "scheduling"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         name="appointment_status",
     ),
     path("staff/clinic-page/", views.clinic_page, name="clinic_page"),
+    path("staff/clinic-locale/", locale_views.clinic_locale, name="clinic_locale"),
     path("staff/calendar-feed/", views.feed_settings, name="feed_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     # Practitioner photos are public content of the clinic page; a reverse proxy may serve

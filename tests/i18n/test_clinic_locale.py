@@ -1,0 +1,288 @@
+"""A clinic's language and locale: the pages, the clock, the date order and typed dates of birth."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from sotclinic.accounts.models import Role
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.links import manage_token
+from sotclinic.scheduling.models import Appointment, ClinicSettings
+from tests.factories import (
+    make_appointment,
+    make_appointment_type,
+    make_location,
+    make_open_practitioner,
+    make_patient,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+US = {
+    "language": "en-us",
+    "time_format": "12h",
+    "date_order": "MDY",
+    "first_day_of_week": 0,
+    "dob_order": "MDY",
+    "currency": "USD",
+    "phone_region": "US",
+}
+GB = {"language": "en-gb", "time_format": "24h", "date_order": "DMY", "dob_order": "DMY"}
+GERMAN = {"language": "de", "time_format": "24h", "date_order": "DMY", "dob_order": "DMY"}
+
+
+def clinic_locale(**fields) -> ClinicSettings:
+    clinic = ClinicSettings.load()
+    for name, value in fields.items():
+        setattr(clinic, name, value)
+    clinic.save()
+    return clinic
+
+
+@pytest.fixture
+def clinic():
+    location = make_location(name="Harbour Street Chiropractic", phone="+1 555 0100")
+    doctor = make_open_practitioner(location, display_name="Dr. Anna Weber")
+    kind = make_appointment_type([doctor], name="New-patient exam", duration_minutes=45)
+    day = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=2)
+    start = dt.datetime.combine(day, dt.time(14, 30), tzinfo=location.tz).astimezone(dt.UTC)
+    return location, doctor, kind, start
+
+
+@pytest.fixture
+def desk(client):
+    client.force_login(make_user(Role.FRONT_DESK))
+    return client
+
+
+# Language ------------------------------------------------------------------------------------
+
+
+def test_english_of_great_britain_is_the_default(client):
+    page = client.get("/")
+
+    assert '<html lang="en-gb">' in page.text
+    assert "Book an appointment" in page.text
+
+
+def test_a_german_clinic_shows_its_pages_in_german(client, clinic):
+    clinic_locale(**GERMAN)
+
+    page = client.get("/")
+    booking = client.get("/portal/book/")
+
+    assert '<html lang="de">' in page.text
+    assert "Termin buchen" in page.text and "Book an appointment" not in page.text
+    assert "Welche Terminart?" in booking.text
+
+
+def test_browser_language_does_not_override_the_clinic(client):
+    page = client.get("/", headers={"accept-language": "de-DE,de;q=0.9"})
+
+    assert "Book an appointment" in page.text
+
+
+def test_patient_chooses_a_language_for_the_following_pages(client, clinic):
+    chosen = client.post("/language/", {"language": "de", "next": "/portal/book/"})
+    booking = client.get("/portal/book/")
+
+    assert chosen.status_code == 302 and chosen["Location"] == "/portal/book/"
+    assert chosen.cookies[settings.LANGUAGE_COOKIE_NAME].value == "de"
+    assert "Welche Terminart?" in booking.text
+
+
+def test_patient_can_choose_english_in_a_german_clinic(client, clinic):
+    clinic_locale(**GERMAN)
+
+    client.post("/language/", {"language": "en-gb", "next": "/"})
+
+    assert "Book an appointment" in client.get("/").text
+
+
+def test_signed_in_patients_choice_is_kept_on_their_record(client):
+    user = make_user(Role.PATIENT)
+    patient = make_patient(user=user)
+    client.force_login(user)
+
+    client.post("/language/", {"language": "de", "next": "/portal/"})
+
+    patient.refresh_from_db()
+    assert patient.preferred_language == "de"
+
+
+def test_unknown_language_changes_nothing(client):
+    user = make_user(Role.PATIENT)
+    patient = make_patient(user=user)
+    client.force_login(user)
+
+    response = client.post("/language/", {"language": "xx", "next": "/"})
+
+    patient.refresh_from_db()
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert patient.preferred_language == ""
+    assert "Book an appointment" in client.get("/").text
+
+
+def test_language_selector_is_on_public_pages_and_not_for_staff(desk):
+    public = Client().get("/portal/book/")
+    staff = desk.get("/staff/")
+
+    assert 'name="language"' in public.text and 'value="de"' in public.text
+    assert 'name="language"' not in staff.text
+
+
+# Clock and date order ------------------------------------------------------------------------
+
+
+def _long_date(day: dt.date, order: str) -> str:
+    if order == "MDY":
+        return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+    return f"{day:%A} {day.day} {day:%B} {day.year}"
+
+
+def test_us_clinic_calendar_shows_12_hour_times_and_month_first_dates(desk, clinic):
+    location, doctor, kind, start = clinic
+    make_appointment(doctor, start, kind=kind, location=location)
+    clinic_locale(**US)
+    day = start.astimezone(location.tz).date()
+
+    page = desk.get(f"/staff/calendar/?view=day&date={day}")
+
+    assert page.status_code == 200
+    assert ">2:30 PM<" in page.text and ">14:30<" not in page.text
+    assert _long_date(day, "MDY") in page.text
+    assert ">9:00 AM<" in page.text  # the hour ruler
+
+
+def test_british_clinic_calendar_shows_24_hour_times_and_day_first_dates(desk, clinic):
+    location, doctor, kind, start = clinic
+    make_appointment(doctor, start, kind=kind, location=location)
+    clinic_locale(**GB)
+    day = start.astimezone(location.tz).date()
+
+    page = desk.get(f"/staff/calendar/?view=day&date={day}")
+
+    assert ">14:30<" in page.text and "2:30 PM" not in page.text
+    assert _long_date(day, "DMY") in page.text
+
+
+def test_us_clinic_shows_patients_12_hour_times_and_month_first_dates(client, clinic):
+    location, doctor, kind, start = clinic
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    clinic_locale(**US)
+    day = start.astimezone(location.tz).date()
+
+    times = client.get(f"/portal/book/?type={kind.pk}&practitioner=any&day={day}")
+    manage = client.get(f"/portal/booking/{manage_token(appointment)}/")
+
+    assert "9:00 AM" in times.text and "4:15 PM" in times.text
+    assert _long_date(day, "MDY") + ", 2:30 PM" in manage.text
+
+
+def test_german_dates_are_written_the_german_way(client, clinic):
+    location, doctor, kind, start = clinic
+    appointment = make_appointment(doctor, start, kind=kind, location=location)
+    clinic_locale(**GERMAN)
+
+    manage = client.get(f"/portal/booking/{manage_token(appointment)}/")
+
+    day = start.astimezone(location.tz).date()
+    assert f"{day.day}. " in manage.text and ", 14:30–15:15" in manage.text
+
+
+# Dates of birth as typed ---------------------------------------------------------------------
+
+STAFF_PATIENT = {
+    "first_name": "Olivia",
+    "last_name": "Hartley",
+    "date_of_birth": "03/04/1985",
+    "email": "olivia@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    ("locale", "born"), [(US, dt.date(1985, 3, 4)), (GB, dt.date(1985, 4, 3))], ids=["US", "GB"]
+)
+def test_staff_entered_date_of_birth_is_read_in_the_clinics_order(desk, locale, born):
+    clinic_locale(**locale)
+
+    response = desk.post("/staff/patients/new/", STAFF_PATIENT)
+
+    assert response.status_code == 302
+    assert Patient.objects.get().date_of_birth == born
+
+
+@pytest.mark.parametrize(
+    ("locale", "born"), [(US, dt.date(1985, 3, 4)), (GB, dt.date(1985, 4, 3))], ids=["US", "GB"]
+)
+def test_patient_entered_date_of_birth_is_read_in_the_clinics_order(client, clinic, locale, born):
+    _, _, kind, start = clinic
+    clinic_locale(**locale)
+    when = start.isoformat().replace("+", "%2B")
+    details = {
+        "first_name": "Olivia",
+        "last_name": "Smith",
+        "email": "olivia@example.com",
+        "phone": "+1 555 0101",
+        "date_of_birth": "03/04/1985",
+        "consent": "on",
+    }
+
+    response = client.post(f"/portal/book/?type={kind.pk}&practitioner=any&start={when}", details)
+
+    assert response.status_code == 302
+    assert Appointment.objects.get().patient.date_of_birth == born
+
+
+def test_patient_search_reads_a_typed_birth_date_in_the_clinics_order(desk):
+    march = make_patient(last_name="March", date_of_birth=dt.date(1985, 3, 4))
+    april = make_patient(last_name="April", date_of_birth=dt.date(1985, 4, 3))
+
+    clinic_locale(**US)
+    us = desk.get("/staff/patients/", {"q": "03/04/1985"})
+    clinic_locale(**GB)
+    gb = desk.get("/staff/patients/", {"q": "03/04/1985"})
+
+    assert march.last_name in us.text and april.last_name not in us.text
+    assert april.last_name in gb.text and march.last_name not in gb.text
+
+
+# The settings page ---------------------------------------------------------------------------
+
+
+def test_staff_set_the_clinics_locale(desk):
+    response = desk.post(
+        "/staff/clinic-locale/",
+        {f"locale-{name}": value for name, value in {**US, "diagnosis_codes": "icd10cm"}.items()},
+    )
+
+    assert response.status_code == 302
+    saved = ClinicSettings.load()
+    assert (saved.language, saved.time_format, saved.dob_order, saved.currency) == (
+        "en-us",
+        "12h",
+        "MDY",
+        "USD",
+    )
+
+
+def test_bad_locale_settings_are_refused_whole(desk):
+    fields = {**US, "currency": "dollars", "diagnosis_codes": "icd10cm"}
+
+    response = desk.post(
+        "/staff/clinic-locale/", {f"locale-{name}": value for name, value in fields.items()}
+    )
+
+    assert response.status_code == 422
+    assert "ISO 4217" in response.text
+    assert ClinicSettings.load().language == "en-gb"
+
+
+def test_patients_may_not_open_the_locale_settings(client):
+    client.force_login(make_user(Role.PATIENT))
+
+    assert client.get("/staff/clinic-locale/").status_code in (302, 403)

@@ -20,6 +20,7 @@ from sotclinic.audit.services import record_access
 from sotclinic.errors import DomainError
 from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
+from sotclinic.scheduling.clinic_locales import written_for
 
 from .instruments import ScoringError, get_instrument, score
 from .models import (
@@ -521,13 +522,15 @@ def _alert_practitioners(patient: Patient) -> None:
     if not addresses:
         return
     url = f"{settings.SITE_URL}{reverse('intake:red_flags', args=[patient.pk])}"
-    body = render_to_string("intake/email/urgent_red_flag.txt", {"patient": patient, "url": url})
-    queue_email(
-        to=addresses,
-        subject="Urgent red flag on an intake",
-        body=body,
-        kind="urgent_red_flag",
-    )
+    with written_for(None):  # to staff: in the clinic's language
+        queue_email(
+            to=addresses,
+            subject="Urgent red flag on an intake",
+            body=render_to_string(
+                "intake/email/urgent_red_flag.txt", {"patient": patient, "url": url}
+            ),
+            kind="urgent_red_flag",
+        )
 
 
 @transaction.atomic
@@ -654,15 +657,16 @@ def send_follow_up(patient: Patient, baseline: Intake, sequence: int, base_url: 
             )
             if patient.email:
                 path = reverse("intake:follow_up", args=[follow_up_token(request)])
-                queue_email(
-                    to=patient.email,
-                    subject="A short questionnaire from your clinic",
-                    body=render_to_string(
-                        "intake/email/follow_up.txt",
-                        {"patient": patient, "url": f"{base_url}{path}"},
-                    ),
-                    kind="intake.follow_up",
-                )
+                with written_for(patient):
+                    queue_email(
+                        to=patient.email,
+                        subject="A short questionnaire from your clinic",
+                        body=render_to_string(
+                            "intake/email/follow_up.txt",
+                            {"patient": patient, "url": f"{base_url}{path}"},
+                        ),
+                        kind="intake.follow_up",
+                    )
             request.sent_at = timezone.now()
             request.save(update_fields=["sent_at"])
     except IntegrityError:

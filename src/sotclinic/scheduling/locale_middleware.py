@@ -8,13 +8,12 @@ then the clinic's setting.
 """
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from sotclinic import clinic_locale
 
-from .models import ClinicSettings
+from .clinic_locales import current_clinic_locale
 
 
 def chosen_language(request) -> str | None:
@@ -24,16 +23,9 @@ def chosen_language(request) -> str | None:
     return code if code in known else None
 
 
-def clinic_settings_locale() -> clinic_locale.ClinicLocale:
-    try:
-        return ClinicSettings.load().locale()
-    except DatabaseError:  # the health check must still say that the database is down
-        return clinic_locale.DEFAULT
-
-
 class ClinicLocaleMiddleware(LocaleMiddleware):
     def __call__(self, request):
-        token = clinic_locale.activate(clinic_settings_locale())
+        token = clinic_locale.activate(current_clinic_locale())
         before = translation.get_language()
         try:
             return super().__call__(request)

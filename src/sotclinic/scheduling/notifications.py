@@ -15,6 +15,7 @@ from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
 
 from .calendars import appointment_invite
+from .clinic_locales import written_for
 from .links import booking_request_token, manage_token
 from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
 
@@ -70,6 +71,11 @@ def add_to_confirmations(extra: ConfirmationExtra) -> None:
 def send_confirmation(appointment: Appointment, base_url: str | None = None) -> None:
     if not appointment.patient.email:
         return
+    with written_for(appointment.patient):
+        _send_confirmation(appointment, base_url)
+
+
+def _send_confirmation(appointment: Appointment, base_url: str | None) -> None:
     context = _context(appointment, base_url)
     for extra in _confirmation_extras:
         context.update(extra(appointment, (base_url or site_url()).rstrip("/")))
@@ -85,37 +91,37 @@ def send_confirmation(appointment: Appointment, base_url: str | None = None) -> 
 def send_moved(appointment: Appointment, base_url: str | None = None) -> None:
     if not appointment.patient.email:
         return
-    context = _context(appointment, base_url)
-    _send(
-        f"Your appointment at {appointment.location.name} has moved",
-        "moved.txt",
-        context,
-        appointment.patient.email,
-        appointment_invite(appointment),
-    )
+    with written_for(appointment.patient):
+        _send(
+            f"Your appointment at {appointment.location.name} has moved",
+            "moved.txt",
+            _context(appointment, base_url),
+            appointment.patient.email,
+            appointment_invite(appointment),
+        )
 
 
 def send_cancelled(appointment: Appointment, base_url: str | None = None) -> None:
     if not appointment.patient.email:
         return
-    context = _context(appointment, base_url)
-    _send(
-        f"Your appointment at {appointment.location.name} is cancelled",
-        "cancelled.txt",
-        context,
-        appointment.patient.email,
-        appointment_invite(appointment),
-    )
+    with written_for(appointment.patient):
+        _send(
+            f"Your appointment at {appointment.location.name} is cancelled",
+            "cancelled.txt",
+            _context(appointment, base_url),
+            appointment.patient.email,
+            appointment_invite(appointment),
+        )
 
 
 def send_reminder(appointment: Appointment, base_url: str | None = None) -> None:
-    context = _context(appointment, base_url)
-    _send(
-        f"Reminder: your appointment at {appointment.location.name}",
-        "reminder.txt",
-        context,
-        appointment.patient.email,
-    )
+    with written_for(appointment.patient):
+        _send(
+            f"Reminder: your appointment at {appointment.location.name}",
+            "reminder.txt",
+            _context(appointment, base_url),
+            appointment.patient.email,
+        )
 
 
 def send_booking_request(
@@ -134,18 +140,19 @@ def send_booking_request(
         start=start,
     )
     path = reverse("portal:confirm_booking_request", args=[token])
-    _send(
-        f"Confirm your appointment at {location.name}",
-        "booking_request.txt",
-        {
-            "appointment_type": appointment_type,
-            "practitioner": practitioner,
-            "local_start": start.astimezone(location.tz),
-            "location": location,
-            "confirm_url": f"{(base_url or site_url()).rstrip('/')}{path}",
-        },
-        patient.email,
-    )
+    with written_for(patient):
+        _send(
+            f"Confirm your appointment at {location.name}",
+            "booking_request.txt",
+            {
+                "appointment_type": appointment_type,
+                "practitioner": practitioner,
+                "local_start": start.astimezone(location.tz),
+                "location": location,
+                "confirm_url": f"{(base_url or site_url()).rstrip('/')}{path}",
+            },
+            patient.email,
+        )
 
 
 def send_not_booked(email: str, appointment_type: AppointmentType, location: Location | None):

@@ -1,0 +1,28 @@
+"""The clinic's locale, and the language a message to a patient is written in."""
+
+import contextlib
+
+from django.db import DatabaseError
+
+from sotclinic import clinic_locale
+from sotclinic.patients.models import Patient
+
+from .models import ClinicSettings
+
+
+def current_clinic_locale() -> clinic_locale.ClinicLocale:
+    """The clinic's saved locale; the default one when the database cannot be read (so the
+    health check can still say that the database is down)."""
+    try:
+        return ClinicSettings.load().locale()
+    except DatabaseError:
+        return clinic_locale.DEFAULT
+
+
+@contextlib.contextmanager
+def written_for(patient: Patient | None):
+    """Text rendered inside is in the patient's language (else the clinic's), with the
+    clinic's date and time formats, whether or not a request is going on."""
+    language = patient.preferred_language if patient is not None else ""
+    with clinic_locale.override(current_clinic_locale(), language or None):
+        yield

@@ -1,0 +1,121 @@
+"""The whole journey in German: a German clinic's public page, online booking, the e-mailed
+intake and the staff pages. Real Chromium against a live server; screenshots to look at."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from sotclinic.demo import DEMO_PASSWORD, load_demo_clinic
+from sotclinic.intake.models import Intake
+from sotclinic.intake.services import intake_token
+from sotclinic.scheduling.models import Appointment, ClinicSettings
+from tests.e2e.intake_pages import PRECAUTION_FIELDS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def german_clinic():
+    cache.clear()  # booking attempts counted by earlier tests from the same address
+    load_demo_clinic()
+    clinic = ClinicSettings.load()
+    clinic.language = "de"
+    clinic.save()
+
+
+def _weiter(page):
+    page.get_by_role("button", name="Speichern und weiter").click()
+
+
+def test_patient_books_and_fills_the_intake_in_german_and_staff_read_it_in_german(
+    browser, live_server, screenshot, german_clinic
+):
+    phone = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = phone.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    screenshot(page, "de-public-home-phone")
+
+    page.get_by_role("link", name="Termin buchen").first.click()
+    expect(page.get_by_role("heading", name="Welche Terminart?")).to_be_visible()
+    page.get_by_role("link", name=re.compile("New-patient exam")).click()
+    expect(page.get_by_role("heading", name="Bei wem?")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Nächster freier Termin")).click()
+    expect(page.get_by_role("heading", name=re.compile("Freie Zeiten am"))).to_be_visible()
+    screenshot(page, "de-booking-times-phone")
+    page.locator(".day-strip a.day").nth(3).click()
+    page.locator(".time-grid a.time").first.click()
+    page.locator("input[name=first_name]").fill("Lena")
+    page.locator("input[name=last_name]").fill("Neumann")
+    page.locator("input[name=email]").fill("lena.neumann@example.com")
+    page.locator("input[name=phone]").fill("+49 30 901820")
+    page.locator("input[name=date_of_birth]").fill("1988-02-03")
+    page.locator("input[name=consent]").check()
+    screenshot(page, "de-booking-details-phone")
+    page.get_by_role("button", name="Buchung bestätigen").click()
+    page.wait_for_url(re.compile("/portal/book/confirmed/"))
+    expect(page.get_by_role("heading", name="Ihr Termin ist gebucht")).to_be_visible()
+    screenshot(page, "de-booking-confirmed-phone")
+
+    appointment = Appointment.objects.get(patient__email="lena.neumann@example.com")
+    confirmation = next(m for m in mail.outbox if m.to == ["lena.neumann@example.com"])
+    assert "Ihr Termin ist gebucht." in confirmation.body
+    assert "Wann:" in confirmation.body
+
+    intake = Intake.objects.get(patient=appointment.patient)
+    page.goto(f"{live_server.url}/intake/{intake_token(intake)}/")
+    expect(page.locator(".intake-progress")).to_contain_text("Schritt 1 von")
+    screenshot(page, "de-intake-about-phone")
+    _weiter(page)
+    page.locator("textarea[name=conditions]").fill("keine")
+    page.locator("textarea[name=surgeries]").fill("keine")
+    page.locator("textarea[name=medications]").fill("keine")
+    page.locator("input[name=pregnant][value=not_applicable]").check()
+    for code in PRECAUTION_FIELDS:
+        page.locator(f"input[name={code}][value=no]").check()
+    screenshot(page, "de-intake-history-phone")
+    _weiter(page)
+    page.locator("input[name=complaints][value=low_back]").check()
+    page.locator("select[name=low_back_onset]").select_option(index=1)
+    page.locator("input[name=low_back_severity]").fill("4")
+    _weiter(page)
+    for fieldset in page.locator("fieldset.question").all():
+        fieldset.locator("input[value=no]").check()
+    screenshot(page, "de-intake-safety-phone")
+    _weiter(page)
+    # The questionnaires keep the wording of their sources (English only so far).
+    page.locator("#fs_nprs__nprs_pain input[value='4']").check()
+    screenshot(page, "de-intake-questionnaires-phone")
+    _weiter(page)
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="An die Praxis senden").click()
+    expect(page.get_by_role("heading", name="Vielen Dank")).to_be_visible()
+    screenshot(page, "de-intake-done-phone")
+    phone.close()
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = desk.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Benutzername").fill("anna")
+    page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/staff/")
+    expect(page.get_by_role("heading", name="Heute")).to_be_visible()
+    screenshot(page, "de-staff-home-desktop")
+
+    page.goto(f"{live_server.url}/staff/calendar/?view=week")
+    expect(page.get_by_role("heading", name=re.compile("Woche ab"))).to_be_visible()
+    screenshot(page, "de-staff-calendar-desktop")
+
+    page.goto(f"{live_server.url}/staff/patients/{appointment.patient_id}/intakes/")
+    expect(page.get_by_role("heading", name=re.compile("Aufnahmebogen vom"))).to_be_visible()
+    screenshot(page, "de-staff-intake-desktop")
+    desk.close()

@@ -8,6 +8,7 @@ can follow the clinic without importing scheduling.
 """
 
 import contextlib
+import datetime as dt
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -30,7 +31,11 @@ class ClinicLocale:
     dob_order: str = DAY_MONTH_YEAR
     currency: str = "GBP"
     phone_region: str = "GB"
-    diagnosis_codes: str = "icd10cm"
+    diagnosis_codes: str = "icd10cm"  # or "none": the US codes are not offered
+
+    @property
+    def shows_us_codes(self) -> bool:
+        return self.diagnosis_codes != "none"
 
 
 DEFAULT = ClinicLocale()
@@ -166,3 +171,14 @@ def time_format(seconds: bool = False) -> str:
     if current().time_format == CLOCK_12:
         return "g:i:s A" if seconds else "g:i A"
     return "H:i:s" if seconds else "H:i"
+
+
+def template_context(request) -> dict:
+    """Context processor: ``clinic_locale`` for templates (e.g. whether US codes are shown)."""
+    return {"clinic_locale": current()}
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The first day of the clinic's week that holds ``day``."""
+    first = current().first_day_of_week  # 0 Sunday … 6 Saturday
+    return day - dt.timedelta(days=(day.isoweekday() - first) % 7)

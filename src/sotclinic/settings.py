@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "sotclinic.clinic_locale.template_context",
             ],
             # Every template translates ({% translate %}) and writes dates the clinic's way.
             "builtins": ["django.templatetags.i18n", "sotclinic.clinic_formats"],

@@ -8,16 +8,20 @@ from django.test import Client
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
+from sotclinic.messaging.models import Message
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.links import manage_token
 from sotclinic.scheduling.models import Appointment, ClinicSettings
+from sotclinic.scheduling.notifications import send_confirmation, send_reminder
 from tests.factories import (
     make_appointment,
     make_appointment_type,
     make_location,
     make_open_practitioner,
     make_patient,
+    make_practitioner,
     make_user,
+    make_visit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +290,62 @@ def test_patients_may_not_open_the_locale_settings(client):
     client.force_login(make_user(Role.PATIENT))
 
     assert client.get("/staff/clinic-locale/").status_code in (302, 403)
+
+
+# Week, code systems, messages ----------------------------------------------------------------
+
+
+def test_week_view_starts_on_the_clinics_first_day_of_the_week(desk, clinic):
+    clinic_locale(**US)  # weeks from Sunday
+    thursday = dt.date(2027, 3, 4)
+
+    us_week = desk.get(f"/staff/calendar/?view=week&date={thursday}")
+    clinic_locale(**GB, first_day_of_week=1)
+    gb_week = desk.get(f"/staff/calendar/?view=week&date={thursday}")
+
+    assert "Week of February 28, 2027" in us_week.text
+    assert "Week of 1 March 2027" in gb_week.text
+
+
+def test_us_diagnosis_codes_are_hidden_where_the_clinic_uses_none(client):
+    doctor = make_practitioner(make_location())
+    visit = make_visit(doctor)
+    client.force_login(doctor.user)
+
+    shown = client.get(f"/staff/visits/{visit.pk}/")
+    clinic_locale(diagnosis_codes="none")
+    hidden = client.get(f"/staff/visits/{visit.pk}/")
+
+    assert "ICD-10-CM" in shown.text and 'id="dx-search"' in shown.text
+    assert "ICD-10-CM" not in hidden.text and 'id="dx-search"' not in hidden.text
+
+
+def _queued_to(address: str) -> Message:
+    return Message.objects.get(to=[address])
+
+
+def test_confirmation_is_written_in_the_patients_language(clinic):
+    location, doctor, kind, start = clinic
+    clinic_locale(**GB)
+    german = make_patient(preferred_language="de", email="lena@example.com")
+    english = make_patient(email="olivia@example.com")
+
+    send_confirmation(make_appointment(doctor, start, patient=german, kind=kind))
+    send_confirmation(
+        make_appointment(doctor, start + dt.timedelta(hours=1), patient=english, kind=kind)
+    )
+
+    to_german = _queued_to("lena@example.com").body
+    to_english = _queued_to("olivia@example.com").body
+    assert "Ihr Termin ist gebucht." in to_german and "Wann:" in to_german
+    assert "Your appointment is booked." in to_english
+
+
+def test_reminders_outside_a_request_use_the_clinics_formats(clinic):
+    location, doctor, kind, start = clinic
+    clinic_locale(**US)
+    patient = make_patient(email="sam@example.com")
+
+    send_reminder(make_appointment(doctor, start, patient=patient, kind=kind, location=location))
+
+    assert "2:30 PM" in _queued_to("sam@example.com").body

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sotclinic import clinic_locale
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.accounts.events import recent_account_events
 from sotclinic.accounts.models import AccountEvent
@@ -61,8 +62,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             or next((p for p in practitioners if p.user_id == request.user.pk), None)
             or (practitioners[0] if practitioners else None)
         )
-        monday = day - dt.timedelta(days=day.weekday())
-        days = [monday + dt.timedelta(days=i) for i in range(7)]
+        first = clinic_locale.week_start(day)
+        days = [first + dt.timedelta(days=i) for i in range(7)]
         shown = [chosen] if chosen else []
         step = dt.timedelta(days=7)
     else:

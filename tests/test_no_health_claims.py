@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+import polib
 import pytest
 from django.core.management import call_command
 from django.db import models
@@ -53,6 +54,16 @@ def claims_in(text: str) -> list[str]:
     return [match.group(0) for match in CLAIMS.finditer(text)]
 
 
+def readable_text(source: str) -> str:
+    """A template's text as people read it: the texts of translate tags kept, template code
+    ({{ point.improvement }} is a variable name, not text anyone reads) removed."""
+    source = re.sub(
+        r"""{%\s*translate\s+("[^"]*"|'[^']*')[^%]*%}""", lambda m: m.group(1)[1:-1], source
+    )
+    translated_defaults = re.findall(r"""_\("([^"]*)"\)""", source)  # default:_("…")
+    return " ".join([re.sub(r"{{.*?}}|{%.*?%}", " ", source), *translated_defaults])
+
+
 def _template_name(path: Path) -> str:
     return str(path).split("templates/", 1)[-1]
 
@@ -72,14 +83,34 @@ def test_the_check_catches_the_kind_of_claim_it_is_for():
     assert claims_in("Your health history and a healthy lunch.") == []
 
 
+def test_translated_template_text_is_checked_too():
+    source = (
+        '<p>{% translate "A gentle visit" %}</p>'
+        "{% blocktranslate trimmed %}It will relieve {{ x }}.{% endblocktranslate %}"
+        '{{ y|default:_("Healing") }}'
+    )
+
+    assert claims_in(readable_text(source)) == ["gentle", "relieve", "Healing"]
+
+
+def test_no_translation_claims_anything():
+    """The catalogues' English texts include those of Python code (forms, messages)."""
+    for po_path in sorted((PACKAGE / "locale").glob("*/LC_MESSAGES/django.po")):
+        for entry in polib.pofile(str(po_path)):
+            english = " ".join(filter(None, [entry.msgid, entry.msgid_plural]))
+            allowed = [p for phrases in MEASUREMENT_PHRASES.values() for p in phrases]
+            for phrase in allowed:
+                english = english.replace(phrase, "")
+            assert claims_in(english) == [], entry.msgid
+
+
 def test_there_are_templates_to_check():
     assert len(TEMPLATES) > 30
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=_template_name)
 def test_no_template_claims_a_mechanism_comfort_or_benefit(template):
-    # Template code ({{ point.improvement }}) is a variable name, not text anyone reads.
-    text = re.sub(r"{{.*?}}|{%.*?%}", " ", template.read_text())
+    text = readable_text(template.read_text())
     for phrase in MEASUREMENT_PHRASES.get(_template_name(template), ()):
         assert phrase in text, f"stale allowance {phrase!r}"
         text = text.replace(phrase, "")

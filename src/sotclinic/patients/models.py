@@ -24,7 +24,7 @@ class Patient(models.Model):
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
     # The language the patient reads (their messages are written in it); blank: the clinic's.
     preferred_language = models.CharField(
-        max_length=10, blank=True, choices=settings.LANGUAGES, default=""
+        max_length=10, blank=True, choices=settings.LANGUAGES, default="", db_default=""
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

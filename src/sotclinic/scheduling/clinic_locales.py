@@ -7,6 +7,7 @@ from django.db import DatabaseError
 from sotclinic import clinic_locale
 from sotclinic.patients.models import Patient
 
+from . import schedule_cache
 from .models import ClinicSettings
 
 
@@ -14,9 +15,13 @@ def current_clinic_locale() -> clinic_locale.ClinicLocale:
     """The clinic's saved locale; the default one when the database cannot be read (so the
     health check can still say that the database is down)."""
     try:
-        return ClinicSettings.load().locale()
+        if schedule_cache.caching_allowed():
+            return ClinicSettings.load().locale()
+        # Inside a transaction: read only, so a page never writes the settings row.
+        saved = ClinicSettings.objects.filter(pk=1).first()
     except DatabaseError:
         return clinic_locale.DEFAULT
+    return saved.locale() if saved is not None else clinic_locale.DEFAULT
 
 
 @contextlib.contextmanager

@@ -430,6 +430,7 @@ class ClinicSettings(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default="en-gb",
+        db_default="en-gb",
         help_text="Of staff pages, and of patient pages and messages unless a patient chooses.",
     )
     time_format = models.CharField(
@@ -437,27 +438,31 @@ class ClinicSettings(models.Model):
         max_length=3,
         choices=[(CLOCK_24, "24-hour (14:30)"), (CLOCK_12, "12-hour (2:30 PM)")],
         default=CLOCK_24,
+        db_default=CLOCK_24,
     )
     date_order = models.CharField(
         "date order",
         max_length=3,
         choices=DATE_ORDER_CHOICES,
         default=DAY_MONTH_YEAR,
+        db_default=DAY_MONTH_YEAR,
         help_text="How dates are shown.",
     )
     first_day_of_week = models.PositiveSmallIntegerField(
-        choices=[(1, "Monday"), (0, "Sunday"), (6, "Saturday")], default=1
+        choices=[(1, "Monday"), (0, "Sunday"), (6, "Saturday")], default=1, db_default=1
     )
     dob_order = models.CharField(
         "date-of-birth entry order",
         max_length=3,
         choices=DATE_ORDER_CHOICES,
         default=DAY_MONTH_YEAR,
+        db_default=DAY_MONTH_YEAR,
         help_text="How a typed date of birth such as 03/04/1985 is read.",
     )
     currency = models.CharField(
         max_length=3,
         default="GBP",
+        db_default="GBP",
         validators=[
             RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code such as GBP, EUR or USD.")
         ],
@@ -466,6 +471,7 @@ class ClinicSettings(models.Model):
     phone_region = models.CharField(
         max_length=2,
         default="GB",
+        db_default="GB",
         validators=[RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166 country code such as GB.")],
         help_text="ISO 3166 country code; phone numbers without a +country prefix are read "
         "as numbers of this country.",
@@ -475,6 +481,7 @@ class ClinicSettings(models.Model):
         max_length=10,
         choices=[(ICD10CM, "ICD-10-CM (United States)"), (NO_CODES, "None (hide US codes)")],
         default=ICD10CM,
+        db_default=ICD10CM,
     )
 
     class Meta:

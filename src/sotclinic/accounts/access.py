@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .two_factor import must_enrol, needs_code
 
@@ -44,7 +45,7 @@ def second_factor_missing(request: HttpRequest, next_url: str | None = None) -> 
     if needs_code(request.user):
         return redirect(verify_url(next_url or request.get_full_path()))
     if must_enrol(request.user):
-        messages.info(request, "This clinic requires two-factor sign-in. Set it up to go on.")
+        messages.info(request, _("This clinic requires two-factor sign-in. Set it up to go on."))
         return redirect("accounts:two_factor")
     return None
 

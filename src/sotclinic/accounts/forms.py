@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .throttle import account_key, count_failure, is_paused
 from .two_factor import CodeRefused, verify_code
@@ -11,7 +12,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": "Too many failed log-ins. Wait a few minutes and try again.",
+        "throttled": _("Too many failed log-ins. Wait a few minutes and try again."),
     }
 
     def clean(self):
@@ -34,9 +35,9 @@ class CodeForm(forms.Form):
     """
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
-        help_text="The 6-digit code your authenticator app shows, or a recovery code.",
+        help_text=_("The 6-digit code your authenticator app shows, or a recovery code."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
     throttled_message = "Too many wrong codes. Wait a few minutes and try again."

@@ -1,12 +1,13 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    PRACTITIONER = "practitioner", "Practitioner"
-    FRONT_DESK = "front_desk", "Front desk"
-    PATIENT = "patient", "Patient"
+    PRACTITIONER = "practitioner", _("Practitioner")
+    FRONT_DESK = "front_desk", _("Front desk")
+    PATIENT = "patient", _("Patient")
 
 
 STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.FRONT_DESK})
@@ -54,16 +55,16 @@ class AccountEvent(models.Model):
     (the database refuses the rest, migration 0002)."""
 
     class Kind(models.TextChoices):
-        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor sign-in set up"
-        TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor sign-in turned off"
-        CALENDAR_FEED_REPLACED = "calendar_feed_replaced", "Calendar feed address replaced"
-        CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar feed revoked"
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor sign-in set up")
+        TWO_FACTOR_REMOVED = "two_factor_removed", _("Two-factor sign-in turned off")
+        CALENDAR_FEED_REPLACED = "calendar_feed_replaced", _("Calendar feed address replaced")
+        CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
 
     occurred_at = models.DateTimeField(default=timezone.now)
     # Whose account changed, and who changed it (the same person when they did it themselves).
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
     by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    by_name = models.CharField("by (name at the time)", max_length=150, blank=True)
+    by_name = models.CharField(_("by (name at the time)"), max_length=150, blank=True)
     kind = models.CharField(max_length=40, choices=Kind.choices)
 
     objects = AccountEventQuerySet.as_manager()

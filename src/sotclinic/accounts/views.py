@@ -10,6 +10,7 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -64,7 +65,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     pending = not request.user.is_authenticated
     user = _pending_user(request) if pending else request.user
     if user is None:
-        messages.info(request, "Log in again to continue.")
+        messages.info(request, _("Log in again to continue."))
         return redirect_to_login(next_url)
     if not pending and not needs_code(user):
         return redirect(next_url)
@@ -81,7 +82,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         if isinstance(form.device, StaticDevice):
             left = form.device.token_set.count()
             messages.warning(
-                request, f"Recovery code used; {left} left. Set up your app again if it is lost."
+                request,
+                _("Recovery code used; %(left)s left. Set up your app again if it is lost.")
+                % {"left": left},
             )
         return redirect(next_url)
     return render(
@@ -148,5 +151,5 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
             request, "accounts/two_factor_on.html", {"form": form, "events": events}, status=400
         )
     remove_devices(request.user)
-    messages.success(request, "Two-factor sign-in is off. Your authenticator entry can go.")
+    messages.success(request, _("Two-factor sign-in is off. Your authenticator entry can go."))
     return redirect("accounts:two_factor")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditImmutable(Exception):
@@ -16,40 +17,40 @@ class Action(models.TextChoices):
     """Every action the access log records. ``record_access`` takes members only, never a
     string, so each name is declared once, here, with its label."""
 
-    VIEW_CHART = "view_chart", "Viewed the chart"
-    VIEW_VISIT = "view_visit", "Viewed a visit"
-    START_VISIT = "start_visit", "Started a visit"
-    SAVE_DRAFT = "save_draft", "Saved a draft note"
-    SAVE_CONFLICT = "save_conflict", "Save refused: newer version"
-    COPY_FORWARD = "copy_forward", "Copied findings forward"
-    SIGN_NOTE = "sign_note", "Signed a note"
-    ADD_ADDENDUM = "add_addendum", "Added an addendum"
-    EDIT_REFUSED = "edit_refused", "Edit of a signed note refused"
-    VIEW_AUDIT = "view_audit", "Viewed the access log"
-    VIEW_PATIENT = "view_patient", "Viewed the patient record"
-    REGISTER_PATIENT = "register_patient", "Registered the patient"
-    EDIT_PATIENT = "edit_patient", "Edited the patient's details"
-    VIEW_INTAKE_STEP = "view_intake_step", "Viewed an intake step"
-    INTAKE_STEP = "intake_step", "Saved an intake step"
-    INTAKE_COMPLETE = "intake_complete", "Sent the intake to the clinic"
-    INTAKE_KIOSK_START = "intake_kiosk_start", "Opened the intake on the clinic's tablet"
-    INTAKE_KIOSK_END = "intake_kiosk_end", "Ended the intake on the clinic's tablet"
-    FOLLOW_UP_ANSWERED = "follow_up_answered", "Answered follow-up questionnaires"
-    VIEW_RED_FLAGS = "view_red_flags", "Viewed the red flags"
-    HANDLE_RED_FLAG = "handle_red_flag", "Recorded how a red flag was handled"
-    VIEW_INTAKES = "view_intakes", "Viewed the intakes"
-    VIEW_APPOINTMENT = "view_appointment", "Viewed an appointment"
-    VIEW_PRECAUTIONS = "view_precautions", "Viewed precautions"
-    ACKNOWLEDGE_PRECAUTION = "acknowledge_precaution", "Acknowledged a precaution"
-    RECORD_PRECAUTION = "record_precaution", "Recorded a precaution"
-    VIEW_OUTCOMES = "view_outcomes", "Viewed outcome scores"
-    VIEW_OUTCOMES_DASHBOARD = "view_outcomes_dashboard", "Viewed the outcomes dashboard"
-    EXPORT_OUTCOMES = "export_outcomes", "Exported outcome scores"
-    VIEW_OWN_APPOINTMENTS = "view_own_appointments", "Patient viewed own appointments"
-    ADMIN_VIEW = "admin_view", "Opened in the back office"
-    ADMIN_ADD = "admin_add", "Added in the back office"
-    ADMIN_CHANGE = "admin_change", "Changed in the back office"
-    ADMIN_DELETE = "admin_delete", "Deleted in the back office"
+    VIEW_CHART = "view_chart", _("Viewed the chart")
+    VIEW_VISIT = "view_visit", _("Viewed a visit")
+    START_VISIT = "start_visit", _("Started a visit")
+    SAVE_DRAFT = "save_draft", _("Saved a draft note")
+    SAVE_CONFLICT = "save_conflict", _("Save refused: newer version")
+    COPY_FORWARD = "copy_forward", _("Copied findings forward")
+    SIGN_NOTE = "sign_note", _("Signed a note")
+    ADD_ADDENDUM = "add_addendum", _("Added an addendum")
+    EDIT_REFUSED = "edit_refused", _("Edit of a signed note refused")
+    VIEW_AUDIT = "view_audit", _("Viewed the access log")
+    VIEW_PATIENT = "view_patient", _("Viewed the patient record")
+    REGISTER_PATIENT = "register_patient", _("Registered the patient")
+    EDIT_PATIENT = "edit_patient", _("Edited the patient's details")
+    VIEW_INTAKE_STEP = "view_intake_step", _("Viewed an intake step")
+    INTAKE_STEP = "intake_step", _("Saved an intake step")
+    INTAKE_COMPLETE = "intake_complete", _("Sent the intake to the clinic")
+    INTAKE_KIOSK_START = "intake_kiosk_start", _("Opened the intake on the clinic's tablet")
+    INTAKE_KIOSK_END = "intake_kiosk_end", _("Ended the intake on the clinic's tablet")
+    FOLLOW_UP_ANSWERED = "follow_up_answered", _("Answered follow-up questionnaires")
+    VIEW_RED_FLAGS = "view_red_flags", _("Viewed the red flags")
+    HANDLE_RED_FLAG = "handle_red_flag", _("Recorded how a red flag was handled")
+    VIEW_INTAKES = "view_intakes", _("Viewed the intakes")
+    VIEW_APPOINTMENT = "view_appointment", _("Viewed an appointment")
+    VIEW_PRECAUTIONS = "view_precautions", _("Viewed precautions")
+    ACKNOWLEDGE_PRECAUTION = "acknowledge_precaution", _("Acknowledged a precaution")
+    RECORD_PRECAUTION = "record_precaution", _("Recorded a precaution")
+    VIEW_OUTCOMES = "view_outcomes", _("Viewed outcome scores")
+    VIEW_OUTCOMES_DASHBOARD = "view_outcomes_dashboard", _("Viewed the outcomes dashboard")
+    EXPORT_OUTCOMES = "export_outcomes", _("Exported outcome scores")
+    VIEW_OWN_APPOINTMENTS = "view_own_appointments", _("Patient viewed own appointments")
+    ADMIN_VIEW = "admin_view", _("Opened in the back office")
+    ADMIN_ADD = "admin_add", _("Added in the back office")
+    ADMIN_CHANGE = "admin_change", _("Changed in the back office")
+    ADMIN_DELETE = "admin_delete", _("Deleted in the back office")
 
 
 ACTION_LABELS = dict(Action.choices)

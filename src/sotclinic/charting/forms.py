@@ -1,6 +1,7 @@
 """The visit note form: parses the SOAP and procedure fields; the exam has its own parser."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .diagnosis_codes import diagnosis_codes
 from .models import ADJUSTMENT_REGIONS, BLOCK_SIDE_CHOICES, CATEGORY_CHOICES, SIDE_CHOICES, Note
@@ -13,62 +14,66 @@ _text = {"rows": 3}
 class NoteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     complaints = forms.CharField(
-        label="Complaints", required=False, widget=forms.Textarea(attrs=_text)
+        label=_("Complaints"), required=False, widget=forms.Textarea(attrs=_text)
     )
     pain_score = forms.IntegerField(
-        label="Pain today (0–10)",
+        label=_("Pain today (0–10)"),
         required=False,
         min_value=0,
         max_value=10,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     objective = forms.CharField(
-        label="Other findings", required=False, widget=forms.Textarea(attrs=_text)
+        label=_("Other findings"), required=False, widget=forms.Textarea(attrs=_text)
     )
     confirmed_category = forms.ChoiceField(
-        label="Category (your call)", required=False, choices=_BLANK + CATEGORY_CHOICES
+        label=_("Category (your call)"), required=False, choices=_BLANK + CATEGORY_CHOICES
     )
     confirmed_side = forms.ChoiceField(
-        label="Side (your call)", required=False, choices=_BLANK + SIDE_CHOICES
+        label=_("Side (your call)"), required=False, choices=_BLANK + SIDE_CHOICES
     )
     override_reason = forms.CharField(
-        label="Reason, if it differs from the suggestion",
+        label=_("Reason, if it differs from the suggestion"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     assessment = forms.CharField(
-        label="Assessment notes", required=False, widget=forms.Textarea(attrs=_text)
+        label=_("Assessment notes"), required=False, widget=forms.Textarea(attrs=_text)
     )
     diagnosis_codes = forms.MultipleChoiceField(
-        label="Diagnosis codes (ICD-10-CM)", required=False, choices=()
+        label=_("Diagnosis codes (ICD-10-CM)"), required=False, choices=()
     )
-    visit_frequency = forms.CharField(label="Visit frequency", required=False, max_length=200)
+    visit_frequency = forms.CharField(label=_("Visit frequency"), required=False, max_length=200)
     next_visit = forms.DateField(
-        label="Next visit", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Next visit"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     home_advice = forms.CharField(
-        label="Home advice", required=False, widget=forms.Textarea(attrs=_text)
+        label=_("Home advice"), required=False, widget=forms.Textarea(attrs=_text)
     )
     blocking_category = forms.ChoiceField(
-        label="Blocking: category used", required=False, choices=_BLANK + CATEGORY_CHOICES
+        label=_("Blocking: category used"), required=False, choices=_BLANK + CATEGORY_CHOICES
     )
     blocking_side = forms.ChoiceField(
-        label="Blocking: side", required=False, choices=_BLANK + BLOCK_SIDE_CHOICES
+        label=_("Blocking: side"), required=False, choices=_BLANK + BLOCK_SIDE_CHOICES
     )
     blocking_placements = forms.CharField(
-        label="Blocking: placements used", required=False, widget=forms.Textarea(attrs=_text)
+        label=_("Blocking: placements used"), required=False, widget=forms.Textarea(attrs=_text)
     )
     adjustment_regions = forms.MultipleChoiceField(
-        label="Regions adjusted",
+        label=_("Regions adjusted"),
         required=False,
         choices=ADJUSTMENT_REGIONS,
         widget=forms.CheckboxSelectMultiple,
     )
     cranial = forms.CharField(
-        label="Cranial work", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Cranial work"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    cmrt = forms.CharField(label="CMRT", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    copy_reviewed = forms.BooleanField(label="I have reviewed the copied findings", required=False)
+    cmrt = forms.CharField(
+        label=_("CMRT"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    copy_reviewed = forms.BooleanField(
+        label=_("I have reviewed the copied findings"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,4 +105,4 @@ class NoteForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 3}))

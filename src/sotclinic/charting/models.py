@@ -8,6 +8,8 @@ PostgreSQL and SQLite. Corrections are addenda.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sotclinic.sot import CATEGORIES, LATERAL_SIDES
 
@@ -15,20 +17,20 @@ from .errors import NoteSigned
 
 CATEGORY_CHOICES = [(c, f"Category {c}") for c in CATEGORIES]
 SIDE_CHOICES = [(s, s.capitalize()) for s in LATERAL_SIDES]
-BLOCK_SIDE_CHOICES = [*SIDE_CHOICES, ("bilateral", "Bilateral")]
+BLOCK_SIDE_CHOICES = [*SIDE_CHOICES, ("bilateral", gettext_lazy("Bilateral"))]
 
 # Spinal and other regions adjusted: the count per visit is the groundwork for billing codes
 # (CMT codes are billed by number of spinal regions).
 ADJUSTMENT_REGIONS = [
-    ("cervical", "Cervical"),
-    ("thoracic", "Thoracic"),
-    ("lumbar", "Lumbar"),
-    ("sacral", "Sacral"),
-    ("pelvic", "Pelvic"),
-    ("head", "Head (cranial)"),
-    ("upper_extremity", "Upper extremity"),
-    ("lower_extremity", "Lower extremity"),
-    ("rib_cage", "Rib cage"),
+    ("cervical", gettext_lazy("Cervical")),
+    ("thoracic", gettext_lazy("Thoracic")),
+    ("lumbar", gettext_lazy("Lumbar")),
+    ("sacral", gettext_lazy("Sacral")),
+    ("pelvic", gettext_lazy("Pelvic")),
+    ("head", gettext_lazy("Head (cranial)")),
+    ("upper_extremity", gettext_lazy("Upper extremity")),
+    ("lower_extremity", gettext_lazy("Lower extremity")),
+    ("rib_cage", gettext_lazy("Rib cage")),
 ]
 ADJUSTMENT_REGION_LABELS = dict(ADJUSTMENT_REGIONS)
 SPINAL_REGIONS = frozenset({"cervical", "thoracic", "lumbar", "sacral", "pelvic"})
@@ -198,7 +200,7 @@ class Procedures(_PartOfNote):
     cmrt = models.TextField(blank=True)
 
     class Meta:
-        verbose_name_plural = "procedures"
+        verbose_name_plural = gettext_lazy("procedures")
 
     def __str__(self) -> str:
         return f"Procedures of note {self.note_id}"
@@ -222,15 +224,15 @@ class Addendum(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "addenda"
+        verbose_name_plural = gettext_lazy("addenda")
 
     def __str__(self) -> str:
         return f"Addendum {self.pk} to note {self.note_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise NoteSigned("An addendum cannot be changed; add another one.")
+            raise NoteSigned(_("An addendum cannot be changed; add another one."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise NoteSigned("An addendum cannot be deleted; add another one.")
+        raise NoteSigned(_("An addendum cannot be deleted; add another one."))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
@@ -71,7 +72,7 @@ PROCEDURE_FIELDS = (
 
 def _require_practitioner(user) -> None:
     if not getattr(user, "is_practitioner", False):
-        raise NotAllowed("Only a practitioner may write clinical notes.")
+        raise NotAllowed(_("Only a practitioner may write clinical notes."))
 
 
 def _locked_note(note_id: int) -> Note:
@@ -143,7 +144,7 @@ def start_visit(user, *, appointment=None, patient=None, address: str | None = N
     else:
         practitioner = getattr(user, "practitioner", None)
         if practitioner is None:
-            raise NotAllowed("A walk-in visit needs a practitioner profile for your account.")
+            raise NotAllowed(_("A walk-in visit needs a practitioner profile for your account."))
         started_at = timezone.now()
     try:
         with transaction.atomic():
@@ -308,13 +309,18 @@ def not_the_signer_message(visit: Visit) -> str:
 def _check_category_decision(exam: ExamRecord) -> None:
     if exam.suggested_category and not exam.confirmed_category:
         raise CannotSign(
-            f"The exam suggests Category {exam.suggested_category}. Confirm it, or choose "
-            "another and say why, before signing."
+            _(
+                "The exam suggests Category %(suggested_category)s. Confirm it, or choose "
+                "another and say why, before signing."
+            )
+            % {"suggested_category": exam.suggested_category}
         )
     if exam.is_override and not exam.override_reason.strip():
         raise CannotSign(
-            "Your category or side differs from the suggestion; say why in a few words "
-            "before signing."
+            _(
+                "Your category or side differs from the suggestion; say why in a few words "
+                "before signing."
+            )
         )
 
 
@@ -344,9 +350,11 @@ def _refresh_suggestion(exam: ExamRecord, shown_suggestion: str | None) -> None:
     shown_differs = shown_suggestion and suggestion_fingerprint(suggestion) != shown_suggestion
     if suggestion is not None and shown_differs:
         raise CannotSign(
-            "The suggestion on your screen was out of date (the clinic's protocol table changed "
-            "while this note was open, or the findings changed as you signed). The draft is "
-            "saved; check the suggestion as it stands now and sign again."
+            _(
+                "The suggestion on your screen was out of date (the clinic's protocol table "
+                "changed while this note was open, or the findings changed as you signed). "
+                "The draft is saved; check the suggestion as it stands now and sign again."
+            )
         )
     if suggestion != exam.suggestion:
         exam.suggestion = suggestion
@@ -381,13 +389,17 @@ def sign_note(
     _check_writable(note, expected_version)
     if note.copy_review_pending:
         raise CannotSign(
-            "Findings were copied from an earlier visit. Review them, tick "
-            "“I have reviewed the copied findings” and save before signing."
+            _(
+                "Findings were copied from an earlier visit. Review them, tick "
+                "“I have reviewed the copied findings” and save before signing."
+            )
         )
     try:
         _refresh_suggestion(note.exam, shown_suggestion)
     except FindingsError as error:
-        raise CannotSign(f"The exam findings cannot be analysed: {error}") from error
+        raise CannotSign(
+            _("The exam findings cannot be analysed: %(error)s") % {"error": error}
+        ) from error
     _check_category_decision(note.exam)
     note.signed_at = timezone.now()
     note.signed_by = user

@@ -7,6 +7,7 @@ to the table shipped with the engine, so the history also says who reset it and 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class TableVersion(models.Model):
@@ -37,10 +38,10 @@ class TableVersion(models.Model):
 class ProtocolTableOverride(TableVersion):
     """One version of the clinic's protocol table (``ProtocolTable.as_dict()`` shape)."""
 
-    table = models.JSONField(null=True, blank=True, help_text="Null: the shipped default table.")
+    table = models.JSONField(null=True, blank=True, help_text=_("Null: the shipped default table."))
 
     class Meta(TableVersion.Meta):
-        verbose_name = "protocol table version"
+        verbose_name = _("protocol table version")
 
     def __str__(self) -> str:
         what = "defaults" if self.table is None else "clinic table"
@@ -63,7 +64,7 @@ class CmrtAreaLevels(TableVersion):
     previous_levels = models.JSONField(default=dict, blank=True)
 
     class Meta(TableVersion.Meta):
-        verbose_name = "CMRT area levels version"
+        verbose_name = _("CMRT area levels version")
 
     def __str__(self) -> str:
         return f"CMRT area levels by {self.updated_by} at {self.updated_at:%Y-%m-%d %H:%M}"

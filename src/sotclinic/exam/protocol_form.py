@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from django.utils.translation import gettext_lazy as _
+
 from sotclinic.sot import CATEGORIES, LATERAL_SIDES, POSITIONS, ProtocolTable
 from sotclinic.sot.protocols import BLOCKS_KEYED_BY, MAX_BLOCKS_PER_SIDE
 
@@ -138,7 +140,7 @@ def form_view(values: Mapping[str, Any], errors: Mapping[str, str]) -> list[dict
 
 POSITION_CHOICES: Final = POSITIONS
 KEYED_BY_CHOICES: Final = (
-    ("short_leg_side", "the prone short-leg side (else the findings' side)"),
-    ("finding_side", "the side of the findings"),
+    ("short_leg_side", _("the prone short-leg side (else the findings' side)")),
+    ("finding_side", _("the side of the findings")),
 )
 assert tuple(key for key, _ in KEYED_BY_CHOICES) == BLOCKS_KEYED_BY

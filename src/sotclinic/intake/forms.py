@@ -8,9 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from django import forms
 
-from sotclinic.patients.validators import validate_date_of_birth
-
 from sotclinic.clinic_locale import DobInputFormats
+from sotclinic.patients.validators import validate_date_of_birth
 
 from .instruments import Instrument, ScoringError, complaints, score
 from .precautions import MAX_PREGNANCY_WEEKS, default_precautions

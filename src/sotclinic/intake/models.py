@@ -10,6 +10,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_nonce() -> str:
@@ -20,12 +21,12 @@ class Intake(models.Model):
     """One patient's intake: demographics, history, complaints, red-flag screen, consent."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        COMPLETE = "complete", "Complete"
+        DRAFT = "draft", _("Draft")
+        COMPLETE = "complete", _("Complete")
 
     class Channel(models.TextChoices):
-        LINK = "link", "Signed link"
-        KIOSK = "kiosk", "Tablet in the clinic"
+        LINK = "link", _("Signed link")
+        KIOSK = "kiosk", _("Tablet in the clinic")
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="intakes"
@@ -80,8 +81,8 @@ class QuestionnaireResponse(models.Model):
     """One completed questionnaire, with the instrument version it answered and its score."""
 
     class Context(models.TextChoices):
-        BASELINE = "baseline", "Baseline"
-        FOLLOW_UP = "follow_up", "Follow-up"
+        BASELINE = "baseline", _("Baseline")
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses"
@@ -142,9 +143,9 @@ class RedFlagFinding(models.Model):
     """A positive red-flag rule for a patient; open until a practitioner records the handling."""
 
     class Handling(models.TextChoices):
-        REFERRED = "referred", "Referred for medical assessment"
-        RULED_OUT = "ruled_out", "Ruled out after assessment"
-        OTHER = "other", "Other (explain)"
+        REFERRED = "referred", _("Referred for medical assessment")
+        RULED_OUT = "ruled_out", _("Ruled out after assessment")
+        OTHER = "other", _("Other (explain)")
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="red_flag_findings"
@@ -196,23 +197,25 @@ class QuestionnaireSettings(models.Model):
     """The clinic's choices for how questionnaires are asked; one row (pk=1)."""
 
     class RecallPeriod(models.TextChoices):
-        LAST_24_HOURS = "24h", "Last 24 hours"
-        LAST_WEEK = "7d", "Last week (the low back pain core outcome set's choice)"
+        LAST_24_HOURS = "24h", _("Last 24 hours")
+        LAST_WEEK = "7d", _("Last week (the low back pain core outcome set's choice)")
 
     # 24 hours is what earlier versions always asked; keeping it as the default leaves the
     # series of patients already in care unbroken when a clinic upgrades.
     nprs_recall_period = models.CharField(
-        "Pain scale (NPRS) recall period",
+        _("Pain scale (NPRS) recall period"),
         max_length=10,
         choices=RecallPeriod.choices,
         default=RecallPeriod.LAST_24_HOURS,
-        help_text="The time frame the 0-10 pain question asks about. Each answer keeps the "
-        "period it was asked with, and charts show each period as its own series.",
+        help_text=_(
+            "The time frame the 0-10 pain question asks about. Each answer keeps the "
+            "period it was asked with, and charts show each period as its own series."
+        ),
     )
 
     class Meta:
-        verbose_name = "questionnaire settings"
-        verbose_name_plural = "questionnaire settings"
+        verbose_name = _("questionnaire settings")
+        verbose_name_plural = _("questionnaire settings")
 
     def __str__(self) -> str:
         return "Questionnaire settings"
@@ -227,8 +230,8 @@ class FollowUpSchedule(models.Model):
     """How often follow-up questionnaires go out; one row (pk=1)."""
 
     class Unit(models.TextChoices):
-        VISITS = "visits", "Visits"
-        WEEKS = "weeks", "Weeks"
+        VISITS = "visits", _("Visits")
+        WEEKS = "weeks", _("Weeks")
 
     enabled = models.BooleanField(default=True)
     every = models.PositiveIntegerField(default=4)
@@ -280,8 +283,8 @@ class PrecautionRecord(models.Model):
     """
 
     class Origin(models.TextChoices):
-        INTAKE = "intake", "Intake"
-        VISIT = "visit", "Recorded at a visit"
+        INTAKE = "intake", _("Intake")
+        VISIT = "visit", _("Recorded at a visit")
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="precautions"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from sotclinic.patients.models import Patient
 
@@ -120,23 +121,23 @@ def latest_complete_intake(patient: Patient) -> Intake | None:
 # The practitioner's view of an intake -------------------------------------------------------
 
 _DEMOGRAPHIC_LABELS = (
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("date_of_birth", "Date of birth"),
-    ("email", "E-mail"),
-    ("phone", "Phone"),
-    ("address", "Address"),
+    ("first_name", _("First name")),
+    ("last_name", _("Last name")),
+    ("date_of_birth", _("Date of birth")),
+    ("email", _("E-mail")),
+    ("phone", _("Phone")),
+    ("address", _("Address")),
 )
 _HISTORY_LABELS = (
-    ("conditions", "Health conditions"),
-    ("surgeries", "Operations and serious injuries"),
-    ("allergies", "Allergies"),
-    ("pregnant", "Pregnant or could be"),
-    ("pregnancy_weeks", "Weeks pregnant"),
-    ("postpartum", "Given birth in the last 6 weeks"),
-    ("anticoagulants", "Anticoagulants or a bleeding disorder"),
-    ("osteoporosis_steroids", "Osteoporosis or long-term steroids"),
-    ("connective_tissue", "Connective-tissue disease or hypermobility"),
+    ("conditions", _("Health conditions")),
+    ("surgeries", _("Operations and serious injuries")),
+    ("allergies", _("Allergies")),
+    ("pregnant", _("Pregnant or could be")),
+    ("pregnancy_weeks", _("Weeks pregnant")),
+    ("postpartum", _("Given birth in the last 6 weeks")),
+    ("anticoagulants", _("Anticoagulants or a bleeding disorder")),
+    ("osteoporosis_steroids", _("Osteoporosis or long-term steroids")),
+    ("connective_tissue", _("Connective-tissue disease or hypermobility")),
 )
 _PREGNANT = {"no": "No", "yes": "Yes", "not_applicable": "Does not apply"}
 

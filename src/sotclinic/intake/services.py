@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
@@ -228,11 +229,11 @@ def save_step(
 def _store_step(intake: Intake, step: str, section: Mapping) -> None:
     """Put one step's answers on the (locked) intake and save it."""
     if intake.is_complete:
-        raise IntakeClosed("This intake has been sent to the clinic and can no longer change.")
+        raise IntakeClosed(_("This intake has been sent to the clinic and can no longer change."))
     if step not in applicable_steps(intake):
-        raise IntakeError(f"This intake does not ask the step {step!r}.")
+        raise IntakeError(_("This intake does not ask the step %(step)s.") % {"step": repr(step)})
     if step in COMPLAINT_STEPS and not intake.complaints:
-        raise IntakeIncomplete("First tell us what brings you in.", step="complaints")
+        raise IntakeIncomplete(_("First tell us what brings you in."), step="complaints")
     if step == "about":
         intake.demographics = dict(section)
     elif step == "history":
@@ -281,14 +282,16 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
     now = now or timezone.now()
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
     if intake.is_complete:
-        raise IntakeClosed("This intake has already been sent to the clinic.")
+        raise IntakeClosed(_("This intake has already been sent to the clinic."))
     for step in applicable_steps(intake):
         if step not in intake.steps_done:
             raise IntakeIncomplete(
-                f"Please complete the step “{STEP_TITLES[step]}” first.", step=step
+                _("Please complete the step “%(step_titles)s” first.")
+                % {"step_titles": STEP_TITLES[step]},
+                step=step,
             )
     if not intake.consent_to_care:
-        raise IntakeIncomplete("Consent to care is needed before the intake is sent.", "consent")
+        raise IntakeIncomplete(_("Consent to care is needed before the intake is sent."), "consent")
 
     instruments = instruments_for(intake.complaints)
     responses = []
@@ -296,7 +299,8 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
         entry = intake.questionnaire_answers.get(instrument.id)
         if entry is None:
             raise IntakeIncomplete(
-                f"Please answer the {instrument.short_title}.", step="questionnaires"
+                _("Please answer the %(short_title)s.") % {"short_title": instrument.short_title},
+                step="questionnaires",
             )
         answered = get_instrument(instrument.id, entry["version"])
         try:
@@ -373,23 +377,28 @@ def record_precaution(
     are clinical. Raises PrecautionInvalid for an unknown code or impossible weeks.
     """
     if not getattr(user, "is_practitioner", False):
-        raise PrecautionInvalid("Only a practitioner can record a precaution.")
+        raise PrecautionInvalid(_("Only a practitioner can record a precaution."))
     table = default_precautions()
     if code not in table:
-        raise PrecautionInvalid("Choose one of the listed precautions.")
+        raise PrecautionInvalid(_("Choose one of the listed precautions."))
     if weeks in ("", None):
         weeks = None
     elif not table[code].asks_weeks:
-        raise PrecautionInvalid(f"Weeks are not asked for “{table[code].label}”.")
+        raise PrecautionInvalid(
+            _("Weeks are not asked for “%(label)s”.") % {"label": table[code].label}
+        )
     else:
         try:
             weeks = int(weeks)
         except (TypeError, ValueError):
             weeks = 0
         if not 1 <= weeks <= MAX_PREGNANCY_WEEKS:
-            raise PrecautionInvalid(f"Give the weeks as a number from 1 to {MAX_PREGNANCY_WEEKS}.")
+            raise PrecautionInvalid(
+                _("Give the weeks as a number from 1 to %(max_pregnancy_weeks)s.")
+                % {"max_pregnancy_weeks": MAX_PREGNANCY_WEEKS}
+            )
     if table[code].asks_weeks and present and weeks is None:
-        raise PrecautionInvalid("Give the weeks of pregnancy (your best estimate).")
+        raise PrecautionInvalid(_("Give the weeks of pregnancy (your best estimate)."))
     return PrecautionRecord.objects.create(
         patient_id=patient_id,
         code=code,
@@ -407,14 +416,14 @@ def acknowledge_precaution(precaution_id: int, visit_id: int, user) -> Precautio
     visit's banner. A second acknowledgement of the same precaution at the same visit is
     refused, so the first who-and-when stands."""
     if not getattr(user, "is_practitioner", False):
-        raise PrecautionInvalid("Only a practitioner can acknowledge a precaution.")
+        raise PrecautionInvalid(_("Only a practitioner can acknowledge a precaution."))
     record = PrecautionRecord.objects.select_for_update().filter(pk=precaution_id).first()
     if record is None or not record.present:
-        raise PrecautionInvalid("This precaution is not on the patient's record.")
+        raise PrecautionInvalid(_("This precaution is not on the patient's record."))
     if not record.patient.visits.filter(pk=visit_id).exists():
-        raise PrecautionInvalid("This precaution belongs to another patient.")
+        raise PrecautionInvalid(_("This precaution belongs to another patient."))
     if PrecautionAcknowledgement.objects.filter(precaution=record, visit_id=visit_id).exists():
-        raise PrecautionInvalid("This precaution has already been acknowledged at this visit.")
+        raise PrecautionInvalid(_("This precaution has already been acknowledged at this visit."))
     return PrecautionAcknowledgement.objects.create(
         precaution=record, visit_id=visit_id, acknowledged_by=user
     )
@@ -545,14 +554,14 @@ def record_red_flag_handling(
     """
     finding = RedFlagFinding.objects.select_for_update().get(pk=finding_id)
     if not getattr(user, "is_practitioner", False):
-        raise HandlingInvalid("Only a practitioner can record how a red flag was handled.")
+        raise HandlingInvalid(_("Only a practitioner can record how a red flag was handled."))
     if finding.handled_at is not None:
-        raise HandlingInvalid("This red flag has already been handled.")
+        raise HandlingInvalid(_("This red flag has already been handled."))
     if handling not in RedFlagFinding.Handling.values:
-        raise HandlingInvalid("Choose referred, ruled out or other.")
+        raise HandlingInvalid(_("Choose referred, ruled out or other."))
     note = note.strip()
     if handling in ("ruled_out", "other") and not note:
-        raise HandlingInvalid("Give the reason: what you examined or asked, and what you found.")
+        raise HandlingInvalid(_("Give the reason: what you examined or asked, and what you found."))
     finding.handling = handling
     finding.handling_note = note
     finding.handled_by = user
@@ -622,7 +631,7 @@ def submit_follow_up(
     now = now or timezone.now()
     request = FollowUpRequest.objects.select_for_update().get(pk=request_id)
     if request.completed_at is not None:
-        raise IntakeClosed("These questionnaires have already been sent. Thank you.")
+        raise IntakeClosed(_("These questionnaires have already been sent. Thank you."))
     visit = visit_on_same_day(request.patient_id, now)
     responses = []
     for instrument_id, entry in section.items():

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from .instruments import Instrument, complaints, instruments_for_complaint
 from .redflags import questions_for
 
@@ -17,12 +19,12 @@ if TYPE_CHECKING:
     from .models import Intake
 
 STEPS: tuple[tuple[str, str], ...] = (
-    ("about", "About you"),
-    ("history", "Health history and medicines"),
-    ("complaints", "What brings you in"),
-    ("red_flags", "Safety questions"),
-    ("questionnaires", "Questionnaires"),
-    ("consent", "Consent to care"),
+    ("about", _("About you")),
+    ("history", _("Health history and medicines")),
+    ("complaints", _("What brings you in")),
+    ("red_flags", _("Safety questions")),
+    ("questionnaires", _("Questionnaires")),
+    ("consent", _("Consent to care")),
 )
 STEP_IDS = tuple(step for step, _ in STEPS)
 STEP_TITLES = dict(STEPS)
@@ -30,13 +32,13 @@ STEP_TITLES = dict(STEPS)
 COMPLAINT_STEPS = ("red_flags", "questionnaires")
 
 ONSET_CHOICES = [
-    ("", "Choose…"),
-    ("under_6_weeks", "Less than 6 weeks ago"),
-    ("6_to_12_weeks", "6 to 12 weeks ago"),
-    ("over_3_months", "More than 3 months ago"),
-    ("recurring", "It comes and goes (for years)"),
+    ("", _("Choose…")),
+    ("under_6_weeks", _("Less than 6 weeks ago")),
+    ("6_to_12_weeks", _("6 to 12 weeks ago")),
+    ("over_3_months", _("More than 3 months ago")),
+    ("recurring", _("It comes and goes (for years)")),
 ]
-RED_FLAG_CHOICES = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+RED_FLAG_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))]
 
 
 def complaint_titles() -> dict[str, str]:

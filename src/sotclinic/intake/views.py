@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sotclinic.accounts.access import practitioner_required, staff_required
@@ -119,7 +120,7 @@ def _fill(request: HttpRequest, intake: Intake, token: str | None, step: str | N
     if step not in steps:
         return redirect(_step_url(intake, steps[0], token))
     if step in COMPLAINT_STEPS and not intake.complaints:
-        messages.info(request, "First tell us what brings you in.")
+        messages.info(request, _("First tell us what brings you in."))
         return redirect(_step_url(intake, "complaints", token))
 
     kiosk = token is None
@@ -183,7 +184,7 @@ def kiosk(request: HttpRequest, step: str | None = None) -> HttpResponse:
     intake_id = request.session.get(KIOSK_SESSION_KEY)
     intake = Intake.objects.select_related("patient").filter(pk=intake_id).first()
     if intake is None:
-        raise services.BadIntakeLink("No intake is open on this device. Ask at the front desk.")
+        raise services.BadIntakeLink(_("No intake is open on this device. Ask at the front desk."))
     return _fill(request, intake, None, step)
 
 
@@ -249,7 +250,9 @@ def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
                 form.cleaned_data["note"],
                 client_ip=client_ip(request),
             )
-            messages.success(request, f"Recorded how “{finding.title}” was handled.")
+            messages.success(
+                request, _("Recorded how “%(title)s” was handled.") % {"title": finding.title}
+            )
             return redirect("intake:red_flags", patient_id=patient.pk)
     else:
         log_access(request, patient, Action.VIEW_RED_FLAGS, "red flags")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     name = "sotclinic.messaging"
     label = "messaging"
-    verbose_name = "Messages"
+    verbose_name = _("Messages")

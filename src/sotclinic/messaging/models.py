@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Message(models.Model):
@@ -13,12 +14,12 @@ class Message(models.Model):
     """
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
+        EMAIL = "email", _("E-mail")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up"
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Gave up")
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     # What the message is about, e.g. "booking.confirmation"; for people reading the outbox.

@@ -7,6 +7,8 @@ import csv
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
@@ -42,13 +44,17 @@ def patient_chart(request: HttpRequest, patient_id: int, instrument_id: str) -> 
 class DashboardFilterForm(forms.Form):
     complaint = forms.ChoiceField(required=False)
     practitioner = forms.ModelChoiceField(
-        Practitioner.objects.all(), required=False, empty_label="All practitioners"
+        Practitioner.objects.all(), required=False, empty_label=gettext_lazy("All practitioners")
     )
     start = forms.DateField(
-        label="Intake from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Intake from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label="Intake to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Intake to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -58,7 +64,7 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The end date is before the start date.")
+            self.add_error("end", _("The end date is before the start date."))
         return data
 
     def filters(self) -> selectors.DashboardFilters:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sotclinic.clinic_locale import (
     CLOCK_12,
@@ -30,11 +32,16 @@ ICD10CM = "icd10cm"
 NO_CODES = "none"
 
 
+_UNITS = {"minutes": _("minutes"), "hours": _("hours"), "days": _("days")}
+
+
 def bounded(low: int, high: int, unit: str) -> list:
     """Validators keeping a setting within what the schedule can compute with; the same
     range is a check constraint in the database, so no path (admin, shell, import) can
     store a value that would break every slot listing."""
-    message = f"Give a number from {low} to {high} {unit}."
+    message = format_lazy(
+        _("Give a number from {low} to {high} {unit}."), low=low, high=high, unit=_UNITS[unit]
+    )
     return [MinValueValidator(low, message), MaxValueValidator(high, message)]
 
 
@@ -57,7 +64,10 @@ REMINDER_HOURS = (1, 168)
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone (for example Europe/Berlin).")
+        raise ValidationError(
+            _("%(value)s is not a known time zone (for example Europe/Berlin).")
+            % {"value": repr(value)}
+        )
 
 
 class Location(models.Model):
@@ -86,20 +96,20 @@ class Practitioner(models.Model):
     bio = models.TextField(blank=True)
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     sot_certification = models.CharField(
-        "SOT certification (other)",
+        _("SOT certification (other)"),
         max_length=200,
         blank=True,
-        help_text="Free text, shown only when no certifying body and level are chosen.",
+        help_text=_("Free text, shown only when no certifying body and level are chosen."),
     )
     certification_body = models.CharField(
-        "SOT certifying body", max_length=30, blank=True, choices=certifications.body_choices()
+        _("SOT certifying body"), max_length=30, blank=True, choices=certifications.body_choices()
     )
     certification_level = models.CharField(
-        "SOT certification level",
+        _("SOT certification level"),
         max_length=30,
         blank=True,
         choices=certifications.level_choices(),
-        help_text="A level of the body chosen above; each body names its own levels.",
+        help_text=_("A level of the body chosen above; each body names its own levels."),
     )
     locations = models.ManyToManyField(Location, related_name="practitioners")
     active = models.BooleanField(default=True)
@@ -208,9 +218,9 @@ class AvailabilityException(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DAY_OFF = "day_off", "Day off"
-        HOLIDAY = "holiday", "Holiday (clinic closed)"
-        EXTRA_HOURS = "extra_hours", "Extra hours"
+        DAY_OFF = "day_off", _("Day off")
+        HOLIDAY = "holiday", _("Holiday (clinic closed)")
+        EXTRA_HOURS = "extra_hours", _("Extra hours")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     practitioner = models.ForeignKey(
@@ -285,11 +295,11 @@ class AppointmentType(models.Model):
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        ARRIVED = "arrived", "Arrived"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
-        CANCELLED = "cancelled", "Cancelled"
+        BOOKED = "booked", _("Booked")
+        ARRIVED = "arrived", _("Arrived")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
 
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.PROTECT, related_name="appointments"
@@ -320,10 +330,10 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="booked outside opening hours by",
+        verbose_name=_("booked outside opening hours by"),
     )
     outside_hours_at = models.DateTimeField(
-        "booked outside opening hours at", null=True, blank=True
+        _("booked outside opening hours at"), null=True, blank=True
     )
 
     # Every status but cancelled holds the time.
@@ -380,11 +390,11 @@ class ClinicSettings(models.Model):
     """The clinic's public page text and its online booking rules; one row (pk=1)."""
 
     tagline = models.CharField(max_length=300, blank=True)
-    opening_hours = models.TextField(blank=True, help_text="As shown on the public page.")
+    opening_hours = models.TextField(blank=True, help_text=_("As shown on the public page."))
     about_visit = models.TextField(
-        "What an SOT visit involves",
+        _("What an SOT visit involves"),
         blank=True,
-        help_text="Describe the visit plainly; do not promise a health result.",
+        help_text=_("Describe the visit plainly; do not promise a health result."),
     )
     slot_step_minutes = models.PositiveIntegerField(
         default=15, validators=bounded(*SLOT_STEP_MINUTES, "minutes")
@@ -392,37 +402,41 @@ class ClinicSettings(models.Model):
     min_notice_minutes = models.PositiveIntegerField(
         default=120,
         validators=bounded(*MIN_NOTICE_MINUTES, "minutes"),
-        help_text="How soon before a visit patients may still book it online.",
+        help_text=_("How soon before a visit patients may still book it online."),
     )
     horizon_days = models.PositiveIntegerField(
         default=60,
         validators=bounded(*HORIZON_DAYS, "days"),
-        help_text="How far ahead patients may book online.",
+        help_text=_("How far ahead patients may book online."),
     )
     cancellation_window_hours = models.PositiveIntegerField(
         default=24,
         validators=bounded(*CANCELLATION_WINDOW_HOURS, "hours"),
-        help_text="Patients may cancel or move online up to this long before.",
+        help_text=_("Patients may cancel or move online up to this long before."),
     )
     reminder_hours = models.PositiveIntegerField(
         default=24,
         validators=bounded(*REMINDER_HOURS, "hours"),
-        help_text="Reminders go out for visits starting within this many hours.",
+        help_text=_("Reminders go out for visits starting within this many hours."),
     )
     # Shown to a patient whose intake raises an urgent red flag, next to the clinic's phone.
     emergency_number = models.CharField(
-        "Emergency number",
+        _("Emergency number"),
         max_length=4,
         default="112",
         validators=[
             RegexValidator(
                 r"^[0-9]{2,4}$",
-                "Enter the country's emergency telephone number: 2 to 4 digits, e.g. 999, "
-                "112 or 911.",
+                _(
+                    "Enter the country's emergency telephone number: 2 to 4 digits, e.g. 999, "
+                    "112 or 911."
+                ),
             )
         ],
-        help_text="The emergency services number patients in your country call, "
-        "e.g. 999 (UK), 112 (EU), 911 (US and Canada), 000 (Australia).",
+        help_text=_(
+            "The emergency services number patients in your country call, "
+            "e.g. 999 (UK), 112 (EU), 911 (US and Canada), 000 (Australia)."
+        ),
     )
     # The clinic's locale (see sotclinic.clinic_locale): the language of its pages and
     # messages, how dates and times are written, and how typed dates of birth are read.
@@ -431,62 +445,64 @@ class ClinicSettings(models.Model):
         choices=settings.LANGUAGES,
         default="en-gb",
         db_default="en-gb",
-        help_text="Of staff pages, and of patient pages and messages unless a patient chooses.",
+        help_text=_("Of staff pages, and of patient pages and messages unless a patient chooses."),
     )
     time_format = models.CharField(
-        "clock",
+        _("clock"),
         max_length=3,
-        choices=[(CLOCK_24, "24-hour (14:30)"), (CLOCK_12, "12-hour (2:30 PM)")],
+        choices=[(CLOCK_24, _("24-hour (14:30)")), (CLOCK_12, _("12-hour (2:30 PM)"))],
         default=CLOCK_24,
         db_default=CLOCK_24,
     )
     date_order = models.CharField(
-        "date order",
+        _("date order"),
         max_length=3,
         choices=DATE_ORDER_CHOICES,
         default=DAY_MONTH_YEAR,
         db_default=DAY_MONTH_YEAR,
-        help_text="How dates are shown.",
+        help_text=_("How dates are shown."),
     )
     first_day_of_week = models.PositiveSmallIntegerField(
-        choices=[(1, "Monday"), (0, "Sunday"), (6, "Saturday")], default=1, db_default=1
+        choices=[(1, _("Monday")), (0, _("Sunday")), (6, _("Saturday"))], default=1, db_default=1
     )
     dob_order = models.CharField(
-        "date-of-birth entry order",
+        _("date-of-birth entry order"),
         max_length=3,
         choices=DATE_ORDER_CHOICES,
         default=DAY_MONTH_YEAR,
         db_default=DAY_MONTH_YEAR,
-        help_text="How a typed date of birth such as 03/04/1985 is read.",
+        help_text=_("How a typed date of birth such as 03/04/1985 is read."),
     )
     currency = models.CharField(
         max_length=3,
         default="GBP",
         db_default="GBP",
         validators=[
-            RegexValidator(r"^[A-Z]{3}$", "Enter an ISO 4217 code such as GBP, EUR or USD.")
+            RegexValidator(r"^[A-Z]{3}$", _("Enter an ISO 4217 code such as GBP, EUR or USD."))
         ],
-        help_text="ISO 4217 code, for fees and invoices.",
+        help_text=_("ISO 4217 code, for fees and invoices."),
     )
     phone_region = models.CharField(
         max_length=2,
         default="GB",
         db_default="GB",
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Enter an ISO 3166 country code such as GB.")],
-        help_text="ISO 3166 country code; phone numbers without a +country prefix are read "
-        "as numbers of this country.",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Enter an ISO 3166 country code such as GB."))],
+        help_text=_(
+            "ISO 3166 country code; phone numbers without a +country prefix are read "
+            "as numbers of this country."
+        ),
     )
     diagnosis_codes = models.CharField(
-        "diagnosis code system",
+        _("diagnosis code system"),
         max_length=10,
-        choices=[(ICD10CM, "ICD-10-CM (United States)"), (NO_CODES, "None (hide US codes)")],
+        choices=[(ICD10CM, _("ICD-10-CM (United States)")), (NO_CODES, _("None (hide US codes)"))],
         default=ICD10CM,
         db_default=ICD10CM,
     )
 
     class Meta:
-        verbose_name = "clinic settings"
-        verbose_name_plural = "clinic settings"
+        verbose_name = _("clinic settings")
+        verbose_name_plural = _("clinic settings")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(slot_step_minutes__gt=0), name="slot_step_positive"
@@ -547,8 +563,8 @@ class FaqEntry(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
-        verbose_name = "FAQ entry"
-        verbose_name_plural = "FAQ entries"
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
 
     def __str__(self) -> str:
         return self.question
@@ -578,19 +594,19 @@ class AppointmentChange(models.Model):
     transaction as the change; rows are only ever inserted (the database refuses the rest)."""
 
     class Channel(models.TextChoices):
-        ONLINE = "online", "Online booking page"
-        PATIENT_LINK = "patient_link", "Patient's e-mailed link"
-        STAFF = "staff", "Staff pages"
-        ADMIN = "admin", "Back office"
-        API = "api", "Booking API"
-        SYSTEM = "system", "System"
+        ONLINE = "online", _("Online booking page")
+        PATIENT_LINK = "patient_link", _("Patient's e-mailed link")
+        STAFF = "staff", _("Staff pages")
+        ADMIN = "admin", _("Back office")
+        API = "api", _("Booking API")
+        SYSTEM = "system", _("System")
 
     class Action(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        MOVED = "moved", "Moved"
-        CANCELLED = "cancelled", "Cancelled"
-        STATUS_CHANGED = "status_changed", "Status changed"
-        EDITED = "edited", "Edited"
+        BOOKED = "booked", _("Booked")
+        MOVED = "moved", _("Moved")
+        CANCELLED = "cancelled", _("Cancelled")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        EDITED = "edited", _("Edited")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="changes")
     occurred_at = models.DateTimeField(default=timezone.now)

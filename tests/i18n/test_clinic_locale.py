@@ -335,10 +335,12 @@ def test_confirmation_is_written_in_the_patients_language(clinic):
         make_appointment(doctor, start + dt.timedelta(hours=1), patient=english, kind=kind)
     )
 
-    to_german = _queued_to("lena@example.com").body
-    to_english = _queued_to("olivia@example.com").body
-    assert "Ihr Termin ist gebucht." in to_german and "Wann:" in to_german
-    assert "Your appointment is booked." in to_english
+    to_german = _queued_to("lena@example.com")
+    to_english = _queued_to("olivia@example.com")
+    assert to_german.subject == "Ihr Termin in der Praxis Harbour Street Chiropractic"
+    assert "Ihr Termin ist gebucht." in to_german.body and "Wann:" in to_german.body
+    assert to_english.subject == "Your appointment at Harbour Street Chiropractic"
+    assert "Your appointment is booked." in to_english.body
 
 
 def test_reminders_outside_a_request_use_the_clinics_formats(clinic):

@@ -286,8 +286,7 @@ def complete_intake(intake_id: int, now: dt.datetime | None = None) -> Intake:
     for step in applicable_steps(intake):
         if step not in intake.steps_done:
             raise IntakeIncomplete(
-                _("Please complete the step “%(step_titles)s” first.")
-                % {"step_titles": STEP_TITLES[step]},
+                _("Please complete the step “%(step)s” first.") % {"step": STEP_TITLES[step]},
                 step=step,
             )
     if not intake.consent_to_care:
@@ -534,7 +533,7 @@ def _alert_practitioners(patient: Patient) -> None:
     with written_for(None):  # to staff: in the clinic's language
         queue_email(
             to=addresses,
-            subject="Urgent red flag on an intake",
+            subject=_("Urgent red flag on an intake"),
             body=render_to_string(
                 "intake/email/urgent_red_flag.txt", {"patient": patient, "url": url}
             ),
@@ -669,7 +668,7 @@ def send_follow_up(patient: Patient, baseline: Intake, sequence: int, base_url: 
                 with written_for(patient):
                     queue_email(
                         to=patient.email,
-                        subject="A short questionnaire from your clinic",
+                        subject=_("A short questionnaire from your clinic"),
                         body=render_to_string(
                             "intake/email/follow_up.txt",
                             {"patient": patient, "url": f"{base_url}{path}"},

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
@@ -80,7 +81,7 @@ def _send_confirmation(appointment: Appointment, base_url: str | None) -> None:
     for extra in _confirmation_extras:
         context.update(extra(appointment, (base_url or site_url()).rstrip("/")))
     _send(
-        f"Your appointment at {appointment.location.name}",
+        _("Your appointment at %(clinic)s") % {"clinic": appointment.location.name},
         "confirmation.txt",
         context,
         appointment.patient.email,
@@ -93,7 +94,7 @@ def send_moved(appointment: Appointment, base_url: str | None = None) -> None:
         return
     with written_for(appointment.patient):
         _send(
-            f"Your appointment at {appointment.location.name} has moved",
+            _("Your appointment at %(clinic)s has moved") % {"clinic": appointment.location.name},
             "moved.txt",
             _context(appointment, base_url),
             appointment.patient.email,
@@ -106,7 +107,8 @@ def send_cancelled(appointment: Appointment, base_url: str | None = None) -> Non
         return
     with written_for(appointment.patient):
         _send(
-            f"Your appointment at {appointment.location.name} is cancelled",
+            _("Your appointment at %(clinic)s is cancelled")
+            % {"clinic": appointment.location.name},
             "cancelled.txt",
             _context(appointment, base_url),
             appointment.patient.email,
@@ -117,7 +119,7 @@ def send_cancelled(appointment: Appointment, base_url: str | None = None) -> Non
 def send_reminder(appointment: Appointment, base_url: str | None = None) -> None:
     with written_for(appointment.patient):
         _send(
-            f"Reminder: your appointment at {appointment.location.name}",
+            _("Reminder: your appointment at %(clinic)s") % {"clinic": appointment.location.name},
             "reminder.txt",
             _context(appointment, base_url),
             appointment.patient.email,
@@ -142,7 +144,7 @@ def send_booking_request(
     path = reverse("portal:confirm_booking_request", args=[token])
     with written_for(patient):
         _send(
-            f"Confirm your appointment at {location.name}",
+            _("Confirm your appointment at %(clinic)s") % {"clinic": location.name},
             "booking_request.txt",
             {
                 "appointment_type": appointment_type,
@@ -158,7 +160,7 @@ def send_booking_request(
 def send_not_booked(email: str, appointment_type: AppointmentType, location: Location | None):
     """Tell the owner of the address that a returning-patient visit could not be booked."""
     _send(
-        "About your booking request",
+        _("About your booking request"),
         "not_booked.txt",
         {"appointment_type": appointment_type, "location": location},
         email,

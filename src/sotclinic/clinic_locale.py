@@ -12,7 +12,8 @@ import datetime as dt
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.translation import gettext_noop
 
 DAY_MONTH_YEAR = "DMY"
 MONTH_DAY_YEAR = "MDY"
@@ -80,9 +81,9 @@ _DOB_EXAMPLES = {
     YEAR_MONTH_DAY: "1980/12/31",
 }
 _DOB_PATTERNS = {
-    DAY_MONTH_YEAR: "DD/MM/YYYY",
-    MONTH_DAY_YEAR: "MM/DD/YYYY",
-    YEAR_MONTH_DAY: "YYYY/MM/DD",
+    DAY_MONTH_YEAR: gettext_noop("DD/MM/YYYY"),
+    MONTH_DAY_YEAR: gettext_noop("MM/DD/YYYY"),
+    YEAR_MONTH_DAY: gettext_noop("YYYY/MM/DD"),
 }
 
 
@@ -96,7 +97,8 @@ def dob_example() -> str:
 
 
 def dob_pattern() -> str:
-    return _DOB_PATTERNS[current().dob_order]
+    """How a date of birth is typed in this clinic, in the reader's letters (TT/MM/JJJJ)."""
+    return translation.gettext(_DOB_PATTERNS[current().dob_order])
 
 
 class DobInputFormats:
@@ -182,3 +184,15 @@ def week_start(day: dt.date) -> dt.date:
     """The first day of the clinic's week that holds ``day``."""
     first = current().first_day_of_week  # 0 Sunday … 6 Saturday
     return day - dt.timedelta(days=(day.isoweekday() - first) % 7)
+
+
+def date_text(value: dt.date | dt.datetime, style: str = "long") -> str:
+    """A date written the clinic's way in Python code (messages), like the template filters."""
+    return formats.date_format(value, date_format(style))
+
+
+def time_text(value: dt.datetime | dt.time, seconds: bool = False) -> str:
+    """A time of day on the clinic's clock, in Python code (messages)."""
+    if isinstance(value, dt.time):
+        return formats.time_format(value, time_format(seconds))
+    return formats.date_format(value, time_format(seconds))

@@ -351,3 +351,22 @@ def test_reminders_outside_a_request_use_the_clinics_formats(clinic):
     send_reminder(make_appointment(doctor, start, patient=patient, kind=kind, location=location))
 
     assert "2:30 PM" in _queued_to("sam@example.com").body
+
+
+def test_a_new_patient_booking_in_german_gets_german_messages(client, clinic):
+    _, _, kind, start = clinic
+    client.post("/language/", {"language": "de", "next": "/portal/book/"})
+    when = start.isoformat().replace("+", "%2B")
+    details = {
+        "first_name": "Lena",
+        "last_name": "Neumann",
+        "email": "lena@example.com",
+        "phone": "+49 30 901820",
+        "date_of_birth": "1988-02-03",
+        "consent": "on",
+    }
+
+    client.post(f"/portal/book/?type={kind.pk}&practitioner=any&start={when}", details)
+
+    assert Patient.objects.get(email="lena@example.com").preferred_language == "de"
+    assert _queued_to("lena@example.com").subject.startswith("Ihr Termin")

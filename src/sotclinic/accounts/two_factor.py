@@ -11,6 +11,7 @@ import qrcode
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -103,15 +104,15 @@ def verify_code(user, raw: str, devices: list[Device]) -> Device:
             if isinstance(device, kind) and device.user_id == user.pk
         ]
         if not candidates:
-            raise CodeRefused("That code is not right. Enter the 6-digit code from your app.")
+            raise CodeRefused(_("That code is not right. Enter the 6-digit code from your app."))
         for device in candidates:
-            allowed, _ = device.verify_is_allowed()
+            allowed, _why = device.verify_is_allowed()
             if not allowed:
-                raise CodeRefused("Too many wrong codes in a row. Wait a minute and try again.")
+                raise CodeRefused(_("Too many wrong codes in a row. Wait a minute and try again."))
             if device.verify_token(code):
                 return device
     raise CodeRefused(
-        "That code is not right. Check the app shows the code for this account and try again."
+        _("That code is not right. Check the app shows the code for this account and try again.")
     )
 
 

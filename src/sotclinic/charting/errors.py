@@ -1,5 +1,7 @@
 """Domain errors of charting, each with a message for the person who hit it."""
 
+from django.utils.translation import gettext_lazy
+
 from sotclinic.errors import DomainError
 
 SIGNED_MESSAGE = "This note is signed; add an addendum instead."
@@ -34,7 +36,7 @@ class StaleDraft(ChartingError):
 class InvalidDraft(ChartingError):
     """Field problems found by the service (beyond what the form checks)."""
 
-    message = "Some fields need attention."
+    message = gettext_lazy("Some fields need attention.")
     status_code = 400
 
     def __init__(self, errors: dict[str, str], message: str | None = None):

@@ -8,12 +8,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
 from sotclinic.client_address import client_ip
+from sotclinic.clinic_locale import time_text
 from sotclinic.intake import services as intake_services
 from sotclinic.intake.precautions import default_precautions
 from sotclinic.intake.selectors import visit_precautions
@@ -97,13 +99,13 @@ def start_appointment_visit_from_last(request: HttpRequest, appointment_id: int)
     )
     if copied:
         messages.success(
-            request, "Findings copied from the last visit. Review them before signing."
+            request, _("Findings copied from the last visit. Review them before signing.")
         )
     elif services.previous_visit_with_exam(visit) is None:
-        messages.info(request, "No earlier visit has exam findings to copy; the draft is empty.")
+        messages.info(request, _("No earlier visit has exam findings to copy; the draft is empty."))
     else:
         messages.info(
-            request, "This visit's draft had already been saved, so nothing was copied into it."
+            request, _("This visit's draft had already been saved, so nothing was copied into it.")
         )
     return redirect("charting:visit", visit_id=visit.pk)
 
@@ -173,7 +175,7 @@ def acknowledge_precaution(request: HttpRequest, visit_id: int, precaution_id: i
         Action.ACKNOWLEDGE_PRECAUTION,
         f"visit {visit.pk} precaution {ack.precaution.code}",
     )
-    messages.success(request, "Precaution acknowledged for this visit.")
+    messages.success(request, _("Precaution acknowledged for this visit."))
     return redirect("charting:visit", visit_id=visit.pk)
 
 
@@ -202,7 +204,7 @@ def record_precaution(request: HttpRequest, visit_id: int):
         Action.RECORD_PRECAUTION,
         f"visit {visit.pk} precaution {record.code}",
     )
-    messages.success(request, "Precaution recorded.")
+    messages.success(request, _("Precaution recorded."))
     return redirect("charting:visit", visit_id=visit.pk)
 
 
@@ -246,9 +248,11 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
                 address,
                 shown_suggestion=request.POST.get(f"{EXAM_PREFIX}-shown"),
             )
-            messages.success(request, "Note signed. It can no longer change; add addenda instead.")
+            messages.success(
+                request, _("Note signed. It can no longer change; add addenda instead.")
+            )
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, _("Draft saved."))
     except ChartingError as error:
         return _visit_refused(request, visit, form, error, exam_state)
     return redirect("charting:visit", visit_id=visit.pk)
@@ -325,8 +329,8 @@ def autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
         {
             "saved": True,
             "version": note.version,
-            "message": "Draft saved automatically at "
-            f"{timezone.localtime(note.updated_at, tz):%H:%M:%S}.",
+            "message": _("Draft saved automatically at %(time)s.")
+            % {"time": time_text(timezone.localtime(note.updated_at, tz), seconds=True)},
         }
     )
 
@@ -336,15 +340,22 @@ def _autosave_refusal(error: ChartingError, tz) -> JsonResponse:
         other = error.current
         who = other.updated_by.get_full_name() or other.updated_by.username
         return _autosave_refused(
-            f"Not saved: {who} saved version {other.version} of this note at "
-            f"{timezone.localtime(other.updated_at, tz):%H:%M:%S} (in another tab or on another "
-            "screen). Press Save draft to compare the two versions.",
+            _(
+                "Not saved: %(who)s saved version %(version)s of this note at %(time)s (in "
+                "another tab or on another screen). Press Save draft to compare the two versions."
+            )
+            % {
+                "who": who,
+                "version": other.version,
+                "time": time_text(timezone.localtime(other.updated_at, tz), seconds=True),
+            },
             error.status_code,
             conflict=True,
         )
     if isinstance(error, InvalidDraft):
         return _autosave_refused(
-            "Not saved automatically: " + " ".join(error.errors.values() or [error.message]),
+            _("Not saved automatically: %(reasons)s")
+            % {"reasons": " ".join(error.errors.values() or [error.message])},
             error.status_code,
             errors=error.errors,
         )
@@ -370,7 +381,7 @@ def _copy_forward(request: HttpRequest, visit: Visit) -> HttpResponse:
             )
         messages.error(request, error.message)
         return redirect("charting:visit", visit_id=visit.pk)
-    messages.success(request, "Findings copied from the last visit. Review them before signing.")
+    messages.success(request, _("Findings copied from the last visit. Review them before signing."))
     return redirect("charting:visit", visit_id=visit.pk)
 
 
@@ -384,9 +395,9 @@ def add_addendum(request: HttpRequest, visit_id: int) -> HttpResponse:
         services.add_addendum(
             visit.note.pk, request.user, form.cleaned_data["text"], client_ip(request)
         )
-        messages.success(request, "Addendum added.")
+        messages.success(request, _("Addendum added."))
     else:
-        messages.error(request, "Write the addendum first.")
+        messages.error(request, _("Write the addendum first."))
     return redirect("charting:visit", visit_id=visit.pk)
 
 

@@ -5,6 +5,7 @@ import re
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sotclinic.accounts.access import practitioner_required
@@ -81,7 +82,7 @@ def protocol_settings(request: HttpRequest) -> HttpResponse:
     values, errors, problems = protocol_form.values_from_table(table), {}, []
     if request.method == "POST" and "reset" in request.POST:
         reset_protocol_table(request.user)
-        messages.success(request, "The shipped default protocol table is in force again.")
+        messages.success(request, _("The shipped default protocol table is in force again."))
         return redirect("exam:settings")
     if request.method == "POST":
         raw, rows_of = protocol_form.table_from_values(request.POST, table)
@@ -96,7 +97,7 @@ def protocol_settings(request: HttpRequest) -> HttpResponse:
                 else:
                     problems.append(f"{path}: {message}")
         else:
-            messages.success(request, "Protocol table saved. It is used from the next analysis.")
+            messages.success(request, _("Protocol table saved. It is used from the next analysis."))
             return redirect("exam:settings")
     status = 400 if errors or problems else 200
     context = {
@@ -156,7 +157,7 @@ def _save_cmrt_levels(request: HttpRequest) -> HttpResponse:
             status=error.status_code,
         )
     else:
-        messages.success(request, "CMRT area levels saved. New CMRT rows use them from now on.")
+        messages.success(request, _("CMRT area levels saved. New CMRT rows use them from now on."))
         return redirect("exam:settings")
     context = _settings_base(_with_cmrt({}, raw, errors, problems, version))
     return render(request, "exam/settings.html", context, status=status)

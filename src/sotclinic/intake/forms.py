@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sotclinic.clinic_locale import DobInputFormats
 from sotclinic.patients.validators import validate_date_of_birth
@@ -31,7 +33,7 @@ class AboutForm(forms.Form):
     date_of_birth = forms.DateField(
         input_formats=DobInputFormats(),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="For example 1980-05-17.",
+        help_text=gettext_lazy("For example 1980-05-17."),
     )
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
@@ -43,7 +45,9 @@ class AboutForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("email") and not data.get("phone") and not self.errors:
-            self.add_error("phone", "Give a phone number or an e-mail so the clinic can reach you.")
+            self.add_error(
+                "phone", _("Give a phone number or an e-mail so the clinic can reach you.")
+            )
         return data
 
     def section(self) -> dict:
@@ -54,40 +58,46 @@ class AboutForm(forms.Form):
 
 class HistoryForm(forms.Form):
     conditions = forms.CharField(
-        label="Past and current health conditions",
+        label=gettext_lazy("Past and current health conditions"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example diabetes, high blood pressure, heart disease. Write 'none' if none.",
+        help_text=gettext_lazy(
+            "For example diabetes, high blood pressure, heart disease. Write 'none' if none."
+        ),
     )
     surgeries = forms.CharField(
-        label="Operations and serious injuries",
+        label=gettext_lazy("Operations and serious injuries"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Write 'none' if none.",
+        help_text=gettext_lazy("Write 'none' if none."),
     )
     medications = forms.CharField(
-        label="Medicines you take",
+        label=gettext_lazy("Medicines you take"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Name and dose, including over-the-counter. Write 'none' if none.",
+        help_text=gettext_lazy("Name and dose, including over-the-counter. Write 'none' if none."),
     )
     allergies = forms.CharField(
-        label="Allergies", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Allergies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     pregnant = forms.ChoiceField(
         label=default_precautions()["pregnancy"].question,
-        choices=[("no", "No"), ("yes", "Yes"), ("not_applicable", "Does not apply")],
+        choices=[
+            ("no", gettext_lazy("No")),
+            ("yes", gettext_lazy("Yes")),
+            ("not_applicable", gettext_lazy("Does not apply")),
+        ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes, no or does not apply."},
+        error_messages={"required": gettext_lazy("Answer yes, no or does not apply.")},
     )
     pregnancy_weeks = forms.IntegerField(
-        label="If you are pregnant: how many weeks?",
+        label=gettext_lazy("If you are pregnant: how many weeks?"),
         required=False,
         min_value=1,
         max_value=MAX_PREGNANCY_WEEKS,
-        help_text="Your best estimate is fine, for example 24.",
+        help_text=gettext_lazy("Your best estimate is fine, for example 24."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "min_value": "Give the weeks of pregnancy as a number from 1 to 42.",
-            "max_value": "Give the weeks of pregnancy as a number from 1 to 42.",
-            "invalid": "Give the weeks of pregnancy as a number from 1 to 42.",
+            "min_value": gettext_lazy("Give the weeks of pregnancy as a number from 1 to 42."),
+            "max_value": gettext_lazy("Give the weeks of pregnancy as a number from 1 to 42."),
+            "invalid": gettext_lazy("Give the weeks of pregnancy as a number from 1 to 42."),
         },
     )
 
@@ -97,9 +107,9 @@ class HistoryForm(forms.Form):
         for code in PRECAUTION_QUESTIONS:
             self.fields[code] = forms.ChoiceField(
                 label=default_precautions()[code].question,
-                choices=[("no", "No"), ("yes", "Yes")],
+                choices=[("no", _("No")), ("yes", _("Yes"))],
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": _("Answer yes or no.")},
             )
 
     def clean(self):
@@ -107,7 +117,8 @@ class HistoryForm(forms.Form):
         if data.get("pregnant") == "yes" and data.get("pregnancy_weeks") is None:
             if "pregnancy_weeks" not in self.errors:
                 self.add_error(
-                    "pregnancy_weeks", "Say how many weeks pregnant you are (your best estimate)."
+                    "pregnancy_weeks",
+                    _("Say how many weeks pregnant you are (your best estimate)."),
                 )
         elif data.get("pregnant") in ("no", "not_applicable"):
             data["pregnancy_weeks"] = None
@@ -124,24 +135,28 @@ class ComplaintsForm(forms.Form):
         super().__init__(*args, **kwargs)
         titles = complaint_titles()
         self.fields["complaints"] = forms.MultipleChoiceField(
-            label="What brings you in? Tick all that apply.",
+            label=_("What brings you in? Tick all that apply."),
             choices=list(titles.items()),
             widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": "Choose at least one."},
+            error_messages={"required": _("Choose at least one.")},
         )
         for complaint, title in titles.items():
             self.fields[f"{complaint}_onset"] = forms.ChoiceField(
-                label=f"{title}: when did it start?", choices=ONSET_CHOICES, required=False
+                label=_("%(title)s: when did it start?") % {"title": title},
+                choices=ONSET_CHOICES,
+                required=False,
             )
             self.fields[f"{complaint}_severity"] = forms.IntegerField(
-                label=f"{title}: how bad is it today, 0 (none) to 10 (worst)?",
+                label=_("%(title)s: how bad is it today, 0 (none) to 10 (worst)?")
+                % {"title": title},
                 min_value=0,
                 max_value=10,
                 required=False,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
             self.fields[f"{complaint}_notes"] = forms.CharField(
-                label=f"{title}: anything else (where exactly, what makes it worse)?",
+                label=_("%(title)s: anything else (where exactly, what makes it worse)?")
+                % {"title": title},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -150,11 +165,11 @@ class ComplaintsForm(forms.Form):
         data = super().clean()
         for complaint in data.get("complaints") or ():
             if not data.get(f"{complaint}_onset"):
-                self.add_error(f"{complaint}_onset", "Say when it started.")
+                self.add_error(f"{complaint}_onset", _("Say when it started."))
             if data.get(f"{complaint}_severity") is None and f"{complaint}_severity" not in (
                 self.errors
             ):
-                self.add_error(f"{complaint}_severity", "Give a number from 0 to 10.")
+                self.add_error(f"{complaint}_severity", _("Give a number from 0 to 10."))
         return data
 
     def groups(self) -> list[tuple[str, str, list]]:
@@ -204,7 +219,7 @@ class RedFlagForm(forms.Form):
                 label=question.text,
                 choices=RED_FLAG_CHOICES,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes, no or not sure."},
+                error_messages={"required": _("Answer yes, no or not sure.")},
             )
 
     def section(self) -> dict:
@@ -275,7 +290,7 @@ class QuestionnaireForm(forms.Form):
                 label=item.text,
                 required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                error_messages={"invalid": "Give a time such as 23:15."},
+                error_messages={"invalid": _("Give a time such as 23:15.")},
             )
         values = item.answer.allowed_values() or ()
         if item.answer.type == "integer" and len(values) > 11:
@@ -297,7 +312,7 @@ class QuestionnaireForm(forms.Form):
             choices=choices,
             coerce=int,
             widget=forms.RadioSelect(attrs={"class": "scale"}),
-            error_messages={"required": "Choose one answer."},
+            error_messages={"required": _("Choose one answer.")},
         )
 
     def groups(self) -> list[tuple[Instrument, list]]:
@@ -348,9 +363,13 @@ class QuestionnaireForm(forms.Form):
 
 class ConsentForm(forms.Form):
     consent = forms.BooleanField(
-        label="I have read the information about care at this clinic and consent to assessment "
-        "and care. I can withdraw my consent at any time.",
-        error_messages={"required": "Tick the box to give consent, or speak to the clinic."},
+        label=gettext_lazy(
+            "I have read the information about care at this clinic and consent to assessment "
+            "and care. I can withdraw my consent at any time."
+        ),
+        error_messages={
+            "required": gettext_lazy("Tick the box to give consent, or speak to the clinic.")
+        },
     )
 
     def section(self) -> dict:
@@ -361,26 +380,26 @@ class HandlingForm(forms.Form):
     """How a practitioner handled one red flag."""
 
     handling = forms.ChoiceField(
-        label="How was it handled?",
+        label=gettext_lazy("How was it handled?"),
         choices=[
-            ("referred", "Referred for medical assessment"),
-            ("ruled_out", "Ruled out after assessment"),
-            ("other", "Other"),
+            ("referred", gettext_lazy("Referred for medical assessment")),
+            ("ruled_out", gettext_lazy("Ruled out after assessment")),
+            ("other", gettext_lazy("Other")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how the flag was handled."},
+        error_messages={"required": gettext_lazy("Choose how the flag was handled.")},
     )
     note = forms.CharField(
-        label="Reason / note",
+        label=gettext_lazy("Reason / note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when ruled out or other: what you found and why.",
+        help_text=gettext_lazy("Required when ruled out or other: what you found and why."),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("handling") in ("ruled_out", "other") and not data.get("note", "").strip():
             self.add_error(
-                "note", "Give the reason: what you examined or asked, and what you found."
+                "note", _("Give the reason: what you examined or asked, and what you found.")
             )
         return data

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
@@ -60,7 +61,9 @@ class IntakeError(DomainError):
 
 
 class BadIntakeLink(IntakeError):
-    message = "This link is not valid or has expired. Ask the clinic to send you a new one."
+    message = gettext_lazy(
+        "This link is not valid or has expired. Ask the clinic to send you a new one."
+    )
     status_code = 404
 
 

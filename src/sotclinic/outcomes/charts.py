@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on a server
 
+from django.utils.translation import gettext as _  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .selectors import Trend  # noqa: E402
@@ -32,9 +33,9 @@ def trend_svg(trend: Trend) -> bytes:
             color="#1f5f8b",
             alpha=0.12,
             lw=0,
-            label=f"Baseline ± MCID ({mcid.points:g} points)",
+            label=_("Baseline ± MCID (%(points)s points)") % {"points": f"{mcid.points:g}"},
         )
-        axes.axhline(baseline.score, color="#1f5f8b", lw=0.8, ls="--", label="Baseline")
+        axes.axhline(baseline.score, color="#1f5f8b", lw=0.8, ls="--", label=_("Baseline"))
     axes.plot(dates, scores, marker="o", color="#1d2430", lw=1.6, label=instrument.short_title)
     for date, value in zip(dates, scores, strict=True):
         axes.annotate(

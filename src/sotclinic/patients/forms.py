@@ -2,13 +2,25 @@ import datetime as dt
 import re
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from sotclinic import clinic_locale
 from sotclinic.clinic_locale import DobInputFormats
 
 from .models import Patient
 from .validators import validate_date_of_birth
 
 _PHONE = re.compile(r"^[\d\s().+/-]*$")
+# Written when shown, so the example follows the clinic's date-of-birth order and language.
+_invalid_date_message = lazy(
+    lambda: (
+        _("Enter a real date, e.g. %(example)s or 1980-12-31.")
+        % {"example": clinic_locale.dob_example()}
+    ),
+    str,
+)()
 
 
 class PatientForm(forms.ModelForm):
@@ -16,8 +28,8 @@ class PatientForm(forms.ModelForm):
 
     create_anyway = forms.BooleanField(
         required=False,
-        label="This is a different person: save anyway",
-        help_text="Only tick this after checking the matching record above.",
+        label=gettext_lazy("This is a different person: save anyway"),
+        help_text=gettext_lazy("Only tick this after checking the matching record above."),
     )
 
     class Meta:
@@ -32,8 +44,8 @@ class PatientForm(forms.ModelForm):
             "consent_to_contact",
         ]
         labels = {
-            "email": "E-mail",
-            "consent_to_contact": "Agrees to be contacted by e-mail or phone",
+            "email": gettext_lazy("E-mail"),
+            "consent_to_contact": gettext_lazy("Agrees to be contacted by e-mail or phone"),
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -42,13 +54,13 @@ class PatientForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
         error_messages = {
-            "first_name": {"required": "Enter the first name."},
-            "last_name": {"required": "Enter the last name."},
+            "first_name": {"required": gettext_lazy("Enter the first name.")},
+            "last_name": {"required": gettext_lazy("Enter the last name.")},
             "date_of_birth": {
-                "required": "Enter the date of birth.",
-                "invalid": "Enter a real date, e.g. 31/12/1980 or 1980-12-31.",
+                "required": gettext_lazy("Enter the date of birth."),
+                "invalid": _invalid_date_message,
             },
-            "email": {"invalid": "Enter an e-mail address like name@example.com."},
+            "email": {"invalid": gettext_lazy("Enter an e-mail address like name@example.com.")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -77,11 +89,11 @@ class PatientForm(forms.ModelForm):
         phone = " ".join(self.cleaned_data.get("phone", "").split())
         if not _PHONE.match(phone):
             raise forms.ValidationError(
-                "Use digits, spaces and + ( ) - . / only, e.g. +44 20 7946 0000."
+                _("Use digits, spaces and + ( ) - . / only, e.g. +44 20 7946 0000.")
             )
         digits = re.sub(r"\D", "", phone)
         if phone and not 6 <= len(digits) <= 20:
-            raise forms.ValidationError("A phone number has between 6 and 20 digits.")
+            raise forms.ValidationError(_("A phone number has between 6 and 20 digits."))
         return phone
 
 
@@ -89,10 +101,16 @@ class PatientSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=100,
-        label="Find a patient",
-        help_text=(
-            "Part of a name, an e-mail, a phone number (digits compared), or a date of birth "
-            "as DD/MM/YYYY or YYYY-MM-DD."
-        ),
+        label=gettext_lazy("Find a patient"),
+        help_text=lazy(
+            lambda: (
+                _(
+                    "Part of a name, an e-mail, a phone number (digits compared), or a date of "
+                    "birth as %(pattern)s or YYYY-MM-DD."
+                )
+                % {"pattern": clinic_locale.dob_pattern()}
+            ),
+            str,
+        )(),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autofocus": True}),
     )

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # Nobody alive is older; a year typed wrong (1084 for 1984) is caught here.
 OLDEST_AGE_YEARS = 130
@@ -24,9 +25,11 @@ def validate_date_of_birth(value: dt.date, today: dt.date | None = None) -> dt.d
     """
     today = today or timezone.localdate()
     if value > today:
-        raise ValidationError("The date of birth cannot be in the future.", code="future")
+        raise ValidationError(_("The date of birth cannot be in the future."), code="future")
     if value < _years_before(today, OLDEST_AGE_YEARS):
         raise ValidationError(
-            f"That is more than {OLDEST_AGE_YEARS} years ago; check the year.", code="too_old"
+            _("That is more than %(oldest_age_years)s years ago; check the year.")
+            % {"oldest_age_years": OLDEST_AGE_YEARS},
+            code="too_old",
         )
     return value

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sotclinic.errors import DomainError
@@ -23,6 +24,7 @@ from sotclinic.scheduling.links import (
     booking_request_for_token,
     manage_token,
 )
+from sotclinic.scheduling.locale_middleware import chosen_language
 from sotclinic.scheduling.models import AppointmentType, ClinicSettings, Location, Practitioner
 from sotclinic.scheduling.selectors import (
     first_available,
@@ -154,6 +156,7 @@ def book(request: HttpRequest) -> HttpResponse:
             date_of_birth=data["date_of_birth"],
             consent=data["consent"],
             base_url=request.build_absolute_uri("/"),
+            language=chosen_language(request) or "",
         )
     except DomainError as exc:
         context.update(
@@ -255,7 +258,7 @@ def move_booking(request: HttpRequest, token: str) -> HttpResponse:
     start = datetime_param(request.POST, "start")
     try:
         if start is None:
-            raise BookingError("Pick a new time from the list.", "start")
+            raise BookingError(_("Pick a new time from the list."), "start")
         services.move_appointment(
             appointment, start, by_patient=True, base_url=request.build_absolute_uri("/")
         )

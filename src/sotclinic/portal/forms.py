@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sotclinic.clinic_locale import DobInputFormats
 from sotclinic.patients.validators import validate_date_of_birth
@@ -16,10 +17,10 @@ class BookingDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "autocapitalize": "words"}),
     )
     email = forms.EmailField(
-        label="E-mail",
+        label=_("E-mail"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
-        help_text="We send the confirmation and a link to change or cancel here.",
+        help_text=_("We send the confirmation and a link to change or cancel here."),
     )
     phone = forms.CharField(
         max_length=40,
@@ -27,14 +28,16 @@ class BookingDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         input_formats=DobInputFormats(),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     consent = forms.BooleanField(
-        label="I agree that the clinic keeps these details to manage my appointments and may "
-        "contact me about them.",
-        error_messages={"required": "Please agree so that we can keep your details."},
+        label=_(
+            "I agree that the clinic keeps these details to manage my appointments and may "
+            "contact me about them."
+        ),
+        error_messages={"required": _("Please agree so that we can keep your details.")},
     )
 
     def clean_date_of_birth(self):

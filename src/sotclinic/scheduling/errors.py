@@ -1,5 +1,7 @@
 """What can go wrong when booking, in words a patient or a receptionist can act on."""
 
+from django.utils.translation import gettext_lazy
+
 from sotclinic.errors import DomainError
 
 
@@ -13,19 +15,26 @@ class BookingError(DomainError):
 class SlotTaken(BookingError):
     status_code = 409
 
-    def __init__(self, message: str = "That time was just booked by someone else; pick another."):
+    def __init__(
+        self,
+        message: str = gettext_lazy("That time was just booked by someone else; pick another."),
+    ):
         super().__init__(message, field="start")
 
 
 class SlotNotOffered(BookingError):
     """The time is in the past, too soon, too far ahead, or outside the practitioner's hours."""
 
-    def __init__(self, message: str = "That time is not open for booking; pick a listed time."):
+    def __init__(
+        self, message: str = gettext_lazy("That time is not open for booking; pick a listed time.")
+    ):
         super().__init__(message, field="start")
 
 
 class NotBookableOnline(BookingError):
-    def __init__(self, message: str = "That appointment type cannot be booked online."):
+    def __init__(
+        self, message: str = gettext_lazy("That appointment type cannot be booked online.")
+    ):
         super().__init__(message, field="appointment_type")
 
 

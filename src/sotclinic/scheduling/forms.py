@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sotclinic.patients.models import Patient
 
@@ -82,7 +83,7 @@ class OutsideHoursOverride(forms.Form):
     warned that the time is outside the practitioner's hours, so nobody ticks it in advance."""
 
     outside_hours = forms.BooleanField(
-        required=False, label="Book outside opening hours", widget=forms.HiddenInput
+        required=False, label=_("Book outside opening hours"), widget=forms.HiddenInput
     )
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,8 @@ however long it is.
 import datetime as dt
 from dataclasses import dataclass
 
+from sotclinic.clinic_locale import date_text, time_text
+
 from .models import Appointment, AppointmentChange
 
 # The fields in the order the page names them.
@@ -46,7 +48,8 @@ def _shown(field: str, value, tz) -> str:
     if value is None or value == "":
         return ""
     if field in ("start", "end"):
-        return f"{dt.datetime.fromisoformat(value).astimezone(tz):%a %-d %b %Y %H:%M}"
+        local = dt.datetime.fromisoformat(value).astimezone(tz)
+        return f"{date_text(local, 'weekday')}, {time_text(local)}"
     if field == "status":
         return STATUS_LABELS.get(value, value)
     if isinstance(value, dict):
@@ -87,7 +90,8 @@ def appointment_history(appointment: Appointment) -> list[HistoryEntry]:
     return [
         HistoryEntry(
             occurred_at=row.occurred_at.astimezone(tz),
-            when=f"{row.occurred_at.astimezone(tz):%-d %b %Y %H:%M}",
+            when=f"{date_text(row.occurred_at.astimezone(tz), 'medium')}, "
+            f"{time_text(row.occurred_at.astimezone(tz))}",
             actor=row.actor,
             channel=channels.get(row.channel, row.channel),
             action=actions.get(row.action, row.action),

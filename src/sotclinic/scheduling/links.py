@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core import signing
+from django.utils.translation import gettext_lazy
 
 from sotclinic.errors import DomainError
 
@@ -18,8 +19,8 @@ class BadLink(DomainError):
     """A tampered, expired or dangling signed link."""
 
     status_code = 400
-    title = "This link does not work"
-    message = "This link is not valid or has expired. Call the clinic."
+    title = gettext_lazy("This link does not work")
+    message = gettext_lazy("This link is not valid or has expired. Call the clinic.")
 
 
 def manage_token(appointment: Appointment) -> str:

@@ -24,9 +24,9 @@ from sotclinic.clinic_locale import (
 from . import certifications, schedule_cache
 
 DATE_ORDER_CHOICES = [
-    (DAY_MONTH_YEAR, "Day, month, year (31/12/1980)"),
-    (MONTH_DAY_YEAR, "Month, day, year (12/31/1980)"),
-    (YEAR_MONTH_DAY, "Year, month, day (1980-12-31)"),
+    (DAY_MONTH_YEAR, _("Day, month, year (31/12/1980)")),
+    (MONTH_DAY_YEAR, _("Month, day, year (12/31/1980)")),
+    (YEAR_MONTH_DAY, _("Year, month, day (1980-12-31)")),
 ]
 ICD10CM = "icd10cm"
 NO_CODES = "none"

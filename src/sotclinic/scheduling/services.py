@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sotclinic.accounts.events import record_account_event
 from sotclinic.accounts.models import AccountEvent
+from sotclinic.clinic_locale import date_text, time_text
 from sotclinic.patients.models import Patient
 
 from . import notifications
@@ -156,9 +158,15 @@ def refuse_overlap(
     if clash is not None:
         tz = clash.location.tz
         raise SlotTaken(
-            f"{practitioner.display_name} already has an appointment from "
-            f"{clash.start.astimezone(tz):%H:%M} to {clash.blocked_until.astimezone(tz):%H:%M} "
-            "(including clean-up time) on that day; pick another time."
+            _(
+                "%(practitioner)s already has an appointment from %(start)s to %(end)s "
+                "(including clean-up time) on that day; pick another time."
+            )
+            % {
+                "practitioner": practitioner.display_name,
+                "start": time_text(clash.start.astimezone(tz)),
+                "end": time_text(clash.blocked_until.astimezone(tz)),
+            }
         )
 
 
@@ -194,7 +202,7 @@ def _check_offered(kind, start, practitioner_ids, *, now, exclude_appointment_id
     """The free slots at `start`; SlotTaken if only appointments stand in the way, else
     SlotNotOffered (past, too soon, too far ahead, outside hours)."""
     if start <= now:
-        raise SlotNotOffered("That time is in the past; pick a time from the list.")
+        raise SlotNotOffered(_("That time is in the past; pick a time from the list."))
     candidates = _offered_slots(
         kind, start, practitioner_ids, now=now, exclude_appointment_id=exclude_appointment_id
     )
@@ -211,7 +219,7 @@ def _online_type(appointment_type_id: int) -> AppointmentType:
             pk=appointment_type_id, active=True, bookable_online=True
         )
     except (AppointmentType.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotBookableOnline("There is no such appointment type to book online.") from exc
+        raise NotBookableOnline(_("There is no such appointment type to book online.")) from exc
 
 
 def match_patient(email: str, date_of_birth: dt.date) -> Patient | None:
@@ -317,11 +325,19 @@ def _outside_hours_override(appointment: Appointment, override_by, *, now: dt.da
     if override_by is None:
         tz = appointment.location.tz
         raise OutsideOpeningHours(
-            f"{appointment.start.astimezone(tz):%A %-d %B, %H:%M}–"
-            f"{appointment.end.astimezone(tz):%H:%M} is outside "
-            f"{appointment.practitioner.display_name}'s opening hours at "
-            f"{appointment.location.name} (or in a break, day off or holiday). Check the time; "
-            'to book it anyway, tick "Book outside opening hours".'
+            _(
+                "%(start)s–%(end)s is outside %(practitioner)s's opening hours at %(location)s "
+                "(or in a break, day off or holiday). Check the time; to book it anyway, tick "
+                '"Book outside opening hours".'
+            )
+            % {
+                "start": date_text(appointment.start.astimezone(tz), "long_day_month")
+                + ", "
+                + time_text(appointment.start.astimezone(tz)),
+                "end": time_text(appointment.end.astimezone(tz)),
+                "practitioner": appointment.practitioner.display_name,
+                "location": appointment.location.name,
+            }
         )
     appointment.outside_hours_by, appointment.outside_hours_at = override_by, now
 
@@ -357,6 +373,7 @@ def book_online(
     base_url: str | None = None,
     now: dt.datetime | None = None,
     channel: str = Channel.ONLINE,
+    language: str = "",
 ) -> "BookingOutcome":
     """Book a listed free slot for a patient from the public page or the API (``channel``
     says which, for the appointment's history).
@@ -375,10 +392,13 @@ def book_online(
     A retry by the same person (the matched patient, giving the name on the record) of a
     booking made within RETRY_WINDOW returns that booking and writes nothing, so a lost
     answer never turns into "taken" or a second booking.
+
+    ``language``: the one the person chose on the page; a new patient's messages are written
+    in it (an existing patient keeps the language on their record).
     """
     now = now or timezone.now()
     if not consent:
-        raise BookingError("Please agree so that we can keep your details.", "consent")
+        raise BookingError(_("Please agree so that we can keep your details."), "consent")
     kind = _online_type(appointment_type_id)
     patient = match_patient(email, date_of_birth)
 
@@ -412,6 +432,7 @@ def book_online(
         "email": email.strip(),
         "phone": phone.strip(),
         "date_of_birth": date_of_birth,
+        "preferred_language": language,
     }
     return BookingOutcome(
         _book_listed_slot(
@@ -478,7 +499,7 @@ def book_appointment(
     """
     now = now or timezone.now()
     if start <= now:
-        raise SlotNotOffered("That time is in the past.")
+        raise SlotNotOffered(_("That time is in the past."))
     end, until = _times(appointment_type, start)
     appointment = Appointment(
         practitioner=practitioner,
@@ -559,9 +580,9 @@ def move_appointment(
         )
     else:
         if appointment.status == Appointment.Status.CANCELLED:
-            raise ChangeNotAllowed("A cancelled appointment cannot be moved; book a new one.")
+            raise ChangeNotAllowed(_("A cancelled appointment cannot be moved; book a new one."))
         if start <= now:
-            raise SlotNotOffered("That time is in the past.")
+            raise SlotNotOffered(_("That time is in the past."))
     if practitioner is not None:
         appointment.practitioner = practitioner
     end, until = _times(appointment.appointment_type, start)
@@ -597,8 +618,8 @@ def cancel_appointment(
         _check_patient_may_change(appointment, now)
     elif appointment.status != Appointment.Status.BOOKED:
         raise ChangeNotAllowed(
-            f"This appointment is marked {appointment.get_status_display().lower()}; "
-            "it cannot be cancelled."
+            _("This appointment is marked %(get_status_display)s; it cannot be cancelled.")
+            % {"get_status_display": appointment.get_status_display().lower()}
         )
     before = snapshot(appointment)
     appointment.status = Appointment.Status.CANCELLED
@@ -628,12 +649,19 @@ def _refuse_early_mark(appointment: Appointment, status: str, now: dt.datetime) 
         if day > now.astimezone(tz).date():
             wanted = dict(Appointment.Status.choices)[status].lower()
             raise ChangeNotAllowed(
-                f"This appointment is on {day:%A %-d %B}; it can be marked {wanted} from that day."
+                _("This appointment is on %(day)s; it can be marked %(status)s from that day.")
+                % {"day": date_text(day, "long_day_month"), "status": wanted}
             )
     elif status == Appointment.Status.NO_SHOW and appointment.start > now:
         raise ChangeNotAllowed(
-            f"This appointment starts at {appointment.start.astimezone(tz):%H:%M} on "
-            f"{day:%A %-d %B}; it can be marked a no-show once that time has passed."
+            _(
+                "This appointment starts at %(time)s on %(day)s; it can be marked a no-show "
+                "once that time has passed."
+            )
+            % {
+                "time": time_text(appointment.start.astimezone(tz)),
+                "day": date_text(day, "long_day_month"),
+            }
         )
 
 
@@ -653,8 +681,8 @@ def mark_appointment(
     if allowed_from is None or appointment.status not in allowed_from:
         wanted = dict(Appointment.Status.choices).get(status, status).lower()
         raise ChangeNotAllowed(
-            f"An appointment that is {appointment.get_status_display().lower()} cannot be "
-            f"marked {wanted}."
+            _("An appointment that is %(get_status_display)s cannot be marked %(wanted)s.")
+            % {"get_status_display": appointment.get_status_display().lower(), "wanted": wanted}
         )
     _refuse_early_mark(appointment, status, now)
     before = snapshot(appointment)

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sotclinic import clinic_locale
@@ -123,7 +124,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 status = show_on_form(form, exc, field="time")
             else:
-                messages.success(request, "Appointment booked.")
+                messages.success(request, _("Appointment booked."))
                 return redirect(_calendar_url(appointment))
     return render(request, "scheduling/appointment_new.html", {"form": form}, status=status)
 
@@ -170,7 +171,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 status = show_on_form(move_form, exc, field="time")
             else:
-                messages.success(request, "Appointment moved.")
+                messages.success(request, _("Appointment moved."))
                 return redirect(_calendar_url(_appointment(pk)))
     context = {
         "appointment": appointment,
@@ -204,7 +205,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
         services.mark_appointment(appointment, STATUS_ACTIONS[action], by=request.user)
     else:
         return HttpResponseBadRequest("Unknown action.")
-    messages.success(request, "Appointment updated.")
+    messages.success(request, _("Appointment updated."))
     return redirect(safe_next(request, _calendar_url(appointment)))
 
 
@@ -237,9 +238,9 @@ def clinic_page(request: HttpRequest) -> HttpResponse:
                 faq=faq,
                 faq_removed=forms_["faq"].deleted_objects,
             )
-            messages.success(request, "Clinic page saved.")
+            messages.success(request, _("Clinic page saved."))
             return redirect("scheduling:clinic_page")
-        messages.error(request, "Some fields need attention; see below.")
+        messages.error(request, _("Some fields need attention; see below."))
     return render(
         request,
         "scheduling/clinic_page.html",
@@ -283,10 +284,12 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.revoke_calendar_feed(practitioner, by=request.user)
-            messages.success(request, "Calendar feed revoked; the old address no longer works.")
+            messages.success(request, _("Calendar feed revoked; the old address no longer works."))
         else:
             services.replace_calendar_feed(practitioner, by=request.user)
-            messages.success(request, "New calendar address created; the old one no longer works.")
+            messages.success(
+                request, _("New calendar address created; the old one no longer works.")
+            )
         return redirect("scheduling:feed_settings")
     feed_url = (
         request.build_absolute_uri(

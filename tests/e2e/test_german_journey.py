@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from sotclinic.demo import DEMO_PASSWORD, load_demo_clinic
+from sotclinic.demo.clinic import DEMO_PASSWORD, load_demo_clinic
 from sotclinic.intake.models import Intake
 from sotclinic.intake.services import intake_token
 from sotclinic.scheduling.models import Appointment, ClinicSettings

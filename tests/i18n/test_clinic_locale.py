@@ -370,3 +370,13 @@ def test_a_new_patient_booking_in_german_gets_german_messages(client, clinic):
 
     assert Patient.objects.get(email="lena@example.com").preferred_language == "de"
     assert _queued_to("lena@example.com").subject.startswith("Ihr Termin")
+
+
+def test_the_json_api_answers_in_english_whatever_the_clinic_chose(client, clinic):
+    clinic_locale(**GERMAN)
+
+    response = client.get("/api/v1/slots", {"appointment_type": 999999, "practitioner": 1})
+
+    assert response.status_code in (400, 404, 422)
+    assert response.headers.get("Content-Language") is None
+    assert "Termin" not in response.text

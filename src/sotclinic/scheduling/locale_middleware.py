@@ -23,8 +23,16 @@ def chosen_language(request) -> str | None:
     return code if code in known else None
 
 
+# Machine interfaces answer the same whatever the clinic chose: the JSON API (its clients
+# read the English messages and formats it documents) and the health check.
+UNLOCALISED_PATHS = ("/api/", "/healthz")
+
+
 class ClinicLocaleMiddleware(LocaleMiddleware):
     def __call__(self, request):
+        if request.path.startswith(UNLOCALISED_PATHS):
+            with translation.override(settings.LANGUAGE_CODE):
+                return self.get_response(request)
         token = clinic_locale.activate(current_clinic_locale())
         before = translation.get_language()
         try:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0007_practitioner_certification_body_and_level'),
+        ('scheduling', '0008_appointment_history'),
     ]
 
     operations = [

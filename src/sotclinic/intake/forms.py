@@ -28,16 +28,19 @@ PRECAUTION_QUESTIONS = (
 
 
 class AboutForm(forms.Form):
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100)
     date_of_birth = forms.DateField(
+        label=gettext_lazy("Date of birth"),
         input_formats=DobInputFormats(),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("For example 1980-05-17."),
     )
-    email = forms.EmailField(required=False)
-    phone = forms.CharField(max_length=40, required=False)
-    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
+    address = forms.CharField(
+        label=gettext_lazy("Address"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def clean_date_of_birth(self) -> dt.date:
         return validate_date_of_birth(self.cleaned_data["date_of_birth"])

@@ -44,7 +44,12 @@ class PatientForm(forms.ModelForm):
             "consent_to_contact",
         ]
         labels = {
+            "first_name": gettext_lazy("First name"),
+            "last_name": gettext_lazy("Last name"),
+            "date_of_birth": gettext_lazy("Date of birth"),
             "email": gettext_lazy("E-mail"),
+            "phone": gettext_lazy("Phone"),
+            "address": gettext_lazy("Address"),
             "consent_to_contact": gettext_lazy("Agrees to be contacted by e-mail or phone"),
         }
         widgets = {

@@ -9,10 +9,12 @@ class BookingDetailsForm(forms.Form):
     """The patient's details, the last step of booking. Sized and typed for phone keyboards."""
 
     first_name = forms.CharField(
+        label=_("First name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
     )
     last_name = forms.CharField(
+        label=_("Last name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "autocapitalize": "words"}),
     )
@@ -23,6 +25,7 @@ class BookingDetailsForm(forms.Form):
         help_text=_("We send the confirmation and a link to change or cancel here."),
     )
     phone = forms.CharField(
+        label=_("Phone"),
         max_length=40,
         min_length=5,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),

@@ -18,6 +18,12 @@ class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "address", "phone", "email"]
+        labels = {
+            "name": _("Name"),
+            "address": _("Address"),
+            "phone": _("Phone"),
+            "email": _("E-mail"),
+        }
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -25,6 +31,7 @@ class ClinicPageForm(forms.ModelForm):
     class Meta:
         model = ClinicSettings
         fields = ["tagline", "opening_hours", "about_visit", "emergency_number"]
+        labels = {"tagline": _("Tagline"), "opening_hours": _("Opening hours")}
         widgets = {
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
             "about_visit": forms.Textarea(attrs={"rows": 8}),
@@ -41,6 +48,13 @@ class BookingRulesForm(forms.ModelForm):
             "cancellation_window_hours",
             "reminder_hours",
         ]
+        labels = {
+            "slot_step_minutes": _("Slot step (minutes)"),
+            "min_notice_minutes": _("Minimum notice (minutes)"),
+            "horizon_days": _("Bookable ahead (days)"),
+            "cancellation_window_hours": _("Cancellation window (hours)"),
+            "reminder_hours": _("Reminder (hours before)"),
+        }
 
 
 # A formset builds as many forms as the post claims (Django stops only at absolute_max, 1000
@@ -59,6 +73,12 @@ PractitionerProfileFormSet = forms.modelformset_factory(
         "bio",
         "photo",
     ],
+    labels={
+        "display_name": _("Name shown"),
+        "credentials": _("Credentials"),
+        "bio": _("About"),
+        "photo": _("Photo"),
+    },
     widgets={"bio": forms.Textarea(attrs={"rows": 3})},
     extra=0,
     max_num=MAX_PROFILES,
@@ -69,6 +89,7 @@ PractitionerProfileFormSet = forms.modelformset_factory(
 FaqFormSet = forms.modelformset_factory(
     FaqEntry,
     fields=["question", "answer", "position"],
+    labels={"question": _("Question"), "answer": _("Answer"), "position": _("Position")},
     widgets={"answer": forms.Textarea(attrs={"rows": 3})},
     extra=1,
     can_delete=True,
@@ -137,6 +158,12 @@ class ClinicLocaleForm(forms.ModelForm):
             "phone_region",
             "diagnosis_codes",
         ]
+        labels = {
+            "language": _("Language"),
+            "first_day_of_week": _("First day of the week"),
+            "currency": _("Currency"),
+            "phone_region": _("Phone region"),
+        }
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()

@@ -1,6 +1,7 @@
 """A clinic's language and locale: the pages, the clock, the date order and typed dates of birth."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
@@ -380,3 +381,17 @@ def test_the_json_api_answers_in_english_whatever_the_clinic_chose(client, clini
     assert response.status_code in (400, 404, 422)
     assert response.headers.get("Content-Language") is None
     assert "Termin" not in response.text
+
+
+def test_layout_numbers_stay_numbers_in_a_german_clinic(desk, clinic):
+    """CSS and SVG take 12.5, never the reader's 12,5."""
+    location, doctor, kind, start = clinic
+    make_appointment(doctor, start, kind=kind, location=location)
+    clinic_locale(**GERMAN)
+    day = start.astimezone(location.tz).date()
+
+    page = desk.get(f"/staff/calendar/?view=day&date={day}")
+
+    layouts = re.findall(r'data-layout="([^"]*)"', page.text)
+    assert any("." in value for value in layouts)
+    assert not any("," in value for value in layouts)

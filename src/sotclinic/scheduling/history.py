@@ -49,7 +49,7 @@ def _shown(field: str, value, tz) -> str:
         return ""
     if field in ("start", "end"):
         local = dt.datetime.fromisoformat(value).astimezone(tz)
-        return f"{date_text(local, 'weekday')}, {time_text(local)}"
+        return f"{date_text(local, 'weekday')} {time_text(local)}"
     if field == "status":
         return STATUS_LABELS.get(value, value)
     if isinstance(value, dict):
@@ -90,7 +90,7 @@ def appointment_history(appointment: Appointment) -> list[HistoryEntry]:
     return [
         HistoryEntry(
             occurred_at=row.occurred_at.astimezone(tz),
-            when=f"{date_text(row.occurred_at.astimezone(tz), 'medium')}, "
+            when=f"{date_text(row.occurred_at.astimezone(tz), 'medium')} "
             f"{time_text(row.occurred_at.astimezone(tz))}",
             actor=row.actor,
             channel=channels.get(row.channel, row.channel),

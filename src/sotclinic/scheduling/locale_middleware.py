@@ -24,8 +24,8 @@ def chosen_language(request) -> str | None:
 
 
 # Machine interfaces answer the same whatever the clinic chose: the JSON API (its clients
-# read the English messages and formats it documents) and the health check.
-UNLOCALISED_PATHS = ("/api/", "/healthz")
+# read the English messages and formats it documents), the health check and the metrics.
+UNLOCALISED_PATHS = ("/api/", "/healthz", "/metrics")
 
 
 class ClinicLocaleMiddleware(LocaleMiddleware):

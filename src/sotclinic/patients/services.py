@@ -105,14 +105,17 @@ def update_patient(
 
 
 @transaction.atomic
-def set_preferred_language(actor, patient_id: int, language: str) -> Patient:
+def set_preferred_language(
+    actor, patient_id: int, language: str, address: str | None = None
+) -> Patient:
     """Record the language a patient reads; their messages are written in it. Blank: the
-    clinic's. Raises ``ValueError`` for a language the app does not ship."""
+    clinic's. ``actor`` is the user who chose it, ``address`` their client address. Raises
+    ``ValueError`` for a language the app does not ship."""
     if language and language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unknown language {language!r}.")
     patient = Patient.objects.select_for_update().get(pk=patient_id)
     if patient.preferred_language != language:
         patient.preferred_language = language
         patient.save(update_fields=["preferred_language"])
-        record_access(actor, patient, Action.EDIT_PATIENT, "preferred_language")
+        record_access(actor, patient, Action.EDIT_PATIENT, "preferred_language", address=address)
     return patient

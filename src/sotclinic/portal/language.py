@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from sotclinic.client_address import client_ip
 from sotclinic.patients.services import set_preferred_language
 
 
@@ -15,5 +16,7 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     patient = getattr(request.user, "patient", None) if request.user.is_authenticated else None
     if patient is not None and response.cookies.get(settings.LANGUAGE_COOKIE_NAME):
-        set_preferred_language(request, patient.pk, request.POST["language"])
+        set_preferred_language(
+            request.user, patient.pk, request.POST["language"], address=client_ip(request)
+        )
     return response

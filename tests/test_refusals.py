@@ -87,7 +87,7 @@ def test_a_bad_link_escaping_a_portal_view_is_a_400_page_in_the_public_layout(cl
     response = client.get("/portal/booking/not-a-token/")
 
     assert response.status_code == BadLink.status_code == 400
-    assert BadLink.message in response.text
+    assert str(BadLink.message) in response.text
     assert "This link does not work" in response.text
     assert "Harbour Street Chiropractic" in response.text  # the clinic's public page
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.append_only import AppendOnlyError, AppendOnlyModel
+
 
 class Role(models.TextChoices):
     PRACTITIONER = "practitioner", _("Practitioner")
@@ -31,25 +33,13 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.PATIENT
 
 
-class AccountEventImmutable(Exception):
+class AccountEventImmutable(AppendOnlyError):
     """Raised on any attempt to change or delete an account event."""
 
-    def __init__(self, message: str = "The account event log is append-only."):
-        super().__init__(message)
+    message = "The account event log is append-only."
 
 
-class AccountEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AccountEventImmutable()
-
-    def delete(self):
-        raise AccountEventImmutable()
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AccountEventImmutable()
-
-
-class AccountEvent(models.Model):
+class AccountEvent(AppendOnlyModel):
     """A change to how an account signs in or what its secrets open: two-factor set up or
     turned off, a calendar feed address replaced or revoked. Rows are only ever inserted
     (the database refuses the rest, migration 0002)."""
@@ -67,7 +57,7 @@ class AccountEvent(models.Model):
     by_name = models.CharField(_("by (name at the time)"), max_length=150, blank=True)
     kind = models.CharField(max_length=40, choices=Kind.choices)
 
-    objects = AccountEventQuerySet.as_manager()
+    Immutable = AccountEventImmutable
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -75,12 +65,3 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.user} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AccountEventImmutable()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AccountEventImmutable()

@@ -5,12 +5,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.append_only import AppendOnlyError, AppendOnlyModel
 
-class AuditImmutable(Exception):
+
+class AuditImmutable(AppendOnlyError):
     """Raised on any attempt to change or delete an audit row."""
 
-    def __init__(self, message: str = "The audit log is append-only; rows cannot change."):
-        super().__init__(message)
+    message = "The audit log is append-only; rows cannot change."
 
 
 class Action(models.TextChoices):
@@ -56,18 +57,7 @@ class Action(models.TextChoices):
 ACTION_LABELS = dict(Action.choices)
 
 
-class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AuditImmutable()
-
-    def delete(self):
-        raise AuditImmutable()
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditImmutable()
-
-
-class AccessLog(models.Model):
+class AccessLog(AppendOnlyModel):
     """One view or change of a patient's chart. Rows are only ever inserted."""
 
     occurred_at = models.DateTimeField(default=timezone.now)
@@ -87,7 +77,7 @@ class AccessLog(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
-    objects = AccessLogQuerySet.as_manager()
+    Immutable = AuditImmutable
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -95,15 +85,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AuditImmutable()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutable()
 
     @property
     def action_label(self) -> str:

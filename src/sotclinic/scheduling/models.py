@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.append_only import AppendOnlyError, AppendOnlyModel
 from sotclinic.clinic_locale import (
     CLOCK_12,
     CLOCK_24,
@@ -570,25 +571,13 @@ class FaqEntry(models.Model):
         return self.question
 
 
-class ChangeLogImmutable(Exception):
+class ChangeLogImmutable(AppendOnlyError):
     """Raised on any attempt to change or delete a row of an appointment's history."""
 
-    def __init__(self, message: str = "An appointment's history is append-only."):
-        super().__init__(message)
+    message = "An appointment's history is append-only."
 
 
-class AppointmentChangeQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ChangeLogImmutable()
-
-    def delete(self):
-        raise ChangeLogImmutable()
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ChangeLogImmutable()
-
-
-class AppointmentChange(models.Model):
+class AppointmentChange(AppendOnlyModel):
     """One change of an appointment: who made it, when, through which door, and what the
     changed fields were before and after. Written by the scheduling services in the same
     transaction as the change; rows are only ever inserted (the database refuses the rest)."""
@@ -622,7 +611,7 @@ class AppointmentChange(models.Model):
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
 
-    objects = AppointmentChangeQuerySet.as_manager()
+    Immutable = ChangeLogImmutable
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -632,12 +621,3 @@ class AppointmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ChangeLogImmutable()
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ChangeLogImmutable()

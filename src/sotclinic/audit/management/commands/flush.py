@@ -9,8 +9,17 @@ refused. On PostgreSQL only the tables' owner may lift a trigger, which is why t
 connect as a role that owns nothing (see the README).
 """
 
+import time
+
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections, transaction
+
+# PostgreSQL's "deadlock detected". Lifting a trigger locks its table; a request still being
+# answered (a browser test's last autosave, say) may hold one table and wait for another, and
+# PostgreSQL then aborts one of the two. If that is the flush, it tries again once the other
+# transaction has finished.
+DEADLOCK_DETECTED = "40P01"
+ATTEMPTS = 5
 
 
 class Command(FlushCommand):
@@ -22,19 +31,36 @@ class Command(FlushCommand):
             lift, restore = _lift_postgresql_guards(connection)
         else:
             return super().handle(**options)
-        # DDL is transactional on both databases: if the flush fails, the rollback puts the
-        # guards back.
-        with transaction.atomic(using=options["database"]):
-            lift()
-            result = super().handle(**options)
-            restore()
-        return result
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                # DDL is transactional on both databases: if the flush fails, the rollback
+                # puts the guards back.
+                with transaction.atomic(using=options["database"]):
+                    lift()
+                    result = super().handle(**options)
+                    restore()
+                return result
+            except Exception as exc:
+                if attempt == ATTEMPTS or not _is_deadlock(exc):
+                    raise
+                time.sleep(0.2 * attempt)
+
+
+def _is_deadlock(exc: BaseException | None) -> bool:
+    """Whether the database aborted the flush as one side of a deadlock (the error may be
+    wrapped by Django's database layer and by flush's CommandError)."""
+    while exc is not None:
+        if getattr(exc, "sqlstate", None) == DEADLOCK_DETECTED:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _lift_sqlite_guards(connection):
     guards = []
 
     def lift():
+        guards.clear()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
@@ -56,6 +82,7 @@ def _lift_postgresql_guards(connection):
     guards = []
 
     def lift():
+        guards.clear()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT t.tgname, c.relname FROM pg_trigger t "

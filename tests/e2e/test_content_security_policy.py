@@ -51,11 +51,16 @@ def console_errors(page):
     return errors
 
 
+def _settle(page) -> None:
+    """Wait until no htmx request is in flight. Leaving a page, or ticking again (the exam
+    screen replaces its running analysis), aborts a request in flight, and htmx reports the
+    abort as a console error that has nothing to do with the policy."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def _visit(page, live_server, path: str) -> None:
-    # Leaving while an htmx request is in flight aborts it, and htmx reports the abort as a
-    # console error that has nothing to do with the policy: let the page settle first.
     if page.url.startswith(live_server.url):
-        page.wait_for_function("() => !document.querySelector('.htmx-request')")
+        _settle(page)
     response = page.goto(f"{live_server.url}{path}")
     assert response.status < 400, f"{path} answered {response.status}"
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -128,13 +133,16 @@ def test_practitioner_pages_exam_and_back_office(
 
     _visit(page, live_server, "/exam/new")
     tick(page, "Arm fossa test", "Left")
+    _settle(page)
     tick(page, "Inguinal ligament sensitivity", "Left")
+    _settle(page)
     expect(page.locator("#exam-analysis")).to_contain_text("Category II")
 
     unsigned = Visit.objects.filter(note__signed_at__isnull=True).first()
     if unsigned is not None:
         _visit(page, live_server, f"/staff/visits/{unsigned.pk}/")
         tick(page, "Arm fossa test", "Left")
+        _settle(page)
         expect(page.locator("#exam-analysis")).to_contain_text("Category")
         page.get_by_label("Search codes").fill("low back")
         page.get_by_text("M54.50", exact=True).click()

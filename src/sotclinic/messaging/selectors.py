@@ -37,3 +37,11 @@ def outbox_state(now: dt.datetime | None = None) -> OutboxState:
 def last_heartbeat() -> dt.datetime | None:
     """When a background worker was last seen alive (any worker); None if never."""
     return WorkerHeartbeat.objects.aggregate(last=Max("seen_at"))["last"]
+
+
+def outbox_messages(status: str = ""):
+    """The outbox for the staff Messages page, newest first; only ``status`` when given."""
+    messages = Message.objects.select_related("patient", "resent_by").order_by("-created_at", "-pk")
+    if status:
+        messages = messages.filter(status=status)
+    return messages

@@ -88,15 +88,23 @@ def run() -> None:
     _beat(name, started=True)
     # The cluster's processes are forked: they must not share this process's connections.
     connections.close_all()
+    # Cluster() installs its own handlers; the process's own come back when the worker stops.
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     cluster = Cluster()
-    # The cluster's own handlers would stop it from inside whatever this process is doing,
-    # perhaps a heartbeat's transaction, holding a lock its processes wait for. A signal only
-    # asks; the loop below stops the cluster between heartbeats.
+    # The cluster's handlers would stop it from inside whatever this process is doing, perhaps
+    # a heartbeat's transaction, holding a lock its processes wait for. A signal only asks; the
+    # loop below stops the cluster between heartbeats.
     asked_to_stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in before:
         signal.signal(signum, lambda *_: asked_to_stop.set())
-    cluster.start()
-    while cluster.sentinel.is_alive() and not asked_to_stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
-        _beat(name)
-    connections.close_all()
-    cluster.stop()
+    try:
+        cluster.start()
+        while cluster.sentinel.is_alive() and not asked_to_stop.wait(
+            settings.WORKER_HEARTBEAT_SECONDS
+        ):
+            _beat(name)
+        connections.close_all()
+        cluster.stop()
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)

@@ -3,7 +3,10 @@ clean-up, and the worker's schedules."""
 
 import datetime as dt
 import json
+import os
+import signal
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -11,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -26,7 +30,8 @@ from sotclinic.messaging.services import (
     resend,
     send_due_messages,
 )
-from sotclinic.worker import PERIODIC_TASKS, ensure_schedules
+from sotclinic.worker import PERIODIC_TASKS, ensure_schedules, worker_name
+from sotclinic.worker import run as run_worker
 from tests.factories import make_patient, make_user
 
 
@@ -263,3 +268,28 @@ def test_the_sweep_sends_a_message_whose_hand_over_to_the_queue_was_lost():
 
     assert send_due_messages() == (1, 0)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_its_cluster_until_asked_to_stop_writing_heartbeats(settings):
+    settings.WORKER_HEARTBEAT_SECONDS = 0.2
+    me = os.getpid()
+
+    def stop_once_it_beats_again():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if WorkerHeartbeat.objects.filter(seen_at__gt=F("started_at")).exists():
+                break
+            time.sleep(0.1)
+        os.kill(me, signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    threading.Thread(target=stop_once_it_beats_again, daemon=True).start()
+
+    run_worker()
+
+    [beat] = WorkerHeartbeat.objects.all()
+    assert beat.worker == worker_name()
+    assert beat.seen_at > beat.started_at
+    assert Schedule.objects.count() == len(PERIODIC_TASKS)
+    assert signal.getsignal(signal.SIGTERM) is before  # the process's own handling is back

@@ -205,6 +205,8 @@ def test_twilio_backend_without_credentials_is_a_configuration_error(settings):
     settings.TWILIO_FROM_NUMBER = settings.TWILIO_MESSAGING_SERVICE_SID = ""
     with pytest.raises(ImproperlyConfigured, match="TWILIO_FROM_NUMBER"):
         sms.TwilioBackend()
+    settings.TWILIO_FROM_NUMBER, settings.TWILIO_API_BASE_URL = "+15005550006", ""
+    assert sms.TwilioBackend().client.api.base_url == "https://api.twilio.com"
 
 
 @pytest.mark.django_db(transaction=True)

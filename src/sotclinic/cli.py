@@ -14,7 +14,7 @@ commands:
   demo             load the demo clinic (idempotent)
   sendreminders    e-mail reminders for upcoming appointments
   sendfollowups    e-mail follow-up questionnaires that are due
-  sendmessages     send queued e-mails that are due, retrying failed ones
+  sendmessages     send queued messages that are due now (the worker does it too)
   backup           write a backup of the database
   restore          restore a backup
   manage ARGS...   any Django management command (migrate, createsuperuser, ...)

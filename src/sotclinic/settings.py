@@ -251,7 +251,8 @@ if TASK_BROKER not in {"orm", "redis"}:
 if TASK_BROKER == "redis" and not os.environ.get("REDIS_URL"):
     raise ImproperlyConfigured("TASK_BROKER=redis needs REDIS_URL.")
 Q_CLUSTER = {
-    "name": "sotclinic",
+    # Keeps this installation's queue apart from another's in the same Redis.
+    "name": os.environ.get("TASK_QUEUE_NAME", "sotclinic"),
     "workers": int(os.environ.get("WORKER_PROCESSES", "2")),
     # A task is stopped after `timeout` seconds and handed to another worker after `retry`.
     "timeout": 120,

@@ -1,16 +1,18 @@
 """Acceptance: real app servers and real background workers deliver every message exactly once
 while the mail server goes down in the middle of a burst of bookings, moves and cancellations.
 
-On PostgreSQL: two app servers and two workers on one fresh database; on SQLite: one of each
-on one file. The test talks to the servers over HTTP only (the public booking API and the
-patient's manage-booking page) and to a local SMTP server (aiosmtpd) that records every
-e-mail by the outbox row id each one carries. Retries are made quick through the settings.
+On PostgreSQL: two app servers and two workers on one fresh database (and, where a Redis
+answers on this machine, a shared cache and the workers' queue in Redis); on SQLite: one of
+each on one file, the queue in the database. The test talks to the servers over HTTP only
+(the public booking API and the patient's manage-booking page) and to a local SMTP server
+(aiosmtpd) that records every e-mail by the outbox row id each one carries. Retries are made quick through the settings.
 """
 
 import contextlib
 import datetime as dt
 import email
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -129,10 +131,26 @@ def _workers(count: int, env: dict, logs: Path):
             log.close()
 
 
+def _redis() -> dict:
+    """With a Redis on this machine, the servers share a cache and the workers take their
+    tasks from Redis (the set-up of several machines); the keys are this run's own."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            pass
+    except OSError:
+        return {}
+    return {
+        "REDIS_URL": "redis://127.0.0.1:6379/5",
+        "TASK_BROKER": "redis",
+        "TASK_QUEUE_NAME": f"sotclinic-test-{os.getpid()}",
+        "CACHE_KEY_PREFIX": f"sotclinic-test-{os.getpid()}",
+    }
+
+
 @contextlib.contextmanager
 def _database(tmp_path: Path):
-    """A fresh database of the kind the suite runs on: its URL and how many servers and
-    workers share it."""
+    """A fresh database of the kind the suite runs on: its URL, how many servers and workers
+    share it, and the environment for Redis where it is used."""
     if connection.vendor == "postgresql":
         import psycopg
 
@@ -145,12 +163,12 @@ def _database(tmp_path: Path):
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             db.execute(f'CREATE DATABASE "{name}"')
         try:
-            yield f"postgres://{user}@{host}:{port}/{name}", 2
+            yield f"postgres://{user}@{host}:{port}/{name}", 2, _redis()
         finally:
             with psycopg.connect(admin, autocommit=True) as db:
                 db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        yield f"sqlite:///{tmp_path / 'clinic.sqlite3'}", 1
+        yield f"sqlite:///{tmp_path / 'clinic.sqlite3'}", 1, {}
 
 
 class Clinic:
@@ -253,7 +271,7 @@ def _wait_for(condition, what: str, timeout: float = DEADLINE_SECONDS) -> None:
 def test_every_message_is_delivered_exactly_once_across_a_mail_server_outage(tmp_path):
     smtp = SmtpServer()
     smtp.up()
-    with _database(tmp_path) as (database_url, replicas):
+    with _database(tmp_path) as (database_url, replicas, redis):
         env = {
             **os.environ,
             "SOTCLINIC_VAR_DIR": str(tmp_path),
@@ -273,6 +291,7 @@ def test_every_message_is_delivered_exactly_once_across_a_mail_server_outage(tmp
             "WORKER_HEARTBEAT_SECONDS": "2",
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
+            **redis,
         }
         _run(env, "manage", "migrate", "--verbosity", "0")
         _run(env, "demo")

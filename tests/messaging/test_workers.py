@@ -5,7 +5,8 @@ On PostgreSQL: two app servers and two workers on one fresh database (and, where
 answers on this machine, a shared cache and the workers' queue in Redis); on SQLite: one of
 each on one file, the queue in the database. The test talks to the servers over HTTP only
 (the public booking API and the patient's manage-booking page) and to a local SMTP server
-(aiosmtpd) that records every e-mail by the outbox row id each one carries. Retries are made quick through the settings.
+(aiosmtpd) that records every e-mail by the outbox row id each one carries. Retries are made
+quick through the settings.
 """
 
 import contextlib

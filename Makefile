@@ -22,6 +22,10 @@ run: $(STAMP)
 	$(BIN)/sotclinic manage collectstatic --noinput --verbosity 0
 	$(BIN)/sotclinic demo
 	@echo "Serving sotclinic at http://$(HOST):$(PORT)/  (staff log-in: http://$(HOST):$(PORT)/accounts/login/)"
+	@# The background worker (messages, reminders, follow-ups) beside the web server; Ctrl-C
+	@# stops the server, and the shell then stops the worker.
+	@$(BIN)/sotclinic worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/sotclinic serve
 
 # The whole suite also measures coverage of src/sotclinic and then applies the coverage gate

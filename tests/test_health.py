@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import os
 import shutil
@@ -7,10 +8,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.utils import timezone
 
+from sotclinic.messaging.models import Message, WorkerHeartbeat
+from sotclinic.messaging.services import record_heartbeat
 from tests.servers import serving
 
-HEALTHY = {"status": "ok", "database": "ok", "migrations": "ok", "cache": "ok"}
+HEALTHY = {"status": "ok", "database": "ok", "migrations": "ok", "cache": "ok", "queue": "ok"}
 
 
 def test_healthz_reports_ok_with_a_working_database_schema_and_cache(client, db):
@@ -62,7 +66,13 @@ def test_healthz_answers_503_naming_the_database_without_its_error(tmp_path, dat
         status, body, _ = _get(f"{base}/healthz")
 
     assert status == 503
-    assert body == {"status": "error", "database": "error", "migrations": "unknown", "cache": "ok"}
+    assert body == {
+        "status": "error",
+        "database": "error",
+        "migrations": "unknown",
+        "cache": "ok",
+        "queue": "unknown",
+    }
 
 
 def test_healthz_answers_503_for_a_database_that_is_not_migrated(tmp_path):
@@ -70,7 +80,13 @@ def test_healthz_answers_503_for_a_database_that_is_not_migrated(tmp_path):
         status, body, _ = _get(f"{base}/healthz")
 
     assert status == 503
-    assert body == {"status": "error", "database": "ok", "migrations": "error", "cache": "ok"}
+    assert body == {
+        "status": "error",
+        "database": "ok",
+        "migrations": "error",
+        "cache": "ok",
+        "queue": "unknown",
+    }
 
 
 def test_healthz_answers_503_while_the_configured_cache_is_down(tmp_path, migrated_sqlite):
@@ -83,7 +99,13 @@ def test_healthz_answers_503_while_the_configured_cache_is_down(tmp_path, migrat
         status, body, _ = _get(f"{base}/healthz")
 
     assert status == 503
-    assert body == {"status": "error", "database": "ok", "migrations": "ok", "cache": "error"}
+    assert body == {
+        "status": "error",
+        "database": "ok",
+        "migrations": "ok",
+        "cache": "error",
+        "queue": "ok",
+    }
 
 
 def test_healthz_answers_200_with_a_migrated_database_and_working_cache(tmp_path, migrated_sqlite):
@@ -94,3 +116,35 @@ def test_healthz_answers_200_with_a_migrated_database_and_working_cache(tmp_path
         status, body, _ = _get(f"{base}/healthz")
 
     assert (status, body) == (200, HEALTHY)
+
+
+def _due_message(waiting: dt.timedelta) -> Message:
+    return Message.objects.create(
+        to=["a@example.com"], subject="s", body="b", next_attempt_at=timezone.now() - waiting
+    )
+
+
+def test_healthz_answers_503_when_a_message_has_waited_past_the_lag_limit(client, db, settings):
+    settings.HEALTH_QUEUE_LAG_SECONDS = 600
+    _due_message(dt.timedelta(minutes=5))
+    assert client.get("/healthz").status_code == 200
+
+    _due_message(dt.timedelta(minutes=11))
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {**HEALTHY, "status": "error", "queue": "error"}
+
+
+def test_healthz_checks_the_worker_heartbeat_when_asked_to(client, db, settings):
+    settings.HEALTH_WORKER_SILENCE_SECONDS = 120
+    assert client.get("/healthz").json()["worker"] == "error"  # no worker ever ran
+
+    record_heartbeat("host-a:1", started=True)
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {**HEALTHY, "worker": "ok"})
+
+    WorkerHeartbeat.objects.update(seen_at=timezone.now() - dt.timedelta(minutes=3))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "error"

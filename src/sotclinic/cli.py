@@ -10,10 +10,11 @@ USAGE = """usage: sotclinic COMMAND [ARGS...]
 
 commands:
   serve            serve the app with gunicorn on $HOST:$PORT (default 127.0.0.1:8000)
+  worker           run a background worker: sends messages, reminders, follow-ups
   demo             load the demo clinic (idempotent)
   sendreminders    e-mail reminders for upcoming appointments
   sendfollowups    e-mail follow-up questionnaires that are due
-  sendmessages     send queued e-mails that are due, retrying failed ones
+  sendmessages     send queued messages that are due now (the worker does it too)
   backup           write a backup of the database
   restore          restore a backup
   manage ARGS...   any Django management command (migrate, createsuperuser, ...)
@@ -89,6 +90,20 @@ def serve(argv: list[str]) -> None:
     run()
 
 
+def worker(argv: list[str]) -> None:
+    """Run one background worker (sotclinic.worker) until stopped."""
+    import django
+
+    if argv:
+        print("sotclinic worker takes no arguments (see WORKER_PROCESSES)", file=sys.stderr)
+        sys.exit(2)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sotclinic.settings")
+    django.setup()
+    from sotclinic.worker import run
+
+    run()
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help", "help"}:
@@ -97,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     command, rest = args[0], args[1:]
     if command == "serve":
         serve(rest)
+    elif command == "worker":
+        worker(rest)
     elif command == "manage":
         _django_manage(rest)
     elif command in MANAGEMENT_ALIASES:

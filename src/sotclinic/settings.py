@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_q",
     "sotclinic.accounts",
     "sotclinic.patients",
     "sotclinic.messaging",
@@ -222,6 +223,57 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 # holds a claimed message before another sender may try it (a sender that died mid-send).
 MESSAGE_MAX_ATTEMPTS = int(os.environ.get("MESSAGE_MAX_ATTEMPTS", "10"))
 MESSAGE_CLAIM_SECONDS = int(os.environ.get("MESSAGE_CLAIM_SECONDS", "300"))
+# Wait before a retry: the first, doubled per further failed try, at most the second.
+MESSAGE_RETRY_SECONDS = int(os.environ.get("MESSAGE_RETRY_SECONDS", "60"))
+MESSAGE_RETRY_MAX_SECONDS = int(os.environ.get("MESSAGE_RETRY_MAX_SECONDS", str(6 * 60 * 60)))
+# Sent messages are deleted after this many days (0: kept for ever); failed ones are kept.
+MESSAGE_KEEP_SENT_DAYS = int(os.environ.get("MESSAGE_KEEP_SENT_DAYS", "90"))
+
+# Text messages (SMS): written to files under var/sms/ unless a provider is configured.
+# SMS_BACKEND=sotclinic.messaging.sms.TwilioBackend sends through Twilio with TWILIO_ACCOUNT_SID,
+# TWILIO_AUTH_TOKEN and either TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER (E.164).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "sotclinic.messaging.sms.FileBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms"))
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Only to point the SDK at another address than Twilio's (a test server); unset in production.
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+
+# Background work: django-q2. Its broker is the database itself by default (nothing else to
+# run; with PostgreSQL, workers on several machines share it); TASK_BROKER=redis uses REDIS_URL.
+# Its scheduler runs the periodic work (sotclinic.worker.PERIODIC_TASKS); every schedule row is
+# locked while it is run, so several workers never run one schedule twice.
+TASK_BROKER = os.environ.get("TASK_BROKER", "orm").strip().lower()
+if TASK_BROKER not in {"orm", "redis"}:
+    raise ImproperlyConfigured(f"TASK_BROKER must be 'orm' or 'redis', not {TASK_BROKER!r}.")
+if TASK_BROKER == "redis" and not os.environ.get("REDIS_URL"):
+    raise ImproperlyConfigured("TASK_BROKER=redis needs REDIS_URL.")
+Q_CLUSTER = {
+    # Keeps this installation's queue apart from another's in the same Redis.
+    "name": os.environ.get("TASK_QUEUE_NAME", "sotclinic"),
+    "workers": int(os.environ.get("WORKER_PROCESSES", "2")),
+    # A task is stopped after `timeout` seconds and handed to another worker after `retry`.
+    "timeout": 120,
+    "retry": 180,
+    # The outbox keeps its own tries and backoff; a failed task is not run again by the queue.
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 200,
+    "poll": float(os.environ.get("TASK_POLL_SECONDS", "0.5")),
+    "label": "Background tasks",
+    # Run each task in the process that queues it, at once (the test suite; never in production).
+    "sync": env_bool("TASKS_SYNC"),
+    **({"redis": os.environ["REDIS_URL"]} if TASK_BROKER == "redis" else {"orm": "default"}),
+}
+# How often the worker tells /healthz that it is alive, and when /healthz answers 503: no sign
+# of a worker for WORKER_SILENCE_SECONDS (0: not checked), or a message due for longer than
+# QUEUE_LAG_SECONDS (0: not checked).
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "30"))
+HEALTH_WORKER_SILENCE_SECONDS = int(os.environ.get("HEALTH_WORKER_SILENCE_SECONDS", "300"))
+HEALTH_QUEUE_LAG_SECONDS = int(os.environ.get("HEALTH_QUEUE_LAG_SECONDS", "900"))
 
 # A shared cache for several app servers (sessions, rate limits, slot listings); without it
 # each process keeps its own.

@@ -9,6 +9,7 @@ from .monitoring.metrics import metrics
 from .patients import urls as patient_urls
 from .portal import language
 from .portal import views as portal_views
+from .staff import message_urls
 from .staff import urls as staff_urls
 
 # A query parameter that cannot be used answers 400 with a message (see query_params).
@@ -40,6 +41,7 @@ urlpatterns = [
     # (sotclinic.staff); they keep their names in the patients and audit namespaces.
     path("staff/", include((patient_urls.urlpatterns + staff_urls.patient_pages, "patients"))),
     path("staff/", include((staff_urls.audit_pages, "audit"))),
+    path("staff/", include((message_urls.urlpatterns, "outbox"))),
     path("", include("sotclinic.intake.urls")),
     path("staff/", include("sotclinic.outcomes.urls")),
     path("exam/", include("sotclinic.exam.urls")),

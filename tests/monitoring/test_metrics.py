@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from sotclinic.messaging.models import Message
+from sotclinic.messaging.models import Message, WorkerHeartbeat
 from tests.servers import serving
 
 
@@ -128,3 +128,17 @@ def test_gunicorn_workers_add_up_their_counts_and_an_unreadable_outbox_leaves_th
     ]
     assert login[0].value == 6
     assert "sotclinic_messages_failed" not in series
+
+
+@pytest.mark.django_db
+def test_metrics_tell_how_long_ago_a_worker_was_seen_once_one_has_run(client):
+    assert "sotclinic_worker_heartbeat_age_seconds" not in _series(
+        client.get("/metrics").content.decode()
+    )
+    WorkerHeartbeat.objects.create(
+        worker="host:1", seen_at=timezone.now() - dt.timedelta(seconds=90)
+    )
+
+    series = _series(client.get("/metrics").content.decode())
+
+    assert 90 <= series["sotclinic_worker_heartbeat_age_seconds"][0].value < 150

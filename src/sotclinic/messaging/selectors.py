@@ -3,10 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from .models import Message
+from .models import Message, WorkerHeartbeat
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,16 @@ def outbox_state(now: dt.datetime | None = None) -> OutboxState:
     failed = Message.objects.filter(status=Message.Status.FAILED).count()
     lag = (now - due["oldest"]).total_seconds() if due["oldest"] else 0.0
     return OutboxState(due=due["count"], lag_seconds=max(lag, 0.0), failed=failed)
+
+
+def last_heartbeat() -> dt.datetime | None:
+    """When a background worker was last seen alive (any worker); None if never."""
+    return WorkerHeartbeat.objects.aggregate(last=Max("seen_at"))["last"]
+
+
+def outbox_messages(status: str = ""):
+    """The outbox for the staff Messages page, newest first; only ``status`` when given."""
+    messages = Message.objects.select_related("patient", "resent_by").order_by("-created_at", "-pk")
+    if status:
+        messages = messages.filter(status=status)
+    return messages

@@ -10,7 +10,8 @@ Series:
   other request counters of django-prometheus's middleware;
 - database queries (``django_db_execute_total``, ``django_db_errors_total``), see queries.py;
 - the outbox, read from the database at each scrape: ``sotclinic_outbox_lag_seconds``,
-  ``sotclinic_messages_due``, ``sotclinic_messages_failed``.
+  ``sotclinic_messages_due``, ``sotclinic_messages_failed``, and
+  ``sotclinic_worker_heartbeat_age_seconds`` (left out until a worker has ever run).
 
 Under gunicorn each worker process counts on its own; `sotclinic serve` points
 ``PROMETHEUS_MULTIPROC_DIR`` at a directory they share, and a scrape adds them up.
@@ -25,12 +26,13 @@ import prometheus_client
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
-from sotclinic.messaging.selectors import outbox_state
+from sotclinic.messaging.selectors import last_heartbeat, outbox_state
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
 
 class OutboxCollector:
-    """The outbox's state at the time of the scrape (two queries).
+    """The outbox's state and the workers' last heartbeat at the time of the scrape.
 
     When the database cannot be read the outbox series are left out, not the whole scrape:
     that is when the request and error counts matter most (and /healthz says why).
@@ -47,6 +49,7 @@ class OutboxCollector:
     def collect(self):
         try:
             state = outbox_state()
+            seen = last_heartbeat()
         except DatabaseError:
             logger.warning("Metrics: the outbox could not be read", exc_info=True)
             return
@@ -63,6 +66,12 @@ class OutboxCollector:
             "Messages given up on after the last allowed attempt.",
             value=state.failed,
         )
+        if seen is not None:
+            yield GaugeMetricFamily(
+                "sotclinic_worker_heartbeat_age_seconds",
+                "Seconds since a background worker was last seen alive.",
+                value=max((timezone.now() - seen).total_seconds(), 0.0),
+            )
 
 
 _outbox = CollectorRegistry(auto_describe=False)

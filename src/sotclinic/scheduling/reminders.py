@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import notifications
-from .models import Appointment
+from .models import Appointment, ClinicSettings
 
 
 def due_reminders(hours: int, now: dt.datetime):
@@ -54,3 +54,9 @@ def send_due_reminders(
             notifications.send_reminder(appointment, base_url)
         sent += 1
     return sent
+
+
+def send_reminders() -> int:
+    """Queue the reminders that are due by the clinic's reminder setting (the worker's
+    periodic task); returns how many."""
+    return send_due_reminders(ClinicSettings.load().reminder_hours)

@@ -518,8 +518,11 @@ def book_appointment(
 
 
 def _lock(appointment: Appointment) -> Appointment:
+    # Only the appointment's own row, and so that rows pointing at it may still be written:
+    # locking the joined location, practitioner and patient rows too made a booking's commit
+    # (its foreign-key checks on them) and a move or cancellation deadlock on PostgreSQL.
     return (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",), no_key=True)
         .select_related("practitioner", "appointment_type", "location", "patient")
         .get(pk=appointment.pk)
     )

@@ -5,9 +5,9 @@ from sotclinic.messaging.services import send_due_messages
 
 class Command(BaseCommand):
     help = (
-        "Send every queued message that is due (new ones and retries of failed ones). Each "
-        "message is sent once, even when several copies run at the same time; run it from "
-        "cron every minute or two."
+        "Send every queued message that is due (new ones and retries of failed ones) now. "
+        "The background worker (sotclinic worker) does this every minute on its own; each "
+        "message is sent once, even when several senders run at the same time."
     )
 
     def handle(self, *args, **options):

@@ -1,17 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from sotclinic.intake.services import send_follow_up
-from sotclinic.outcomes.selectors import follow_ups_due
-from sotclinic.scheduling.notifications import site_url
+from sotclinic.outcomes.follow_ups import send_due_follow_ups
 
 
 class Command(BaseCommand):
-    help = "E-mail follow-up questionnaires to patients who are due one (safe to run repeatedly)."
+    help = (
+        "E-mail follow-up questionnaires to patients who are due one (safe to run repeatedly; "
+        "the background worker does this on its own)."
+    )
 
     def handle(self, *args, **options):
-        base_url = site_url()
-        sent = sum(
-            send_follow_up(due.patient, due.baseline, due.sequence, base_url)
-            for due in follow_ups_due()
-        )
+        sent = send_due_follow_ups()
         self.stdout.write(f"Sent {sent} follow-up questionnaire(s).")

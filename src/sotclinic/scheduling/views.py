@@ -266,9 +266,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     appointments = (
         Appointment.objects.filter(
             practitioner=practitioner, start__gte=now - FEED_PAST, start__lt=now + FEED_AHEAD
-        )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("patient")
+        ).select_related("patient", "location")
     )
     response = HttpResponse(
         practitioner_feed(practitioner, appointments), content_type="text/calendar; charset=utf-8"

@@ -80,7 +80,7 @@ def _check_invite(message: Message, appointment: Appointment, method: str, seque
     """The RFC 5546 properties, read by icalendar and by vobject."""
     raw, mimetype = _invite(message)
     assert mimetype == f"text/calendar; method={method}"
-    patient, location = appointment.patient, appointment.location
+    patient = appointment.patient
     uid = f"appointment-{appointment.pk}@clinic.example.org"
     status = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
 

@@ -704,16 +704,16 @@ def send_intake_link(appointment, *, base_url: str | None = None) -> Intake:
     """
     from sotclinic.scheduling.models import Appointment
 
-    appointment = Appointment.objects.select_related("patient", "location").get(
-        pk=appointment.pk
-    )
+    appointment = Appointment.objects.select_related("patient", "location").get(pk=appointment.pk)
     patient = appointment.patient
     if Intake.objects.filter(patient=patient, status=Intake.Status.COMPLETE).exists():
         raise IntakeClosed(_("This patient has completed an intake already."))
     if not channels_for(patient):
         raise NoWayToReach(
-            _("This patient has no e-mail address to send the link to; add one, or start the "
-              "intake on the clinic's tablet.")
+            _(
+                "This patient has no e-mail address to send the link to; add one, or start the "
+                "intake on the clinic's tablet."
+            )
         )
     intake = intake_for_appointment(appointment)
     url = f"{(base_url or settings.SITE_URL).rstrip('/')}"

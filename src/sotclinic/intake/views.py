@@ -202,9 +202,13 @@ def start_kiosk(request: HttpRequest, patient_id: int) -> HttpResponse:
     return redirect("intake:kiosk")
 
 
+def _appointment_page(appointment_id: int) -> str:
+    return reverse("scheduling:appointment", args=[appointment_id])
+
+
 @staff_required
 @require_POST
-@refused_back_to(lambda request, appointment_id: reverse("scheduling:appointment", args=[appointment_id]))
+@refused_back_to(lambda request, appointment_id: _appointment_page(appointment_id))
 def send_intake_link(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Front desk sends (or sends again) the intake link from the appointment page."""
     appointment = get_object_or_404(Appointment, pk=appointment_id)

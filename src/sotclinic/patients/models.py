@@ -21,6 +21,7 @@ class Patient(models.Model):
         on_delete=models.SET_NULL,
         related_name="patient",
     )
+
     class ContactChannel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("Text message (SMS)")

@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/sotclinic manage collectstatic --noinput --verbosity 0
 	$(BIN)/sotclinic demo
 	@echo "Serving sotclinic at http://$(HOST):$(PORT)/  (staff log-in: http://$(HOST):$(PORT)/accounts/login/)"
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/sotclinic serve
+	HOST=$(HOST) PORT=$(PORT) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/sotclinic serve
 
 # The whole suite also measures coverage of src/sotclinic and then applies the coverage gate
 # (tools/check_coverage.py). With PYTEST_ARGS (a subset: `make test PYTEST_ARGS=tests/scheduling`)

@@ -22,6 +22,7 @@ shows that same text.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -113,6 +114,11 @@ def channels_for(patient: Patient) -> list[str]:
     return chosen
 
 
+def _tidy(text: str) -> str:
+    """The text without the blank lines that optional parts of a template leave behind."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
 def _html(text: str, subject: str, sender_name: str) -> str:
     return render_to_string(
         "scheduling/email/layout.html",
@@ -131,7 +137,7 @@ def _email(
     patient: Patient | None = None,
     attachments: Iterable[Attachment] = (),
 ) -> None:
-    body = render_to_string(template, {**context, "clinic_name": sender_name})
+    body = _tidy(render_to_string(template, {**context, "clinic_name": sender_name}))
     _send(
         EMAIL,
         to=to,

@@ -4,6 +4,7 @@ with an iTIP invite (RFC 5546) that two independent parsers read the same way.""
 import base64
 import datetime as dt
 import io
+import re
 
 import icalendar
 import pytest
@@ -17,6 +18,7 @@ from sotclinic.accounts.models import Role
 from sotclinic.messaging.models import Message
 from sotclinic.scheduling import notifications, services
 from sotclinic.scheduling.calendars import practitioner_feed
+from sotclinic.scheduling.links import appointment_for_token
 from sotclinic.scheduling.models import Appointment, ClinicSettings
 from tests.factories import (
     make_appointment,
@@ -276,8 +278,9 @@ def test_sent_email_is_multipart_with_the_invite_method_in_its_content_type(
     calendar_part = list(message.walk())[-1]
     assert calendar_part.get_param("method") == "REQUEST"
     html = email.alternatives[0][0]
-    assert notifications.manage_url(appointment) in email.body
-    assert f'href="{notifications.manage_url(appointment)}"' in html
+    link = re.search(rf"{SITE}/portal/booking/\S+/", email.body).group(0)
+    assert appointment_for_token(link.split("/")[-2]) == appointment
+    assert f'href="{link}"' in html
     assert "Praxis am Park" in email.subject and "Praxis am Park" in html
 
 
@@ -353,7 +356,8 @@ def test_reminder_before_the_window_closes_offers_the_link(clinic):
     call_command("sendreminders", stdout=io.StringIO())
 
     [reminder] = _messages("booking.reminder")
-    assert notifications.manage_url(appointment) in reminder.body
+    link = re.search(rf"{SITE}/portal/booking/(\S+)/", reminder.body).group(1)
+    assert appointment_for_token(link) == appointment
     assert "call" not in reminder.body
 
 
@@ -366,7 +370,7 @@ def test_reminder_after_the_window_closed_says_to_call(clinic):
     call_command("sendreminders", stdout=io.StringIO())
 
     [reminder] = _messages("booking.reminder")
-    assert notifications.manage_url(appointment) not in reminder.body
+    assert "/portal/booking/" not in reminder.body and appointment.pk
     assert "please call us on +49 30 1234567" in reminder.body
 
 

@@ -75,7 +75,9 @@ def test_moving_an_appointment_allows_a_new_reminder():
     )
     call_command("sendreminders", "--hours", "24", stdout=io.StringIO())
 
-    assert len(mail.outbox) == 2
+    subjects = [m.subject for m in mail.outbox]
+    assert [s.split(":")[0] for s in subjects if s.startswith("Reminder")] == ["Reminder"] * 2
+    assert len([s for s in subjects if s.endswith("has moved")]) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,8 +23,9 @@ run: $(STAMP)
 	$(BIN)/sotclinic demo
 	@echo "Serving sotclinic at http://$(HOST):$(PORT)/  (staff log-in: http://$(HOST):$(PORT)/accounts/login/)"
 	@# The background worker (messages, reminders, follow-ups) beside the web server; Ctrl-C
-	@# stops the server, and the shell then stops the worker.
-	@$(BIN)/sotclinic worker & worker=$$!; \
+	@# stops the server, and the shell then stops the worker. Both put their own address in links.
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(BIN)/sotclinic worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/sotclinic serve
 

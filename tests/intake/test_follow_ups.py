@@ -75,7 +75,8 @@ def test_disabled_schedule_makes_nobody_due():
 def test_sendfollowups_sends_once_however_often_it_runs(django_capture_on_commit_callbacks):
     _schedule(4, "weeks")
     intake = make_complete_intake(
-        make_patient(email="fu@example.com"), completed_at=timezone.now() - dt.timedelta(weeks=5)
+        make_patient(email="fu@example.com", consent_to_contact=True),
+        completed_at=timezone.now() - dt.timedelta(weeks=5),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +94,8 @@ def test_follow_up_refused_by_the_mail_server_waits_in_the_outbox(
 ):
     _schedule(4, "weeks")
     intake = make_complete_intake(
-        make_patient(email="fu@example.com"), completed_at=timezone.now() - dt.timedelta(weeks=5)
+        make_patient(email="fu@example.com", consent_to_contact=True),
+        completed_at=timezone.now() - dt.timedelta(weeks=5),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -151,3 +153,88 @@ def test_tampered_follow_up_link_is_refused(client):
     response = client.get(reverse("intake:follow_up", args=["abc:def"]))
 
     assert response.status_code == 404
+
+
+def test_overdue_patient_gets_one_follow_up_not_a_burst(django_capture_on_commit_callbacks):
+    _schedule(4, "weeks")
+    intake = make_complete_intake(
+        make_patient(email="late@example.com", consent_to_contact=True),
+        completed_at=timezone.now() - dt.timedelta(weeks=13),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):
+            call_command("sendfollowups", stdout=io.StringIO())
+
+    [request] = FollowUpRequest.objects.filter(patient=intake.patient)
+    assert request.sequence == 3  # the step reached, not steps 1, 2 and 3
+    assert len(mail.outbox) == 1
+
+
+def test_next_follow_up_waits_at_least_half_an_interval_after_the_last():
+    _schedule(4, "weeks")
+    now = timezone.now()
+    intake = make_complete_intake(
+        make_patient(consent_to_contact=True), completed_at=now - dt.timedelta(weeks=7, days=6)
+    )
+    FollowUpRequest.objects.create(
+        patient=intake.patient, baseline_intake=intake, sequence=1, sent_at=now
+    )
+
+    assert follow_ups_due(now + dt.timedelta(days=2)) == []  # step 2 reached, but too soon
+    assert follow_ups_due(now + dt.timedelta(weeks=2))[0].sequence == 2
+
+
+def test_visit_schedule_sends_the_step_reached_once():
+    _schedule(2, "visits")
+    now = timezone.now()
+    doctor = make_practitioner()
+    patient = make_patient(consent_to_contact=True)
+    make_complete_intake(patient, completed_at=now - dt.timedelta(days=30))
+    for days in (25, 20, 15, 10, 5):
+        make_visit(doctor, patient, started_at=now - dt.timedelta(days=days))
+
+    [due] = follow_ups_due(now)
+
+    assert due.sequence == 2
+
+
+def test_follow_up_waits_for_consent_to_contact(django_capture_on_commit_callbacks):
+    _schedule(4, "weeks")
+    intake = make_complete_intake(
+        make_patient(consent_to_contact=False), completed_at=timezone.now() - dt.timedelta(weeks=5)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendfollowups", stdout=io.StringIO())
+
+    assert not FollowUpRequest.objects.exists()
+    assert mail.outbox == []
+    patient = intake.patient
+    patient.consent_to_contact = True
+    patient.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendfollowups", stdout=io.StringIO())
+    assert len(mail.outbox) == 1
+
+
+def test_failed_follow_up_is_sent_by_a_later_outbox_run(
+    smtp_down, django_capture_on_commit_callbacks
+):
+    from sotclinic.messaging.services import send_due_messages
+
+    _schedule(4, "weeks")
+    make_complete_intake(
+        make_patient(email="fu@example.com", consent_to_contact=True),
+        completed_at=timezone.now() - dt.timedelta(weeks=5),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendfollowups", stdout=io.StringIO())
+    smtp_down.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    send_due_messages(now=timezone.now() + dt.timedelta(hours=1))
+
+    [message] = Message.objects.all()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 2)
+    assert [m.to for m in mail.outbox] == [["fu@example.com"]]
+    assert "sotclinic" not in mail.outbox[0].message().as_string().lower()

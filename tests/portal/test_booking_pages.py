@@ -222,7 +222,7 @@ def inside_the_window(clinic):
     """A booking two days ahead, with a cancellation window longer than that."""
     location, doctor, kind, start = clinic
     settings = ClinicSettings.load()
-    settings.cancellation_window_hours = 24 * 4
+    settings.cancellation_window_hours, settings.reminder_hours = 24 * 4, 24 * 5
     settings.save()
     appointment = make_appointment(doctor, start, kind=kind, location=location)
     return appointment, manage_token(appointment)

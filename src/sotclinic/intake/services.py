@@ -23,6 +23,7 @@ from sotclinic.errors import DomainError
 from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.clinic_locales import written_for
+from sotclinic.scheduling.notifications import channels_for, clinic_name, notify_patient
 
 from .instruments import ScoringError, get_instrument, score
 from .models import (
@@ -659,27 +660,79 @@ def submit_follow_up(
 
 
 def send_follow_up(patient: Patient, baseline: Intake, sequence: int, base_url: str) -> bool:
-    """Create follow-up request ``sequence`` and queue the e-mail with its link, together.
-    False if it already exists. A failed send is retried by the outbox."""
+    """Create follow-up request ``sequence`` and queue the message with its link, together.
+    False if it already exists, or if the patient has not agreed to be contacted (then nothing
+    is written, so it is due again once they agree). A failed send is retried by the outbox.
+    """
+    if not patient.consent_to_contact:
+        return False
     try:
         with transaction.atomic():
             request = FollowUpRequest.objects.create(
                 patient=patient, baseline_intake=baseline, sequence=sequence
             )
-            if patient.email:
-                path = reverse("intake:follow_up", args=[follow_up_token(request)])
-                with written_for(patient):
-                    queue_email(
-                        to=patient.email,
-                        subject=_("A short questionnaire from your clinic"),
-                        body=render_to_string(
-                            "intake/email/follow_up.txt",
-                            {"patient": patient, "url": f"{base_url}{path}"},
-                        ),
-                        kind="intake.follow_up",
-                    )
+            url = f"{base_url}{reverse('intake:follow_up', args=[follow_up_token(request)])}"
+            with written_for(patient):
+                clinic = clinic_name()
+                notify_patient(
+                    patient,
+                    kind="intake.follow_up",
+                    subject=_("A short questionnaire from %(clinic)s") % {"clinic": clinic},
+                    template="intake/email/follow_up.txt",
+                    context={"patient": patient, "url": url},
+                    sms_link=url,
+                    needs_consent=True,
+                )
             request.sent_at = timezone.now()
             request.save(update_fields=["sent_at"])
     except IntegrityError:
         return False
     return True
+
+
+class NoWayToReach(IntakeError):
+    status_code = 409
+
+
+@transaction.atomic
+def send_intake_link(appointment, *, base_url: str | None = None) -> Intake:
+    """Queue the "intake requested" message with the patient's intake link, for front desk
+    from the appointment page; sending it again sends a link to the same open intake.
+
+    Raises IntakeClosed when the patient has completed an intake already, NoWayToReach
+    when they have no e-mail address (nor a phone the clinic can text).
+    """
+    from sotclinic.scheduling.models import Appointment
+
+    appointment = Appointment.objects.select_related("patient", "location").get(pk=appointment.pk)
+    patient = appointment.patient
+    if Intake.objects.filter(patient=patient, status=Intake.Status.COMPLETE).exists():
+        raise IntakeClosed(_("This patient has completed an intake already."))
+    if not channels_for(patient):
+        raise NoWayToReach(
+            _(
+                "This patient has no e-mail address to send the link to; add one, or start the "
+                "intake on the clinic's tablet."
+            )
+        )
+    intake = intake_for_appointment(appointment)
+    url = f"{(base_url or settings.SITE_URL).rstrip('/')}"
+    url += reverse("intake:fill", args=[intake_token(intake)])
+    with written_for(patient):
+        notify_patient(
+            patient,
+            kind="intake.requested",
+            subject=_("Your health questionnaire for %(clinic)s")
+            % {"clinic": appointment.location.name},
+            template="intake/email/intake_requested.txt",
+            context={
+                "patient": patient,
+                "appointment": appointment,
+                "local_start": appointment.start.astimezone(appointment.location.tz),
+                "location": appointment.location,
+                "url": url,
+            },
+            sms_link=url,
+            location=appointment.location,
+        )
+    return intake

@@ -14,6 +14,11 @@ urlpatterns = [
     path("intake/<str:token>/<slug:step>/", views.fill, name="step"),
     # Staff.
     path("staff/patients/<int:patient_id>/intake/kiosk/", views.start_kiosk, name="start_kiosk"),
+    path(
+        "staff/appointments/<int:appointment_id>/intake-link/",
+        views.send_intake_link,
+        name="send_link",
+    ),
     path("staff/patients/<int:patient_id>/red-flags/", views.red_flags, name="red_flags"),
     path("staff/patients/<int:patient_id>/intakes/", views.patient_intakes, name="patient_intakes"),
 ]

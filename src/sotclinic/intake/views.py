@@ -19,6 +19,8 @@ from sotclinic.audit.requests import log_access
 from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
 from sotclinic.patients.models import Patient
+from sotclinic.refusals import refused_back_to
+from sotclinic.scheduling.models import Appointment
 
 from . import selectors, services
 from .forms import (
@@ -198,6 +200,21 @@ def start_kiosk(request: HttpRequest, patient_id: int) -> HttpResponse:
     logout(request)
     request.session[KIOSK_SESSION_KEY] = intake.pk
     return redirect("intake:kiosk")
+
+
+def _appointment_page(appointment_id: int) -> str:
+    return reverse("scheduling:appointment", args=[appointment_id])
+
+
+@staff_required
+@require_POST
+@refused_back_to(lambda request, appointment_id: _appointment_page(appointment_id))
+def send_intake_link(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Front desk sends (or sends again) the intake link from the appointment page."""
+    appointment = get_object_or_404(Appointment, pk=appointment_id)
+    services.send_intake_link(appointment)
+    messages.success(request, _("Intake link sent to the patient."))
+    return redirect("scheduling:appointment", appointment_id)
 
 
 @require_POST

@@ -214,9 +214,11 @@ def follow_ups_due(
 ) -> list[FollowUpDue]:
     """Patients due their next follow-up questionnaire under the clinic's schedule.
 
-    The n-th follow-up is due n × N weeks after the baseline intake, or once n × N visits
-    have started since it. Only the patient's latest complete intake counts as baseline, and a
-    follow-up already created for that step is not due again.
+    Step n is due n × N weeks after the baseline intake, or once n × N visits have started
+    since it. Only the patient's latest complete intake counts as baseline. The follow-up due
+    is the latest step reached, not every step missed: a patient who fell behind (follow-ups
+    switched on late, a pause in sending) gets one message, not a burst of them. Nor does one
+    go out sooner than half an interval (weeks, or visits) after the previous one.
     """
     now = now or timezone.now()
     schedule = schedule or FollowUpSchedule.load()
@@ -229,19 +231,34 @@ def follow_ups_due(
         .order_by("completed_at")
     ):
         baselines[intake.patient_id] = intake
-    sent: dict[int, int] = {}
-    for patient_id, sequence in FollowUpRequest.objects.values_list("patient_id", "sequence"):
-        sent[patient_id] = max(sent.get(patient_id, 0), sequence)
+    latest: dict[int, FollowUpRequest] = {}
+    for request in FollowUpRequest.objects.order_by("sequence"):
+        latest[request.patient_id] = request
+    weekly = schedule.unit == FollowUpSchedule.Unit.WEEKS
     due = []
     for patient_id, baseline in baselines.items():
-        sequence = sent.get(patient_id, 0) + 1
-        if schedule.unit == FollowUpSchedule.Unit.WEEKS:
-            is_due = now >= baseline.completed_at + dt.timedelta(weeks=schedule.every * sequence)
+        previous = latest.get(patient_id)
+        last_step = previous.sequence if previous is not None else 0
+        if weekly:
+            step = int((now - baseline.completed_at) / dt.timedelta(weeks=schedule.every))
+            too_soon = previous is not None and now - _sent(previous) < dt.timedelta(
+                weeks=schedule.every / 2
+            )
         else:
-            visits = Visit.objects.filter(
-                patient_id=patient_id, started_at__gte=baseline.completed_at, started_at__lte=now
-            ).count()
-            is_due = visits >= schedule.every * sequence
-        if is_due:
-            due.append(FollowUpDue(baseline.patient, baseline, sequence))
+            step = _visits_since(patient_id, baseline.completed_at, now) // schedule.every
+            too_soon = previous is not None and _visits_since(
+                patient_id, _sent(previous), now
+            ) < max(1, schedule.every // 2)
+        if step > last_step and not too_soon:
+            due.append(FollowUpDue(baseline.patient, baseline, step))
     return due
+
+
+def _sent(request: FollowUpRequest) -> dt.datetime:
+    return request.sent_at or request.created_at
+
+
+def _visits_since(patient_id: int, since: dt.datetime, now: dt.datetime) -> int:
+    return Visit.objects.filter(
+        patient_id=patient_id, started_at__gte=since, started_at__lte=now
+    ).count()

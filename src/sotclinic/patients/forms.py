@@ -42,6 +42,7 @@ class PatientForm(forms.ModelForm):
             "phone",
             "address",
             "consent_to_contact",
+            "contact_channel",
         ]
         labels = {
             "first_name": gettext_lazy("First name"),
@@ -51,6 +52,7 @@ class PatientForm(forms.ModelForm):
             "phone": gettext_lazy("Phone"),
             "address": gettext_lazy("Address"),
             "consent_to_contact": gettext_lazy("Agrees to be contacted by e-mail or phone"),
+            "contact_channel": gettext_lazy("Messages by"),
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -71,6 +73,8 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].input_formats = DobInputFormats()
+        # Left out (an older form, a client that does not know it): the record keeps its own.
+        self.fields["contact_channel"].required = False
 
     def clean_first_name(self) -> str:
         return self._name("first_name", "Enter the first name.")
@@ -86,6 +90,9 @@ class PatientForm(forms.ModelForm):
 
     def clean_date_of_birth(self) -> dt.date:
         return validate_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def clean_contact_channel(self) -> str:
+        return self.cleaned_data.get("contact_channel") or self.instance.contact_channel
 
     def clean_email(self) -> str:
         return self.cleaned_data.get("email", "").strip()

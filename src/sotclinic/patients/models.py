@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Patient(models.Model):
@@ -20,8 +21,23 @@ class Patient(models.Model):
         on_delete=models.SET_NULL,
         related_name="patient",
     )
+
+    class ContactChannel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message (SMS)")
+        BOTH = "both", _("E-mail and text message")
+
     consent_to_contact = models.BooleanField(default=False)
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # How the patient wants to hear from the clinic. Text messages go out only where the
+    # clinic can send them and the patient has a phone number; otherwise e-mail.
+    contact_channel = models.CharField(
+        _("messages by"),
+        max_length=10,
+        choices=ContactChannel.choices,
+        default=ContactChannel.EMAIL,
+        db_default=ContactChannel.EMAIL,
+    )
     # The language the patient reads (their messages are written in it); blank: the clinic's.
     preferred_language = models.CharField(
         max_length=10, blank=True, choices=settings.LANGUAGES, default="", db_default=""

@@ -21,6 +21,7 @@ EDITABLE_FIELDS = (
     "phone",
     "address",
     "consent_to_contact",
+    "contact_channel",
 )
 
 

@@ -60,7 +60,11 @@ SLOT_STEP_MINUTES = (5, 240)
 MIN_NOTICE_MINUTES = (0, 43_200)
 HORIZON_DAYS = (1, 730)
 CANCELLATION_WINDOW_HOURS = (0, 720)
-REMINDER_HOURS = (1, 168)
+# A reminder goes out before the patient's self-service window closes, so its "cancel or
+# move" link still works: reminder_hours is more than cancellation_window_hours, which the
+# range allows for every window (up to 720 + 24 hours).
+REMINDER_HOURS = (1, 744)
+DEFAULT_REMINDER_LEAD_HOURS = 24
 
 
 def validate_time_zone(value: str) -> None:
@@ -323,6 +327,9 @@ class Appointment(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The iCalendar SEQUENCE of the invites sent for it: 0 when booked, one more with every
+    # recorded change (services.record_change), so calendars apply the newest invite.
+    sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     # Staff may book outside the practitioner's opening hours (or in a break) only by saying
     # so; who said so and when stays on the appointment.
     outside_hours_by = models.ForeignKey(
@@ -416,9 +423,12 @@ class ClinicSettings(models.Model):
         help_text=_("Patients may cancel or move online up to this long before."),
     )
     reminder_hours = models.PositiveIntegerField(
-        default=24,
+        default=48,
         validators=bounded(*REMINDER_HOURS, "hours"),
-        help_text=_("Reminders go out for visits starting within this many hours."),
+        help_text=_(
+            "Reminders go out this many hours before a visit; more than the cancellation "
+            "window, so that patients can still cancel or move online."
+        ),
     )
     # Shown to a patient whose intake raises an urgent red flag, next to the clinic's phone.
     emergency_number = models.CharField(
@@ -515,6 +525,14 @@ class ClinicSettings(models.Model):
                 "cancellation_window_hours", *CANCELLATION_WINDOW_HOURS, "cancellation_window_range"
             ),
             in_range("reminder_hours", *REMINDER_HOURS, "reminder_hours_range"),
+            models.CheckConstraint(
+                condition=models.Q(reminder_hours__gt=models.F("cancellation_window_hours")),
+                name="reminder_before_cancellation_window",
+                violation_error_message=_(
+                    "Send reminders earlier than the cancellation window closes (more hours "
+                    "before the visit), so that the reminder's link to cancel or move still works."
+                ),
+            ),
             models.CheckConstraint(
                 condition=models.Q(date_order__in=DATE_ORDERS)
                 & models.Q(dob_order__in=DATE_ORDERS),

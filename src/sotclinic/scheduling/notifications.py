@@ -1,37 +1,219 @@
-"""E-mails to patients about their bookings. They carry times and places, never clinical data.
+"""Messages to patients about their bookings. They carry times and places, never clinical data.
 
 Each is queued in the outbox inside the caller's transaction: it leaves only if the change is
-committed, and a mail-server failure is retried later instead of failing the change.
+committed, and a mail-server failure is retried later instead of failing the change. The
+scheduling services queue them, whoever made the change (patient link, online booking, staff
+pages, API, back office), so no adapter has to remember to.
+
+Consent (``Patient.consent_to_contact``). Messages about an appointment the patient has with
+the clinic are part of that appointment and go out whether or not the patient agreed to be
+contacted otherwise: the confirmation, a move, a cancellation, the reminder, the link to the
+intake before the visit, and answers to a booking request. Anything the patient did not ask
+for by booking needs their consent: follow-up questionnaires (``needs_consent=True``).
+
+Channel (``Patient.contact_channel``). E-mail, text message, or both. A text message goes out
+only where the outbox can send one and the patient has a phone number; when the chosen
+channel cannot be used the message goes by e-mail rather than not at all. The calendar
+invite travels only by e-mail.
+
+Every message is written in the patient's language (`written_for`) and names the clinic.
+E-mails are multipart: the text from the message's template, and HTML from one layout that
+shows that same text.
 """
 
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sotclinic.messaging.services import queue_email
+from sotclinic.messaging import services as outbox
 from sotclinic.patients.models import Patient
 
-from .calendars import appointment_invite
+from . import self_service
+from .calendars import appointment_invite, invite_mimetype
 from .clinic_locales import written_for
 from .links import booking_request_token, manage_token
 from .models import Appointment, AppointmentType, ClinicSettings, Location, Practitioner
 
+EMAIL = "email"
+SMS = "sms"
+Attachment = tuple[str, bytes | str, str]
+
 
 def site_url() -> str:
-    """Where the app is reachable, for links in e-mails sent outside a request (reminders)."""
+    """Where the app is reachable, for links in messages sent outside a request (reminders)."""
     return settings.SITE_URL
+
+
+def _base(base_url: str | None) -> str:
+    return (base_url or site_url()).rstrip("/")
 
 
 def manage_url(appointment: Appointment, base_url: str | None = None) -> str:
     path = reverse("portal:manage_booking", args=[manage_token(appointment)])
-    return f"{(base_url or site_url()).rstrip('/')}{path}"
+    return f"{_base(base_url)}{path}"
 
 
-def _context(appointment: Appointment, base_url: str | None) -> dict:
+def clinic_name(location: Location | None = None) -> str:
+    """The name messages go out under: the location's, else the clinic's first location's."""
+    location = location or Location.objects.order_by("pk").first()
+    return location.name if location is not None else ""
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+def _send(
+    channel: str,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    attachments: Iterable[Attachment] = (),
+    kind: str,
+    patient: Patient | None,
+    sender_name: str,
+) -> None:
+    """The one place that hands a message to the outbox, with the patient it is for and the
+    clinic's name as the sender's display name."""
+    if channel == SMS:
+        outbox.queue_sms(to=to, body=body, kind=kind, patient=patient, sender_name=sender_name)
+        return
+    outbox.queue_email(
+        to=to,
+        subject=subject,
+        body=body,
+        html=html,
+        attachments=attachments,
+        kind=kind,
+        patient=patient,
+        sender_name=sender_name,
+    )
+
+
+def channels_for(patient: Patient) -> list[str]:
+    """How to reach ``patient``: their chosen channels that can be used, else e-mail, else
+    nothing (no address and no usable phone)."""
+    wanted = patient.contact_channel
+    email_possible = bool(patient.email)
+    sms_possible = bool(patient.phone)
+    chosen = []
+    if wanted in (Patient.ContactChannel.EMAIL, Patient.ContactChannel.BOTH) and email_possible:
+        chosen.append(EMAIL)
+    if wanted in (Patient.ContactChannel.SMS, Patient.ContactChannel.BOTH) and sms_possible:
+        chosen.append(SMS)
+    if not chosen and email_possible:
+        chosen.append(EMAIL)
+    return chosen
+
+
+def _tidy(text: str) -> str:
+    """The text without the blank lines that optional parts of a template leave behind."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _html(text: str, subject: str, sender_name: str) -> str:
+    return render_to_string(
+        "scheduling/email/layout.html",
+        {"text": text, "subject": subject, "clinic_name": sender_name},
+    )
+
+
+def _email(
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    *,
+    kind: str,
+    sender_name: str,
+    patient: Patient | None = None,
+    attachments: Iterable[Attachment] = (),
+) -> None:
+    body = _tidy(render_to_string(template, {**context, "clinic_name": sender_name}))
+    _send(
+        EMAIL,
+        to=to,
+        subject=subject,
+        body=body,
+        html=_html(body, subject, sender_name),
+        attachments=attachments,
+        kind=kind,
+        patient=patient,
+        sender_name=sender_name,
+    )
+
+
+def notify_patient(
+    patient: Patient,
+    *,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict,
+    sms_link: str = "",
+    location: Location | None = None,
+    attachments: Iterable[Attachment] = (),
+    needs_consent: bool = False,
+) -> bool:
+    """Queue one message to ``patient`` on each of their channels (see the module's notes on
+    consent and channels); True if anything was queued.
+
+    Render inside `written_for(patient)`. ``template`` is the e-mail's text template;
+    ``sms_link`` is the link a text message carries after the subject.
+    """
+    if needs_consent and not patient.consent_to_contact:
+        return False
+    channels = channels_for(patient)
+    sender_name = clinic_name(location)
+    if EMAIL in channels:
+        _email(
+            patient.email,
+            subject,
+            template,
+            context,
+            kind=kind,
+            sender_name=sender_name,
+            patient=patient,
+            attachments=attachments,
+        )
+    if SMS in channels:
+        _send(
+            SMS,
+            to=patient.phone,
+            subject=subject,
+            body=" ".join(part for part in (subject, sms_link) if part),
+            kind=kind,
+            patient=patient,
+            sender_name=sender_name,
+        )
+    return bool(channels)
+
+
+# --- About an appointment ---------------------------------------------------------------------
+
+# Apps above scheduling add to the messages about an appointment without scheduling naming
+# them: intake adds the link to fill in the intake before the first visit. Each provider gets
+# the appointment and the site's base URL (no trailing slash) and returns template context,
+# maybe empty. Confirmations and reminders carry it.
+ConfirmationExtra = Callable[[Appointment, str], dict]
+_confirmation_extras: list[ConfirmationExtra] = []
+
+
+def add_to_confirmations(extra: ConfirmationExtra) -> None:
+    """Have ``extra`` add context to every booking confirmation and reminder (from an app's
+    ``ready()``)."""
+    if extra not in _confirmation_extras:
+        _confirmation_extras.append(extra)
+
+
+def _context(appointment: Appointment, base_url: str | None, now: dt.datetime) -> dict:
     tz = appointment.location.tz
     return {
         "appointment": appointment,
@@ -39,91 +221,107 @@ def _context(appointment: Appointment, base_url: str | None) -> dict:
         "local_end": appointment.end.astimezone(tz),
         "location": appointment.location,
         "manage_url": manage_url(appointment, base_url),
+        "may_change_online": self_service.patient_may_change(appointment, now),
         "settings": ClinicSettings.load(),
     }
 
 
-def _send(subject: str, template: str, context: dict, to: str, ics: bytes | None = None) -> None:
-    attachments = []
-    if ics is not None:
-        attachments.append(("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8"))
-    queue_email(
-        to=to,
-        subject=subject,
-        body=render_to_string(f"scheduling/email/{template}", context),
-        attachments=attachments,
-        kind=f"booking.{template.removesuffix('.txt')}",
-    )
-
-
-# Apps above scheduling add to a booking confirmation without scheduling naming them: intake
-# adds the link to fill in the intake before the first visit. Each provider gets the appointment
-# and the site's base URL (no trailing slash) and returns template context, maybe empty.
-ConfirmationExtra = Callable[[Appointment, str], dict]
-_confirmation_extras: list[ConfirmationExtra] = []
-
-
-def add_to_confirmations(extra: ConfirmationExtra) -> None:
-    """Have ``extra`` add context to every booking confirmation (from an app's ``ready()``)."""
-    if extra not in _confirmation_extras:
-        _confirmation_extras.append(extra)
-
-
-def send_confirmation(appointment: Appointment, base_url: str | None = None) -> None:
-    if not appointment.patient.email:
-        return
-    with written_for(appointment.patient):
-        _send_confirmation(appointment, base_url)
-
-
-def _send_confirmation(appointment: Appointment, base_url: str | None) -> None:
-    context = _context(appointment, base_url)
+def _with_extras(context: dict, appointment: Appointment, base_url: str | None) -> dict:
     for extra in _confirmation_extras:
-        context.update(extra(appointment, (base_url or site_url()).rstrip("/")))
-    _send(
-        _("Your appointment at %(clinic)s") % {"clinic": appointment.location.name},
-        "confirmation.txt",
-        context,
-        appointment.patient.email,
-        appointment_invite(appointment),
+        context.update(extra(appointment, _base(base_url)))
+    return context
+
+
+def _about_appointment(
+    appointment: Appointment,
+    kind: str,
+    subject: str,
+    *,
+    base_url: str | None,
+    now: dt.datetime | None,
+    extras: bool = False,
+) -> bool:
+    """Queue the ``kind`` message (its template is ``scheduling/email/<kind>.txt``) with the
+    appointment's invite. ``now`` (the time of the change) decides what the text offers; the
+    invite's DTSTAMP is the moment it is made, which is when the message is queued."""
+    context = _context(appointment, base_url, now or timezone.now())
+    if extras:
+        _with_extras(context, appointment, base_url)
+    return notify_patient(
+        appointment.patient,
+        kind=f"booking.{kind}",
+        subject=subject,
+        template=f"scheduling/email/{kind}.txt",
+        context=context,
+        sms_link=context["manage_url"] if context["may_change_online"] else "",
+        location=appointment.location,
+        attachments=[
+            ("appointment.ics", appointment_invite(appointment), invite_mimetype(appointment))
+        ],
     )
 
 
-def send_moved(appointment: Appointment, base_url: str | None = None) -> None:
-    if not appointment.patient.email:
-        return
+def send_confirmation(
+    appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
+) -> bool:
+    """The booking confirmation with a REQUEST invite (and the intake link while needed)."""
     with written_for(appointment.patient):
-        _send(
-            _("Your appointment at %(clinic)s has moved") % {"clinic": appointment.location.name},
-            "moved.txt",
-            _context(appointment, base_url),
-            appointment.patient.email,
-            appointment_invite(appointment),
+        return _about_appointment(
+            appointment,
+            "confirmation",
+            _("Your appointment at %(clinic)s") % {"clinic": appointment.location.name},
+            base_url=base_url,
+            now=now,
+            extras=True,
         )
 
 
-def send_cancelled(appointment: Appointment, base_url: str | None = None) -> None:
-    if not appointment.patient.email:
-        return
+def send_moved(
+    appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
+) -> bool:
+    """The new time with a REQUEST invite of a higher SEQUENCE."""
     with written_for(appointment.patient):
-        _send(
+        return _about_appointment(
+            appointment,
+            "moved",
+            _("Your appointment at %(clinic)s has moved") % {"clinic": appointment.location.name},
+            base_url=base_url,
+            now=now,
+        )
+
+
+def send_cancelled(
+    appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
+) -> bool:
+    """The cancellation with a CANCEL invite, which removes the event from the calendar."""
+    with written_for(appointment.patient):
+        return _about_appointment(
+            appointment,
+            "cancelled",
             _("Your appointment at %(clinic)s is cancelled")
             % {"clinic": appointment.location.name},
-            "cancelled.txt",
-            _context(appointment, base_url),
-            appointment.patient.email,
-            appointment_invite(appointment),
+            base_url=base_url,
+            now=now,
         )
 
 
-def send_reminder(appointment: Appointment, base_url: str | None = None) -> None:
+def send_reminder(
+    appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
+) -> bool:
+    """The reminder with the current invite; its text offers the link to cancel or move while
+    the patient may still do so online, and the clinic's phone after that."""
     with written_for(appointment.patient):
-        _send(
+        return _about_appointment(
+            appointment,
+            "reminder",
             _("Reminder: your appointment at %(clinic)s") % {"clinic": appointment.location.name},
-            "reminder.txt",
-            _context(appointment, base_url),
-            appointment.patient.email,
+            base_url=base_url,
+            now=now,
+            extras=True,
         )
+
+
+# --- Booking requests of returning patients ---------------------------------------------------
 
 
 def send_booking_request(
@@ -143,25 +341,33 @@ def send_booking_request(
     )
     path = reverse("portal:confirm_booking_request", args=[token])
     with written_for(patient):
-        _send(
+        # By e-mail always: the request came with this address and proves its owner asked.
+        _email(
+            patient.email,
             _("Confirm your appointment at %(clinic)s") % {"clinic": location.name},
-            "booking_request.txt",
+            "scheduling/email/booking_request.txt",
             {
                 "appointment_type": appointment_type,
                 "practitioner": practitioner,
                 "local_start": start.astimezone(location.tz),
                 "location": location,
-                "confirm_url": f"{(base_url or site_url()).rstrip('/')}{path}",
+                "confirm_url": f"{_base(base_url)}{path}",
             },
-            patient.email,
+            kind="booking.booking_request",
+            sender_name=clinic_name(location),
+            patient=patient,
         )
 
 
 def send_not_booked(email: str, appointment_type: AppointmentType, location: Location | None):
     """Tell the owner of the address that a returning-patient visit could not be booked."""
-    _send(
-        _("About your booking request"),
-        "not_booked.txt",
-        {"appointment_type": appointment_type, "location": location},
+    # No patient record to read a language from: written in the one the page was in.
+    name = clinic_name(location)
+    _email(
         email,
+        _("About your booking request at %(clinic)s") % {"clinic": name},
+        "scheduling/email/not_booked.txt",
+        {"appointment_type": appointment_type, "location": location},
+        kind="booking.not_booked",
+        sender_name=name,
     )

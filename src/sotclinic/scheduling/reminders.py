@@ -1,4 +1,9 @@
-"""Reminder e-mails, safe to run from cron and from two places at once."""
+"""Reminders, safe to run periodically and from two places at once.
+
+A reminder goes out ``ClinicSettings.reminder_hours`` before the visit, which is more than
+the cancellation window, so its link to cancel or move still works; one sent later (the
+visit was booked or moved inside that time) tells the patient to call instead.
+"""
 
 import datetime as dt
 
@@ -11,6 +16,11 @@ from .models import Appointment, ClinicSettings
 
 
 def due_reminders(hours: int, now: dt.datetime):
+    """Booked appointments starting within ``hours`` of ``now``, not yet reminded, whose
+    patient can be reached."""
+    unreachable = (Q(patient__email="") | Q(patient__email__isnull=True)) & (
+        Q(patient__phone="") | Q(patient__contact_channel="email")
+    )
     return (
         Appointment.objects.filter(
             status=Appointment.Status.BOOKED,
@@ -18,7 +28,7 @@ def due_reminders(hours: int, now: dt.datetime):
             start__lte=now + dt.timedelta(hours=hours),
             reminder_sent_at__isnull=True,
         )
-        .exclude(Q(patient__email="") | Q(patient__email__isnull=True))
+        .exclude(unreachable)
         .order_by("start")
     )
 
@@ -51,7 +61,7 @@ def send_due_reminders(
             appointment = Appointment.objects.select_related(
                 "patient", "practitioner", "appointment_type", "location"
             ).get(pk=appointment_id)
-            notifications.send_reminder(appointment, base_url)
+            notifications.send_reminder(appointment, base_url, now)
         sent += 1
     return sent
 

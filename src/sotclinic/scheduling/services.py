@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,8 @@ from .models import (
     Practitioner,
 )
 from .selectors import Slot, free_slots, within_opening_hours
+from .self_service import patient_change_refusal
+from .self_service import patient_may_change as patient_may_change  # used by the portal
 
 NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -92,12 +95,19 @@ def record_change(
     ``before`` is `snapshot` of the appointment before the change (None for a new booking,
     which records every field as new); only the fields that differ are kept. A change that
     changed nothing records nothing. ``user`` is the staff user who acted, if any.
+
+    Every change of a booked appointment passes here, so here its ``sequence`` (the
+    iCalendar SEQUENCE of its invites) goes up by one.
     """
     after = snapshot(appointment)
     before = before or {}
     changed = [key for key in after if before.get(key) != after[key]]
     if before and not changed:
         return None
+    if before:
+        # Every change after the booking gives the appointment's invites a new SEQUENCE.
+        Appointment.objects.filter(pk=appointment.pk).update(sequence=F("sequence") + 1)
+        appointment.refresh_from_db(fields=["sequence"])
     if user is not None and user.is_authenticated:
         actor = user.get_full_name() or user.get_username()
     else:
@@ -112,6 +122,22 @@ def record_change(
         old={key: before[key] for key in changed if key in before},
         new={key: after[key] for key in changed},
     )
+
+
+def _tell_patient(
+    appointment: Appointment, action: str, *, base_url: str | None, now: dt.datetime
+) -> None:
+    """Queue the patient's message about a change, in the caller's transaction: every door
+    (online booking, the patient's link, staff pages, API, back office) passes here. A change
+    to an appointment already over corrects the record and tells the patient nothing."""
+    if appointment.end <= now:
+        return
+    if action == Change.BOOKED:
+        notifications.send_confirmation(appointment, base_url, now)
+    elif action == Change.MOVED:
+        notifications.send_moved(appointment, base_url, now)
+    elif action == Change.CANCELLED:
+        notifications.send_cancelled(appointment, base_url, now)
 
 
 def _staff_channel(by, by_patient: bool = False) -> str:
@@ -310,7 +336,7 @@ def _book_listed_slot(
         "practitioner", "appointment_type", "location", "patient"
     ).get(pk=appointment.pk)
     record_change(booked, Change.BOOKED, channel=channel, now=now)
-    notifications.send_confirmation(booked, base_url)
+    _tell_patient(booked, Change.BOOKED, base_url=base_url, now=now)
     return booked
 
 
@@ -489,6 +515,7 @@ def book_appointment(
     start: dt.datetime,
     outside_hours_by=None,
     by=None,
+    base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book by staff (``by``, the user): any time that is not past and not overlapping.
@@ -496,6 +523,9 @@ def book_appointment(
     A time outside the practitioner's opening hours (or in a break, day off or holiday) raises
     OutsideOpeningHours unless ``outside_hours_by`` names the staff user who confirmed it;
     the appointment then records that user and the time of the confirmation.
+
+    Queues the patient's confirmation with its invite (and the intake link while the patient
+    has not completed one).
     """
     now = now or timezone.now()
     if start <= now:
@@ -514,6 +544,7 @@ def book_appointment(
     refuse_overlap(practitioner, start, until)
     _save_without_overlap(appointment)
     record_change(appointment, Change.BOOKED, channel=_staff_channel(by), user=by, now=now)
+    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)
     return appointment
 
 
@@ -528,25 +559,8 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
-def _patient_change_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
-    """Why the patient may not move or cancel through the signed link, or None if they may."""
-    if appointment.status != Appointment.Status.BOOKED or appointment.start <= now:
-        return "This appointment can no longer be changed online."
-    window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
-    if appointment.start - now < window:
-        return "It is too close to the appointment to change it online; please call the clinic."
-    return None
-
-
-def patient_may_change(appointment: Appointment, now: dt.datetime) -> bool:
-    """Whether the patient may still move or cancel through the signed link: the appointment
-    is booked, and starts no sooner than the clinic's cancellation window from ``now``
-    (exactly the window away still may)."""
-    return _patient_change_refusal(appointment, now) is None
-
-
 def _check_patient_may_change(appointment: Appointment, now: dt.datetime) -> None:
-    refusal = _patient_change_refusal(appointment, now)
+    refusal = patient_change_refusal(appointment, now)
     if refusal is not None:
         raise ChangeNotAllowed(refusal)
 
@@ -568,6 +582,9 @@ def move_appointment(
     Staff may move to any future time that does not overlap, outside opening hours only with
     ``outside_hours_by`` as in `book_appointment`; a patient only to a listed free slot of the
     same practitioner and only outside the cancellation window.
+
+    Queues the patient's message with the invite of the new time (a REQUEST of a higher
+    SEQUENCE), whoever moved it.
     """
     now = now or timezone.now()
     appointment = _lock(appointment)
@@ -596,9 +613,8 @@ def move_appointment(
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)
     channel = _staff_channel(by, by_patient)
-    record_change(appointment, Change.MOVED, channel=channel, user=by, before=before, now=now)
-    if by_patient:
-        notifications.send_moved(appointment, base_url)
+    if record_change(appointment, Change.MOVED, channel=channel, user=by, before=before, now=now):
+        _tell_patient(appointment, Change.MOVED, base_url=base_url, now=now)
     return appointment
 
 
@@ -612,7 +628,8 @@ def cancel_appointment(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Cancel; the time is free again at once. Patients only outside the cancellation window.
-    ``by`` is the staff user who cancelled."""
+    ``by`` is the staff user who cancelled. Queues the patient's message with a CANCEL
+    invite, whoever cancelled."""
     now = now or timezone.now()
     appointment = _lock(appointment)
     if appointment.status == Appointment.Status.CANCELLED:
@@ -630,8 +647,7 @@ def cancel_appointment(
     appointment.save(update_fields=["status", "cancelled_at"])
     channel = _staff_channel(by, by_patient)
     record_change(appointment, Change.CANCELLED, channel=channel, user=by, before=before, now=now)
-    if by_patient:
-        notifications.send_cancelled(appointment, base_url)
+    _tell_patient(appointment, Change.CANCELLED, base_url=base_url, now=now)
     return appointment
 
 
@@ -716,16 +732,46 @@ def _back_office_action(before: dict | None, after: dict) -> str:
     return Change.EDITED
 
 
+def _back_office_message(before: dict | None, appointment: Appointment) -> str | None:
+    """What to tell the patient about a back-office save: booked (also a cancelled
+    appointment booked again), moved, cancelled, or nothing."""
+    cancelled = Appointment.Status.CANCELLED
+    was_active = before is not None and before["status"] != cancelled
+    is_active = appointment.status != cancelled
+    if is_active and not was_active:
+        return Change.BOOKED
+    if was_active and not is_active:
+        return Change.CANCELLED
+    after = snapshot(appointment)
+    if is_active and any(before[key] != after[key] for key in PLACE_AND_TIME):
+        return Change.MOVED
+    return None
+
+
+PLACE_AND_TIME = ("start", "end", "practitioner", "location")
+
+
 @transaction.atomic
-def save_from_back_office(appointment: Appointment, *, by) -> Appointment:
-    """Save an appointment as the back office (``/admin/``) edited it, and log the change.
+def save_from_back_office(
+    appointment: Appointment, *, by, now: dt.datetime | None = None
+) -> Appointment:
+    """Save an appointment as the back office (``/admin/``) edited it, log the change and
+    queue the patient's message about it (booked, moved, cancelled).
 
     The admin form has checked the overlap already; the database refuses one that races it.
     """
-    before = snapshot(_lock(appointment)) if appointment.pk is not None else None
+    now = now or timezone.now()
+    before = None
+    if appointment.pk is not None:
+        locked = _lock(appointment)
+        before = snapshot(locked)
+        appointment.sequence = locked.sequence  # the form's copy may be older
     _save_without_overlap(appointment)
     action = _back_office_action(before, snapshot(appointment))
-    record_change(appointment, action, channel=Channel.ADMIN, user=by, before=before)
+    record_change(appointment, action, channel=Channel.ADMIN, user=by, before=before, now=now)
+    message = _back_office_message(before, appointment)
+    if message is not None:
+        _tell_patient(appointment, message, base_url=None, now=now)
     return appointment
 
 

@@ -263,13 +263,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     practitioner = get_object_or_404(Practitioner, calendar_feed_token=token, active=True)
     now = timezone.now()
-    appointments = (
-        Appointment.objects.filter(
-            practitioner=practitioner, start__gte=now - FEED_PAST, start__lt=now + FEED_AHEAD
-        )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .select_related("patient")
-    )
+    appointments = Appointment.objects.filter(
+        practitioner=practitioner, start__gte=now - FEED_PAST, start__lt=now + FEED_AHEAD
+    ).select_related("patient", "location")
     response = HttpResponse(
         practitioner_feed(practitioner, appointments), content_type="text/calendar; charset=utf-8"
     )

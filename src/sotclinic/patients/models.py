@@ -2,29 +2,38 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Patient(models.Model):
     """Demographics and contact details. Clinical data lives in charting, not here."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    address = models.TextField(blank=True)
+    first_name = models.CharField(max_length=100, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, verbose_name=_("last name"))
+    date_of_birth = models.DateField(verbose_name=_("date of birth"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    address = models.TextField(blank=True, verbose_name=_("address"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="patient",
+        verbose_name=_("user"),
     )
-    consent_to_contact = models.BooleanField(default=False)
-    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_to_contact = models.BooleanField(default=False, verbose_name=_("consent to contact"))
+    consent_recorded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("consent recorded at")
+    )
     # The language the patient reads (their messages are written in it); blank: the clinic's.
     preferred_language = models.CharField(
-        max_length=10, blank=True, choices=settings.LANGUAGES, default="", db_default=""
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        default="",
+        db_default="",
+        verbose_name=_("preferred language"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

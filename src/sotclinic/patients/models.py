@@ -4,6 +4,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .phones import display_phone, is_checked
+
 
 class Patient(models.Model):
     """Demographics and contact details. Clinical data lives in charting, not here."""
@@ -54,6 +56,16 @@ class Patient(models.Model):
         today = timezone.localdate()
         born = self.date_of_birth
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def phone_display(self) -> str:
+        """The phone number as people write it (nationally for the clinic's own country)."""
+        return display_phone(self.phone)
+
+    @property
+    def phone_checked(self) -> bool:
+        """False for a number kept as typed because it could not be read (fix it by hand)."""
+        return is_checked(self.phone)
 
     @property
     def initials(self) -> str:

@@ -21,6 +21,7 @@ from sotclinic.clinic_locale import (
     YEAR_MONTH_DAY,
     ClinicLocale,
 )
+from sotclinic.patients.phones import validate_phone_region
 
 from . import certifications, schedule_cache
 
@@ -548,7 +549,10 @@ class ClinicSettings(models.Model):
         max_length=2,
         default="GB",
         db_default="GB",
-        validators=[RegexValidator(r"^[A-Z]{2}$", _("Enter an ISO 3166 country code such as GB."))],
+        validators=[
+            RegexValidator(r"^[A-Z]{2}$", _("Enter an ISO 3166 country code such as GB.")),
+            validate_phone_region,
+        ],
         help_text=_(
             "ISO 3166 country code; phone numbers without a +country prefix are read "
             "as numbers of this country."

@@ -156,8 +156,3 @@ def shown(stored: Any) -> str:
         return str(stored)
     text = _BY_SOURCE.get(stored) if isinstance(stored, str) else None
     return str(text) if text is not None else stored
-
-
-def untranslated(language: str) -> list[str]:
-    """English source texts loaded so far that have no variant in ``language``."""
-    return sorted(s for s, text in _BY_SOURCE.items() if language not in text.variants)

@@ -168,3 +168,20 @@ def test_a_data_text_behaves_as_its_words():
     assert repr(text) == "DataText('Neck pain')"
     with pytest.raises(AttributeError):
         text.no_such_method  # noqa: B018
+
+
+def test_a_precaution_is_described_in_the_page_language():
+    pregnancy = default_precautions()["pregnancy"]
+
+    with translation.override("de"):
+        assert pregnancy.describe(24) == "schwanger in der 24. Woche"
+        assert pregnancy.describe(None) == "Schwanger (Woche nicht angegeben)"
+        assert pregnancy.describe(1) == "schwanger in der 1. Woche"
+        assert str(default_precautions()["postpartum"].describe()) == (
+            "In den letzten 6 Wochen entbunden"
+        )
+    with translation.override("en-gb"):
+        assert (pregnancy.describe(1), pregnancy.describe(24)) == (
+            "1 week pregnant",
+            "24 weeks pregnant",
+        )

@@ -132,6 +132,12 @@ def test_the_message_gives_examples_of_the_clinics_own_country():
     )
 
 
+def test_without_an_example_for_the_region_the_message_asks_for_the_country_code():
+    # libphonenumber has no example mobile number for Tristan da Cunha.
+    with pytest.raises(ValidationError, match="Enter it with its country code"):
+        normalise_phone("12", "TA")
+
+
 def test_a_blank_number_stays_blank():
     assert normalise_phone("  ", "GB") == ""
 

@@ -71,11 +71,15 @@ class Precaution:
         return False
 
     def describe(self, weeks: int | None = None) -> str:
-        """The short words a screen shows, e.g. "24 weeks pregnant"."""
+        """The short words a screen shows, e.g. "24 weeks pregnant", in the page's language."""
+        from django.utils.translation import gettext, ngettext
+
         if self.code == "pregnancy" and weeks is not None:
-            return f"{weeks} weeks pregnant"
+            return ngettext("%(weeks)d week pregnant", "%(weeks)d weeks pregnant", weeks) % {
+                "weeks": weeks
+            }
         if self.code == "pregnancy":
-            return "Pregnant (weeks not given)"
+            return gettext("Pregnant (weeks not given)")
         return self.label
 
 

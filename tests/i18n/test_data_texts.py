@@ -162,7 +162,7 @@ def test_a_data_text_behaves_as_its_words():
         assert "%s" % text == "Nackenschmerzen"  # noqa: UP031  # as gettext strings use it
         assert f"{text}" == "Nackenschmerzen"
         assert text < "Z"
-    assert copy.deepcopy(text) is text
+    assert copy.deepcopy(text) is text and copy.copy(text) is text
     assert pickle.loads(pickle.dumps(text)) == text
     assert hash(text) == hash("Neck pain")
     assert repr(text) == "DataText('Neck pain')"
@@ -185,3 +185,11 @@ def test_a_precaution_is_described_in_the_page_language():
             "1 week pregnant",
             "24 weeks pregnant",
         )
+
+
+def test_a_plain_string_is_english_only_and_placeholders_fill_in_each_language():
+    weeks = read_text({"en": "%(n)s weeks", "de": "%(n)s Wochen"}, "t", ("de",))
+
+    assert read_text("Neck pain", "t") == "Neck pain"
+    with translation.override("de"):
+        assert weeks % {"n": 3} == "3 Wochen"

@@ -13,7 +13,13 @@ from django.utils import timezone
 from sotclinic import clinic_locale
 from sotclinic.accounts.models import Role
 from sotclinic.patients.models import Patient
-from sotclinic.patients.phones import display_phone, is_checked, normalise_phone
+from sotclinic.patients.phones import (
+    display_phone,
+    is_checked,
+    normalise_phone,
+    stored_digits,
+    validate_phone_region,
+)
 from sotclinic.patients.selectors import search_patients
 from sotclinic.scheduling.models import ClinicSettings
 from tests.factories import (
@@ -228,3 +234,21 @@ def test_a_clinic_phone_region_without_a_numbering_plan_is_refused():
         clinic.full_clean()
 
     assert "phone_region" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "digits"),
+    [("0117 496", "GB", "44117496"), ("030 9018", "DE", "49309018"), ("+44 117", "GB", "")],
+)
+def test_a_nationally_typed_number_is_searched_as_stored(typed, region, digits):
+    assert stored_digits(typed, region) == digits
+
+
+def test_a_number_without_the_national_prefix_is_searched_as_typed():
+    assert stored_digits("(212) 555", "US") == ""  # the US prefix is 1; "212" lacks it
+
+
+def test_a_region_with_a_numbering_plan_is_accepted():
+    validate_phone_region("DE")  # no error
+    with pytest.raises(ValidationError, match="numbering plan"):
+        validate_phone_region("ZZ")

@@ -94,7 +94,7 @@ def test_behind_the_proxy_the_booking_limit_is_per_client_not_clinic_wide(client
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": "1985-03-04",
         "consent": True,
     }
@@ -200,7 +200,7 @@ def test_a_real_server_behind_a_proxy_limits_each_client_on_its_own(tmp_path):
             "first_name": "Olivia",
             "last_name": "Smith",
             "email": "olivia@example.com",
-            "phone": "+44 7700 900001",
+            "phone": "+44 117 496 0001",
             "date_of_birth": "1985-03-04",
             "consent": True,
         }

@@ -97,7 +97,7 @@ def test_api_booking_with_a_nul_byte_is_refused_and_creates_no_patient(client):
         "first_name": "Olivia\u0000",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": "1985-03-04",
         "consent": True,
     }

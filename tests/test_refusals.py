@@ -49,7 +49,7 @@ def _booking(kind, doctor, start):
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": "1985-03-04",
         "consent": True,
     }

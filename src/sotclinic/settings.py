@@ -115,7 +115,11 @@ TEMPLATES = [
                 "sotclinic.clinic_locale.template_context",
             ],
             # Every template translates ({% translate %}) and writes dates the clinic's way.
-            "builtins": ["django.templatetags.i18n", "sotclinic.clinic_formats"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "sotclinic.clinic_formats",
+                "sotclinic.data_text_filters",
+            ],
         },
     },
 ]

@@ -56,7 +56,7 @@ def test_concurrent_requests_for_one_slot_give_exactly_one_booking(live_server, 
             "first_name": "Racer",
             "last_name": f"Number{n}",
             "email": f"racer{n}@example.com",
-            "phone": "+44 7700 900123",
+            "phone": "+44 117 496 0123",
             "date_of_birth": "1980-01-01",
             "consent": True,
         }

@@ -58,7 +58,7 @@ def _body(kind, doctor, start, **changes):
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": "1985-03-04",
         "consent": True,
         **changes,
@@ -131,7 +131,7 @@ def test_portal_booking_shows_the_confirmation_and_a_retry_lands_on_it_when_mail
             "first_name": "Olivia",
             "last_name": "Smith",
             "email": "olivia@example.com",
-            "phone": "+44 7700 900001",
+            "phone": "+44 117 496 0001",
             "date_of_birth": "1985-03-04",
             "consent": "on",
         }

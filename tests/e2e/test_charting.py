@@ -26,7 +26,7 @@ def test_practitioner_charts_signs_and_adds_an_addendum(
     doctor = make_practitioner(
         location, user=make_user(Role.PRACTITIONER, username="anna"), display_name="Dr. Anna Weber"
     )
-    patient = make_patient(first_name="Olivia", last_name="Smith", phone="+44 7700 900001")
+    patient = make_patient(first_name="Olivia", last_name="Smith", phone="+44 117 496 0001")
     make_visit_history(doctor, patient, 6)
     start = timezone.now().astimezone(location.tz).replace(minute=0, second=0, microsecond=0)
     appointment = make_appointment(doctor, start, patient=patient)

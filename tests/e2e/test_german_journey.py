@@ -14,6 +14,7 @@ from sotclinic.intake.models import Intake
 from sotclinic.intake.services import intake_token
 from sotclinic.scheduling.models import Appointment, ClinicSettings
 from tests.e2e.intake_pages import PRECAUTION_FIELDS
+from tests.factories import make_complete_intake
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,15 +92,23 @@ def test_patient_books_and_fills_the_intake_in_german_and_staff_read_it_in_germa
         page.locator(f"input[name={code}][value=no]").check()
     screenshot(page, "de-intake-history-phone")
     _weiter(page)
+    # Complaint titles and safety questions come from data files, in German.
+    expect(page.get_by_text("Kreuzschmerzen", exact=True).first).to_be_visible()
+    expect(page.get_by_text("Low back pain")).to_have_count(0)
     page.locator("input[name=complaints][value=low_back]").check()
     page.locator("select[name=low_back_onset]").select_option(index=1)
     page.locator("input[name=low_back_severity]").fill("4")
     _weiter(page)
+    expect(
+        page.get_by_text(re.compile("Taubheitsgefühl, Kribbeln oder vermindertes Gefühl"))
+    ).to_be_visible()
+    expect(page.get_by_text(re.compile("numbness|bladder|Have you"))).to_have_count(0)
     for fieldset in page.locator("fieldset.question").all():
         fieldset.locator("input[value=no]").check()
-    screenshot(page, "de-intake-safety-phone")
+    screenshot(page, "de-intake-safety-phone", full_page=True)
     _weiter(page)
-    # The questionnaires keep the wording of their sources (English only so far).
+    # The questionnaires keep the wording of their sources (English only so far), and say so.
+    expect(page.get_by_text(re.compile("wird auf Englisch angezeigt")).first).to_be_visible()
     page.locator("#fs_nprs__nprs_pain input[value='4']").check()
     screenshot(page, "de-intake-questionnaires-phone")
     _weiter(page)
@@ -128,4 +137,12 @@ def test_patient_books_and_fills_the_intake_in_german_and_staff_read_it_in_germa
     expect(page.get_by_role("heading", name=re.compile("Aufnahmebogen vom"))).to_be_visible()
     expect(page.get_by_text("Erkrankungen", exact=True)).to_be_visible()
     screenshot(page, "de-staff-intake-desktop")
+
+    flagged = make_complete_intake(red_flags={"lb_saddle_numbness": "yes"})
+    page.goto(f"{live_server.url}/staff/patients/{flagged.patient_id}/red-flags/")
+    expect(
+        page.get_by_role("heading", name=re.compile("Mögliches Cauda-equina-Syndrom"))
+    ).to_be_visible()
+    expect(page.get_by_text(re.compile("cauda equina syndrome|Saddle numbness"))).to_have_count(0)
+    screenshot(page, "de-staff-red-flags-desktop", full_page=True)
     desk.close()

@@ -30,11 +30,11 @@ def test_front_desk_finds_a_patient_and_edits_the_phone_number(
         last_name="Hartley-Montgomery",
         date_of_birth=dt.date(1984, 3, 7),
         email="olivia.hartley-montgomery@example.com",
-        phone="020 7946 0018",
+        phone="+442079460018",
         address="1 Quay Road\nHarbourtown",
         consent_to_contact=True,
     )
-    make_patient(first_name="Tom", last_name="Hart", phone="07700 900002")
+    make_patient(first_name="Tom", last_name="Hart", phone="+441174960002")
     make_patient(first_name="Ann", last_name="Jones")
     now = timezone.now().replace(second=0, microsecond=0)
     make_appointment(doctor, now - dt.timedelta(days=14), patient=olivia, status="completed")
@@ -60,7 +60,7 @@ def test_front_desk_finds_a_patient_and_edits_the_phone_number(
     page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("link", name="Edit details").click()
-    page.get_by_role("textbox", name="Phone").fill("07700 900123")
+    page.get_by_role("textbox", name="Phone").fill("0117 496 0123")
     page.set_viewport_size({"width": 390, "height": 800})
     screenshot(page, "patients-edit-390")
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -68,5 +68,5 @@ def test_front_desk_finds_a_patient_and_edits_the_phone_number(
 
     page.wait_for_url(f"{live_server.url}/staff/patients/{olivia.pk}/")
     expect(page.get_by_text("Saved.")).to_be_visible()
-    expect(page.get_by_role("link", name="07700 900123")).to_be_visible()
-    assert Patient.objects.get(pk=olivia.pk).phone == "07700 900123"
+    expect(page.get_by_role("link", name="0117 496 0123")).to_be_visible()
+    assert Patient.objects.get(pk=olivia.pk).phone == "+441174960123"

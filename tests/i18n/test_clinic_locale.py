@@ -50,7 +50,7 @@ def clinic_locale(**fields) -> ClinicSettings:
 
 @pytest.fixture
 def clinic():
-    location = make_location(name="Harbour Street Chiropractic", phone="+1 555 0100")
+    location = make_location(name="Harbour Street Chiropractic", phone="+1 212 555 0100")
     doctor = make_open_practitioner(location, display_name="Dr. Anna Weber")
     kind = make_appointment_type([doctor], name="New-patient exam", duration_minutes=45)
     day = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=2)
@@ -232,7 +232,7 @@ def test_patient_entered_date_of_birth_is_read_in_the_clinics_order(client, clin
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+1 555 0101",
+        "phone": "+1 212 555 0101",
         "date_of_birth": "03/04/1985",
         "consent": "on",
     }

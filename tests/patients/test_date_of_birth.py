@@ -86,7 +86,7 @@ def test_public_booking_page(client, clinic, born, message):
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": born(),
         "consent": "on",
     }
@@ -109,7 +109,7 @@ def test_booking_api(client, clinic, born, message):
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": born(),
         "consent": True,
     }

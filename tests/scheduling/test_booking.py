@@ -50,7 +50,7 @@ def _outcome(kind, start, practitioner=None, **details):
         "first_name": "Olivia",
         "last_name": "Smith",
         "email": "olivia@example.com",
-        "phone": "+44 7700 900001",
+        "phone": "+44 117 496 0001",
         "date_of_birth": dt.date(1985, 3, 4),
         "consent": True,
     }

@@ -33,7 +33,7 @@ DETAILS = {
     "first_name": "Olivia",
     "last_name": "Smith",
     "email": "olivia@example.com",
-    "phone": "+44 7700 900001",
+    "phone": "+44 117 496 0001",
     "date_of_birth": "1985-03-04",
     "consent": "on",
 }

@@ -443,3 +443,12 @@ def test_feed_has_status_location_sequence_and_refresh_interval(clinic):
     other = vobject.readOne(raw.decode())
     assert other.contents["refresh-interval"][0].value == "PT15M"
     assert sorted(e.status.value for e in other.vevent_list) == ["CANCELLED", "CONFIRMED"]
+
+
+def test_patient_who_asked_for_text_messages_with_a_number_kept_as_typed_gets_email(clinic):
+    patient = make_patient(contact_channel="sms", phone="ring the neighbour")
+
+    _staff_booking(clinic, patient=patient)
+
+    [message] = _messages()
+    assert (message.channel, message.to) == ("email", [patient.email])

@@ -77,7 +77,7 @@ def book_online_at_ten(kind, doctor):
         first_name="Olivia",
         last_name="Smith",
         email="olivia@example.com",
-        phone="+44 7700 900001",
+        phone="+44 117 496 0001",
         date_of_birth=dt.date(1985, 3, 4),
         consent=True,
         now=NOW,

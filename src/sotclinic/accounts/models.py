@@ -18,7 +18,9 @@ STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.FRONT_DESK})
 class User(AbstractUser):
     """A person who logs in. The role decides which pages and which data they may see."""
 
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.PATIENT, verbose_name=_("role")
+    )
 
     @property
     def is_clinic_staff(self) -> bool:
@@ -50,12 +52,21 @@ class AccountEvent(AppendOnlyModel):
         CALENDAR_FEED_REPLACED = "calendar_feed_replaced", _("Calendar feed address replaced")
         CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
 
-    occurred_at = models.DateTimeField(default=timezone.now)
+    occurred_at = models.DateTimeField(default=timezone.now, verbose_name=_("occurred at"))
     # Whose account changed, and who changed it (the same person when they did it themselves).
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
-    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("user")
+    )
+    by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     by_name = models.CharField(_("by (name at the time)"), max_length=150, blank=True)
-    kind = models.CharField(max_length=40, choices=Kind.choices)
+    kind = models.CharField(max_length=40, choices=Kind.choices, verbose_name=_("kind"))
 
     Immutable = AccountEventImmutable
 

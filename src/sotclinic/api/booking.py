@@ -9,10 +9,11 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Field, field_validator
 
+from sotclinic.patients.phones import normalise_phone
 from sotclinic.patients.validators import validate_date_of_birth
 from sotclinic.scheduling import services
 from sotclinic.scheduling.errors import NotBookableOnline
-from sotclinic.scheduling.models import AppointmentType, Practitioner
+from sotclinic.scheduling.models import AppointmentType, ClinicSettings, Practitioner
 from sotclinic.scheduling.notifications import manage_url
 from sotclinic.scheduling.selectors import (
     first_available,
@@ -131,6 +132,16 @@ class BookingIn(Schema):
         except DjangoValidationError as exc:
             raise ValueError("enter a valid e-mail address") from exc
         return value.strip()
+
+    @field_validator("phone")
+    @classmethod
+    def phone_is_reachable(cls, value: str) -> str:
+        """Read in the clinic's phone region and returned in E.164, as on the booking page
+        (the API answers in English, without the clinic's locale, so the region is read here)."""
+        try:
+            return normalise_phone(value, ClinicSettings.load().phone_region)
+        except DjangoValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
 
     @field_validator("date_of_birth")
     @classmethod

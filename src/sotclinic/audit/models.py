@@ -60,22 +60,26 @@ ACTION_LABELS = dict(Action.choices)
 class AccessLog(AppendOnlyModel):
     """One view or change of a patient's chart. Rows are only ever inserted."""
 
-    occurred_at = models.DateTimeField(default=timezone.now)
+    occurred_at = models.DateTimeField(default=timezone.now, verbose_name=_("occurred at"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("user"),
     )
     # The name as it was at the time, so the row reads the same if the account is renamed.
-    username = models.CharField(max_length=150, blank=True)
+    username = models.CharField(max_length=150, blank=True, verbose_name=_("username"))
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="access_log"
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("patient"),
     )
-    action = models.CharField(max_length=40)
-    detail = models.CharField(max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=40, verbose_name=_("action"))
+    detail = models.CharField(max_length=200, blank=True, verbose_name=_("detail"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
 
     Immutable = AuditImmutable
 

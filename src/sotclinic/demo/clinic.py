@@ -173,7 +173,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
                 last_name=last,
                 date_of_birth=dt.date(1950 + (i * 7) % 55, 1 + i % 12, 1 + (i * 5) % 28),
                 email=f"{first.lower()}.{last.lower()}@example.com",
-                phone=f"+44 7700 900{i:03d}",
+                phone=f"+441174960{100 + i:03d}",
                 consent_to_contact=True,
             )
         )
@@ -184,7 +184,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
         last_name="Patient",
         date_of_birth=dt.date(1984, 5, 17),
         email="paula.patient@example.com",
-        phone="+44 7700 900999",
+        phone="+441174960999",
         user=portal_user,
         consent_to_contact=True,
     )

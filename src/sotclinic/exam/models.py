@@ -14,9 +14,14 @@ class TableVersion(models.Model):
     """One version of a table the clinic edits: every edit is a new row, none ever changes."""
 
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=_("updated at")
+    )
 
     class Meta:
         abstract = True
@@ -38,7 +43,12 @@ class TableVersion(models.Model):
 class ProtocolTableOverride(TableVersion):
     """One version of the clinic's protocol table (``ProtocolTable.as_dict()`` shape)."""
 
-    table = models.JSONField(null=True, blank=True, help_text=_("Null: the shipped default table."))
+    table = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=_("Null: the shipped default table."),
+        verbose_name=_("table"),
+    )
 
     class Meta(TableVersion.Meta):
         verbose_name = _("protocol table version")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sotclinic.clinic_locale import DobInputFormats
+from sotclinic.patients.phones import normalise_phone
 from sotclinic.patients.validators import validate_date_of_birth
 
 from .instruments import Instrument, ScoringError, complaints, score
@@ -44,6 +45,9 @@ class AboutForm(forms.Form):
 
     def clean_date_of_birth(self) -> dt.date:
         return validate_date_of_birth(self.cleaned_data["date_of_birth"])
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self):
         data = super().clean()

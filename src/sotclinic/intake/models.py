@@ -233,9 +233,11 @@ class FollowUpSchedule(models.Model):
         VISITS = "visits", _("Visits")
         WEEKS = "weeks", _("Weeks")
 
-    enabled = models.BooleanField(default=True)
-    every = models.PositiveIntegerField(default=4)
-    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.WEEKS)
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
+    every = models.PositiveIntegerField(default=4, verbose_name=_("every"))
+    unit = models.CharField(
+        max_length=10, choices=Unit.choices, default=Unit.WEEKS, verbose_name=_("unit")
+    )
 
     class Meta:
         constraints = [

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access
+from sotclinic.data_text import source_text
 from sotclinic.errors import DomainError
 from sotclinic.messaging.services import queue_email
 from sotclinic.patients.models import Patient
@@ -445,11 +446,12 @@ def _raise_flags(intake: Intake, flags, now: dt.datetime) -> list[RedFlagFinding
             patient=intake.patient,
             intake=intake,
             rule_id=flag.rule_id,
-            title=flag.title,
+            # The record keeps the English source wording; pages show it in their language.
+            title=source_text(flag.title),
             severity=flag.severity.id,
-            severity_label=flag.severity.label,
-            action=flag.severity.action,
-            explanation=flag.explanation,
+            severity_label=source_text(flag.severity.label),
+            action=source_text(flag.severity.action),
+            explanation=source_text(flag.explanation),
             source="\n".join(f"{s.citation} {s.url}" for s in flag.sources),
             raised_at=now,
         )
@@ -487,11 +489,11 @@ def raise_examination_flag(
         patient=patient,
         intake=None,
         rule_id=rule_id,
-        title=title,
+        title=source_text(title),
         severity=known.id,
-        severity_label=known.label,
-        action=known.action,
-        explanation=explanation,
+        severity_label=source_text(known.label),
+        action=source_text(known.action),
+        explanation=source_text(explanation),
         source="\n".join(f"{s['citation']} {s['url']}" for s in sources),
         raised_at=now or timezone.now(),
     )

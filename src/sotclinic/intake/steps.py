@@ -42,7 +42,8 @@ RED_FLAG_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure")
 
 
 def complaint_titles() -> dict[str, str]:
-    return {c: instruments_for_complaint(c).title for c in complaints()}
+    # Read now, in the language of the page being built.
+    return {c: str(instruments_for_complaint(c).title) for c in complaints()}
 
 
 def instruments_for(chosen: Iterable[str], follow_up: bool = False) -> tuple[Instrument, ...]:

@@ -17,6 +17,7 @@ from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
 from sotclinic.client_address import client_ip
+from sotclinic.data_text import shown
 from sotclinic.errors import DomainError
 from sotclinic.patients.models import Patient
 from sotclinic.refusals import refused_back_to
@@ -268,7 +269,8 @@ def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
                 client_ip=client_ip(request),
             )
             messages.success(
-                request, _("Recorded how “%(title)s” was handled.") % {"title": finding.title}
+                request,
+                _("Recorded how “%(title)s” was handled.") % {"title": shown(finding.title)},
             )
             return redirect("intake:red_flags", patient_id=patient.pk)
     else:

@@ -42,9 +42,12 @@ def patient_chart(request: HttpRequest, patient_id: int, instrument_id: str) -> 
 
 
 class DashboardFilterForm(forms.Form):
-    complaint = forms.ChoiceField(required=False)
+    complaint = forms.ChoiceField(required=False, label=gettext_lazy("Complaint"))
     practitioner = forms.ModelChoiceField(
-        Practitioner.objects.all(), required=False, empty_label=gettext_lazy("All practitioners")
+        Practitioner.objects.all(),
+        required=False,
+        label=gettext_lazy("Practitioner"),
+        empty_label=gettext_lazy("All practitioners"),
     )
     start = forms.DateField(
         label=gettext_lazy("Intake from"),
@@ -59,7 +62,10 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["complaint"].choices = [("", "All complaints"), *complaint_titles().items()]
+        self.fields["complaint"].choices = [
+            ("", gettext_lazy("All complaints")),
+            *complaint_titles().items(),
+        ]
 
     def clean(self):
         data = super().clean()

@@ -1,5 +1,4 @@
 import datetime as dt
-import re
 
 from django import forms
 from django.utils.functional import lazy
@@ -10,9 +9,9 @@ from sotclinic import clinic_locale
 from sotclinic.clinic_locale import DobInputFormats
 
 from .models import Patient
+from .phones import normalise_phone
 from .validators import validate_date_of_birth
 
-_PHONE = re.compile(r"^[\d\s().+/-]*$")
 # Written when shown, so the example follows the clinic's date-of-birth order and language.
 _invalid_date_message = lazy(
     lambda: (
@@ -98,15 +97,7 @@ class PatientForm(forms.ModelForm):
         return self.cleaned_data.get("email", "").strip()
 
     def clean_phone(self) -> str:
-        phone = " ".join(self.cleaned_data.get("phone", "").split())
-        if not _PHONE.match(phone):
-            raise forms.ValidationError(
-                _("Use digits, spaces and + ( ) - . / only, e.g. +44 20 7946 0000.")
-            )
-        digits = re.sub(r"\D", "", phone)
-        if phone and not 6 <= len(digits) <= 20:
-            raise forms.ValidationError(_("A phone number has between 6 and 20 digits."))
-        return phone
+        return normalise_phone(self.cleaned_data.get("phone", ""))
 
 
 class PatientSearchForm(forms.Form):

@@ -4,22 +4,29 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .phones import display_phone, is_checked
+
 
 class Patient(models.Model):
     """Demographics and contact details. Clinical data lives in charting, not here."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    address = models.TextField(blank=True)
+    first_name = models.CharField(max_length=100, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, verbose_name=_("last name"))
+    date_of_birth = models.DateField(verbose_name=_("date of birth"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    address = models.TextField(blank=True, verbose_name=_("address"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="patient",
+        verbose_name=_("user"),
+    )
+    consent_to_contact = models.BooleanField(default=False, verbose_name=_("consent to contact"))
+    consent_recorded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("consent recorded at")
     )
 
     class ContactChannel(models.TextChoices):
@@ -27,8 +34,6 @@ class Patient(models.Model):
         SMS = "sms", _("Text message (SMS)")
         BOTH = "both", _("E-mail and text message")
 
-    consent_to_contact = models.BooleanField(default=False)
-    consent_recorded_at = models.DateTimeField(null=True, blank=True)
     # How the patient wants to hear from the clinic. Text messages go out only where the
     # clinic can send them and the patient has a phone number; otherwise e-mail.
     contact_channel = models.CharField(
@@ -40,7 +45,12 @@ class Patient(models.Model):
     )
     # The language the patient reads (their messages are written in it); blank: the clinic's.
     preferred_language = models.CharField(
-        max_length=10, blank=True, choices=settings.LANGUAGES, default="", db_default=""
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        default="",
+        db_default="",
+        verbose_name=_("preferred language"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,6 +71,16 @@ class Patient(models.Model):
         today = timezone.localdate()
         born = self.date_of_birth
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def phone_display(self) -> str:
+        """The phone number as people write it (nationally for the clinic's own country)."""
+        return display_phone(self.phone)
+
+    @property
+    def phone_checked(self) -> bool:
+        """False for a number kept as typed because it could not be read (fix it by hand)."""
+        return is_checked(self.phone)
 
     @property
     def initials(self) -> str:

@@ -11,6 +11,7 @@ from django.db.models.functions import Replace
 from sotclinic import clinic_locale
 
 from .models import Patient
+from .phones import stored_digits
 
 # Characters people type inside phone numbers; stripped on both sides so only digits compare.
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
@@ -25,6 +26,8 @@ class PatientQuery:
     kind: str  # "all", "name", "email", "phone" or "dob"
     text: str = ""
     digits: str = ""
+    # The digits as stored (E.164) when typed in the national form, e.g. "0117 496" -> "44117496".
+    stored_digits: str = ""
     date: dt.date | None = None
 
 
@@ -51,7 +54,7 @@ def parse_query(raw: str) -> PatientQuery:
         return PatientQuery("email", text)
     digits = re.sub(r"\D", "", text)
     if _PHONE_QUERY.match(text) and len(digits) >= 3:
-        return PatientQuery("phone", text, digits=digits)
+        return PatientQuery("phone", text, digits=digits, stored_digits=stored_digits(text))
     return PatientQuery("name", text)
 
 
@@ -72,9 +75,10 @@ def search_patients(raw: str) -> QuerySet[Patient]:
     elif query.kind == "email":
         patients = patients.filter(email__icontains=query.text)
     elif query.kind == "phone":
-        patients = patients.annotate(phone_digits=_phone_digits()).filter(
-            phone_digits__contains=query.digits
-        )
+        matches = Q(phone_digits__contains=query.digits)
+        if query.stored_digits:
+            matches |= Q(phone_digits__contains=query.stored_digits)
+        patients = patients.annotate(phone_digits=_phone_digits()).filter(matches)
     elif query.kind == "name":
         for word in query.text.split():
             patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sotclinic.clinic_locale import DobInputFormats
+from sotclinic.patients.phones import normalise_phone
 from sotclinic.patients.validators import validate_date_of_birth
 
 
@@ -42,6 +43,9 @@ class BookingDetailsForm(forms.Form):
         ),
         error_messages={"required": _("Please agree so that we can keep your details.")},
     )
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
 
     def clean_date_of_birth(self):
         return validate_date_of_birth(self.cleaned_data["date_of_birth"])

@@ -124,12 +124,18 @@ class OutsideHoursOverride(forms.Form):
 class AppointmentForm(OutsideHoursOverride):
     """Staff create an appointment at a date and local time."""
 
-    patient = forms.ModelChoiceField(queryset=Patient.objects.all())
-    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.filter(active=True))
-    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
-    location = forms.ModelChoiceField(queryset=Location.objects.all())
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    patient = forms.ModelChoiceField(queryset=Patient.objects.all(), label=_("Patient"))
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.filter(active=True), label=_("Appointment type")
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(active=True), label=_("Practitioner")
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.all(), label=_("Location"))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Date"))
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time")
+    )
 
     def start(self) -> dt.datetime:
         data = self.cleaned_data
@@ -138,9 +144,13 @@ class AppointmentForm(OutsideHoursOverride):
 
 
 class MoveForm(OutsideHoursOverride):
-    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(active=True), label=_("Practitioner")
+    )
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Date"))
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time")
+    )
 
 
 class ClinicLocaleForm(forms.ModelForm):

@@ -21,6 +21,7 @@ from sotclinic.clinic_locale import (
     YEAR_MONTH_DAY,
     ClinicLocale,
 )
+from sotclinic.patients.phones import validate_phone_region
 
 from . import certifications, schedule_cache
 
@@ -78,11 +79,13 @@ def validate_time_zone(value: str) -> None:
 class Location(models.Model):
     """A clinic location; its time zone decides how local hours map to UTC."""
 
-    name = models.CharField(max_length=200)
-    address = models.TextField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    address = models.TextField(blank=True, verbose_name=_("address"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], verbose_name=_("time zone")
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -94,12 +97,15 @@ class Location(models.Model):
 
 class Practitioner(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="practitioner",
+        verbose_name=_("user"),
     )
-    display_name = models.CharField(max_length=200)
-    credentials = models.CharField(max_length=300, blank=True)
-    bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="practitioners/", blank=True)
+    display_name = models.CharField(max_length=200, verbose_name=_("display name"))
+    credentials = models.CharField(max_length=300, blank=True, verbose_name=_("credentials"))
+    bio = models.TextField(blank=True, verbose_name=_("bio"))
+    photo = models.ImageField(upload_to="practitioners/", blank=True, verbose_name=_("photo"))
     sot_certification = models.CharField(
         _("SOT certification (other)"),
         max_length=200,
@@ -116,10 +122,14 @@ class Practitioner(models.Model):
         choices=certifications.level_choices(),
         help_text=_("A level of the body chosen above; each body names its own levels."),
     )
-    locations = models.ManyToManyField(Location, related_name="practitioners")
-    active = models.BooleanField(default=True)
+    locations = models.ManyToManyField(
+        Location, related_name="practitioners", verbose_name=_("locations")
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     # Secret for the practitioner's iCalendar feed; empty means no feed (revoked).
-    calendar_feed_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    calendar_feed_token = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, verbose_name=_("calendar feed token")
+    )
 
     class Meta:
         ordering = ["display_name"]
@@ -172,12 +182,17 @@ class WeeklyHours(models.Model):
         SUNDAY = 6
 
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.CASCADE, related_name="weekly_hours"
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="weekly_hours",
+        verbose_name=_("practitioner"),
     )
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="weekly_hours")
-    weekday = models.IntegerField(choices=Weekday.choices)
-    start_time = models.TimeField()
-    end_time = models.TimeField()
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="weekly_hours", verbose_name=_("location")
+    )
+    weekday = models.IntegerField(choices=Weekday.choices, verbose_name=_("weekday"))
+    start_time = models.TimeField(verbose_name=_("start time"))
+    end_time = models.TimeField(verbose_name=_("end time"))
 
     class Meta:
         ordering = ["practitioner", "weekday", "start_time"]
@@ -195,11 +210,18 @@ class WeeklyHours(models.Model):
 class WeeklyBreak(models.Model):
     """A recurring pause inside working hours (lunch, admin), in the location's local time."""
 
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="breaks")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="breaks")
-    weekday = models.IntegerField(choices=WeeklyHours.Weekday.choices)
-    start_time = models.TimeField()
-    end_time = models.TimeField()
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="breaks",
+        verbose_name=_("practitioner"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="breaks", verbose_name=_("location")
+    )
+    weekday = models.IntegerField(choices=WeeklyHours.Weekday.choices, verbose_name=_("weekday"))
+    start_time = models.TimeField(verbose_name=_("start time"))
+    end_time = models.TimeField(verbose_name=_("end time"))
 
     class Meta:
         ordering = ["practitioner", "weekday", "start_time"]
@@ -227,22 +249,28 @@ class AvailabilityException(models.Model):
         HOLIDAY = "holiday", _("Holiday (clinic closed)")
         EXTRA_HOURS = "extra_hours", _("Extra hours")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     practitioner = models.ForeignKey(
         Practitioner,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="exceptions",
+        verbose_name=_("practitioner"),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="exceptions"
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exceptions",
+        verbose_name=_("location"),
     )
-    first_day = models.DateField()
-    last_day = models.DateField()
-    start_time = models.TimeField(null=True, blank=True)
-    end_time = models.TimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    first_day = models.DateField(verbose_name=_("first day"))
+    last_day = models.DateField(verbose_name=_("last day"))
+    start_time = models.TimeField(null=True, blank=True, verbose_name=_("start time"))
+    end_time = models.TimeField(null=True, blank=True, verbose_name=_("end time"))
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
 
     class Meta:
         ordering = ["first_day", "start_time"]
@@ -274,15 +302,21 @@ class AvailabilityException(models.Model):
 
 
 class AppointmentType(models.Model):
-    name = models.CharField(max_length=200)
-    duration_minutes = models.PositiveIntegerField(validators=bounded(*DURATION_MINUTES, "minutes"))
-    buffer_minutes = models.PositiveIntegerField(
-        default=0, validators=bounded(*BUFFER_MINUTES, "minutes")
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    duration_minutes = models.PositiveIntegerField(
+        validators=bounded(*DURATION_MINUTES, "minutes"), verbose_name=_("duration minutes")
     )
-    practitioners = models.ManyToManyField(Practitioner, related_name="appointment_types")
-    new_patients_may_book_online = models.BooleanField(default=True)
-    bookable_online = models.BooleanField(default=True)
-    active = models.BooleanField(default=True)
+    buffer_minutes = models.PositiveIntegerField(
+        default=0, validators=bounded(*BUFFER_MINUTES, "minutes"), verbose_name=_("buffer minutes")
+    )
+    practitioners = models.ManyToManyField(
+        Practitioner, related_name="appointment_types", verbose_name=_("practitioners")
+    )
+    new_patients_may_book_online = models.BooleanField(
+        default=True, verbose_name=_("new patients may book online")
+    )
+    bookable_online = models.BooleanField(default=True, verbose_name=_("bookable online"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["name"]
@@ -307,25 +341,40 @@ class Appointment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.PROTECT, related_name="appointments"
+        Practitioner,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("practitioner"),
     )
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("patient"),
     )
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("location")
+    )
     appointment_type = models.ForeignKey(
-        AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+        AppointmentType,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("appointment type"),
     )
-    start = models.DateTimeField()  # UTC
-    end = models.DateTimeField()  # UTC
+    start = models.DateTimeField(verbose_name=_("start"))  # UTC
+    end = models.DateTimeField(verbose_name=_("end"))  # UTC
     # end plus the type's buffer: the practitioner is busy in [start, blocked_until). On
     # PostgreSQL an exclusion constraint on this range (migration 0003), on SQLite triggers
     # (migration 0004), forbid overlaps.
-    blocked_until = models.DateTimeField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
-    booked_online = models.BooleanField(default=False)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(verbose_name=_("blocked until"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.BOOKED, verbose_name=_("status")
+    )
+    booked_online = models.BooleanField(default=False, verbose_name=_("booked online"))
+    reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("reminder sent at")
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
     created_at = models.DateTimeField(auto_now_add=True)
     # The iCalendar SEQUENCE of the invites sent for it: 0 when booked, one more with every
     # recorded change (services.record_change), so calendars apply the newest invite.
@@ -397,30 +446,37 @@ class Appointment(models.Model):
 class ClinicSettings(models.Model):
     """The clinic's public page text and its online booking rules; one row (pk=1)."""
 
-    tagline = models.CharField(max_length=300, blank=True)
-    opening_hours = models.TextField(blank=True, help_text=_("As shown on the public page."))
+    tagline = models.CharField(max_length=300, blank=True, verbose_name=_("tagline"))
+    opening_hours = models.TextField(
+        blank=True, help_text=_("As shown on the public page."), verbose_name=_("opening hours")
+    )
     about_visit = models.TextField(
         _("What an SOT visit involves"),
         blank=True,
         help_text=_("Describe the visit plainly; do not promise a health result."),
     )
     slot_step_minutes = models.PositiveIntegerField(
-        default=15, validators=bounded(*SLOT_STEP_MINUTES, "minutes")
+        default=15,
+        validators=bounded(*SLOT_STEP_MINUTES, "minutes"),
+        verbose_name=_("slot step minutes"),
     )
     min_notice_minutes = models.PositiveIntegerField(
         default=120,
         validators=bounded(*MIN_NOTICE_MINUTES, "minutes"),
         help_text=_("How soon before a visit patients may still book it online."),
+        verbose_name=_("min notice minutes"),
     )
     horizon_days = models.PositiveIntegerField(
         default=60,
         validators=bounded(*HORIZON_DAYS, "days"),
         help_text=_("How far ahead patients may book online."),
+        verbose_name=_("horizon days"),
     )
     cancellation_window_hours = models.PositiveIntegerField(
         default=24,
         validators=bounded(*CANCELLATION_WINDOW_HOURS, "hours"),
         help_text=_("Patients may cancel or move online up to this long before."),
+        verbose_name=_("cancellation window hours"),
     )
     reminder_hours = models.PositiveIntegerField(
         default=48,
@@ -429,6 +485,7 @@ class ClinicSettings(models.Model):
             "Reminders go out this many hours before a visit; more than the cancellation "
             "window, so that patients can still cancel or move online."
         ),
+        verbose_name=_("reminder hours"),
     )
     # Shown to a patient whose intake raises an urgent red flag, next to the clinic's phone.
     emergency_number = models.CharField(
@@ -457,6 +514,7 @@ class ClinicSettings(models.Model):
         default="en-gb",
         db_default="en-gb",
         help_text=_("Of staff pages, and of patient pages and messages unless a patient chooses."),
+        verbose_name=_("language"),
     )
     time_format = models.CharField(
         _("clock"),
@@ -474,7 +532,10 @@ class ClinicSettings(models.Model):
         help_text=_("How dates are shown."),
     )
     first_day_of_week = models.PositiveSmallIntegerField(
-        choices=[(1, _("Monday")), (0, _("Sunday")), (6, _("Saturday"))], default=1, db_default=1
+        choices=[(1, _("Monday")), (0, _("Sunday")), (6, _("Saturday"))],
+        default=1,
+        db_default=1,
+        verbose_name=_("first day of week"),
     )
     dob_order = models.CharField(
         _("date-of-birth entry order"),
@@ -492,16 +553,21 @@ class ClinicSettings(models.Model):
             RegexValidator(r"^[A-Z]{3}$", _("Enter an ISO 4217 code such as GBP, EUR or USD."))
         ],
         help_text=_("ISO 4217 code, for fees and invoices."),
+        verbose_name=_("currency"),
     )
     phone_region = models.CharField(
         max_length=2,
         default="GB",
         db_default="GB",
-        validators=[RegexValidator(r"^[A-Z]{2}$", _("Enter an ISO 3166 country code such as GB."))],
+        validators=[
+            RegexValidator(r"^[A-Z]{2}$", _("Enter an ISO 3166 country code such as GB.")),
+            validate_phone_region,
+        ],
         help_text=_(
             "ISO 3166 country code; phone numbers without a +country prefix are read "
             "as numbers of this country."
         ),
+        verbose_name=_("phone region"),
     )
     diagnosis_codes = models.CharField(
         _("diagnosis code system"),
@@ -576,9 +642,9 @@ class ClinicSettings(models.Model):
 class FaqEntry(models.Model):
     """A question and answer on the public page."""
 
-    question = models.CharField(max_length=300)
-    answer = models.TextField()
-    position = models.PositiveIntegerField(default=0)
+    question = models.CharField(max_length=300, verbose_name=_("question"))
+    answer = models.TextField(verbose_name=_("answer"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "pk"]
@@ -615,19 +681,26 @@ class AppointmentChange(AppendOnlyModel):
         STATUS_CHANGED = "status_changed", _("Status changed")
         EDITED = "edited", _("Edited")
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="changes")
-    occurred_at = models.DateTimeField(default=timezone.now)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="changes", verbose_name=_("appointment")
+    )
+    occurred_at = models.DateTimeField(default=timezone.now, verbose_name=_("occurred at"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
     )
     # Who, as it read at the time: the user's name, or "patient via link", "online booking",
     # "system" when no staff user acted.
-    actor = models.CharField(max_length=150)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.CharField(max_length=150, verbose_name=_("actor"))
+    channel = models.CharField(max_length=20, choices=Channel.choices, verbose_name=_("channel"))
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("action"))
     # The fields that changed, before and after (JSON-ready values; see services.snapshot).
-    old = models.JSONField(default=dict, blank=True)
-    new = models.JSONField(default=dict, blank=True)
+    old = models.JSONField(default=dict, blank=True, verbose_name=_("old"))
+    new = models.JSONField(default=dict, blank=True, verbose_name=_("new"))
 
     Immutable = ChangeLogImmutable
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from sotclinic.messaging import services as outbox
 from sotclinic.patients.models import Patient
+from sotclinic.patients.phones import is_checked
 
 from . import self_service
 from .calendars import appointment_invite, invite_mimetype
@@ -102,7 +103,8 @@ def channels_for(patient: Patient) -> list[str]:
     nothing (no address and no usable phone)."""
     wanted = patient.contact_channel
     email_possible = bool(patient.email)
-    sms_possible = bool(patient.phone)
+    # A number kept as typed (not readable as E.164) cannot be texted.
+    sms_possible = bool(patient.phone) and is_checked(patient.phone)
     chosen = []
     if wanted in (Patient.ContactChannel.EMAIL, Patient.ContactChannel.BOTH) and email_possible:
         chosen.append(EMAIL)

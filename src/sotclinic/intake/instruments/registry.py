@@ -14,7 +14,9 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from .definitions import _obj, _text, parse_instrument, parse_not_shipped, read_data_files
+from sotclinic.data_text import DataTextError, declared_languages, read_text
+
+from .definitions import _obj, parse_instrument, parse_not_shipped, read_data_files
 from .model import (
     ComplaintInstruments,
     DefinitionError,
@@ -42,6 +44,17 @@ class ComplaintEntry:
 
 def parse_complaints(raw: Any, where: str = COMPLAINTS_FILE) -> dict[str, ComplaintEntry]:
     """Read complaints.json: for each complaint its specific and generic instruments, or a gap."""
+    try:
+        languages = declared_languages(_obj(raw, where), where)
+    except DataTextError as error:
+        raise DefinitionError(str(error)) from None
+
+    def words(entry: Mapping[str, Any], key: str, entry_where: str) -> str:
+        try:
+            return read_text(entry.get(key), f"{entry_where}.{key}", languages)
+        except DataTextError as error:
+            raise DefinitionError(str(error)) from None
+
     table = _obj(_obj(raw, where).get("complaints"), f"{where}.complaints")
     if not table:
         raise DefinitionError(f"{where}.complaints: must list at least one complaint")
@@ -56,14 +69,16 @@ def parse_complaints(raw: Any, where: str = COMPLAINTS_FILE) -> dict[str, Compla
                 raise DefinitionError(f"{entry_where}.{key}: must be a list of instrument ids")
             ids[key] = tuple(value)
         gap = entry.get("gap")
-        if not ids["specific"] and (not isinstance(gap, str) or not gap.strip()):
+        if not ids["specific"] and not gap:
             # Honesty rule: a complaint without a shipped specific instrument must say why.
             raise DefinitionError(f"{entry_where}.gap: required when no specific instrument ships")
         if ids["specific"] and gap is not None:
             raise DefinitionError(f"{entry_where}.gap: must be null when an instrument ships")
+        if gap is not None:
+            gap = words(entry, "gap", entry_where)
         entries[complaint_id] = ComplaintEntry(
             id=complaint_id,
-            title=_text(entry, "title", entry_where),
+            title=words(entry, "title", entry_where),
             specific=ids["specific"],
             generic=ids["generic"],
             gap=gap,

@@ -1,8 +1,9 @@
 """Precautions: conditions that change how a practitioner positions and treats a patient.
 
-A separate tier from red flags: a precaution never sends the patient elsewhere. Pure Python,
-no Django. The table (``data/precautions.json``) holds each precaution's intake question, what
-it means for positioning and which set-up positions it bears on, with its quoted sources.
+A separate tier from red flags: a precaution never sends the patient elsewhere. No models and
+no requests; its texts follow the active language (``sotclinic.data_text``). The table
+(``data/precautions.json``) holds each precaution's intake question, what it means for
+positioning and which set-up positions it bears on, with its quoted sources.
 
 Typical use::
 
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from sotclinic.data_text import DataTextError, declared_languages, read_text
 
 DATA_FILE = Path(__file__).parent / "data" / "precautions.json"
 MAX_PREGNANCY_WEEKS = 42
@@ -68,16 +71,31 @@ class Precaution:
         return False
 
     def describe(self, weeks: int | None = None) -> str:
-        """The short words a screen shows, e.g. "24 weeks pregnant"."""
+        """The short words a screen shows, e.g. "24 weeks pregnant", in the page's language."""
+        from django.utils.translation import gettext, ngettext
+
         if self.code == "pregnancy" and weeks is not None:
-            return f"{weeks} weeks pregnant"
+            return ngettext("%(weeks)d week pregnant", "%(weeks)d weeks pregnant", weeks) % {
+                "weeks": weeks
+            }
         if self.code == "pregnancy":
-            return "Pregnant (weeks not given)"
+            return gettext("Pregnant (weeks not given)")
         return self.label
 
 
 def parse_precautions(raw: dict[str, Any]) -> dict[str, Precaution]:
     """Build the table from its JSON form; every entry must cite at least one known source."""
+    try:
+        languages = declared_languages(raw, "precautions.json")
+    except DataTextError as error:
+        raise PrecautionTableError(str(error)) from None
+
+    def words(entry: dict[str, Any], key: str) -> str:
+        try:
+            return read_text(entry.get(key), f"precaution {entry['code']!r}.{key}", languages)
+        except DataTextError as error:
+            raise PrecautionTableError(str(error)) from None
+
     sources = {}
     for item in raw.get("sources", []):
         if not item.get("quote") or not item.get("citation"):
@@ -110,10 +128,10 @@ def parse_precautions(raw: dict[str, Any]) -> dict[str, Precaution]:
             raise PrecautionTableError(f"precaution {code!r}: unknown source {unknown[0]!r}")
         table[code] = Precaution(
             code=code,
-            label=entry["label"],
-            question=entry["question"],
+            label=words(entry, "label"),
+            question=words(entry, "question"),
             asks_weeks=bool(entry.get("asks_weeks")),
-            positioning=entry["positioning"],
+            positioning=words(entry, "positioning"),
             positions=tuple(rules),
             sources=tuple(sources[s] for s in entry["sources"]),
         )

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sotclinic.data_text import source_text
+
 from .table import (
     Question,
     RedFlagError,
@@ -43,11 +45,11 @@ class Flag:
         """Plain JSON data, for storage with the intake and for the API."""
         return {
             "rule": self.rule_id,
-            "title": self.title,
+            "title": source_text(self.title),
             "severity": self.severity.id,
-            "severity_label": self.severity.label,
-            "action": self.severity.action,
-            "explanation": self.explanation,
+            "severity_label": source_text(self.severity.label),
+            "action": source_text(self.severity.action),
+            "explanation": source_text(self.explanation),
             "triggered_by": list(self.triggered_by),
             "sources": [{"citation": s.citation, "url": s.url} for s in self.sources],
         }
@@ -108,7 +110,7 @@ class ScreenResult:
             "undetermined": [
                 {
                     "rule": item.rule_id,
-                    "title": item.title,
+                    "title": source_text(item.title),
                     "severity": item.severity.id,
                     "needs": list(item.needs),
                 }
@@ -116,7 +118,7 @@ class ScreenResult:
             ],
             "unanswered": list(self.unanswered),
             "unsure": list(self.unsure),
-            "caveat": self.caveat,
+            "caveat": source_text(self.caveat),
         }
 
 

@@ -17,6 +17,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from sotclinic.data_text import DataTextError, declared_languages, read_text
+
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 ANY_REGION = "any"
 _AGE_TESTS = ("age_over", "age_under", "age_at_least")
@@ -136,6 +138,21 @@ def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+def _words(entry: Mapping[str, Any], key: str, where: str, languages: frozenset[str]) -> str:
+    """A text people read: English, or English with its declared translations."""
+    try:
+        return read_text(entry.get(key), f"{where}.{key}", languages)
+    except DataTextError as error:
+        raise RedFlagError(str(error)) from None
+
+
+def _languages(data_file: Mapping[str, Any], where: str) -> frozenset[str]:
+    try:
+        return declared_languages(data_file, where)
+    except DataTextError as error:
+        raise RedFlagError(str(error)) from None
+
+
 def _ident(entry: Mapping[str, Any], key: str, where: str) -> str:
     value = _text(entry, key, where)
     if not _ID.match(value):
@@ -197,6 +214,7 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
         raise RedFlagError("sources.json: must list sources")
 
     questions_file = _obj(questions_raw, "questions.json")
+    question_languages = _languages(questions_file, "questions.json")
     complaints = _strings(questions_file, "complaints", "questions.json")
     answers = _strings(questions_file, "answers", "questions.json")
     if set(answers) != {"yes", "no", "unsure"}:
@@ -211,8 +229,8 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
                 raise RedFlagError(f"{where}.regions: unknown region {region!r}")
         question = Question(
             id=_ident(entry, "id", where),
-            text=_text(entry, "text", where),
-            label=_text(entry, "label", where),
+            text=_words(entry, "text", where, question_languages),
+            label=_words(entry, "label", where, question_languages),
             regions=regions,
         )
         if question.id in questions:
@@ -223,6 +241,7 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
     version = rules_file.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise RedFlagError("rules.json.version: must be a whole number >= 1")
+    rule_languages = _languages(rules_file, "rules.json")
 
     def resolve_sources(ids: Sequence[str], where: str) -> tuple[Source, ...]:
         for source_id in ids:
@@ -240,7 +259,7 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
         advice, advice_sources = "", ()
         # The most urgent severity must tell the patient what to do now, with its source.
         if rank == 0 or "patient_advice" in entry:
-            advice = _text(entry, "patient_advice", where)
+            advice = _words(entry, "patient_advice", where, rule_languages)
             advice_sources = resolve_sources(
                 _strings(entry, "patient_advice_sources", where),
                 f"{where}.patient_advice_sources",
@@ -248,8 +267,8 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
         severities[severity_id] = Severity(
             severity_id,
             rank,
-            _text(entry, "label", where),
-            _text(entry, "action", where),
+            _words(entry, "label", where, rule_languages),
+            _words(entry, "action", where, rule_languages),
             advice,
             advice_sources,
         )
@@ -286,7 +305,7 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
                 raise RedFlagError(
                     f"{where}.patient_advice: only a rule of the most urgent severity has its own"
                 )
-            advice = _text(entry, "patient_advice", where)
+            advice = _words(entry, "patient_advice", where, rule_languages)
             advice_sources = resolve_sources(
                 _strings(entry, "patient_advice_sources", where),
                 f"{where}.patient_advice_sources",
@@ -294,11 +313,11 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
         rules.append(
             Rule(
                 id=rule_id,
-                title=_text(entry, "title", where),
+                title=_words(entry, "title", where, rule_languages),
                 regions=regions,
                 severity=severities[str(severity_id)],
                 when=entry["when"],
-                explanation=_text(entry, "explanation", where),
+                explanation=_words(entry, "explanation", where, rule_languages),
                 sources=resolve_sources(_strings(entry, "sources", where), f"{where}.sources"),
                 patient_advice=advice,
                 patient_advice_sources=advice_sources,
@@ -316,7 +335,7 @@ def parse_table(sources_raw: Any, questions_raw: Any, rules_raw: Any) -> RedFlag
         version=version,
         complaints=complaints,
         answers=answers,
-        caveat=_text(rules_file, "caveat", "rules.json"),
+        caveat=_words(rules_file, "caveat", "rules.json", rule_languages),
         caveat_sources=caveat_sources,
         severities=MappingProxyType(severities),
         questions=tuple(questions.values()),

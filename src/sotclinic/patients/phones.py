@@ -1,0 +1,109 @@
+"""Patients' phone numbers: read in the clinic's phone region, stored in E.164, shown nationally.
+
+The one rule for the staff patient form, the public booking page and the booking API: a number
+is read with ``phonenumbers`` (libphonenumber, through django-phonenumber-field) as a number of
+the clinic's region unless it starts with ``+``, refused if it cannot be a real number, and
+stored as E.164 (``+442079460000``). A number of the clinic's own country is shown in its
+national format (``020 7946 0000``), any other in the international one.
+
+Numbers stored before this rule that could not be read stay as they were typed (never thrown
+away) and count as unchecked (``is_checked``): staff see them marked and fix them by hand.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber
+
+from sotclinic import clinic_locale
+
+MAX_LENGTH = 40
+
+
+def clinic_region() -> str:
+    """The ISO 3166 region numbers without a +country prefix belong to (the clinic's)."""
+    return clinic_locale.current().phone_region
+
+
+def validate_phone_region(region: str) -> None:
+    """Refuse a region libphonenumber has no numbering plan for (e.g. "ZZ")."""
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(
+            _("%(region)s is not a country code with a telephone numbering plan.")
+            % {"region": region},
+            code="unknown_region",
+        )
+
+
+def _parse(text: str, region: str) -> PhoneNumber | None:
+    try:
+        number = PhoneNumber.from_string(text, region=region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if number.is_valid() else None
+
+
+def normalise_phone(text: str, region: str | None = None) -> str:
+    """The E.164 form of ``text`` ("" for a blank entry).
+
+    Raises ValidationError with a message for the person typing when it is not a valid
+    number (in ``region``, the clinic's by default, unless it starts with +country).
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    region = region or clinic_region()
+    number = _parse(text, region) if len(text) <= MAX_LENGTH else None
+    if number is None:
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        raise ValidationError(
+            _(
+                "That is not a phone number we can reach. Enter it as you would dial it in "
+                "this country, e.g. %(national)s, or with the country code, e.g. %(international)s."
+            )
+            % {
+                "national": phonenumbers.format_number(
+                    example, phonenumbers.PhoneNumberFormat.NATIONAL
+                ),
+                "international": phonenumbers.format_number(
+                    example, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+                ),
+            }
+            if example
+            else _("That is not a phone number we can reach. Enter it with its country code."),
+            code="invalid_phone",
+        )
+    return number.as_e164
+
+
+def is_checked(stored: str) -> bool:
+    """True for a blank number or one stored in E.164; False for one kept as typed."""
+    if not stored:
+        return True
+    number = _parse(stored, "ZZ") if stored.startswith("+") else None
+    return number is not None and number.as_e164 == stored
+
+
+def display_phone(stored: str, region: str | None = None) -> str:
+    """A stored number as people write it: nationally for the clinic's own country,
+    internationally for others; a number kept as typed is shown as typed."""
+    if not stored or not is_checked(stored):
+        return stored or ""
+    number = _parse(stored, "ZZ")
+    own = phonenumbers.region_code_for_number(number) == (region or clinic_region())
+    return number.as_national if own else number.as_international
+
+
+def stored_digits(typed: str, region: str | None = None) -> str:
+    """The digits a nationally typed (part of a) number has once stored in E.164, for search:
+    "0117 496" in GB is "44117496"; "" when ``typed`` does not start with the national prefix.
+    """
+    region = region or clinic_region()
+    digits = "".join(c for c in typed if c.isdigit())
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = metadata.national_prefix if metadata else None
+    if typed.lstrip().startswith("+") or not prefix or not digits.startswith(prefix):
+        return ""
+    return f"{metadata.country_code}{digits[len(prefix) :]}"

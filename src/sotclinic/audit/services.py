@@ -28,3 +28,24 @@ def record_access(
         detail=detail[:200],
         ip_address=address,
     )
+
+
+def record_aggregate_access(
+    user, action: Action, detail: str, address: str | None = None
+) -> AccessLog:
+    """Append one row to the access log for a view of figures across patients (a dashboard, an
+    export of totals): one row naming what was viewed and with which filters in ``detail``,
+    not one row per patient counted. A view that lists patients calls ``record_access`` for
+    each patient it shows."""
+    if not isinstance(action, Action):
+        raise TypeError(f"record_aggregate_access takes an audit Action member, not {action!r}.")
+    if user is not None and not user.is_authenticated:
+        user = None
+    return AccessLog.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        patient=None,
+        action=action,
+        detail=detail[:200],
+        ip_address=address,
+    )

@@ -67,7 +67,8 @@ def main() -> int:
             out = Path(tmp) / "result.json"
             command = [sys.executable, __file__, "--child", str(scale), "--out", str(out)]
             command += ["--rounds", str(args.rounds), "--repeat", str(args.repeat)]
-            subprocess.run(command, check=True, cwd=ROOT)
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+            subprocess.run(command, check=True, cwd=ROOT, env=env)
             results.append(json.loads(out.read_text()))
     print_tables(results)
     if args.json:
@@ -270,7 +271,7 @@ class running_server:
             "WEB_CONCURRENCY": "1",
             "GUNICORN_THREADS": "1",
             "ACCESS_LOG": os.devnull,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         }
         sotclinic = Path(sys.executable).parent / "sotclinic"
         self.log = open(Path(self.tmp) / "server.log", "w")  # noqa: SIM115

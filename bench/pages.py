@@ -209,7 +209,13 @@ def page_requests(practice, floor_patient: int) -> dict[str, Request]:
     from sotclinic.scheduling.selectors import free_slots
 
     first_free_day = timezone.now().date() + dt.timedelta(days=DAYS_AHEAD + 2)
-    slots = iter(free_slots(practice.kind, first_free_day, 30))
+    # Slots that stay free once the ones before them are booked: 30 minutes apart at least.
+    apart, busy_until = [], {}
+    for slot in free_slots(practice.kind, first_free_day, 30):
+        if slot.start >= busy_until.get(slot.practitioner_id, slot.start):
+            apart.append(slot)
+            busy_until[slot.practitioner_id] = slot.start + dt.timedelta(minutes=30)
+    slots = iter(apart)
     counter = itertools.count()
 
     def booking() -> dict:

@@ -5,15 +5,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from sotclinic import clinic_locale
 
+from . import search_index
 from .models import Patient
+from .search import fold
 
-# Characters people type inside phone numbers; stripped on both sides so only digits compare.
-PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
 _PHONE_QUERY = re.compile(r"^[\d\s().+/-]+$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 
@@ -55,29 +56,42 @@ def parse_query(raw: str) -> PatientQuery:
     return PatientQuery("name", text)
 
 
-def _phone_digits():
-    expression = F("phone")
-    for separator in PHONE_SEPARATORS:
-        expression = Replace(expression, Value(separator), Value(""))
-    return expression
+def _containing(column: str, text: str) -> Q:
+    """Rows whose search column holds ``text`` (already folded), read through its index.
+
+    PostgreSQL's trigram index serves ``LIKE '%…%'`` (Django's ``contains``). On SQLite the
+    FTS5 trigram table serves ``GLOB '*…*'``; GLOB's own wildcards are matched literally by
+    enclosing them in brackets.
+    """
+    if connection.vendor != "sqlite":
+        return Q(**{f"{column}__contains": text})
+    pattern = "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
+    # The table and column are this module's constants; what was typed is a parameter.
+    rows = RawSQL(  # noqa: S611
+        f"SELECT rowid FROM {search_index.SQLITE_TABLE} WHERE {column} GLOB %s",  # noqa: S608
+        (pattern,),
+    )
+    return Q(pk__in=rows)
 
 
 def search_patients(raw: str) -> QuerySet[Patient]:
     """Patients matching the search box, by last and first name
-    (``scheduling.selectors.with_next_appointment`` adds each one's next appointment)."""
+    (``scheduling.selectors.with_next_appointment`` adds each one's next appointment).
+
+    Names and e-mail addresses compare without case or accents, phone numbers by their digits,
+    each through the index on the patient's search columns (``Patient.fill_search_columns``).
+    """
     query = parse_query(raw)
     patients = Patient.objects.all()
     if query.kind == "dob":
         patients = patients.filter(date_of_birth=query.date)
     elif query.kind == "email":
-        patients = patients.filter(email__icontains=query.text)
+        patients = patients.filter(_containing("search_email", fold(query.text)))
     elif query.kind == "phone":
-        patients = patients.annotate(phone_digits=_phone_digits()).filter(
-            phone_digits__contains=query.digits
-        )
+        patients = patients.filter(_containing("search_phone", query.digits))
     elif query.kind == "name":
-        for word in query.text.split():
-            patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        for word in fold(query.text).split():
+            patients = patients.filter(_containing("search_name", word))
     return patients.order_by("last_name", "first_name", "id")
 
 

@@ -19,6 +19,10 @@ class User(AbstractUser):
     """A person who logs in. The role decides which pages and which data they may see."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    # Whether a confirmed two-factor device exists, read on every staff page with the user row
+    # itself instead of a query of its own; kept by ``two_factor.sync_two_factor_flag`` on
+    # every save and deletion of a device, whoever makes it.
+    has_two_factor = models.BooleanField(default=False, editable=False)
 
     @property
     def is_clinic_staff(self) -> bool:

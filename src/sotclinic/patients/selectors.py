@@ -76,7 +76,7 @@ def _containing(column: str, text: str) -> Q:
 
 def search_patients(raw: str) -> QuerySet[Patient]:
     """Patients matching the search box, by last and first name
-    (``scheduling.selectors.with_next_appointment`` adds each one's next appointment).
+    (``scheduling.selectors.attach_next_appointments`` adds each one's next appointment).
 
     Names and e-mail addresses compare without case or accents, phone numbers by their digits,
     each through the index on the patient's search columns (``Patient.fill_search_columns``).

@@ -20,9 +20,9 @@ from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.scheduling.models import Location
 from sotclinic.scheduling.selectors import (
+    attach_next_appointments,
     day_schedule,
     patient_appointments,
-    with_next_appointment,
 )
 
 PAGE_SIZE = 25
@@ -73,8 +73,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    found = with_next_appointment(selectors.search_patients(raw))
-    page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
+    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(page_param(request.GET))
+    attach_next_appointments(page.object_list)
     context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
     return render(request, "patients/list.html", context)
 

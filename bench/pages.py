@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -70,38 +71,40 @@ def main() -> int:
             env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
             subprocess.run(command, check=True, cwd=ROOT, env=env)
             results.append(json.loads(out.read_text()))
-    print_tables(results)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+        print_scale(results[-1])  # each scale as soon as it is measured
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+    if len(results) > 1:
+        print_change(results[0], results[-1])
     return 0
 
 
-def print_tables(results: list[dict]) -> None:
-    for result in results:
+def print_scale(result: dict) -> None:
+    print(
+        f"\n{result['database']}, {result['scale']:g}× practice "
+        f"({result['rows']}); /healthz {result['healthz_ms']:.2f} ms, "
+        f"floor {result['floor_ms']:.2f} ms (medians)"
+    )
+    print(f"  {'page':<20} {'median ms':>10} {'× /healthz':>11} {'× floor':>8} {'queries':>8}")
+    for name in ("floor", *PAGES):
+        page = result["pages"][name]
         print(
-            f"\n{result['database']}, {result['scale']:g}× practice "
-            f"({result['rows']}); /healthz {result['healthz_ms']:.2f} ms, "
-            f"floor {result['floor_ms']:.2f} ms (medians)"
+            f"  {name:<20} {page['median_ms']:>10.2f} {page['ratio_healthz']:>11.2f} "
+            f"{page['ratio_floor']:>8.2f} {page['queries']:>8}"
         )
-        print(f"  {'page':<20} {'median ms':>10} {'× /healthz':>11} {'× floor':>8} {'queries':>8}")
-        for name in ("floor", *PAGES):
-            page = result["pages"][name]
-            print(
-                f"  {name:<20} {page['median_ms']:>10.2f} {page['ratio_healthz']:>11.2f} "
-                f"{page['ratio_floor']:>8.2f} {page['queries']:>8}"
-            )
-    if len(results) > 1:
-        first, last = results[0], results[-1]
-        factor = last["scale"] / first["scale"]
-        print(f"\nFrom {first['scale']:g}× to {last['scale']:g}× ({factor:g} times the rows):")
-        print(f"  {'page':<20} {'× /healthz':>17} {'× floor':>15} {'queries':>11}")
-        for name in ("floor", *PAGES):
-            a, b = first["pages"][name], last["pages"][name]
-            print(
-                f"  {name:<20} {a['ratio_healthz']:>7.2f} → {b['ratio_healthz']:<7.2f} "
-                f"{a['ratio_floor']:>6.2f} → {b['ratio_floor']:<6.2f} "
-                f"{a['queries']:>4} → {b['queries']:<4}"
-            )
+
+
+def print_change(first: dict, last: dict) -> None:
+    factor = last["scale"] / first["scale"]
+    print(f"\nFrom {first['scale']:g}× to {last['scale']:g}× ({factor:g} times the rows):")
+    print(f"  {'page':<20} {'× /healthz':>17} {'× floor':>15} {'queries':>11}")
+    for name in ("floor", *PAGES):
+        a, b = first["pages"][name], last["pages"][name]
+        print(
+            f"  {name:<20} {a['ratio_healthz']:>7.2f} → {b['ratio_healthz']:<7.2f} "
+            f"{a['ratio_floor']:>6.2f} → {b['ratio_floor']:<6.2f} "
+            f"{a['queries']:>4} → {b['queries']:<4}"
+        )
 
 
 # The child: one scale, one database, one server --------------------------------------------
@@ -168,6 +171,7 @@ def child(scale: float, rounds: int, repeat: int, out: Path) -> int:
         ),
     )
     out.write_text(json.dumps(result))
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -96,3 +96,11 @@ def test_the_index_is_rebuilt_when_a_table_rebuild_dropped_its_triggers():
     search_index.install(connection)  # what every migrate does afterwards
 
     assert _found("comer") == ["Late Comer"]
+
+
+def test_matching_a_patient_by_email_and_birth_date_reads_the_email_index():
+    make_patient(email="Ann.Smith@Example.com", date_of_birth=dt.date(1980, 1, 1))
+    query = Patient.objects.with_email(" ann.smith@EXAMPLE.com ", dt.date(1980, 1, 1))
+
+    assert query.count() == 1
+    assert "patient_email_dob" in _plan(query)

@@ -197,7 +197,8 @@ def first_findings_query(patient_ids: Iterable[int]):
         .order_by("started_at", "id")
         .values("started_at")[:1]
     )
-    return Patient.objects.filter(pk__in=list(patient_ids)).annotate(first=Subquery(first))
+    patients = Patient.objects.filter(pk__in=list(patient_ids)).order_by()
+    return patients.annotate(first=Subquery(first))
 
 
 def attach_visits(appointments: Iterable) -> None:

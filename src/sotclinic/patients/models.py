@@ -8,6 +8,14 @@ from .search import digits, fold
 
 
 class PatientQuerySet(models.QuerySet):
+    def with_email(self, email: str, date_of_birth):
+        """Patients with this e-mail (any case) and date of birth, found through the
+        ``patient_email_dob`` index on ``Lower(email), date_of_birth`` (``iexact`` would not
+        use it: SQLite reads it as LIKE, PostgreSQL as UPPER)."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=email.strip().lower(), date_of_birth=date_of_birth
+        )
+
     def bulk_create(self, objs, *args, **kwargs):
         """Rows written in bulk get their search columns too (``save`` is not called)."""
         objs = list(objs)

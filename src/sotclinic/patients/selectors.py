@@ -99,5 +99,5 @@ def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = N
     """Patients already registered with this e-mail (any case) and date of birth."""
     if not email or not date_of_birth:
         return Patient.objects.none()
-    found = Patient.objects.filter(email__iexact=email.strip(), date_of_birth=date_of_birth)
+    found = Patient.objects.with_email(email, date_of_birth)
     return found.exclude(pk=exclude_pk) if exclude_pk else found

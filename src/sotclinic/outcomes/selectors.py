@@ -200,7 +200,8 @@ def _filtered_intakes(filters: DashboardFilters):
 # instrument, asked over the same recall period, administered after it. Per instrument the
 # database counts those pairs and the ones improved by at least the MCID, and returns only the
 # middle one or two improvements (the median) — a fixed number of rows and one query, whatever
-# the number of patients.
+# the number of patients. MATERIALIZED (SQLite 3.35+, PostgreSQL 12+) keeps the follow-up
+# look-up to one run per baseline: inlined, SQLite would repeat it in every expression using it.
 _DASHBOARD_SQL = """
 WITH ranked_intakes AS (
     SELECT i.id, i.patient_id,
@@ -209,7 +210,7 @@ WITH ranked_intakes AS (
            ) AS position
     FROM ({intakes}) AS i
 ),
-pairs AS (
+pairs AS MATERIALIZED (
     SELECT b.instrument_id, b.score AS baseline_score,
            (SELECT f.score FROM {responses} AS f
             WHERE f.patient_id = b.patient_id

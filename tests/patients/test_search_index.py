@@ -104,3 +104,12 @@ def test_matching_a_patient_by_email_and_birth_date_reads_the_email_index():
 
     assert query.count() == 1
     assert "patient_email_dob" in _plan(query)
+
+
+def test_the_search_index_can_be_removed_and_installed_again():
+    make_patient(first_name="Ann", last_name="Smith")
+
+    search_index.uninstall(connection)
+    search_index.install(connection)
+
+    assert _found("smith") == ["Ann Smith"]

@@ -11,6 +11,12 @@ migration rebuilds the table, so ``install`` runs again after every ``migrate`` 
 # The statements below are built from the constant names in this module, never from input.
 # ruff: noqa: S608
 
+import re
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
 SQLITE_TABLE = "patients_patient_search"
 COLUMNS = ("search_name", "search_phone", "search_email")
 PG_INDEXES = {column: f"patient_{column}_trgm" for column in COLUMNS}
@@ -70,3 +76,18 @@ def uninstall(connection) -> None:
             for name in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {SQLITE_TABLE}")
+
+
+def containing(column: str, text: str) -> Q:
+    """Rows whose search column holds ``text`` (already folded), read through its index.
+
+    PostgreSQL's trigram index serves ``LIKE '%…%'`` (Django's ``contains``). On SQLite the
+    FTS5 trigram table serves ``GLOB '*…*'``; GLOB's own wildcards are matched literally by
+    enclosing them in brackets.
+    """
+    if connection.vendor != "sqlite":
+        return Q(**{f"{column}__contains": text})
+    pattern = "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
+    # The table and column are this module's constants; what was typed is a parameter.
+    rows = RawSQL(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {column} GLOB %s", (pattern,))  # noqa: S611
+    return Q(pk__in=rows)

@@ -5,9 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
 from sotclinic import clinic_locale
 
@@ -56,24 +54,6 @@ def parse_query(raw: str) -> PatientQuery:
     return PatientQuery("name", text)
 
 
-def _containing(column: str, text: str) -> Q:
-    """Rows whose search column holds ``text`` (already folded), read through its index.
-
-    PostgreSQL's trigram index serves ``LIKE '%…%'`` (Django's ``contains``). On SQLite the
-    FTS5 trigram table serves ``GLOB '*…*'``; GLOB's own wildcards are matched literally by
-    enclosing them in brackets.
-    """
-    if connection.vendor != "sqlite":
-        return Q(**{f"{column}__contains": text})
-    pattern = "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
-    # The table and column are this module's constants; what was typed is a parameter.
-    rows = RawSQL(  # noqa: S611
-        f"SELECT rowid FROM {search_index.SQLITE_TABLE} WHERE {column} GLOB %s",  # noqa: S608
-        (pattern,),
-    )
-    return Q(pk__in=rows)
-
-
 def search_patients(raw: str) -> QuerySet[Patient]:
     """Patients matching the search box, by last and first name
     (``scheduling.selectors.attach_next_appointments`` adds each one's next appointment).
@@ -86,12 +66,12 @@ def search_patients(raw: str) -> QuerySet[Patient]:
     if query.kind == "dob":
         patients = patients.filter(date_of_birth=query.date)
     elif query.kind == "email":
-        patients = patients.filter(_containing("search_email", fold(query.text)))
+        patients = patients.filter(search_index.containing("search_email", fold(query.text)))
     elif query.kind == "phone":
-        patients = patients.filter(_containing("search_phone", query.digits))
+        patients = patients.filter(search_index.containing("search_phone", query.digits))
     elif query.kind == "name":
         for word in fold(query.text).split():
-            patients = patients.filter(_containing("search_name", word))
+            patients = patients.filter(search_index.containing("search_name", word))
     return patients.order_by("last_name", "first_name", "id")
 
 

@@ -33,7 +33,7 @@ def uninstall_search_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0002_patient_preferred_language'),
+        ('patients', '0003_patient_contact_channel'),
     ]
 
     operations = [

@@ -64,8 +64,15 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench tools
 	$(BIN)/ruff check --fix src tests bench tools
 
+# BENCH_SIZE=tiny: the smoke run CI does (a few rows, one round, no figure to judge).
+# BENCH_ARGS=--large: the pages also at 10× the practice (meant for PostgreSQL).
 bench: $(STAMP)
+ifeq ($(BENCH_SIZE),tiny)
+	$(BIN)/python bench/run.py --rounds 1 --repeat 1
+else
 	$(BIN)/python bench/run.py
+endif
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info .coverage .coverage.*

@@ -17,6 +17,13 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
     assert connection.transaction_mode == "IMMEDIATE"
 
 
+def test_sqlite_connections_persist_between_requests(tmp_path):
+    databases = _settings_from_env(tmp_path, ["DATABASES"], DATABASE_URL="")["DATABASES"]
+
+    assert databases["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert databases["default"]["CONN_MAX_AGE"] == 60
+
+
 def test_debug_is_off_unless_asked():
     assert settings.DEBUG is False
 

@@ -135,7 +135,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
     # start of a transaction, so two writers never interleave a check-then-insert.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist (CONN_MAX_AGE as for PostgreSQL): opening one and running its pragmas
+    # cost about a millisecond a request. Each gunicorn thread keeps its own; Django's own test
+    # and development servers close theirs after every request; a restore writes into the open
+    # file (SQLite's backup API), so a kept connection sees the restored data.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

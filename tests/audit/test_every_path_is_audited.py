@@ -93,6 +93,7 @@ def test_changing_a_patient_in_the_admin_logs_the_change_without_the_values(back
         "email": patient.email,
         "phone": "09876 543210",
         "address": "",
+        "contact_channel": "email",
     }
 
     response = back_office.post(url, form)
@@ -141,6 +142,12 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
 
         kwargs["precaution_id"] = record_precaution(
             patient.pk, "pregnancy", doctor.user, weeks=24
+        ).pk
+    if "<int:message_id>" in route:
+        from sotclinic.messaging.services import queue_email
+
+        kwargs["message_id"] = queue_email(
+            to=patient.email or "patient@example.org", subject="s", body="b", patient=patient
         ).pk
     missing = route.count("<") - len(kwargs)
     assert missing == 0, f"{name} ({route}): say here which patient its numbers point to"

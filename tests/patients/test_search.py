@@ -135,3 +135,18 @@ def test_a_search_writes_no_access_log_row(desk):
     desk.get("/staff/patients/", {"q": "hartley"})
 
     assert not AccessLog.objects.exists()
+
+
+def test_a_later_page_reads_next_appointments_for_its_own_rows_only(desk):
+    doctor = make_practitioner(make_location())
+    patients = [make_patient(last_name=f"Page{n:02d}") for n in range(30)]
+    make_appointment(doctor, timezone.now() + dt.timedelta(days=2), patient=patients[27])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = desk.get("/staff/patients/", {"q": "page", "page": 2})
+
+    assert [p.next_appointment is not None for p in response.context["page"].object_list] == [
+        n == 27 for n in range(25, 30)
+    ]
+    listing = [q["sql"] for q in queries if "patients_patient" in q["sql"] and "LIMIT" in q["sql"]]
+    assert listing and not any("scheduling_appointment" in sql for sql in listing)

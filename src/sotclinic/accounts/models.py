@@ -21,6 +21,10 @@ class User(AbstractUser):
     role = models.CharField(
         max_length=20, choices=Role.choices, default=Role.PATIENT, verbose_name=_("role")
     )
+    # Whether a confirmed two-factor device exists, read on every staff page with the user row
+    # itself instead of a query of its own; kept by ``two_factor.sync_two_factor_flag`` on
+    # every save and deletion of a device, whoever makes it.
+    has_two_factor = models.BooleanField(default=False, editable=False)
 
     @property
     def is_clinic_staff(self) -> bool:

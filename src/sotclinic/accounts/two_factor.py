@@ -35,14 +35,25 @@ class CodeRefused(DomainError):
 
 
 def has_confirmed_device(user) -> bool:
-    """True when the user has set up two-factor sign-in (one query)."""
-    if not user.is_authenticated:
-        return False
-    return User.objects.filter(
-        Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
-        | Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-        pk=user.pk,
-    ).exists()
+    """True when the user has set up two-factor sign-in (read from the user row: no query)."""
+    return bool(user.is_authenticated and user.has_two_factor)
+
+
+def sync_two_factor_flag(user_id: int, user=None) -> None:
+    """Set ``User.has_two_factor`` from the user's confirmed devices, in the database and on
+    ``user`` (the instance in hand, if any). Runs on every save and deletion of a device."""
+    confirmed = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)) | Exists(
+        StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    )
+    User.objects.filter(pk=user_id).update(has_two_factor=confirmed)
+    if user is not None:
+        user.has_two_factor = User.objects.values_list("has_two_factor", flat=True).get(pk=user_id)
+
+
+def device_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver (``apps.py``): a device was saved or deleted."""
+    user = instance.user if type(instance).user.is_cached(instance) else None
+    sync_two_factor_flag(instance.user_id, user)
 
 
 def needs_code(user) -> bool:

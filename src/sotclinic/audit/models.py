@@ -71,8 +71,11 @@ class AccessLog(AppendOnlyModel):
     )
     # The name as it was at the time, so the row reads the same if the account is renamed.
     username = models.CharField(max_length=150, blank=True, verbose_name=_("username"))
+    # Empty for a view of figures across patients (a dashboard), which shows no one's chart.
     patient = models.ForeignKey(
         "patients.Patient",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="access_log",
         verbose_name=_("patient"),

@@ -15,11 +15,25 @@ def record_access(
     "visit 12"); keep clinical content out of it. ``address`` is the client's IP address, when
     known. Pages call ``audit.requests.log_access``, which takes both from the request.
     """
+    patient_id = patient if isinstance(patient, int) else patient.pk
+    return _append(user, patient_id, action, detail, address)
+
+
+def record_aggregate_access(
+    user, action: Action, detail: str, address: str | None = None
+) -> AccessLog:
+    """Append one row to the access log for a view of figures across patients (a dashboard, an
+    export of totals): one row naming what was viewed and with which filters in ``detail``,
+    not one row per patient counted. A view that lists patients calls ``record_access`` for
+    each patient it shows."""
+    return _append(user, None, action, detail, address)
+
+
+def _append(user, patient_id: int | None, action: Action, detail: str, address) -> AccessLog:
     if not isinstance(action, Action):
-        raise TypeError(f"record_access takes an audit Action member, not {action!r}.")
+        raise TypeError(f"The access log takes an audit Action member, not {action!r}.")
     if user is not None and not user.is_authenticated:
         user = None
-    patient_id = patient if isinstance(patient, int) else patient.pk
     return AccessLog.objects.create(
         user=user,
         username=user.get_username() if user else "",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import Func, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from sotclinic.exam.screen import (
@@ -183,6 +183,24 @@ def unsigned_notes_due(practitioner=None, now: dt.datetime | None = None):
     )
 
 
+def first_findings_query(patient_ids: Iterable[int]):
+    """The patients with ``first``: when their first visit with exam findings started (or None).
+
+    Per patient, a walk of the ``visit_patient_started`` index in time order that stops at the
+    first visit whose exam has a suggestion (each a unique-index look-up), instead of joining
+    every note and exam of the practice.
+    """
+    from sotclinic.patients.models import Patient
+
+    first = (
+        Visit.objects.filter(patient_id=OuterRef("pk"), note__exam__suggestion__isnull=False)
+        .order_by("started_at", "id")
+        .values("started_at")[:1]
+    )
+    patients = Patient.objects.filter(pk__in=list(patient_ids)).order_by()
+    return patients.annotate(first=Subquery(first))
+
+
 def attach_visits(appointments: Iterable) -> None:
     """Set ``chart_visit`` (the visit or None) and ``chart_has_earlier_findings`` (an earlier
     visit of the patient recorded exam findings, so they can be copied forward) on each
@@ -193,12 +211,7 @@ def attach_visits(appointments: Iterable) -> None:
     )
     by_appointment = {v.appointment_id: v for v in visits}
     first_findings = dict(
-        Visit.objects.filter(patient__in={a.patient_id for a in appointments})
-        .exclude(note__exam__suggestion__isnull=True)
-        .order_by()
-        .values("patient_id")
-        .annotate(first=Min("started_at"))
-        .values_list("patient_id", "first")
+        first_findings_query({a.patient_id for a in appointments}).values_list("pk", "first")
     )
     for appointment in appointments:
         appointment.chart_visit = by_appointment.get(appointment.pk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
-from sotclinic.audit.requests import log_access
+from sotclinic.audit.requests import log_access, log_aggregate_access
 from sotclinic.intake.steps import complaint_titles
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Practitioner
@@ -86,9 +86,10 @@ class DashboardFilterForm(forms.Form):
 
 def _dashboard_data(request: HttpRequest, action: Action):
     form = DashboardFilterForm(request.GET or None)
-    summaries, patient_ids = selectors.dashboard(form.filters())
-    for patient_id in patient_ids:
-        log_access(request, patient_id, action, "outcomes dashboard")
+    filters = form.filters()
+    summaries = selectors.dashboard(filters)
+    # An aggregate shows no one patient's data: one row names what was viewed, with its filters.
+    log_aggregate_access(request, action, f"outcomes dashboard: {filters.describe()}")
     return form, summaries
 
 

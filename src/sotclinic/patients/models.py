@@ -5,6 +5,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .phones import display_phone, is_checked
+from .search import digits, fold
+
+
+class PatientQuerySet(models.QuerySet):
+    def with_email(self, email: str, date_of_birth):
+        """Patients with this e-mail (any case) and date of birth, found through the
+        ``patient_email_dob`` index on ``Lower(email), date_of_birth`` (``iexact`` would not
+        use it: SQLite reads it as LIKE, PostgreSQL as UPPER)."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=email.strip().lower(), date_of_birth=date_of_birth
+        )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows written in bulk get their search columns too (``save`` is not called)."""
+        objs = list(objs)
+        for patient in objs:
+            patient.fill_search_columns()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+SEARCH_COLUMNS = ("search_name", "search_phone", "search_email")
 
 
 class Patient(models.Model):
@@ -53,6 +74,13 @@ class Patient(models.Model):
         verbose_name=_("preferred language"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the search box compares (``search.fold``, ``search.digits``), filled on every save;
+    # indexed for substring search (trigrams: pg_trgm on PostgreSQL, FTS5 on SQLite).
+    search_name = models.CharField(max_length=201, blank=True, default="", editable=False)
+    search_phone = models.CharField(max_length=40, blank=True, default="", editable=False)
+    search_email = models.CharField(max_length=254, blank=True, default="", editable=False)
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -60,6 +88,19 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.fill_search_columns()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *SEARCH_COLUMNS}
+        super().save(*args, **kwargs)
+
+    def fill_search_columns(self) -> None:
+        """The search columns from the name, phone and e-mail as they are now."""
+        self.search_name = fold(f"{self.first_name} {self.last_name}")
+        self.search_phone = digits(self.phone)
+        self.search_email = fold(self.email or "")
 
     @property
     def full_name(self) -> str:

@@ -5,16 +5,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import QuerySet
 
 from sotclinic import clinic_locale
 
+from . import search_index
 from .models import Patient
 from .phones import stored_digits
+from .search import fold
 
-# Characters people type inside phone numbers; stripped on both sides so only digits compare.
-PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+")
 _PHONE_QUERY = re.compile(r"^[\d\s().+/-]+$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 
@@ -58,30 +57,27 @@ def parse_query(raw: str) -> PatientQuery:
     return PatientQuery("name", text)
 
 
-def _phone_digits():
-    expression = F("phone")
-    for separator in PHONE_SEPARATORS:
-        expression = Replace(expression, Value(separator), Value(""))
-    return expression
-
-
 def search_patients(raw: str) -> QuerySet[Patient]:
     """Patients matching the search box, by last and first name
-    (``scheduling.selectors.with_next_appointment`` adds each one's next appointment)."""
+    (``scheduling.selectors.attach_next_appointments`` adds each one's next appointment).
+
+    Names and e-mail addresses compare without case or accents, phone numbers by their digits,
+    each through the index on the patient's search columns (``Patient.fill_search_columns``).
+    """
     query = parse_query(raw)
     patients = Patient.objects.all()
     if query.kind == "dob":
         patients = patients.filter(date_of_birth=query.date)
     elif query.kind == "email":
-        patients = patients.filter(email__icontains=query.text)
+        patients = patients.filter(search_index.containing("search_email", fold(query.text)))
     elif query.kind == "phone":
-        matches = Q(phone_digits__contains=query.digits)
+        matches = search_index.containing("search_phone", query.digits)
         if query.stored_digits:
-            matches |= Q(phone_digits__contains=query.stored_digits)
-        patients = patients.annotate(phone_digits=_phone_digits()).filter(matches)
+            matches |= search_index.containing("search_phone", query.stored_digits)
+        patients = patients.filter(matches)
     elif query.kind == "name":
-        for word in query.text.split():
-            patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        for word in fold(query.text).split():
+            patients = patients.filter(search_index.containing("search_name", word))
     return patients.order_by("last_name", "first_name", "id")
 
 
@@ -89,5 +85,5 @@ def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = N
     """Patients already registered with this e-mail (any case) and date of birth."""
     if not email or not date_of_birth:
         return Patient.objects.none()
-    found = Patient.objects.filter(email__iexact=email.strip(), date_of_birth=date_of_birth)
+    found = Patient.objects.with_email(email, date_of_birth)
     return found.exclude(pk=exclude_pk) if exclude_pk else found

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from sotclinic.patients.models import Patient
@@ -612,21 +612,24 @@ def calendar_grid(
 # A patient's appointments, for the staff patient pages --------------------------------------
 
 
-def with_next_appointment(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """``patients``, each with ``next_appointment`` (its start or None) and
-    ``next_appointment_tz`` (the time zone of its location).
-
-    One query whatever the number of rows: the next appointment is a subquery.
-    """
+def attach_next_appointments(patients: Iterable) -> None:
+    """Set ``next_appointment`` (its start or None) and ``next_appointment_tz`` (the time zone
+    of its location) on each of ``patients`` (a page of a list): one query for the page,
+    whatever page it is, instead of a subquery per row of every page before it."""
+    patients = list(patients)
     upcoming = (
-        Appointment.objects.filter(patient=OuterRef("pk"), start__gte=timezone.now())
+        Appointment.objects.filter(
+            patient_id__in=[p.pk for p in patients], start__gte=timezone.now()
+        )
         .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("start")
+        .order_by("patient_id", "start", "id")
+        .values_list("patient_id", "start", "location__time_zone")
     )
-    return patients.annotate(
-        next_appointment=Subquery(upcoming.values("start")[:1]),
-        next_appointment_tz=Subquery(upcoming.values("location__time_zone")[:1]),
-    )
+    first: dict[int, tuple] = {}
+    for patient_id, start, time_zone in upcoming:
+        first.setdefault(patient_id, (start, time_zone))
+    for patient in patients:
+        patient.next_appointment, patient.next_appointment_tz = first.get(patient.pk, (None, None))
 
 
 def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:

@@ -12,6 +12,7 @@ from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.audit.requests import log_access
 from sotclinic.charting.selectors import attach_visits
+from sotclinic.id_urls import id_url
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.patients import selectors
 from sotclinic.patients.forms import PatientSearchForm
@@ -19,9 +20,9 @@ from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.scheduling.models import Location
 from sotclinic.scheduling.selectors import (
+    attach_next_appointments,
     day_schedule,
     patient_appointments,
-    with_next_appointment,
 )
 
 PAGE_SIZE = 25
@@ -37,14 +38,30 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         locations.append(
             {"location": location, "day": today, "columns": day_schedule(today, location)}
         )
+    appointments = [a for b in locations for c in b["columns"] for a in c.appointments]
     if request.user.is_practitioner:  # the "open / start visit" links on each appointment
-        attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
+        attach_visits(appointments)
+    _attach_links(appointments)
     flagged = patients_with_open_red_flags()
     if request.user.is_practitioner:  # they see what each flag is: a read of the chart
         for entry in flagged:
             log_access(request, entry.patient, Action.VIEW_RED_FLAGS, "staff home")
     context = {"locations": locations, "flagged": flagged}
     return render(request, "scheduling/staff_home.html", context)
+
+
+def _attach_links(appointments) -> None:
+    """Each appointment's links on the day list, one ``reverse`` per pattern, not per link."""
+    patient, chart = id_url("patients:detail"), id_url("charting:chart")
+    visit, start = id_url("charting:visit"), id_url("charting:start_visit")
+    start_from_last = id_url("charting:start_visit_from_last")
+    for appointment in appointments:
+        appointment.patient_url = patient(appointment.patient_id)
+        appointment.chart_url = chart(appointment.patient_id)
+        appointment.start_visit_url = start(appointment.pk)
+        appointment.start_from_last_url = start_from_last(appointment.pk)
+        if getattr(appointment, "chart_visit", None) is not None:
+            appointment.visit_url = visit(appointment.chart_visit.pk)
 
 
 @staff_required
@@ -56,8 +73,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    found = with_next_appointment(selectors.search_patients(raw))
-    page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
+    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(page_param(request.GET))
+    attach_next_appointments(page.object_list)
     context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
     return render(request, "patients/list.html", context)
 

@@ -1,0 +1,250 @@
+"""The outcome dashboard is computed by the database: the same figures as reading every
+response in Python (the computation it replaced, kept below as the reference), a fixed number
+of queries whatever the number of patients, and one access-log row per view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sotclinic.accounts.models import Role
+from sotclinic.audit.models import AccessLog, Action
+from sotclinic.intake.instruments import change, get_instrument
+from sotclinic.intake.models import Intake, QuestionnaireResponse
+from sotclinic.outcomes.selectors import DashboardFilters, dashboard
+from sotclinic.outcomes.statistics import median
+from tests.factories import (
+    make_appointment,
+    make_location,
+    make_patient,
+    make_practitioner,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+EPOCH = timezone.make_aware(dt.datetime(2024, 1, 1, 9))
+COMPLAINTS = ("low_back", "neck", "headache", "sleep")
+# Each instrument, its score range and the recall periods it can be asked over.
+INSTRUMENTS = {
+    "rmdq": (0, 24, ("",)),
+    "nprs": (0, 10, ("24h", "7d")),
+    "grc15": (-7, 7, ("",)),
+    "sleep_diary": (0, 100, ("",)),
+}
+
+
+# The reference: the dashboard as it was computed in Python, one response at a time.
+
+
+def reference_dashboard(filters: DashboardFilters) -> list[tuple]:
+    intakes = Intake.objects.filter(status=Intake.Status.COMPLETE).order_by("completed_at", "id")
+    if filters.start:
+        intakes = intakes.filter(completed_at__date__gte=filters.start)
+    if filters.end:
+        intakes = intakes.filter(completed_at__date__lte=filters.end)
+    if filters.practitioner_id:
+        from sotclinic.scheduling.models import Appointment
+
+        seen = Appointment.objects.filter(practitioner_id=filters.practitioner_id).values(
+            "patient_id"
+        )
+        intakes = intakes.filter(patient_id__in=seen)
+    chosen = {}
+    for intake in intakes:
+        if filters.complaint and filters.complaint not in intake.complaints:
+            continue
+        chosen[intake.patient_id] = intake
+    responses = QuestionnaireResponse.objects.filter(patient_id__in=list(chosen)).order_by(
+        "administered_at", "id"
+    )
+    baseline, latest = {}, {}
+    for response in responses:
+        key = (response.patient_id, response.instrument_id)
+        if response.context == "baseline" and response.intake_id == chosen[key[0]].pk:
+            baseline[key] = response
+        elif (
+            response.context == "follow_up"
+            and key in baseline
+            and response.recall_period == baseline[key].recall_period
+        ):
+            latest[key] = response
+    figures: dict[str, list] = {}
+    for key, follow in latest.items():
+        instrument = get_instrument(key[1])
+        result = change(instrument, baseline[key].score, follow.score)
+        entry = figures.setdefault(instrument.id, [0, 0, []])
+        entry[0] += 1
+        entry[1] += bool(result.improved_by_mcid_points)
+        entry[2].append(result.improvement)
+    order = {"rmdq": 0, "nprs": 1, "grc15": 2}
+    return [
+        (instrument_id, n, reached, median(changes))
+        for instrument_id, (n, reached, changes) in sorted(
+            figures.items(), key=lambda item: (order.get(item[0], 9), item[0])
+        )
+    ]
+
+
+def figures(filters: DashboardFilters) -> list[tuple]:
+    return [(s.instrument.id, s.patients, s.reached, s.median_change) for s in dashboard(filters)]
+
+
+# A seeded generator of the data the intake and follow-up services write ----------------------
+
+
+def _score(rng: random.Random, low: int, high: int) -> float:
+    # Whole and half points, and ties, as real scores have.
+    return rng.randint(low * 2, high * 2) / 2
+
+
+_appointment_hours = itertools.count()
+
+
+def generate_practice(rng: random.Random, patients: int, practitioners) -> None:
+    intakes, planned = [], []
+    for _ in range(patients):
+        patient = make_patient()
+        if rng.random() < 0.5:
+            # Hours apart: a practitioner's appointments never overlap.
+            start = EPOCH + dt.timedelta(hours=next(_appointment_hours))
+            make_appointment(rng.choice(practitioners), start, patient=patient)
+        moments = sorted(rng.sample(range(0, 400), rng.randint(0, 3)))
+        for day in moments:
+            completed = EPOCH + dt.timedelta(days=day, minutes=rng.randint(0, 600))
+            complaints = rng.sample(COMPLAINTS, rng.randint(1, 3))
+            status = Intake.Status.COMPLETE if rng.random() < 0.85 else Intake.Status.DRAFT
+            intakes.append(
+                Intake(
+                    patient=patient,
+                    status=status,
+                    completed_at=completed if status == Intake.Status.COMPLETE else None,
+                    consent_to_care=status == Intake.Status.COMPLETE,
+                    consent_at=completed if status == Intake.Status.COMPLETE else None,
+                    complaints=complaints,
+                )
+            )
+        planned.append(patient)
+    Intake.objects.bulk_create(intakes)
+    responses = []
+    by_patient: dict[int, list[Intake]] = {}
+    for intake in Intake.objects.filter(status=Intake.Status.COMPLETE):
+        by_patient.setdefault(intake.patient_id, []).append(intake)
+    for patient in planned:
+        for intake in by_patient.get(patient.pk, []):
+            # One baseline per instrument an intake asked, as the intake service writes them.
+            for instrument_id in rng.sample(sorted(INSTRUMENTS), rng.randint(1, 4)):
+                low, high, periods = INSTRUMENTS[instrument_id]
+                responses.append(
+                    _response(
+                        patient,
+                        instrument_id,
+                        _score(rng, low, high),
+                        intake.completed_at,
+                        "baseline",
+                        rng.choice(periods),
+                        intake=intake,
+                    )
+                )
+        for _ in range(rng.randint(0, 6)):
+            instrument_id = rng.choice(sorted(INSTRUMENTS))
+            low, high, periods = INSTRUMENTS[instrument_id]
+            # Some follow-ups before a baseline, some at the very same moment as one.
+            when = EPOCH + dt.timedelta(days=rng.randint(-20, 500), minutes=rng.randint(0, 600))
+            if rng.random() < 0.1 and by_patient.get(patient.pk):
+                when = rng.choice(by_patient[patient.pk]).completed_at
+            responses.append(
+                _response(
+                    patient,
+                    instrument_id,
+                    _score(rng, low, high),
+                    when,
+                    "follow_up",
+                    rng.choice(periods),
+                )
+            )
+    rng.shuffle(responses)  # ids in no particular time order
+    QuestionnaireResponse.objects.bulk_create(responses)
+
+
+def _response(patient, instrument_id, score, when, context, period, intake=None):
+    instrument = get_instrument(instrument_id)
+    return QuestionnaireResponse(
+        patient=patient,
+        instrument_id=instrument_id,
+        instrument_version=instrument.version,
+        answers={},
+        score=score,
+        administered_at=when,
+        context=context,
+        recall_period=period,
+        intake=intake,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dashboard_in_sql_matches_the_python_computation(seed):
+    rng = random.Random(seed)
+    location = make_location()
+    practitioners = [make_practitioner(location) for _ in range(2)]
+    generate_practice(rng, 60, practitioners)
+    day = EPOCH.date()
+    cases = [
+        DashboardFilters(),
+        *(DashboardFilters(complaint=c) for c in COMPLAINTS),
+        DashboardFilters(practitioner_id=practitioners[0].pk),
+        DashboardFilters(start=day + dt.timedelta(days=100)),
+        DashboardFilters(end=day + dt.timedelta(days=200)),
+        DashboardFilters(
+            complaint="neck",
+            practitioner_id=practitioners[1].pk,
+            start=day + dt.timedelta(days=30),
+            end=day + dt.timedelta(days=300),
+        ),
+    ]
+
+    for filters in cases:
+        assert figures(filters) == reference_dashboard(filters), filters
+    assert figures(DashboardFilters())  # the data has pairs to compare
+
+
+def _dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("outcomes:dashboard"), {"complaint": "neck"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_patients(client):
+    rng = random.Random(7)
+    practitioners = [make_practitioner(make_location())]
+    client.force_login(make_user(Role.PRACTITIONER))
+    generate_practice(rng, 8, practitioners)
+    once = _dashboard_queries(client)
+
+    generate_practice(rng, 80, practitioners)
+    ten_times = _dashboard_queries(client)
+
+    assert once == ten_times
+    assert once <= 8
+
+
+def test_viewing_the_dashboard_logs_one_row_with_its_filters(client):
+    rng = random.Random(3)
+    practitioners = [make_practitioner(make_location())]
+    generate_practice(rng, 30, practitioners)
+    client.force_login(make_user(Role.PRACTITIONER))
+
+    client.get(reverse("outcomes:dashboard"), {"complaint": "neck", "start": "2024-02-01"})
+
+    [entry] = AccessLog.objects.filter(action=Action.VIEW_OUTCOMES_DASHBOARD)
+    assert entry.patient_id is None
+    assert entry.detail == "outcomes dashboard: complaint=neck from=2024-02-01"
+    assert not AccessLog.objects.exclude(action=Action.VIEW_OUTCOMES_DASHBOARD).exists()

@@ -1,0 +1,34 @@
+"""The page benchmark runs end to end on a tiny practice: generator, server, every page.
+
+A smoke run only: one round, a few dozen rows, no figure is judged (benchmarks are measured
+with `make bench`, never asserted in tests).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_page_benchmark_runs_on_a_tiny_practice(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    out = tmp_path / "pages.json"
+    command = [sys.executable, "bench/pages.py", "--scales", "0.002", "--rounds", "1"]
+    command += ["--repeat", "1", "--json", str(out)]
+
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=300, capture_output=True)
+
+    [result] = json.loads(out.read_text())
+    assert result["database"] == "sqlite"
+    assert set(result["pages"]) == {
+        "floor",
+        "dashboard",
+        "day list",
+        "patient search",
+        "chart, 200 visits",
+        "booking POST",
+    }
+    assert all(page["queries"] > 0 for page in result["pages"].values())

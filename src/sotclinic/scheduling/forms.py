@@ -143,6 +143,15 @@ class AppointmentForm(OutsideHoursOverride):
         return local.astimezone(dt.UTC)
 
 
+class SlotQueryForm(forms.Form):
+    """A time on the calendar (query string of a click on an empty slot)."""
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
+    location = forms.ModelChoiceField(queryset=Location.objects.all())
+    date = forms.DateField()
+    time = forms.TimeField()
+
+
 class MoveForm(OutsideHoursOverride):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(active=True), label=_("Practitioner")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/calendar/", views.calendar, name="calendar"),
     path("staff/appointments/new/", views.appointment_new, name="appointment_new"),
     path("staff/appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("staff/appointments/<int:pk>/move/", views.appointment_move, name="appointment_move"),
     path(
         "staff/appointments/<int:pk>/status/",
         views.appointment_status,

@@ -20,7 +20,9 @@ from sotclinic.query_params import date_param
 from sotclinic.refusals import refused_back_to, show_on_form
 
 from . import services
+from .calendar_view import calendar_grid, fitting_types
 from .calendars import practitioner_feed
+from .errors import OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
@@ -29,10 +31,10 @@ from .forms import (
     LocationForm,
     MoveForm,
     PractitionerProfileFormSet,
+    SlotQueryForm,
 )
 from .history import appointment_history
 from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
-from .selectors import calendar_grid
 from .services import save_clinic_page
 
 # --- Calendar ------------------------------------------------------------------------------
@@ -46,32 +48,47 @@ def _location(request: HttpRequest) -> Location | None:
     )
 
 
+# The statuses the calendar shows (cancelled appointments free their time and are left out),
+# in the order of the legend.
+CALENDAR_STATUSES = [
+    (status, Appointment.Status(status).label) for status in Appointment.ACTIVE_STATUSES
+]
+
+
+def _calendar_practitioner(request, practitioners, view):
+    """The practitioner asked for; "" asks for everyone. The week view without a choice shows
+    the practitioner who is looking, or the first."""
+    asked = request.GET.get("practitioner")
+    chosen = next((p for p in practitioners if str(p.pk) == asked), None)
+    if chosen is None and asked is None and view == "week":
+        chosen = next((p for p in practitioners if p.user_id == request.user.pk), None) or (
+            practitioners[0] if practitioners else None
+        )
+    return chosen
+
+
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    """Day view (every practitioner at the location) or week view (one practitioner)."""
+    """Day or week view of a location: one column per practitioner (and day), or one
+    practitioner's columns only."""
     location = _location(request)
     if location is None:
         return render(request, "scheduling/calendar.html", {"location": None})
     view = "day" if request.GET.get("view") == "day" else "week"
-    today = timezone.now().astimezone(location.tz).date()
+    now = timezone.now()
+    today = now.astimezone(location.tz).date()
     day = date_param(request.GET, "date") or today
     practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
-    chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
+    chosen = _calendar_practitioner(request, practitioners, view)
     if view == "week":
-        chosen = (
-            chosen
-            or next((p for p in practitioners if p.user_id == request.user.pk), None)
-            or (practitioners[0] if practitioners else None)
-        )
         first = clinic_locale.week_start(day)
         days = [first + dt.timedelta(days=i) for i in range(7)]
-        shown = [chosen] if chosen else []
         step = dt.timedelta(days=7)
     else:
         days = [day]
-        shown = [chosen] if chosen else practitioners
         step = dt.timedelta(days=1)
-    grid = calendar_grid(location, days, shown) if shown else None
+    shown = [chosen] if chosen else practitioners
+    grid = calendar_grid(location, days, shown, now=now) if shown else None
     context = {
         "location": location,
         "locations": Location.objects.order_by("name"),
@@ -82,7 +99,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "days": days,
         "today": today,
         "grid": grid,
-        "prev": days[0] - step if view == "day" else days[0] - step,
+        "statuses": CALENDAR_STATUSES,
+        "slot_step": ClinicSettings.load().slot_step_minutes,
+        "prev": days[0] - step,
         "next": days[0] + step,
     }
     return render(request, "scheduling/calendar.html", context)
@@ -96,6 +115,17 @@ def _calendar_url(appointment: Appointment) -> str:
     )
 
 
+def _fitting_type(query) -> int | None:
+    """For a time clicked on the calendar: the type to offer first (see `fitting_types`)."""
+    form = SlotQueryForm(query)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    start = dt.datetime.combine(data["date"], data["time"], tzinfo=data["location"].tz)
+    kinds = fitting_types(data["practitioner"], data["location"], start.astimezone(dt.UTC))
+    return kinds[0].pk if kinds else None
+
+
 @staff_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Create an appointment; an overlap is refused with the reason next to the time."""
@@ -104,7 +134,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         "practitioner": request.GET.get("practitioner"),
         "location": request.GET.get("location") or getattr(_location(request), "pk", None),
         "date": request.GET.get("date"),
+        "time": request.GET.get("time"),
     }
+    if request.method == "GET":
+        initial["appointment_type"] = _fitting_type(request.GET)
     form = AppointmentForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -156,18 +189,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 422
         if move_form.is_valid():
-            data = move_form.cleaned_data
-            start = dt.datetime.combine(
-                data["date"], data["time"], tzinfo=appointment.location.tz
-            ).astimezone(dt.UTC)
             try:
-                services.move_appointment(
-                    appointment,
-                    start,
-                    practitioner=data["practitioner"],
-                    outside_hours_by=request.user if data["outside_hours"] else None,
-                    by=request.user,
-                )
+                _move(appointment, move_form.cleaned_data, request.user)
             except DomainError as exc:
                 status = show_on_form(move_form, exc, field="time")
             else:
@@ -182,6 +205,52 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": appointment_history(appointment),
     }
     return render(request, "scheduling/appointment_detail.html", context, status=status)
+
+
+def _move(appointment: Appointment, data: dict, user) -> Appointment:
+    """Move as the move form asks (date and time in the location's zone): the one path for
+    the appointment page, the calendar's drag and drop and its move dialog."""
+    start = dt.datetime.combine(
+        data["date"], data["time"], tzinfo=appointment.location.tz
+    ).astimezone(dt.UTC)
+    return services.move_appointment(
+        appointment,
+        start,
+        practitioner=data["practitioner"],
+        outside_hours_by=user if data["outside_hours"] else None,
+        by=user,
+    )
+
+
+@staff_required
+@require_POST
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move from the calendar (drag and drop, or the move dialog), with the move form's rules.
+
+    From the calendar's script (htmx header) the answer is a message: 200 when moved, the
+    refusal with its status otherwise, offering the outside-hours override when that is what
+    stands in the way. A plain form post goes back to the calendar with the message.
+    """
+    appointment = _appointment(pk)
+    form = MoveForm(request.POST)
+    error, status, offer_override = None, 200, False
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        status = 422
+    else:
+        try:
+            appointment = _move(appointment, form.cleaned_data, request.user)
+        except DomainError as exc:
+            error, status = str(exc.message), exc.status_code
+            offer_override = isinstance(exc, OutsideOpeningHours)
+    if error is None:
+        messages.success(request, _("Appointment moved."))
+    elif not request.htmx:
+        messages.error(request, error)
+    if not request.htmx:
+        return redirect(safe_next(request, _calendar_url(appointment)))
+    context = {"error": error, "offer_override": offer_override}
+    return render(request, "scheduling/_move_result.html", context, status=status)
 
 
 STATUS_ACTIONS = {

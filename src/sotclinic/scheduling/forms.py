@@ -124,7 +124,10 @@ class OutsideHoursOverride(forms.Form):
 class AppointmentForm(OutsideHoursOverride):
     """Staff create an appointment at a date and local time."""
 
-    patient = forms.ModelChoiceField(queryset=Patient.objects.all(), label=_("Patient"))
+    # Chosen from the search results (radio buttons), or empty when registering a new patient.
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(), required=False, label=_("Patient")
+    )
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.filter(active=True), label=_("Appointment type")
     )
@@ -141,6 +144,17 @@ class AppointmentForm(OutsideHoursOverride):
         data = self.cleaned_data
         local = dt.datetime.combine(data["date"], data["time"], tzinfo=data["location"].tz)
         return local.astimezone(dt.UTC)
+
+
+class FreeTimesForm(forms.Form):
+    """What the free-time finder looks for: a type, with a practitioner or anyone."""
+
+    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.filter(active=True))
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(active=True), required=False
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.all(), required=False)
+    date = forms.DateField(required=False)
 
 
 class SlotQueryForm(forms.Form):

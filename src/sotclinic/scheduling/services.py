@@ -20,6 +20,7 @@ from sotclinic.accounts.events import record_account_event
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.clinic_locale import date_text, time_text
 from sotclinic.patients.models import Patient
+from sotclinic.patients.services import register_patient
 
 from . import notifications
 from .errors import (
@@ -546,6 +547,38 @@ def book_appointment(
     record_change(appointment, Change.BOOKED, channel=_staff_channel(by), user=by, now=now)
     _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)
     return appointment
+
+
+@transaction.atomic
+def book_new_patient(
+    *,
+    patient_data: dict,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    location: Location,
+    start: dt.datetime,
+    outside_hours_by=None,
+    by=None,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Register a patient from the demographics form's data and book them, both or neither.
+
+    The registration is `patients.services.register_patient` (which refuses a duplicate and
+    logs it, ``address`` being the staff user's client address); the booking is
+    `book_appointment` with its rules.
+    """
+    patient = register_patient(by, patient_data, address=address)
+    return book_appointment(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=appointment_type,
+        location=location,
+        start=start,
+        outside_hours_by=outside_hours_by,
+        by=by,
+        now=now,
+    )
 
 
 def _lock(appointment: Appointment) -> Appointment:

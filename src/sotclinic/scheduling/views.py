@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sotclinic import clinic_locale
 from sotclinic.accounts.access import practitioner_required, staff_required
@@ -14,20 +14,26 @@ from sotclinic.accounts.events import recent_account_events
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
+from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
 from sotclinic.next_url import safe_next
+from sotclinic.patients.forms import PatientForm
+from sotclinic.patients.models import Patient
+from sotclinic.patients.selectors import search_patients
+from sotclinic.patients.services import DuplicatePatient
 from sotclinic.query_params import date_param
 from sotclinic.refusals import refused_back_to, show_on_form
 
 from . import services
 from .calendar_view import calendar_grid, fitting_types
 from .calendars import practitioner_feed
-from .errors import OutsideOpeningHours
+from .errors import BookingError, OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
     ClinicPageForm,
     FaqFormSet,
+    FreeTimesForm,
     LocationForm,
     MoveForm,
     PractitionerProfileFormSet,
@@ -35,6 +41,7 @@ from .forms import (
 )
 from .history import appointment_history
 from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
+from .selectors import BookingWindow, free_slots
 from .services import save_clinic_page
 
 # --- Calendar ------------------------------------------------------------------------------
@@ -128,38 +135,116 @@ def _fitting_type(query) -> int | None:
 
 @staff_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Create an appointment; an overlap is refused with the reason next to the time."""
+    """Create an appointment for a patient found by search or registered here; an overlap is
+    refused with the reason next to the time."""
     initial = {
         "patient": request.GET.get("patient"),
         "practitioner": request.GET.get("practitioner"),
         "location": request.GET.get("location") or getattr(_location(request), "pk", None),
         "date": request.GET.get("date"),
         "time": request.GET.get("time"),
+        "appointment_type": request.GET.get("appointment_type"),
     }
-    if request.method == "GET":
+    if request.method == "GET" and not initial["appointment_type"]:
         initial["appointment_type"] = _fitting_type(request.GET)
     form = AppointmentForm(request.POST or None, initial=initial)
+    registering = request.method == "POST" and "register_new" in request.POST
+    new_patient = PatientForm(request.POST if registering else None, prefix="new")
     status = 200
     if request.method == "POST":
         status = 422
-        if form.is_valid():
-            data = form.cleaned_data
+        if form.is_valid() and (not registering or new_patient.is_valid()):
             try:
-                appointment = services.book_appointment(
-                    patient=data["patient"],
-                    practitioner=data["practitioner"],
-                    appointment_type=data["appointment_type"],
-                    location=data["location"],
-                    start=form.start(),
-                    outside_hours_by=request.user if data["outside_hours"] else None,
-                    by=request.user,
-                )
+                appointment = _book(request, form, new_patient if registering else None)
+            except DuplicatePatient as exc:
+                status = show_on_form(new_patient, exc)
             except DomainError as exc:
                 status = show_on_form(form, exc, field="time")
             else:
                 messages.success(request, _("Appointment booked."))
                 return redirect(_calendar_url(appointment))
-    return render(request, "scheduling/appointment_new.html", {"form": form}, status=status)
+    chosen = _chosen_patient(form)
+    context = {
+        "form": form,
+        "new_patient": new_patient,
+        "registering": registering,
+        "chosen_patient": chosen,
+        "chosen_found": [chosen] if chosen else [],
+        "finder": FreeTimesForm(initial=initial),
+    }
+    return render(request, "scheduling/appointment_new.html", context, status=status)
+
+
+def _chosen_patient(form) -> Patient | None:
+    value = form["patient"].value()
+    return Patient.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+
+
+def _book(request: HttpRequest, form, new_patient) -> Appointment:
+    data = form.cleaned_data
+    booking = {
+        "practitioner": data["practitioner"],
+        "appointment_type": data["appointment_type"],
+        "location": data["location"],
+        "start": form.start(),
+        "outside_hours_by": request.user if data["outside_hours"] else None,
+        "by": request.user,
+    }
+    if new_patient is not None:
+        return services.book_new_patient(
+            patient_data=new_patient.cleaned_data, address=client_ip(request), **booking
+        )
+    if data["patient"] is None:
+        raise BookingError(_("Choose a patient, or register a new one."), "patient")
+    return services.book_appointment(patient=data["patient"], **booking)
+
+
+# How many patients the search offers, and how many free times the finder lists.
+PATIENT_CHOICES = 8
+FREE_TIMES = 12
+FREE_TIMES_DAYS = 28
+
+
+@staff_required
+@require_GET
+def patient_choices(request: HttpRequest) -> HttpResponse:
+    """Patients matching what is typed so far, as choices for the booking form (htmx)."""
+    raw = request.GET.get("q", "").strip()[:100]
+    found = list(search_patients(raw)[:PATIENT_CHOICES]) if len(raw) >= 2 else []
+    return render(request, "scheduling/_patient_choices.html", {"found": found, "q": raw})
+
+
+@staff_required
+@require_GET
+def free_times(request: HttpRequest) -> HttpResponse:
+    """The next free times for a type with a practitioner or anyone, from a day on (htmx).
+    Staff are not held to the online booking window: any time from now on is offered."""
+    form = FreeTimesForm(request.GET)
+    if not form.is_valid():
+        return render(request, "scheduling/_free_times.html", {"form": form}, status=422)
+    data = form.cleaned_data
+    location = data["location"] or _location(request)
+    now = timezone.now()
+    start_day = max(data["date"] or now.date(), now.astimezone(location.tz).date())
+    practitioner = data["practitioner"]
+    slots = free_slots(
+        data["appointment_type"],
+        start_day,
+        FREE_TIMES_DAYS,
+        practitioner_ids=None if practitioner is None else [practitioner.pk],
+        location_id=location.pk,
+        window=BookingWindow(earliest=now, latest=None),
+    )[:FREE_TIMES]
+    names = dict(Practitioner.objects.values_list("pk", "display_name"))
+    times = [
+        {
+            "start": s.start.astimezone(location.tz),
+            "practitioner": s.practitioner_id,
+            "name": names.get(s.practitioner_id, ""),
+        }
+        for s in slots
+    ]
+    return render(request, "scheduling/_free_times.html", {"form": form, "times": times})
 
 
 def _appointment(pk: int) -> Appointment:

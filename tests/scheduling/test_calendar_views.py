@@ -127,7 +127,7 @@ def test_mark_arrived_completed_and_cancel(client, clinic):
 
     client.post(f"/staff/appointments/{first.pk}/status/", {"action": "arrived"})
     client.post(f"/staff/appointments/{first.pk}/status/", {"action": "completed"})
-    client.post(f"/staff/appointments/{second.pk}/status/", {"action": "cancel"})
+    client.post(f"/staff/appointments/{second.pk}/cancel/", {"reason": "travel"})
 
     first.refresh_from_db()
     second.refresh_from_db()

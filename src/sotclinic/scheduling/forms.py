@@ -7,6 +7,7 @@ from sotclinic.patients.models import Patient
 
 from .models import (
     AppointmentType,
+    CancellationReason,
     ClinicSettings,
     FaqEntry,
     Location,
@@ -174,6 +175,29 @@ class MoveForm(OutsideHoursOverride):
     time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time")
     )
+
+
+class CancelForm(forms.Form):
+    """Why an appointment is cancelled: a listed reason, and a note (needed for "other")."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is it cancelled?"),
+        choices=CancellationReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a reason.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == CancellationReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say briefly why in the note."))
+        return data
 
 
 class ClinicLocaleForm(forms.ModelForm):

@@ -36,6 +36,7 @@ from .models import (
     Appointment,
     AppointmentChange,
     AppointmentType,
+    CancellationReason,
     ClinicSettings,
     FaqEntry,
     Location,
@@ -651,18 +652,31 @@ def move_appointment(
     return appointment
 
 
+def cancels_late(appointment: Appointment, now: dt.datetime) -> bool:
+    """Whether cancelling at ``now`` falls inside the clinic's cancellation window."""
+    window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
+    return appointment.start - now < window
+
+
 @transaction.atomic
 def cancel_appointment(
     appointment: Appointment,
     *,
+    reason: str = "",
+    note: str = "",
     by_patient: bool = False,
     by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Cancel; the time is free again at once. Patients only outside the cancellation window.
-    ``by`` is the staff user who cancelled. Queues the patient's message with a CANCEL
-    invite, whoever cancelled."""
+    ``by`` is the staff user who cancelled, ``reason`` a CancellationReason and ``note``
+    free text. Queues the patient's message with a CANCEL invite, whoever cancelled.
+
+    A cancellation inside the clinic's cancellation window is flagged late
+    (``cancelled_late``), unless the clinic itself cancelled (reason CLINIC): the flag counts
+    against the patient in the attendance report.
+    """
     now = now or timezone.now()
     appointment = _lock(appointment)
     if appointment.status == Appointment.Status.CANCELLED:
@@ -674,10 +688,25 @@ def cancel_appointment(
             _("This appointment is marked %(get_status_display)s; it cannot be cancelled.")
             % {"get_status_display": appointment.get_status_display().lower()}
         )
+    if reason and reason not in CancellationReason.values:
+        raise BookingError(_("Choose one of the listed reasons."), "reason")
     before = snapshot(appointment)
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = now
-    appointment.save(update_fields=["status", "cancelled_at"])
+    appointment.cancellation_reason = reason
+    appointment.cancellation_note = note.strip()[:300]
+    appointment.cancelled_late = reason != CancellationReason.CLINIC and cancels_late(
+        appointment, now
+    )
+    appointment.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancellation_reason",
+            "cancellation_note",
+            "cancelled_late",
+        ]
+    )
     channel = _staff_channel(by, by_patient)
     record_change(appointment, Change.CANCELLED, channel=channel, user=by, before=before, now=now)
     _tell_patient(appointment, Change.CANCELLED, base_url=base_url, now=now)

@@ -25,12 +25,14 @@ from sotclinic.query_params import date_param
 from sotclinic.refusals import refused_back_to, show_on_form
 
 from . import services
+from .attendance import attendance_report
 from .calendar_view import calendar_grid, fitting_types
 from .calendars import practitioner_feed
 from .errors import BookingError, OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
+    CancelForm,
     ClinicPageForm,
     FaqFormSet,
     FreeTimesForm,
@@ -350,17 +352,65 @@ STATUS_ACTIONS = {
 @require_POST
 @refused_back_to(lambda request, pk: reverse("scheduling:appointment", args=[pk]))
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark arrived / no-show / completed, or cancel."""
+    """Mark arrived / no-show / completed (cancelling has its own page, which asks why)."""
     appointment = _appointment(pk)
     action = request.POST.get("action", "")
-    if action == "cancel":
-        services.cancel_appointment(appointment, by=request.user)
-    elif action in STATUS_ACTIONS:
+    if action in STATUS_ACTIONS:
         services.mark_appointment(appointment, STATUS_ACTIONS[action], by=request.user)
     else:
         return HttpResponseBadRequest("Unknown action.")
     messages.success(request, _("Appointment updated."))
     return redirect(safe_next(request, _calendar_url(appointment)))
+
+
+@staff_required
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask why, say whether it is a late cancellation, and cancel once confirmed."""
+    appointment = _appointment(pk)
+    back = safe_next(request, reverse("scheduling:appointment", args=[pk]))
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.cancel_appointment(
+                    appointment,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc)
+            else:
+                messages.success(request, _("Appointment cancelled."))
+                return redirect(safe_next(request, _calendar_url(appointment)))
+    local = appointment.start.astimezone(appointment.location.tz)
+    context = {
+        "appointment": appointment,
+        "local_start": local,
+        "form": form,
+        "back": back,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "late": services.cancels_late(appointment, timezone.now()),
+        "window_hours": ClinicSettings.load().cancellation_window_hours,
+    }
+    return render(request, "scheduling/appointment_cancel.html", context, status=status)
+
+
+REPORT_PERIODS = (30, 90, 365)
+
+
+@staff_required
+@require_GET
+def attendance(request: HttpRequest) -> HttpResponse:
+    """No-shows and late cancellations per patient over the last 30, 90 or 365 days."""
+    asked = request.GET.get("days", "")
+    days = int(asked) if asked.isdigit() and int(asked) in REPORT_PERIODS else 90
+    now = timezone.now()
+    rows = attendance_report(now - dt.timedelta(days=days), now)
+    context = {"rows": rows, "days": days, "periods": REPORT_PERIODS}
+    return render(request, "scheduling/attendance.html", context)
 
 
 # --- Clinic page settings ------------------------------------------------------------------

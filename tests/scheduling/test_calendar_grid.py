@@ -219,3 +219,24 @@ def test_clicking_a_slot_opens_the_booking_form_prefilled(client):
     assert f'<option value="{short.pk}" selected>' in page
     assert f'<option value="{anna.pk}" selected>' in page
     assert 'value="11:00"' in page
+
+
+def test_all_locations_shows_each_location_with_its_own_practitioners(client):
+    harbour = make_location(name="Harbour Street")
+    hill = make_location(name="Hill Road")
+    anna = make_open_practitioner(harbour, display_name="Dr. Anna Weber")
+    ben = make_open_practitioner(hill, display_name="Dr. Ben Okafor")
+    day = timezone.now().astimezone(harbour.tz).date() + dt.timedelta(days=2)
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    everywhere = client.get(f"/staff/calendar/?view=day&location=all&date={day}").text
+    only_ben = client.get(
+        f"/staff/calendar/?view=day&location=all&practitioner={ben.pk}&date={day}"
+    ).text
+
+    assert everywhere.count("data-calendar ") == 2
+    assert "<h2>Harbour Street</h2>" in everywhere and "<h2>Hill Road</h2>" in everywhere
+    assert f'aria-label="{anna.display_name},' in everywhere
+    assert everywhere.index("Dr. Anna Weber,") < everywhere.index("Hill Road</h2>")
+    assert only_ben.count("data-calendar ") == 1
+    assert "The chosen practitioner does not work here." in only_ben

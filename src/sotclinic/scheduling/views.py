@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -26,7 +27,7 @@ from sotclinic.refusals import refused_back_to, show_on_form
 
 from . import services
 from .attendance import attendance_report
-from .calendar_view import calendar_grid, fitting_types
+from .calendar_view import CalendarGrid, calendar_grid, fitting_types
 from .calendars import practitioner_feed
 from .errors import BookingError, OutsideOpeningHours
 from .forms import (
@@ -76,10 +77,18 @@ def _calendar_practitioner(request, practitioners, view):
     return chosen
 
 
+@dataclass
+class CalendarSection:
+    location: Location
+    grid: CalendarGrid | None
+
+
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    """Day or week view of a location: one column per practitioner (and day), or one
-    practitioner's columns only."""
+    """Day or week view: one column per practitioner (and day), or one practitioner's columns
+    only; at one location, or at every location one below the other ("all")."""
+    locations = list(Location.objects.order_by("name"))
+    everywhere = request.GET.get("location") == "all" and len(locations) > 1
     location = _location(request)
     if location is None:
         return render(request, "scheduling/calendar.html", {"location": None})
@@ -87,7 +96,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = now.astimezone(location.tz).date()
     day = date_param(request.GET, "date") or today
-    practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
+    shown_locations = locations if everywhere else [location]
+    staff = {
+        loc.pk: list(loc.practitioners.filter(active=True).order_by("display_name"))
+        for loc in shown_locations
+    }
+    practitioners = sorted(
+        {p for people in staff.values() for p in people}, key=lambda p: p.display_name
+    )
     chosen = _calendar_practitioner(request, practitioners, view)
     if view == "week":
         first = clinic_locale.week_start(day)
@@ -96,18 +112,22 @@ def calendar(request: HttpRequest) -> HttpResponse:
     else:
         days = [day]
         step = dt.timedelta(days=1)
-    shown = [chosen] if chosen else practitioners
-    grid = calendar_grid(location, days, shown, now=now) if shown else None
+    sections = []
+    for loc in shown_locations:
+        shown = [chosen] if chosen in staff[loc.pk] else ([] if chosen else staff[loc.pk])
+        grid = calendar_grid(loc, days, shown, now=now) if shown else None
+        sections.append(CalendarSection(loc, grid))
     context = {
         "location": location,
-        "locations": Location.objects.order_by("name"),
+        "location_param": "all" if everywhere else location.pk,
+        "locations": locations,
+        "sections": sections,
         "practitioners": practitioners,
         "chosen": chosen,
         "view": view,
         "day": day,
         "days": days,
         "today": today,
-        "grid": grid,
         "statuses": CALENDAR_STATUSES,
         "slot_step": ClinicSettings.load().slot_step_minutes,
         "prev": days[0] - step,

@@ -5,11 +5,8 @@
 (function () {
   "use strict";
 
-  var grid = document.querySelector("[data-calendar]");
-  if (!grid) return;
-  var step = Number(grid.dataset.step) || 15;
-  var first = Number(grid.dataset.firstMinute);
-  var span = Number(grid.dataset.span);
+  var grids = document.querySelectorAll("[data-calendar]");
+  if (!grids.length) return;
   var statusBox = document.getElementById("calendar-status");
   var dialog = document.getElementById("move-dialog");
   var csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
@@ -17,59 +14,11 @@
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function hhmm(minutes) { return pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60); }
 
-  // The time at height y of a column, on the clinic's step: rounded down for a click (the
-  // slot the pointer is in), to the nearest step for a drop (where the block's top lands).
-  function minuteAt(column, y, nearest) {
-    var rect = column.getBoundingClientRect();
-    var raw = first + ((y - rect.top) / rect.height) * span;
-    var snapped = (nearest ? Math.round(raw / step) : Math.floor(raw / step)) * step;
-    return Math.max(first, Math.min(first + span - step, snapped));
-  }
-
-  function topPercent(minutes) { return (100 * (minutes - first)) / span + "%"; }
-
-  var ghost = document.createElement("div");
-  ghost.className = "cal-ghost";
-  ghost.setAttribute("aria-hidden", "true");
-
-  function showGhost(column, minutes, text, height) {
-    if (ghost.parentNode !== column) column.appendChild(ghost);
-    ghost.style.setProperty("top", topPercent(minutes));
-    ghost.style.setProperty("height", height || (100 * step) / span + "%");
-    ghost.textContent = text + " " + hhmm(minutes);
-  }
-
-  function hideGhost() { if (ghost.parentNode) ghost.parentNode.removeChild(ghost); }
-
-  function onEmpty(target) { return !target.closest(".cal-block, .cal-move"); }
-
-  // --- Click an empty time to book it ---
-  grid.addEventListener("click", function (event) {
-    var column = event.target.closest(".cal-col");
-    if (!column || !onEmpty(event.target)) return;
-    var params = new URLSearchParams({
-      location: grid.dataset.location,
-      practitioner: column.dataset.practitioner,
-      date: column.dataset.day,
-      time: hhmm(minuteAt(column, event.clientY, false)),
-    });
-    window.location.assign(grid.dataset.bookUrl + "?" + params.toString());
-  });
-
-  grid.addEventListener("mousemove", function (event) {
-    var column = event.target.closest(".cal-col");
-    if (dragged) return;
-    if (!column || !onEmpty(event.target)) { hideGhost(); return; }
-    showGhost(column, minuteAt(column, event.clientY, false), "+");
-  });
-  grid.addEventListener("mouseleave", hideGhost);
-
   // --- Send a move and show the answer ---
   function sendMove(url, values, messageBox) {
-    var body = new URLSearchParams(values);
     return fetch(url, {
       method: "POST",
-      body: body,
+      body: new URLSearchParams(values),
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
     }).then(function (response) {
@@ -89,50 +38,106 @@
     });
   }
 
-  // --- Drag an appointment to move it ---
-  var dragged = null;
-  var grab = 0;
+  var dragged = null;  // the appointment being dragged, and the grid it belongs to
+  var draggedGrid = null;
+  var grab = 0;  // how far below the block's top it was picked up
 
-  grid.addEventListener("dragstart", function (event) {
-    var block = event.target.closest && event.target.closest(".cal-block[draggable=true]");
-    if (!block) return;
-    dragged = block;
-    grab = event.clientY - block.getBoundingClientRect().top;
-    event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", block.dataset.appointment);
-    block.classList.add("dragging");
-    hideGhost();
-  });
+  function setUp(grid) {
+    var step = Number(grid.dataset.step) || 15;
+    var first = Number(grid.dataset.firstMinute);
+    var span = Number(grid.dataset.span);
 
-  grid.addEventListener("dragend", function () {
-    if (dragged) dragged.classList.remove("dragging");
-    dragged = null;
-    hideGhost();
-  });
+    // The time at height y of a column, on the clinic's step: rounded down for a click (the
+    // slot the pointer is in), to the nearest step for a drop (where the block's top lands).
+    function minuteAt(column, y, nearest) {
+      var rect = column.getBoundingClientRect();
+      var raw = first + ((y - rect.top) / rect.height) * span;
+      var snapped = (nearest ? Math.round(raw / step) : Math.floor(raw / step)) * step;
+      return Math.max(first, Math.min(first + span - step, snapped));
+    }
 
-  grid.addEventListener("dragover", function (event) {
-    var column = event.target.closest(".cal-col");
-    if (!dragged || !column) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "move";
-    showGhost(column, minuteAt(column, event.clientY - grab, true), "→", dragged.style.height);
-  });
+    var ghost = document.createElement("div");
+    ghost.className = "cal-ghost";
+    ghost.setAttribute("aria-hidden", "true");
 
-  grid.addEventListener("drop", function (event) {
-    var column = event.target.closest(".cal-col");
-    if (!dragged || !column) return;
-    event.preventDefault();
-    var values = {
-      practitioner: column.dataset.practitioner,
-      date: column.dataset.day,
-      time: hhmm(minuteAt(column, event.clientY - grab, true)),
-      outside_hours: "",
-    };
-    var url = dragged.dataset.moveUrl;
-    dragged.classList.remove("dragging");
-    dragged = null;
-    sendMove(url, values, statusBox);
-  });
+    function showGhost(column, minutes, text, height) {
+      if (ghost.parentNode !== column) column.appendChild(ghost);
+      ghost.style.setProperty("top", (100 * (minutes - first)) / span + "%");
+      ghost.style.setProperty("height", height || (100 * step) / span + "%");
+      ghost.textContent = text + " " + hhmm(minutes);
+    }
+
+    function hideGhost() { if (ghost.parentNode) ghost.parentNode.removeChild(ghost); }
+
+    function onEmpty(target) { return !target.closest(".cal-block, .cal-move"); }
+
+    // Click an empty time to book it.
+    grid.addEventListener("click", function (event) {
+      var column = event.target.closest(".cal-col");
+      if (!column || !onEmpty(event.target)) return;
+      var params = new URLSearchParams({
+        location: grid.dataset.location,
+        practitioner: column.dataset.practitioner,
+        date: column.dataset.day,
+        time: hhmm(minuteAt(column, event.clientY, false)),
+      });
+      window.location.assign(grid.dataset.bookUrl + "?" + params.toString());
+    });
+
+    grid.addEventListener("mousemove", function (event) {
+      var column = event.target.closest(".cal-col");
+      if (dragged) return;
+      if (!column || !onEmpty(event.target)) { hideGhost(); return; }
+      showGhost(column, minuteAt(column, event.clientY, false), "+");
+    });
+    grid.addEventListener("mouseleave", hideGhost);
+
+    // Drag an appointment to move it, within its location's grid.
+    grid.addEventListener("dragstart", function (event) {
+      var block = event.target.closest && event.target.closest(".cal-block[draggable=true]");
+      if (!block) return;
+      dragged = block;
+      draggedGrid = grid;
+      grab = event.clientY - block.getBoundingClientRect().top;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", block.dataset.appointment);
+      block.classList.add("dragging");
+      hideGhost();
+    });
+
+    grid.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+      dragged = null;
+      hideGhost();
+    });
+
+    grid.addEventListener("dragover", function (event) {
+      var column = event.target.closest(".cal-col");
+      if (!dragged || draggedGrid !== grid || !column) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      showGhost(column, minuteAt(column, event.clientY - grab, true), "→", dragged.style.height);
+    });
+
+    grid.addEventListener("drop", function (event) {
+      var column = event.target.closest(".cal-col");
+      if (!dragged || draggedGrid !== grid || !column) return;
+      event.preventDefault();
+      var values = {
+        practitioner: column.dataset.practitioner,
+        date: column.dataset.day,
+        time: hhmm(minuteAt(column, event.clientY - grab, true)),
+        outside_hours: "",
+      };
+      var url = dragged.dataset.moveUrl;
+      dragged.classList.remove("dragging");
+      dragged = null;
+      hideGhost();
+      sendMove(url, values, statusBox);
+    });
+  }
+
+  Array.prototype.forEach.call(grids, setUp);
 
   // --- The move dialog: the keyboard's way (and a tablet's without drag and drop) ---
   if (!dialog) return;
@@ -141,7 +146,7 @@
   var opener = null;
 
   function openDialog(button) {
-    var block = grid.querySelector('.cal-block[data-appointment="' + button.dataset.moveFor + '"]');
+    var block = document.querySelector('.cal-block[data-appointment="' + button.dataset.moveFor + '"]');
     opener = button;
     form.action = block.dataset.moveUrl;
     form.elements.practitioner.value = button.dataset.practitioner;
@@ -154,15 +159,15 @@
     form.elements.time.focus();
   }
 
-  grid.addEventListener("click", function (event) {
+  document.addEventListener("click", function (event) {
     var button = event.target.closest(".cal-move");
     if (button) openDialog(button);
   });
 
-  grid.addEventListener("keydown", function (event) {
-    var block = event.target.closest(".cal-block[draggable=true]");
+  document.addEventListener("keydown", function (event) {
+    var block = event.target.closest && event.target.closest(".cal-block[draggable=true]");
     if (!block || (event.key !== "m" && event.key !== "M")) return;
-    var button = grid.querySelector('.cal-move[data-move-for="' + block.dataset.appointment + '"]');
+    var button = document.querySelector('.cal-move[data-move-for="' + block.dataset.appointment + '"]');
     if (button) { event.preventDefault(); openDialog(button); }
   });
 

@@ -156,3 +156,38 @@ def test_front_desk_moves_an_appointment_with_the_keyboard(log_in, page, live_se
     expect(page.get_by_text("Appointment moved.")).to_be_visible()
     moving = Appointment.objects.get(pk=clinic["moving"].pk)
     assert moving.start == clinic["at"]("16:45")
+
+
+def test_front_desk_books_a_series_skipping_the_one_conflict(
+    log_in, page, live_server, clinic, screenshot
+):
+    location, anna, kind = clinic["location"], clinic["anna"], clinic["kind"]
+    today = timezone.now().astimezone(location.tz).date()
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
+    busy = dt.datetime.combine(monday + dt.timedelta(weeks=1), dt.time(9), tzinfo=location.tz)
+    make_appointment(anna, busy.astimezone(dt.UTC), kind=kind, location=location)
+    olivia = clinic["moving"].patient
+    log_in(page, "frontdesk")
+
+    page.goto(f"{live_server.url}/staff/appointments/series/?patient={olivia.pk}")
+    page.get_by_label("Appointment type").select_option(str(kind.pk))
+    page.get_by_label("Practitioner").select_option(str(anna.pk))
+    page.get_by_label("From").fill(monday.isoformat())
+    page.get_by_label("Time").fill("09:00")
+    page.get_by_label("Monday").check()
+    page.get_by_label("For how many weeks").fill("3")
+    page.get_by_role("button", name="Check the times").click()
+
+    expect(page.get_by_text("1 time cannot be booked as asked")).to_be_visible()
+    expect(page.get_by_text("already has an appointment")).to_be_visible()
+    page.set_viewport_size({"width": 768, "height": 1200})
+    screenshot(page, "series-conflict-tablet")
+    assert not Appointment.objects.filter(patient=olivia, start__gte=busy).exists()
+    page.get_by_role("button", name="Book the series").click()
+
+    expect(page.get_by_text("2 appointments booked.")).to_be_visible()
+    booked = Appointment.objects.filter(patient=olivia).exclude(pk=clinic["moving"].pk)
+    assert sorted(a.start.astimezone(location.tz).date() for a in booked) == [
+        monday,
+        monday + dt.timedelta(weeks=2),
+    ]

@@ -158,6 +158,38 @@ class FreeTimesForm(forms.Form):
     date = forms.DateField(required=False)
 
 
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class SeriesForm(forms.Form):
+    """A series: the same time on some weekdays for a number of weeks."""
+
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(), error_messages={"required": _("Choose a patient.")}
+    )
+    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.filter(active=True))
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
+    location = forms.ModelChoiceField(queryset=Location.objects.all())
+    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one weekday.")},
+    )
+    weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=26)
+
+
 class SlotQueryForm(forms.Form):
     """A time on the calendar (query string of a click on an empty slot)."""
 

@@ -9,6 +9,7 @@ app_name = "scheduling"
 urlpatterns = [
     path("staff/calendar/", views.calendar, name="calendar"),
     path("staff/appointments/new/", views.appointment_new, name="appointment_new"),
+    path("staff/appointments/series/", views.series_new, name="series_new"),
     path("staff/appointments/patients/", views.patient_choices, name="patient_choices"),
     path("staff/appointments/free-times/", views.free_times, name="free_times"),
     path("staff/appointments/<int:pk>/", views.appointment_detail, name="appointment"),

@@ -25,7 +25,7 @@ from sotclinic.patients.services import DuplicatePatient
 from sotclinic.query_params import date_param
 from sotclinic.refusals import refused_back_to, show_on_form
 
-from . import services
+from . import series, services
 from .attendance import attendance_report
 from .calendar_view import CalendarGrid, calendar_grid, fitting_types
 from .calendars import practitioner_feed
@@ -40,6 +40,7 @@ from .forms import (
     LocationForm,
     MoveForm,
     PractitionerProfileFormSet,
+    SeriesForm,
     SlotQueryForm,
 )
 from .history import appointment_history
@@ -431,6 +432,83 @@ def attendance(request: HttpRequest) -> HttpResponse:
     rows = attendance_report(now - dt.timedelta(days=days), now)
     context = {"rows": rows, "days": days, "periods": REPORT_PERIODS}
     return render(request, "scheduling/attendance.html", context)
+
+
+def _series_starts(post, tz) -> list[dt.datetime]:
+    """The starts the front desk settled on: each planned start (``start-N``), skipped
+    (``choice-N`` = skip) or replaced by the date and time given beside it (``choice-N`` =
+    move)."""
+    starts = []
+    for key in sorted(k for k in post if k.startswith("start-")):
+        n = key.removeprefix("start-")
+        choice = post.get(f"choice-{n}", "keep")
+        if choice == "skip":
+            continue
+        try:
+            start = dt.datetime.fromisoformat(post[key])
+            if choice == "move":
+                day = dt.date.fromisoformat(post.get(f"date-{n}", ""))
+                time = dt.time.fromisoformat(post.get(f"time-{n}", ""))
+                start = dt.datetime.combine(day, time, tzinfo=tz)
+        except ValueError as exc:
+            raise BookingError(_("Give a date and a time for each moved appointment.")) from exc
+        starts.append(start.astimezone(dt.UTC))
+    return starts
+
+
+@staff_required
+def series_new(request: HttpRequest) -> HttpResponse:
+    """Book a series: check every occurrence first, let the front desk skip or move each one
+    that cannot be booked, then book them all in one transaction."""
+    initial = {
+        "patient": request.GET.get("patient"),
+        "location": getattr(_location(request), "pk", None),
+    }
+    form = SeriesForm(request.POST or None, initial=initial)
+    plan, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            booking = {
+                "practitioner": data["practitioner"],
+                "appointment_type": data["appointment_type"],
+                "location": data["location"],
+            }
+            try:
+                if request.POST.get("action") == "book":
+                    starts = _series_starts(request.POST, data["location"].tz)
+                else:
+                    starts = series.series_starts(
+                        data["first_day"],
+                        data["time"],
+                        data["weekdays"],
+                        data["weeks"],
+                        data["location"].tz,
+                    )
+                plan = series.plan_series(starts=starts, **booking)
+                if request.POST.get("action") == "book" and not any(o.conflict for o in plan):
+                    booked = series.book_series(
+                        patient=data["patient"], starts=starts, by=request.user, **booking
+                    )
+                    messages.success(
+                        request, _("%(count)s appointments booked.") % {"count": len(booked)}
+                    )
+                    return redirect("patients:detail", data["patient"].pk)
+                status = 409 if any(o.conflict for o in plan) else 200
+            except DomainError as exc:
+                status = show_on_form(form, exc)
+    tz = form.cleaned_data["location"].tz if plan is not None else None
+    rows = [
+        {"n": i, "occurrence": o, "local": o.start.astimezone(tz)} for i, o in enumerate(plan or [])
+    ]
+    context = {
+        "form": form,
+        "rows": rows,
+        "conflicts": sum(1 for o in plan or [] if o.conflict),
+        "chosen_patient": _chosen_patient(form),
+    }
+    return render(request, "scheduling/series.html", context, status=status)
 
 
 # --- Clinic page settings ------------------------------------------------------------------

@@ -18,7 +18,7 @@ def recreate_overlap_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0009_clinic_locale'),
+        ('scheduling', '0010_appointment_sequence_and_reminder_before_window'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def recreate_overlap_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0010_appointment_sequence_and_reminder_before_window'),
+        ('scheduling', '0012_phone_region_has_a_numbering_plan'),
     ]
 
     operations = [

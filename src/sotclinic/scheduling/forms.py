@@ -150,12 +150,16 @@ class AppointmentForm(OutsideHoursOverride):
 class FreeTimesForm(forms.Form):
     """What the free-time finder looks for: a type, with a practitioner or anyone."""
 
-    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.filter(active=True))
-    practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.filter(active=True), required=False
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
     )
-    location = forms.ModelChoiceField(queryset=Location.objects.all(), required=False)
-    date = forms.DateField(required=False)
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True), required=False
+    )
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.all(), required=False
+    )
+    date = forms.DateField(label=_("Date"), required=False)
 
 
 WEEKDAY_CHOICES = [
@@ -173,13 +177,21 @@ class SeriesForm(forms.Form):
     """A series: the same time on some weekdays for a number of weeks."""
 
     patient = forms.ModelChoiceField(
-        queryset=Patient.objects.all(), error_messages={"required": _("Choose a patient.")}
+        label=_("Patient"),
+        queryset=Patient.objects.all(),
+        error_messages={"required": _("Choose a patient.")},
     )
-    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.filter(active=True))
-    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
-    location = forms.ModelChoiceField(queryset=Location.objects.all())
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True)
+    )
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.all())
     first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("On"),
         choices=WEEKDAY_CHOICES,
@@ -193,10 +205,16 @@ class SeriesForm(forms.Form):
 class SlotQueryForm(forms.Form):
     """A time on the calendar (query string of a click on an empty slot)."""
 
-    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
-    location = forms.ModelChoiceField(queryset=Location.objects.all())
-    date = forms.DateField()
-    time = forms.TimeField()
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True)
+    )
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.all())
+    date = forms.DateField(
+        label=_("Date"),
+    )
+    time = forms.TimeField(
+        label=_("Time"),
+    )
 
 
 class MoveForm(OutsideHoursOverride):

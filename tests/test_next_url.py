@@ -29,22 +29,22 @@ def appointment():
 
 
 @pytest.mark.parametrize("next_url", OFF_SITE)
-def test_appointment_status_does_not_follow_a_next_to_another_site(login, appointment, next_url):
+def test_appointment_cancel_does_not_follow_a_next_to_another_site(login, appointment, next_url):
     client = login(make_user(Role.FRONT_DESK))
 
     response = client.post(
-        f"/staff/appointments/{appointment.pk}/status/", {"action": "cancel", "next": next_url}
+        f"/staff/appointments/{appointment.pk}/cancel/", {"reason": "illness", "next": next_url}
     )
 
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/calendar/?view=week")
 
 
-def test_appointment_status_follows_a_next_on_this_site(login, appointment):
+def test_appointment_cancel_follows_a_next_on_this_site(login, appointment):
     client = login(make_user(Role.FRONT_DESK))
 
     response = client.post(
-        f"/staff/appointments/{appointment.pk}/status/", {"action": "cancel", "next": "/staff/"}
+        f"/staff/appointments/{appointment.pk}/cancel/", {"reason": "illness", "next": "/staff/"}
     )
 
     assert response["Location"] == "/staff/"

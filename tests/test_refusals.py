@@ -160,12 +160,12 @@ def test_a_refused_action_button_goes_back_to_its_page_with_the_message(client, 
     )
     client.force_login(make_user(role="front_desk"))
 
-    response = client.post(f"/staff/appointments/{done.pk}/status/", {"action": "cancel"})
+    response = client.post(f"/staff/appointments/{done.pk}/status/", {"action": "no_show"})
 
     assert response.status_code == 302
     assert response.url == f"/staff/appointments/{done.pk}/"
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "This appointment is marked completed; it cannot be cancelled."
+        "An appointment that is completed cannot be marked no-show."
     ]
     done.refresh_from_db()
     assert done.status == Appointment.Status.COMPLETED

@@ -113,7 +113,10 @@ def test_staff_see_an_appointments_history(page, live_server, screenshot, demo_c
     page.locator(".cal-block.status-booked").first.click()
     appointment_url = page.url
 
-    page.get_by_role("button", name="Cancel appointment").click()
+    page.get_by_role("link", name="Cancel appointment").click()
+    page.get_by_label("Patient unwell").check()
+    page.get_by_role("button", name="Cancel the appointment").click()
+    expect(page.get_by_text("Appointment cancelled.")).to_be_visible()
     page.goto(appointment_url)
 
     history = page.locator(".history")

@@ -151,7 +151,7 @@ def test_staff_status_change_logs_from_and_to(client, clinic, desk, button, stat
 def test_staff_cancel_logs_the_cancellation(client, clinic, desk):
     appointment = _book(clinic)
 
-    client.post(f"/staff/appointments/{appointment.pk}/status/", {"action": "cancel"})
+    client.post(f"/staff/appointments/{appointment.pk}/cancel/", {"reason": "illness"})
 
     row = _only(appointment, Change.CANCELLED)
     assert (row.user, row.channel) == (desk, Channel.STAFF)

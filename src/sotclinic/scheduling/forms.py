@@ -7,6 +7,7 @@ from sotclinic.patients.models import Patient
 
 from .models import (
     AppointmentType,
+    CancellationReason,
     ClinicSettings,
     FaqEntry,
     Location,
@@ -124,7 +125,10 @@ class OutsideHoursOverride(forms.Form):
 class AppointmentForm(OutsideHoursOverride):
     """Staff create an appointment at a date and local time."""
 
-    patient = forms.ModelChoiceField(queryset=Patient.objects.all(), label=_("Patient"))
+    # Chosen from the search results (radio buttons), or empty when registering a new patient.
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(), required=False, label=_("Patient")
+    )
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.filter(active=True), label=_("Appointment type")
     )
@@ -143,6 +147,76 @@ class AppointmentForm(OutsideHoursOverride):
         return local.astimezone(dt.UTC)
 
 
+class FreeTimesForm(forms.Form):
+    """What the free-time finder looks for: a type, with a practitioner or anyone."""
+
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True), required=False
+    )
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.all(), required=False
+    )
+    date = forms.DateField(label=_("Date"), required=False)
+
+
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class SeriesForm(forms.Form):
+    """A series: the same time on some weekdays for a number of weeks."""
+
+    patient = forms.ModelChoiceField(
+        label=_("Patient"),
+        queryset=Patient.objects.all(),
+        error_messages={"required": _("Choose a patient.")},
+    )
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"), queryset=AppointmentType.objects.filter(active=True)
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True)
+    )
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.all())
+    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one weekday.")},
+    )
+    weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=26)
+
+
+class SlotQueryForm(forms.Form):
+    """A time on the calendar (query string of a click on an empty slot)."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True)
+    )
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.all())
+    date = forms.DateField(
+        label=_("Date"),
+    )
+    time = forms.TimeField(
+        label=_("Time"),
+    )
+
+
 class MoveForm(OutsideHoursOverride):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(active=True), label=_("Practitioner")
@@ -151,6 +225,29 @@ class MoveForm(OutsideHoursOverride):
     time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time")
     )
+
+
+class CancelForm(forms.Form):
+    """Why an appointment is cancelled: a listed reason, and a note (needed for "other")."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is it cancelled?"),
+        choices=CancellationReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a reason.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == CancellationReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say briefly why in the note."))
+        return data
 
 
 class ClinicLocaleForm(forms.ModelForm):

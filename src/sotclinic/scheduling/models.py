@@ -332,6 +332,16 @@ class AppointmentType(models.Model):
         return f"{self.name} ({self.duration_minutes} min)"
 
 
+class CancellationReason(models.TextChoices):
+    ILLNESS = "illness", _("Patient unwell")
+    COMMITMENT = "commitment", _("Work or other commitment")
+    TRAVEL = "travel", _("Travel, transport or weather")
+    NOT_NEEDED = "not_needed", _("Patient no longer wants the visit")
+    BOOKED_IN_ERROR = "error", _("Booked by mistake")
+    CLINIC = "clinic", _("Clinic cancelled (practitioner unavailable)")
+    OTHER = "other", _("Other (see note)")
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -375,6 +385,13 @@ class Appointment(models.Model):
         null=True, blank=True, verbose_name=_("reminder sent at")
     )
     cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
+    cancellation_reason = models.CharField(
+        _("reason for cancelling"), max_length=20, choices=CancellationReason.choices, blank=True
+    )
+    cancellation_note = models.CharField(_("note on the cancellation"), max_length=300, blank=True)
+    # Set by services.cancel_appointment alone: cancelled by or for the patient less than the
+    # clinic's cancellation window before the start.
+    cancelled_late = models.BooleanField(_("cancelled late"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The iCalendar SEQUENCE of the invites sent for it: 0 when booked, one more with every
     # recorded change (services.record_change), so calendars apply the newest invite.

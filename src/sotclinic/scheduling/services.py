@@ -20,6 +20,7 @@ from sotclinic.accounts.events import record_account_event
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.clinic_locale import date_text, time_text
 from sotclinic.patients.models import Patient
+from sotclinic.patients.services import register_patient
 
 from . import notifications
 from .errors import (
@@ -35,6 +36,7 @@ from .models import (
     Appointment,
     AppointmentChange,
     AppointmentType,
+    CancellationReason,
     ClinicSettings,
     FaqEntry,
     Location,
@@ -544,6 +546,38 @@ def book_appointment(
     return appointment
 
 
+@transaction.atomic
+def book_new_patient(
+    *,
+    patient_data: dict,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    location: Location,
+    start: dt.datetime,
+    outside_hours_by=None,
+    by=None,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Register a patient from the demographics form's data and book them, both or neither.
+
+    The registration is `patients.services.register_patient` (which refuses a duplicate and
+    logs it, ``address`` being the staff user's client address); the booking is
+    `book_appointment` with its rules.
+    """
+    patient = register_patient(by, patient_data, address=address)
+    return book_appointment(
+        patient=patient,
+        practitioner=practitioner,
+        appointment_type=appointment_type,
+        location=location,
+        start=start,
+        outside_hours_by=outside_hours_by,
+        by=by,
+        now=now,
+    )
+
+
 def _lock(appointment: Appointment) -> Appointment:
     # Only the appointment's own row, and so that rows pointing at it may still be written:
     # locking the joined location, practitioner and patient rows too made a booking's commit
@@ -614,18 +648,31 @@ def move_appointment(
     return appointment
 
 
+def cancels_late(appointment: Appointment, now: dt.datetime) -> bool:
+    """Whether cancelling at ``now`` falls inside the clinic's cancellation window."""
+    window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
+    return appointment.start - now < window
+
+
 @transaction.atomic
 def cancel_appointment(
     appointment: Appointment,
     *,
+    reason: str = "",
+    note: str = "",
     by_patient: bool = False,
     by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Cancel; the time is free again at once. Patients only outside the cancellation window.
-    ``by`` is the staff user who cancelled. Queues the patient's message with a CANCEL
-    invite, whoever cancelled."""
+    ``by`` is the staff user who cancelled, ``reason`` a CancellationReason and ``note``
+    free text. Queues the patient's message with a CANCEL invite, whoever cancelled.
+
+    A cancellation inside the clinic's cancellation window is flagged late
+    (``cancelled_late``), unless the clinic itself cancelled (reason CLINIC): the flag counts
+    against the patient in the attendance report.
+    """
     now = now or timezone.now()
     appointment = _lock(appointment)
     if appointment.status == Appointment.Status.CANCELLED:
@@ -637,10 +684,25 @@ def cancel_appointment(
             _("This appointment is marked %(get_status_display)s; it cannot be cancelled.")
             % {"get_status_display": appointment.get_status_display().lower()}
         )
+    if reason and reason not in CancellationReason.values:
+        raise BookingError(_("Choose one of the listed reasons."), "reason")
     before = snapshot(appointment)
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = now
-    appointment.save(update_fields=["status", "cancelled_at"])
+    appointment.cancellation_reason = reason
+    appointment.cancellation_note = note.strip()[:300]
+    appointment.cancelled_late = reason != CancellationReason.CLINIC and cancels_late(
+        appointment, now
+    )
+    appointment.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancellation_reason",
+            "cancellation_note",
+            "cancelled_late",
+        ]
+    )
     channel = _staff_channel(by, by_patient)
     record_change(appointment, Change.CANCELLED, channel=channel, user=by, before=before, now=now)
     _tell_patient(appointment, Change.CANCELLED, base_url=base_url, now=now)

@@ -9,12 +9,20 @@ app_name = "scheduling"
 urlpatterns = [
     path("staff/calendar/", views.calendar, name="calendar"),
     path("staff/appointments/new/", views.appointment_new, name="appointment_new"),
+    path("staff/appointments/series/", views.series_new, name="series_new"),
+    path("staff/appointments/patients/", views.patient_choices, name="patient_choices"),
+    path("staff/appointments/free-times/", views.free_times, name="free_times"),
     path("staff/appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path(
+        "staff/appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"
+    ),
+    path("staff/appointments/<int:pk>/move/", views.appointment_move, name="appointment_move"),
     path(
         "staff/appointments/<int:pk>/status/",
         views.appointment_status,
         name="appointment_status",
     ),
+    path("staff/reports/attendance/", views.attendance, name="attendance"),
     path("staff/clinic-page/", views.clinic_page, name="clinic_page"),
     path("staff/clinic-locale/", locale_views.clinic_locale, name="clinic_locale"),
     path("staff/calendar-feed/", views.feed_settings, name="feed_settings"),

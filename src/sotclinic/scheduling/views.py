@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -6,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sotclinic import clinic_locale
 from sotclinic.accounts.access import practitioner_required, staff_required
@@ -14,25 +15,37 @@ from sotclinic.accounts.events import recent_account_events
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
+from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
 from sotclinic.next_url import safe_next
+from sotclinic.patients.forms import PatientForm
+from sotclinic.patients.models import Patient
+from sotclinic.patients.selectors import search_patients
+from sotclinic.patients.services import DuplicatePatient
 from sotclinic.query_params import date_param
 from sotclinic.refusals import refused_back_to, show_on_form
 
-from . import services
+from . import series, services
+from .attendance import attendance_report
+from .calendar_view import CalendarGrid, calendar_grid, fitting_types
 from .calendars import practitioner_feed
+from .errors import BookingError, OutsideOpeningHours
 from .forms import (
     AppointmentForm,
     BookingRulesForm,
+    CancelForm,
     ClinicPageForm,
     FaqFormSet,
+    FreeTimesForm,
     LocationForm,
     MoveForm,
     PractitionerProfileFormSet,
+    SeriesForm,
+    SlotQueryForm,
 )
 from .history import appointment_history
 from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
-from .selectors import calendar_grid
+from .selectors import BookingWindow, free_slots
 from .services import save_clinic_page
 
 # --- Calendar ------------------------------------------------------------------------------
@@ -46,43 +59,79 @@ def _location(request: HttpRequest) -> Location | None:
     )
 
 
+# The statuses the calendar shows (cancelled appointments free their time and are left out),
+# in the order of the legend.
+CALENDAR_STATUSES = [
+    (status, Appointment.Status(status).label) for status in Appointment.ACTIVE_STATUSES
+]
+
+
+def _calendar_practitioner(request, practitioners, view):
+    """The practitioner asked for; "" asks for everyone. The week view without a choice shows
+    the practitioner who is looking, or the first."""
+    asked = request.GET.get("practitioner")
+    chosen = next((p for p in practitioners if str(p.pk) == asked), None)
+    if chosen is None and asked is None and view == "week":
+        chosen = next((p for p in practitioners if p.user_id == request.user.pk), None) or (
+            practitioners[0] if practitioners else None
+        )
+    return chosen
+
+
+@dataclass
+class CalendarSection:
+    location: Location
+    grid: CalendarGrid | None
+
+
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    """Day view (every practitioner at the location) or week view (one practitioner)."""
+    """Day or week view: one column per practitioner (and day), or one practitioner's columns
+    only; at one location, or at every location one below the other ("all")."""
+    locations = list(Location.objects.order_by("name"))
+    everywhere = request.GET.get("location") == "all" and len(locations) > 1
     location = _location(request)
     if location is None:
         return render(request, "scheduling/calendar.html", {"location": None})
     view = "day" if request.GET.get("view") == "day" else "week"
-    today = timezone.now().astimezone(location.tz).date()
+    now = timezone.now()
+    today = now.astimezone(location.tz).date()
     day = date_param(request.GET, "date") or today
-    practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
-    chosen = next((p for p in practitioners if str(p.pk) == request.GET.get("practitioner")), None)
+    shown_locations = locations if everywhere else [location]
+    staff = {
+        loc.pk: list(loc.practitioners.filter(active=True).order_by("display_name"))
+        for loc in shown_locations
+    }
+    practitioners = sorted(
+        {p for people in staff.values() for p in people}, key=lambda p: p.display_name
+    )
+    chosen = _calendar_practitioner(request, practitioners, view)
     if view == "week":
-        chosen = (
-            chosen
-            or next((p for p in practitioners if p.user_id == request.user.pk), None)
-            or (practitioners[0] if practitioners else None)
-        )
         first = clinic_locale.week_start(day)
         days = [first + dt.timedelta(days=i) for i in range(7)]
-        shown = [chosen] if chosen else []
         step = dt.timedelta(days=7)
     else:
         days = [day]
-        shown = [chosen] if chosen else practitioners
         step = dt.timedelta(days=1)
-    grid = calendar_grid(location, days, shown) if shown else None
+    sections = []
+    for loc in shown_locations:
+        shown = [chosen] if chosen in staff[loc.pk] else ([] if chosen else staff[loc.pk])
+        grid = calendar_grid(loc, days, shown, now=now) if shown else None
+        sections.append(CalendarSection(loc, grid))
     context = {
         "location": location,
-        "locations": Location.objects.order_by("name"),
+        "location_param": "all" if everywhere else location.pk,
+        "locations": locations,
+        "sections": sections,
         "practitioners": practitioners,
         "chosen": chosen,
         "view": view,
         "day": day,
         "days": days,
         "today": today,
-        "grid": grid,
-        "prev": days[0] - step if view == "day" else days[0] - step,
+        "statuses": CALENDAR_STATUSES,
+        "slot_step": ClinicSettings.load().slot_step_minutes,
+        "prev": days[0] - step,
         "next": days[0] + step,
     }
     return render(request, "scheduling/calendar.html", context)
@@ -96,37 +145,129 @@ def _calendar_url(appointment: Appointment) -> str:
     )
 
 
+def _fitting_type(query) -> int | None:
+    """For a time clicked on the calendar: the type to offer first (see `fitting_types`)."""
+    form = SlotQueryForm(query)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    start = dt.datetime.combine(data["date"], data["time"], tzinfo=data["location"].tz)
+    kinds = fitting_types(data["practitioner"], data["location"], start.astimezone(dt.UTC))
+    return kinds[0].pk if kinds else None
+
+
 @staff_required
 def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Create an appointment; an overlap is refused with the reason next to the time."""
+    """Create an appointment for a patient found by search or registered here; an overlap is
+    refused with the reason next to the time."""
     initial = {
         "patient": request.GET.get("patient"),
         "practitioner": request.GET.get("practitioner"),
         "location": request.GET.get("location") or getattr(_location(request), "pk", None),
         "date": request.GET.get("date"),
+        "time": request.GET.get("time"),
+        "appointment_type": request.GET.get("appointment_type"),
     }
+    if request.method == "GET" and not initial["appointment_type"]:
+        initial["appointment_type"] = _fitting_type(request.GET)
     form = AppointmentForm(request.POST or None, initial=initial)
+    registering = request.method == "POST" and "register_new" in request.POST
+    new_patient = PatientForm(request.POST if registering else None, prefix="new")
     status = 200
     if request.method == "POST":
         status = 422
-        if form.is_valid():
-            data = form.cleaned_data
+        if form.is_valid() and (not registering or new_patient.is_valid()):
             try:
-                appointment = services.book_appointment(
-                    patient=data["patient"],
-                    practitioner=data["practitioner"],
-                    appointment_type=data["appointment_type"],
-                    location=data["location"],
-                    start=form.start(),
-                    outside_hours_by=request.user if data["outside_hours"] else None,
-                    by=request.user,
-                )
+                appointment = _book(request, form, new_patient if registering else None)
+            except DuplicatePatient as exc:
+                status = show_on_form(new_patient, exc)
             except DomainError as exc:
                 status = show_on_form(form, exc, field="time")
             else:
                 messages.success(request, _("Appointment booked."))
                 return redirect(_calendar_url(appointment))
-    return render(request, "scheduling/appointment_new.html", {"form": form}, status=status)
+    chosen = _chosen_patient(form)
+    context = {
+        "form": form,
+        "new_patient": new_patient,
+        "registering": registering,
+        "chosen_patient": chosen,
+        "chosen_found": [chosen] if chosen else [],
+        "finder": FreeTimesForm(initial=initial),
+    }
+    return render(request, "scheduling/appointment_new.html", context, status=status)
+
+
+def _chosen_patient(form) -> Patient | None:
+    value = form["patient"].value()
+    return Patient.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+
+
+def _book(request: HttpRequest, form, new_patient) -> Appointment:
+    data = form.cleaned_data
+    booking = {
+        "practitioner": data["practitioner"],
+        "appointment_type": data["appointment_type"],
+        "location": data["location"],
+        "start": form.start(),
+        "outside_hours_by": request.user if data["outside_hours"] else None,
+        "by": request.user,
+    }
+    if new_patient is not None:
+        return services.book_new_patient(
+            patient_data=new_patient.cleaned_data, address=client_ip(request), **booking
+        )
+    if data["patient"] is None:
+        raise BookingError(_("Choose a patient, or register a new one."), "patient")
+    return services.book_appointment(patient=data["patient"], **booking)
+
+
+# How many patients the search offers, and how many free times the finder lists.
+PATIENT_CHOICES = 8
+FREE_TIMES = 12
+FREE_TIMES_DAYS = 28
+
+
+@staff_required
+@require_GET
+def patient_choices(request: HttpRequest) -> HttpResponse:
+    """Patients matching what is typed so far, as choices for the booking form (htmx)."""
+    raw = request.GET.get("q", "").strip()[:100]
+    found = list(search_patients(raw)[:PATIENT_CHOICES]) if len(raw) >= 2 else []
+    return render(request, "scheduling/_patient_choices.html", {"found": found, "q": raw})
+
+
+@staff_required
+@require_GET
+def free_times(request: HttpRequest) -> HttpResponse:
+    """The next free times for a type with a practitioner or anyone, from a day on (htmx).
+    Staff are not held to the online booking window: any time from now on is offered."""
+    form = FreeTimesForm(request.GET)
+    if not form.is_valid():
+        return render(request, "scheduling/_free_times.html", {"form": form}, status=422)
+    data = form.cleaned_data
+    location = data["location"] or _location(request)
+    now = timezone.now()
+    start_day = max(data["date"] or now.date(), now.astimezone(location.tz).date())
+    practitioner = data["practitioner"]
+    slots = free_slots(
+        data["appointment_type"],
+        start_day,
+        FREE_TIMES_DAYS,
+        practitioner_ids=None if practitioner is None else [practitioner.pk],
+        location_id=location.pk,
+        window=BookingWindow(earliest=now, latest=None),
+    )[:FREE_TIMES]
+    names = dict(Practitioner.objects.values_list("pk", "display_name"))
+    times = [
+        {
+            "start": s.start.astimezone(location.tz),
+            "practitioner": s.practitioner_id,
+            "name": names.get(s.practitioner_id, ""),
+        }
+        for s in slots
+    ]
+    return render(request, "scheduling/_free_times.html", {"form": form, "times": times})
 
 
 def _appointment(pk: int) -> Appointment:
@@ -156,18 +297,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 422
         if move_form.is_valid():
-            data = move_form.cleaned_data
-            start = dt.datetime.combine(
-                data["date"], data["time"], tzinfo=appointment.location.tz
-            ).astimezone(dt.UTC)
             try:
-                services.move_appointment(
-                    appointment,
-                    start,
-                    practitioner=data["practitioner"],
-                    outside_hours_by=request.user if data["outside_hours"] else None,
-                    by=request.user,
-                )
+                _move(appointment, move_form.cleaned_data, request.user)
             except DomainError as exc:
                 status = show_on_form(move_form, exc, field="time")
             else:
@@ -184,6 +315,52 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scheduling/appointment_detail.html", context, status=status)
 
 
+def _move(appointment: Appointment, data: dict, user) -> Appointment:
+    """Move as the move form asks (date and time in the location's zone): the one path for
+    the appointment page, the calendar's drag and drop and its move dialog."""
+    start = dt.datetime.combine(
+        data["date"], data["time"], tzinfo=appointment.location.tz
+    ).astimezone(dt.UTC)
+    return services.move_appointment(
+        appointment,
+        start,
+        practitioner=data["practitioner"],
+        outside_hours_by=user if data["outside_hours"] else None,
+        by=user,
+    )
+
+
+@staff_required
+@require_POST
+def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move from the calendar (drag and drop, or the move dialog), with the move form's rules.
+
+    From the calendar's script (htmx header) the answer is a message: 200 when moved, the
+    refusal with its status otherwise, offering the outside-hours override when that is what
+    stands in the way. A plain form post goes back to the calendar with the message.
+    """
+    appointment = _appointment(pk)
+    form = MoveForm(request.POST)
+    error, status, offer_override = None, 200, False
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        status = 422
+    else:
+        try:
+            appointment = _move(appointment, form.cleaned_data, request.user)
+        except DomainError as exc:
+            error, status = str(exc.message), exc.status_code
+            offer_override = isinstance(exc, OutsideOpeningHours)
+    if error is None:
+        messages.success(request, _("Appointment moved."))
+    elif not request.htmx:
+        messages.error(request, error)
+    if not request.htmx:
+        return redirect(safe_next(request, _calendar_url(appointment)))
+    context = {"error": error, "offer_override": offer_override}
+    return render(request, "scheduling/_move_result.html", context, status=status)
+
+
 STATUS_ACTIONS = {
     "arrived": Appointment.Status.ARRIVED,
     "no_show": Appointment.Status.NO_SHOW,
@@ -196,17 +373,142 @@ STATUS_ACTIONS = {
 @require_POST
 @refused_back_to(lambda request, pk: reverse("scheduling:appointment", args=[pk]))
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark arrived / no-show / completed, or cancel."""
+    """Mark arrived / no-show / completed (cancelling has its own page, which asks why)."""
     appointment = _appointment(pk)
     action = request.POST.get("action", "")
-    if action == "cancel":
-        services.cancel_appointment(appointment, by=request.user)
-    elif action in STATUS_ACTIONS:
+    if action in STATUS_ACTIONS:
         services.mark_appointment(appointment, STATUS_ACTIONS[action], by=request.user)
     else:
         return HttpResponseBadRequest("Unknown action.")
     messages.success(request, _("Appointment updated."))
     return redirect(safe_next(request, _calendar_url(appointment)))
+
+
+@staff_required
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask why, say whether it is a late cancellation, and cancel once confirmed."""
+    appointment = _appointment(pk)
+    back = safe_next(request, reverse("scheduling:appointment", args=[pk]))
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.cancel_appointment(
+                    appointment,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc)
+            else:
+                messages.success(request, _("Appointment cancelled."))
+                return redirect(safe_next(request, _calendar_url(appointment)))
+    local = appointment.start.astimezone(appointment.location.tz)
+    context = {
+        "appointment": appointment,
+        "local_start": local,
+        "form": form,
+        "back": back,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "late": services.cancels_late(appointment, timezone.now()),
+        "window_hours": ClinicSettings.load().cancellation_window_hours,
+    }
+    return render(request, "scheduling/appointment_cancel.html", context, status=status)
+
+
+REPORT_PERIODS = (30, 90, 365)
+
+
+@staff_required
+@require_GET
+def attendance(request: HttpRequest) -> HttpResponse:
+    """No-shows and late cancellations per patient over the last 30, 90 or 365 days."""
+    asked = request.GET.get("days", "")
+    days = int(asked) if asked.isdigit() and int(asked) in REPORT_PERIODS else 90
+    now = timezone.now()
+    rows = attendance_report(now - dt.timedelta(days=days), now)
+    context = {"rows": rows, "days": days, "periods": REPORT_PERIODS}
+    return render(request, "scheduling/attendance.html", context)
+
+
+def _series_starts(post, tz) -> list[dt.datetime]:
+    """The starts the front desk settled on: each planned start (``start-N``), skipped
+    (``choice-N`` = skip) or replaced by the date and time given beside it (``choice-N`` =
+    move)."""
+    starts = []
+    for key in sorted(k for k in post if k.startswith("start-")):
+        n = key.removeprefix("start-")
+        choice = post.get(f"choice-{n}", "keep")
+        if choice == "skip":
+            continue
+        try:
+            start = dt.datetime.fromisoformat(post[key])
+            if choice == "move":
+                day = dt.date.fromisoformat(post.get(f"date-{n}", ""))
+                time = dt.time.fromisoformat(post.get(f"time-{n}", ""))
+                start = dt.datetime.combine(day, time, tzinfo=tz)
+        except ValueError as exc:
+            raise BookingError(_("Give a date and a time for each moved appointment.")) from exc
+        starts.append(start.astimezone(dt.UTC))
+    return starts
+
+
+@staff_required
+def series_new(request: HttpRequest) -> HttpResponse:
+    """Book a series: check every occurrence first, let the front desk skip or move each one
+    that cannot be booked, then book them all in one transaction."""
+    initial = {
+        "patient": request.GET.get("patient"),
+        "location": getattr(_location(request), "pk", None),
+    }
+    form = SeriesForm(request.POST or None, initial=initial)
+    plan, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            booking = {
+                "practitioner": data["practitioner"],
+                "appointment_type": data["appointment_type"],
+                "location": data["location"],
+            }
+            try:
+                if request.POST.get("action") == "book":
+                    starts = _series_starts(request.POST, data["location"].tz)
+                else:
+                    starts = series.series_starts(
+                        data["first_day"],
+                        data["time"],
+                        data["weekdays"],
+                        data["weeks"],
+                        data["location"].tz,
+                    )
+                plan = series.plan_series(starts=starts, **booking)
+                if request.POST.get("action") == "book" and not any(o.conflict for o in plan):
+                    booked = series.book_series(
+                        patient=data["patient"], starts=starts, by=request.user, **booking
+                    )
+                    messages.success(
+                        request, _("%(count)s appointments booked.") % {"count": len(booked)}
+                    )
+                    return redirect("patients:detail", data["patient"].pk)
+                status = 409 if any(o.conflict for o in plan) else 200
+            except DomainError as exc:
+                status = show_on_form(form, exc)
+    tz = form.cleaned_data["location"].tz if plan is not None else None
+    rows = [
+        {"n": i, "occurrence": o, "local": o.start.astimezone(tz)} for i, o in enumerate(plan or [])
+    ]
+    context = {
+        "form": form,
+        "rows": rows,
+        "conflicts": sum(1 for o in plan or [] if o.conflict),
+        "chosen_patient": _chosen_patient(form),
+    }
+    return render(request, "scheduling/series.html", context, status=status)
 
 
 # --- Clinic page settings ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sotclinic.patients import selectors
 from sotclinic.patients.forms import PatientSearchForm
 from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
+from sotclinic.scheduling.attendance import patient_attendance
 from sotclinic.scheduling.models import Location
 from sotclinic.scheduling.selectors import (
     attach_next_appointments,
@@ -85,7 +86,12 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     log_access(request, patient, Action.VIEW_PATIENT)
     upcoming, past = patient_appointments(patient)
-    context = {"patient": patient, "upcoming": upcoming, "past": past}
+    context = {
+        "patient": patient,
+        "upcoming": upcoming,
+        "past": past,
+        "attendance": patient_attendance(patient),
+    }
     return render(request, "patients/detail.html", context)
 
 

@@ -388,6 +388,7 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask why, say whether it is a late cancellation, and cancel once confirmed."""
     appointment = _appointment(pk)
+    log_access(request, appointment.patient, Action.VIEW_APPOINTMENT, f"cancel appointment {pk}")
     back = safe_next(request, reverse("scheduling:appointment", args=[pk]))
     form = CancelForm(request.POST if request.method == "POST" else None)
     status = 200

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from sotclinic.data_text import shown
 from sotclinic.sot import (
     ANATOMICAL_SHORT_LEG_NOTE,
     ANATOMICAL_SHORT_LEG_REASON_CODE,
@@ -59,6 +62,15 @@ from .state import (
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
 SIDE_SHORT = {"left": "Left", "right": "Right", "bilateral": "Both"}
 BLANK_ROWS = 2
+
+_BLOCK_WORDS = {
+    "left": _(
+        "Block %(number)s under the patient's left side, %(landmark)s, at %(angle)s degrees."
+    ),
+    "right": _(
+        "Block %(number)s under the patient's right side, %(landmark)s, at %(angle)s degrees."
+    ),
+}
 
 
 def _indicator_label(code: str) -> str:
@@ -174,8 +186,8 @@ def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[
                 if diagram.viewer_left_side(protocol.position) == "left"
                 else "left",
                 "description": " ".join(
-                    f"Block {b.number} under the patient's {b.side} side, {b.landmark}, "
-                    f"at {b.angle_degrees} degrees."
+                    _BLOCK_WORDS[b.side]
+                    % {"number": b.number, "landmark": shown(b.landmark), "angle": b.angle_degrees}
                     for b in drawn
                 ),
             },

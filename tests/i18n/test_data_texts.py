@@ -48,6 +48,7 @@ def _sot(english: str):
 def _sot_texts():
     for code, indicator in sot.INDICATORS.items():
         yield f"indicator {code} label", _sot(indicator.label)
+        yield f"indicator {code} examination", _sot(indicator.examination)
     for code, item in sot.CRANIAL_ITEMS.items():
         yield f"cranial {code} name", _sot(item.name)
     yield "cranial evidence statement", _sot(sot.CRANIAL_EVIDENCE.statement)

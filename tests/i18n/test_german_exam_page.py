@@ -48,7 +48,13 @@ def _assert_german(page: str, texts) -> None:
 
 
 def test_the_exam_page_shows_no_english_data_text(practitioner):
-    page = _page(practitioner.get("/exam/new"))
+    response = practitioner.get("/exam/new")
+    page = _page(response)
+    # The examination texts are the indicators' tooltips (title attributes).
+    _assert_german(
+        html.unescape(response.content.decode()),
+        [_variants(i.examination) for i in sot.INDICATORS.values()],
+    )
 
     _assert_german(
         page,

@@ -73,6 +73,17 @@ _BLOCK_WORDS = {
 }
 
 
+_SUGGESTED = {
+    "left": _("Suggested: Category %(category)s, left side."),
+    "right": _("Suggested: Category %(category)s, right side."),
+}
+_INDICATOR_REASON = {
+    "left": _("%(indicator)s: positive on the left (a Category %(category)s indicator)."),
+    "right": _("%(indicator)s: positive on the right (a Category %(category)s indicator)."),
+    "bilateral": _("%(indicator)s: positive on both sides (a Category %(category)s indicator)."),
+}
+
+
 def _indicator_label(code: str) -> str:
     indicator = INDICATORS.get(code)
     return indicator.label if indicator else code
@@ -127,29 +138,33 @@ def reason_words(reason: dict[str, Any], findings: dict[str, Any] | None) -> str
         return f"Anatomical short leg ({status}), {side} side. {detail}"
     if code not in INDICATORS:
         return "A finding this version of sotclinic does not know (kept as recorded)."
-    where = "on both sides" if reason["side"] == "bilateral" else f"on the {reason['side']}"
-    return (
-        f"{_indicator_label(reason['code'])}: positive {where} "
-        f"(a Category {reason['category']} indicator)."
-    )
+    words = {"indicator": shown(_indicator_label(reason["code"])), "category": reason["category"]}
+    return str(_INDICATOR_REASON.get(reason["side"], _INDICATOR_REASON["bilateral"]) % words)
 
 
 def _headline(analysis: Analysis) -> str:
     if analysis.status == "indeterminate":
-        return "No suggestion: no category indicator is recorded as positive."
+        return str(_("No suggestion: no category indicator is recorded as positive."))
     if analysis.status == "conflict" and analysis.category is None:
         categories = sorted({r.category for r in analysis.reasons}, key=CATEGORIES.index)
-        return (
-            "Conflict: the findings point to more than one category "
-            f"({' and '.join('Category ' + c for c in categories)}). "
-            "No protocol is suggested; decide from the findings."
+        return str(
+            _(
+                "Conflict: the findings point to more than one category (%(categories)s). "
+                "No protocol is suggested; decide from the findings."
+            )
+            % {"categories": str(_(" and ")).join(f"Category {c}" for c in categories)}
         )
     if analysis.status == "conflict":
-        return (
-            f"Conflict: the Category {analysis.category} findings do not agree on a side. "
-            "Record the prone short leg or decide the side yourself; no protocol is suggested."
+        return str(
+            _(
+                "Conflict: the Category %(category)s findings do not agree on a side. "
+                "Record the prone short leg or decide the side yourself; no protocol is "
+                "suggested."
+            )
+            % {"category": analysis.category}
         )
-    return f"Suggested: Category {analysis.category}, {analysis.side} side."
+    headline = _SUGGESTED.get(analysis.side or "", _SUGGESTED["left"])
+    return str(headline % {"category": analysis.category})
 
 
 def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[str, Any] | None:

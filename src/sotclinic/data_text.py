@@ -144,6 +144,13 @@ def read_text(value: Any, where: str, languages: Collection[str] = ()) -> str:
     return text  # type: ignore[return-value]  # reads as a str wherever a str is used
 
 
+def register_variants(texts: Mapping[str, Mapping[str, str]]) -> None:
+    """Make ``shown`` know texts whose variants a data table kept aside (English -> variants),
+    such as the SOT engine's, which reads only English and imports no Django."""
+    for source, variants in texts.items():
+        _BY_SOURCE[source] = DataText(variants)
+
+
 def source_text(value: Any) -> str:
     """The English source wording of a data text (what records and JSON results store)."""
     return value.source if isinstance(value, DataText) else str(value)

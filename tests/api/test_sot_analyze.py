@@ -7,6 +7,7 @@ from django.test import Client
 
 from sotclinic.accounts.models import Role
 from sotclinic.exam.services import save_protocol_table
+from sotclinic.scheduling.models import ClinicSettings
 from sotclinic.sot import analyze, default_protocol_table
 from tests.factories import make_user
 
@@ -287,3 +288,18 @@ def test_request_and_response_are_documented_in_openapi(client):
     assert "anatomical_short_leg" in body["properties"]
     assert set(operation["responses"]) == {"200", "401", "403", "422"}
     assert "AnalysisOut" in schema["components"]["schemas"]
+
+
+def test_a_german_clinic_or_request_gets_the_same_english_answer(staff):
+    """The tables hold German beside English; the API answers with the English source texts,
+    byte for byte what an English request gets."""
+    body = indicators(("arm_fossa_test", "left"), ("inguinal_ligament_sensitivity", "left"))
+    english = post(staff, body)
+    clinic = ClinicSettings.load()
+    clinic.language = "de"
+    clinic.save()
+
+    german = post(staff, body, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert german.content == english.content
+    assert "under the pelvis from behind" in german.content.decode()

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from sotclinic import sot
 from sotclinic.data_text import DataText, DataTextError, declared_languages, read_text, shown
+from sotclinic.exam.screening import UMN_RED_FLAG, UMN_SIGNS
 from sotclinic.intake.instruments import complaints, instruments_for_complaint
 from sotclinic.intake.instruments.model import DefinitionError
 from sotclinic.intake.instruments.registry import parse_complaints
@@ -19,14 +21,52 @@ from sotclinic.intake.precautions import (
     parse_precautions,
 )
 from sotclinic.intake.redflags.table import default_table
+from sotclinic.sot._data import DataFileError, parse_data_file
 
-INTAKE = Path(__file__).resolve().parents[2] / "src" / "sotclinic" / "intake"
+SRC = Path(__file__).resolve().parents[2] / "src" / "sotclinic"
+INTAKE = SRC / "intake"
+SOT_FILES = [
+    SRC / "sot" / "data" / f"{name}.json"
+    for name in ("indicators", "cranial", "leg_checks", "protocols", "cmrt")
+]
 DATA_FILES = [
     INTAKE / "redflags" / "data" / "questions.json",
     INTAKE / "redflags" / "data" / "rules.json",
     INTAKE / "precautions" / "data" / "precautions.json",
     INTAKE / "instruments" / "data" / "complaints.json",
+    SRC / "exam" / "data" / "pre_neck_screen.json",
+    *SOT_FILES,
 ]
+
+
+def _sot(english: str):
+    """An SOT table's text with its variants, or the bare English when it has none."""
+    variants = sot.text_variants().get(english)
+    return DataText(variants) if variants else english
+
+
+def _sot_texts():
+    for code, indicator in sot.INDICATORS.items():
+        yield f"indicator {code} label", _sot(indicator.label)
+        yield f"indicator {code} examination", _sot(indicator.examination)
+    for code, item in sot.CRANIAL_ITEMS.items():
+        yield f"cranial {code} name", _sot(item.name)
+    yield "cranial evidence statement", _sot(sot.CRANIAL_EVIDENCE.statement)
+    for code, method in sot.LEG_CHECK_METHODS.items():
+        yield f"leg check {code} label", _sot(method.label)
+    for number, line in sot.OCCIPITAL_LINES.items():
+        yield f"occipital line {number} label", _sot(line.label)
+    table = sot.default_protocol_table()
+    for category in ("I", "II", "III"):
+        protocol = table.category(category)
+        yield f"category {category} notes", _sot(protocol.notes)
+        for side, blocks in protocol.blocks.items():
+            for number, block in enumerate(blocks, 1):
+                yield f"category {category} {side} block {number}", _sot(block.landmark)
+    for code, label in UMN_SIGNS.items():
+        yield f"pre-neck screen {code} label", label
+    yield "pre-neck screen red flag title", UMN_RED_FLAG["title"]
+    yield "pre-neck screen red flag explanation", UMN_RED_FLAG["explanation"]
 
 
 def _data_texts():
@@ -55,6 +95,7 @@ def _data_texts():
         yield f"complaint {complaint} title", entry.title
         if entry.gap:
             yield f"complaint {complaint} gap", entry.gap
+    yield from _sot_texts()
 
 
 def test_every_data_text_has_its_german():
@@ -70,7 +111,8 @@ def test_every_data_text_has_its_german():
 def test_a_german_text_is_not_the_english_one():
     same = [where for where, text in _data_texts() if text.variants["de"] == text.source]
 
-    assert same == ["question spine_diabetes label"]  # "Diabetes" in both languages
+    # "Diabetes" in both languages; "Antidote" is an SOT procedure's proper name.
+    assert same == ["question spine_diabetes label", "cranial antidote name"]
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
@@ -193,3 +235,28 @@ def test_a_plain_string_is_english_only_and_placeholders_fill_in_each_language()
     assert read_text("Neck pain", "t") == "Neck pain"
     with translation.override("de"):
         assert weeks % {"n": 3} == "3 Wochen"
+
+
+@pytest.mark.parametrize("path", SOT_FILES, ids=lambda p: p.name)
+def test_the_sot_engine_reads_its_tables_in_english_only(path):
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    english = parse_data_file(copy.deepcopy(data), path.name)
+
+    assert "translations" not in english
+    assert "{'en'" not in repr(english) and '"de"' not in json.dumps(english)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"label": {"en": "Crest sign", "de": "Crest Sign"}}, "declares no"),
+        ({"translations": {"de": "x"}, "label": {"en": "Crest sign", "de": " "}}, "non-empty"),
+        ({"translations": {"de": ""}}, "whose translation"),
+        ({"translations": {"en": "x"}}, "not a language"),
+        ({"translations": ["de"]}, "must map"),
+    ],
+)
+def test_an_sot_table_refuses_a_malformed_or_undeclared_translation(data, message):
+    with pytest.raises(DataFileError, match=message):
+        parse_data_file(data, "table.json")

@@ -6,3 +6,9 @@ class ExamConfig(AppConfig):
     name = "sotclinic.exam"
     label = "exam"
     verbose_name = _("SOT exam")
+
+    def ready(self):
+        from sotclinic import sot
+        from sotclinic.data_text import register_variants
+
+        register_variants(sot.text_variants())

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from sotclinic.data_text import shown
 from sotclinic.sot import (
     ANATOMICAL_SHORT_LEG_NOTE,
     ANATOMICAL_SHORT_LEG_REASON_CODE,
@@ -59,6 +62,26 @@ from .state import (
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
 SIDE_SHORT = {"left": "Left", "right": "Right", "bilateral": "Both"}
 BLANK_ROWS = 2
+
+_BLOCK_WORDS = {
+    "left": _(
+        "Block %(number)s under the patient's left side, %(landmark)s, at %(angle)s degrees."
+    ),
+    "right": _(
+        "Block %(number)s under the patient's right side, %(landmark)s, at %(angle)s degrees."
+    ),
+}
+
+
+_SUGGESTED = {
+    "left": _("Suggested: Category %(category)s, left side."),
+    "right": _("Suggested: Category %(category)s, right side."),
+}
+_INDICATOR_REASON = {
+    "left": _("%(indicator)s: positive on the left (a Category %(category)s indicator)."),
+    "right": _("%(indicator)s: positive on the right (a Category %(category)s indicator)."),
+    "bilateral": _("%(indicator)s: positive on both sides (a Category %(category)s indicator)."),
+}
 
 
 def _indicator_label(code: str) -> str:
@@ -115,29 +138,33 @@ def reason_words(reason: dict[str, Any], findings: dict[str, Any] | None) -> str
         return f"Anatomical short leg ({status}), {side} side. {detail}"
     if code not in INDICATORS:
         return "A finding this version of sotclinic does not know (kept as recorded)."
-    where = "on both sides" if reason["side"] == "bilateral" else f"on the {reason['side']}"
-    return (
-        f"{_indicator_label(reason['code'])}: positive {where} "
-        f"(a Category {reason['category']} indicator)."
-    )
+    words = {"indicator": shown(_indicator_label(reason["code"])), "category": reason["category"]}
+    return str(_INDICATOR_REASON.get(reason["side"], _INDICATOR_REASON["bilateral"]) % words)
 
 
 def _headline(analysis: Analysis) -> str:
     if analysis.status == "indeterminate":
-        return "No suggestion: no category indicator is recorded as positive."
+        return str(_("No suggestion: no category indicator is recorded as positive."))
     if analysis.status == "conflict" and analysis.category is None:
         categories = sorted({r.category for r in analysis.reasons}, key=CATEGORIES.index)
-        return (
-            "Conflict: the findings point to more than one category "
-            f"({' and '.join('Category ' + c for c in categories)}). "
-            "No protocol is suggested; decide from the findings."
+        return str(
+            _(
+                "Conflict: the findings point to more than one category (%(categories)s). "
+                "No protocol is suggested; decide from the findings."
+            )
+            % {"categories": str(_(" and ")).join(f"Category {c}" for c in categories)}
         )
     if analysis.status == "conflict":
-        return (
-            f"Conflict: the Category {analysis.category} findings do not agree on a side. "
-            "Record the prone short leg or decide the side yourself; no protocol is suggested."
+        return str(
+            _(
+                "Conflict: the Category %(category)s findings do not agree on a side. "
+                "Record the prone short leg or decide the side yourself; no protocol is "
+                "suggested."
+            )
+            % {"category": analysis.category}
         )
-    return f"Suggested: Category {analysis.category}, {analysis.side} side."
+    headline = _SUGGESTED.get(analysis.side or "", _SUGGESTED["left"])
+    return str(headline % {"category": analysis.category})
 
 
 def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[str, Any] | None:
@@ -174,8 +201,8 @@ def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[
                 if diagram.viewer_left_side(protocol.position) == "left"
                 else "left",
                 "description": " ".join(
-                    f"Block {b.number} under the patient's {b.side} side, {b.landmark}, "
-                    f"at {b.angle_degrees} degrees."
+                    _BLOCK_WORDS[b.side]
+                    % {"number": b.number, "landmark": shown(b.landmark), "angle": b.angle_degrees}
                     for b in drawn
                 ),
             },

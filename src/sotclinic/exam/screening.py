@@ -18,19 +18,36 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-_DATA: Final = json.loads((Path(__file__).parent / "data" / "pre_neck_screen.json").read_text())
+from django.utils.translation import gettext_lazy as _
+
+from sotclinic.data_text import declared_languages, read_text
+
+_DATA: Final = json.loads(
+    (Path(__file__).parent / "data" / "pre_neck_screen.json").read_text(encoding="utf-8")
+)
+_LANGUAGES: Final = declared_languages(_DATA, "pre_neck_screen.json")
 BP_RANGES: Final = {key: _DATA["blood_pressure"][key] for key in ("systolic", "diastolic")}
-UMN_SIGNS: Final[dict[str, str]] = {s["code"]: s["label"] for s in _DATA["umn_signs"]}
+UMN_SIGNS: Final[dict[str, str]] = {
+    s["code"]: read_text(s["label"], f"umn_signs.{s['code']}.label", _LANGUAGES)
+    for s in _DATA["umn_signs"]
+}
 UMN_RESULTS: Final[tuple[str, ...]] = tuple(_DATA["umn_results"])
 UMN_RESULT_WORDS: Final = {
-    "negative": "negative",
-    "positive": "positive",
-    "not_tested": "not tested",
+    "negative": _("negative"),
+    "positive": _("positive"),
+    "not_tested": _("not tested"),
 }
-UMN_RED_FLAG: Final[Mapping[str, Any]] = _DATA["umn_red_flag"]
+UMN_RED_FLAG: Final[Mapping[str, Any]] = {
+    **_DATA["umn_red_flag"],
+    "title": read_text(_DATA["umn_red_flag"]["title"], "umn_red_flag.title", _LANGUAGES),
+    "explanation": read_text(
+        _DATA["umn_red_flag"]["explanation"], "umn_red_flag.explanation", _LANGUAGES
+    ),
+}
 NORMAL_ABNORMAL: Final = ("normal", "abnormal")
 MAX_NOTE: Final = 500
-EXAMS: Final = {"cranial_nerves": "Cranial-nerve screen", "gait": "Gait"}
+EXAMS: Final = {"cranial_nerves": _("Cranial-nerve screen"), "gait": _("Gait")}
+_PARTS: Final = {"systolic": _("systolic"), "diastolic": _("diastolic")}
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:
@@ -46,16 +63,21 @@ def _blood_pressure(data, name: Callable[[str], str], errors: dict[str, str]) ->
     for part, text in raw.items():
         low, high = BP_RANGES[part]["min"], BP_RANGES[part]["max"]
         field = name(f"bp-{part}")
+        words = {"part": _PARTS[part], "low": low, "high": high}
         if not text:
-            errors[field] = f"Blood pressure: enter the {part} value as well (mmHg)."
+            errors[field] = _("Blood pressure: enter the %(part)s value as well (mmHg).") % words
         elif not text.isdigit():
-            errors[field] = f"Blood pressure: {part} must be a whole number of mmHg, e.g. 120."
+            errors[field] = (
+                _("Blood pressure: %(part)s must be a whole number of mmHg, e.g. 120.") % words
+            )
         elif not low <= int(text) <= high:
-            errors[field] = f"Blood pressure: {part} must be between {low} and {high} mmHg."
+            errors[field] = (
+                _("Blood pressure: %(part)s must be between %(low)s and %(high)s mmHg.") % words
+            )
         else:
             values[part] = int(text)
     if len(values) == 2 and values["diastolic"] >= values["systolic"]:
-        errors[name("bp-diastolic")] = "Blood pressure: diastolic must be lower than systolic."
+        errors[name("bp-diastolic")] = _("Blood pressure: diastolic must be lower than systolic.")
     return values if len(values) == 2 and name("bp-diastolic") not in errors else None
 
 
@@ -68,13 +90,18 @@ def _normal_abnormal(
         return None
     label = EXAMS[key]
     if result not in NORMAL_ABNORMAL:
-        errors[name(f"{slug}-result")] = f"{label}: choose normal or abnormal."
+        errors[name(f"{slug}-result")] = _("%(label)s: choose normal or abnormal.") % {
+            "label": label
+        }
         return None
     if len(note) > MAX_NOTE:
-        errors[name(f"{slug}-note")] = f"{label}: keep the note under {MAX_NOTE} characters."
+        errors[name(f"{slug}-note")] = _("%(label)s: keep the note under %(max)s characters.") % {
+            "label": label,
+            "max": MAX_NOTE,
+        }
         return None
     if result == "abnormal" and not note:
-        errors[name(f"{slug}-note")] = f"{label}: say what was abnormal."
+        errors[name(f"{slug}-note")] = _("%(label)s: say what was abnormal.") % {"label": label}
         return None
     return {"result": result, "note": note}
 
@@ -86,7 +113,9 @@ def _umn(data, name: Callable[[str], str], errors: dict[str, str]) -> dict[str, 
         if not value:
             continue
         if value not in UMN_RESULTS:
-            errors[name(f"umn-{code}")] = f"{label}: choose negative, positive or not tested."
+            errors[name(f"umn-{code}")] = _(
+                "%(label)s: choose negative, positive or not tested."
+            ) % {"label": label}
             continue
         found[code] = value
     return found
@@ -121,12 +150,16 @@ def screening_words(screening: Mapping[str, Any]) -> list[str]:
     lines = []
     bp = screening.get("blood_pressure")
     if bp:
-        lines.append(f"Blood pressure {bp['systolic']}/{bp['diastolic']} mmHg.")
+        lines.append(str(_("Blood pressure %(systolic)s/%(diastolic)s mmHg.") % bp))
+    results = {"normal": _("normal"), "abnormal": _("abnormal")}
     for key, label in EXAMS.items():
         part = screening.get(key)
         if part:
-            note = f": {part['note']}" if part.get("note") else ""
-            lines.append(f"{label} {part['result']}{note}.")
+            words = {"label": label, "result": results.get(part["result"], part["result"])}
+            if part.get("note"):
+                lines.append(str(_("%(label)s %(result)s: %(note)s.") % {**part, **words}))
+            else:
+                lines.append(str(_("%(label)s %(result)s.") % words))
     umn = screening.get("umn") or {}
     if umn:
         signs = ", ".join(
@@ -134,5 +167,5 @@ def screening_words(screening: Mapping[str, Any]) -> list[str]:
             for code, label in UMN_SIGNS.items()
             if code in umn
         )
-        lines.append(f"Upper-motor-neurone signs: {signs}.")
+        lines.append(str(_("Upper-motor-neurone signs: %(signs)s.") % {"signs": signs}))
     return lines

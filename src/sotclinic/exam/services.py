@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from sotclinic.data_text import source_text
 from sotclinic.errors import DomainError
 from sotclinic.intake.services import raise_examination_flag
 from sotclinic.sot import ProtocolTable, validate_area_levels
@@ -71,8 +72,11 @@ def raise_exam_red_flags(patient, state: Mapping[str, Any] | None):
     return raise_examination_flag(
         patient,
         rule_id=UMN_RED_FLAG["rule_id"],
-        title=UMN_RED_FLAG["title"],
+        title=source_text(UMN_RED_FLAG["title"]),
         severity=UMN_RED_FLAG["severity"],
-        explanation=f"Positive: {', '.join(signs)}. {UMN_RED_FLAG['explanation']}",
+        explanation=(
+            f"Positive: {', '.join(source_text(s) for s in signs)}. "
+            f"{source_text(UMN_RED_FLAG['explanation'])}"
+        ),
         sources=UMN_RED_FLAG["sources"],
     )

@@ -23,6 +23,7 @@ and SOT's claims about cerebrospinal fluid and health are not established. The r
 suggestion for a practitioner, who confirms or overrides it.
 """
 
+from ._data import text_variants
 from .analysis import (
     ANATOMICAL_SHORT_LEG_REASON_CODE,
     ENGINE_VERSION,
@@ -99,6 +100,7 @@ from .rc_factors import RC_PAIRS, RcFinding, RcPair, parse_rc_factors, validate_
 from .vocabulary import CATEGORIES, LATERAL_SIDES, POSITIONS, SIDES, mirror_side
 
 __all__ = [
+    "text_variants",
     "CRANIAL_EVIDENCE",
     "RC_PAIRS",
     "EvidenceStatement",

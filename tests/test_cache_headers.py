@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sotclinic.accounts.models import Role
 from sotclinic.intake.services import intake_token
+from sotclinic.messaging.services import queue_email
 from tests.factories import (
     make_appointment,
     make_complete_intake,
@@ -54,6 +55,7 @@ def clinic():
         "instrument_id": "nprs",
         "path": "missing.jpg",
         "precaution_id": intake.precautions.first().pk,
+        "message_id": queue_email(to=patient.email, subject="s", body="b", patient=patient).pk,
         "doctor": doctor,
     }
 

@@ -55,8 +55,8 @@ def test_the_app_role_reads_and_writes_but_cannot_lift_the_guards(app_role):
     patients = app_role.execute("SELECT count(*) FROM patients_patient").fetchone()[0]
     app_role.execute(
         'INSERT INTO messaging_message (channel, kind, "to", subject, body, html, attachments,'
-        " status, attempts, last_error, created_at, next_attempt_at)"
-        " VALUES ('email', 'test', '[]', 's', 'b', '', '[]', 'pending', 0, '', now(), now())"
+        " status, attempts, last_error, created_at, next_attempt_at, sender_name)"
+        " VALUES ('email', 'test', '[]', 's', 'b', '', '[]', 'pending', 0, '', now(), now(), '')"
     )
 
     assert patients == 1

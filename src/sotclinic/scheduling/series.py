@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from sotclinic.patients.models import Patient
 
-from .errors import BookingError, SlotNotOffered
+from .errors import BookingError
 from .models import Appointment, AppointmentType, Location, Practitioner
-from .services import _outside_hours_override, _times, book_appointment, refuse_overlap
+from .services import book_appointment, staff_booking
 
 MAX_WEEKS = 26
 
@@ -56,19 +56,16 @@ def plan_series(
     planned: list[tuple[dt.datetime, dt.datetime]] = []
     occurrences = []
     for start in sorted(starts):
-        end, until = _times(appointment_type, start)
         try:
-            if start <= now:
-                raise SlotNotOffered(_("That time is in the past."))
-            candidate = Appointment(
+            candidate = staff_booking(
+                patient=None,
                 practitioner=practitioner,
-                location=location,
                 appointment_type=appointment_type,
+                location=location,
                 start=start,
-                end=end,
+                now=now,
             )
-            _outside_hours_override(candidate, None, now=now)
-            refuse_overlap(practitioner, start, until)
+            until = candidate.blocked_until
             if any(a < until and start < b for a, b in planned):
                 raise BookingError(_("Overlaps another appointment of this series."))
         except BookingError as exc:

@@ -503,6 +503,39 @@ def confirm_booking_request(
     )
 
 
+def staff_booking(
+    *,
+    patient: Patient | None,
+    practitioner: Practitioner,
+    appointment_type: AppointmentType,
+    location: Location,
+    start: dt.datetime,
+    outside_hours_by=None,
+    now: dt.datetime,
+) -> Appointment:
+    """The appointment a staff booking at ``start`` would write, unsaved, once it has passed the
+    staff booking rules: not in the past, inside the practitioner's opening hours unless
+    ``outside_hours_by`` confirmed it (OutsideOpeningHours), not overlapping (SlotTaken).
+
+    `book_appointment` saves it; a series plan checks each of its times with it, reading only.
+    """
+    if start <= now:
+        raise SlotNotOffered(_("That time is in the past."))
+    end, until = _times(appointment_type, start)
+    appointment = Appointment(
+        practitioner=practitioner,
+        patient=patient,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        blocked_until=until,
+    )
+    _outside_hours_override(appointment, outside_hours_by, now=now)
+    refuse_overlap(practitioner, start, until)
+    return appointment
+
+
 @transaction.atomic
 def book_appointment(
     *,
@@ -526,20 +559,15 @@ def book_appointment(
     has not completed one).
     """
     now = now or timezone.now()
-    if start <= now:
-        raise SlotNotOffered(_("That time is in the past."))
-    end, until = _times(appointment_type, start)
-    appointment = Appointment(
-        practitioner=practitioner,
+    appointment = staff_booking(
         patient=patient,
-        location=location,
+        practitioner=practitioner,
         appointment_type=appointment_type,
+        location=location,
         start=start,
-        end=end,
-        blocked_until=until,
+        outside_hours_by=outside_hours_by,
+        now=now,
     )
-    _outside_hours_override(appointment, outside_hours_by, now=now)
-    refuse_overlap(practitioner, start, until)
     _save_without_overlap(appointment)
     record_change(appointment, Change.BOOKED, channel=_staff_channel(by), user=by, now=now)
     _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)

@@ -89,7 +89,10 @@ def test_front_desk_books_moves_and_cancels_a_phone_booking(
 
     page.goto(f"{live_server.url}/staff/appointments/{appointment.pk}/")
     screenshot(page, "phone-booking-appointment-page")
-    page.get_by_role("button", name="Cancel appointment").click()
+    page.get_by_role("link", name="Cancel appointment").click()
+    page.get_by_label("Patient unwell").check()
+    page.get_by_role("button", name="Cancel the appointment").click()
+    expect(page.get_by_text("Appointment cancelled.")).to_be_visible()
     page.goto(f"{live_server.url}/staff/appointments/{appointment.pk}/")
     expect(page.locator(".status-cancelled").first).to_be_visible()
 

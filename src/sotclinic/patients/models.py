@@ -76,9 +76,15 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # What the search box compares (``search.fold``, ``search.digits``), filled on every save;
     # indexed for substring search (trigrams: pg_trgm on PostgreSQL, FTS5 on SQLite).
-    search_name = models.CharField(max_length=201, blank=True, default="", editable=False)
-    search_phone = models.CharField(max_length=40, blank=True, default="", editable=False)
-    search_email = models.CharField(max_length=254, blank=True, default="", editable=False)
+    search_name = models.CharField(
+        max_length=201, blank=True, default="", db_default="", editable=False
+    )
+    search_phone = models.CharField(
+        max_length=40, blank=True, default="", db_default="", editable=False
+    )
+    search_email = models.CharField(
+        max_length=254, blank=True, default="", db_default="", editable=False
+    )
 
     objects = PatientQuerySet.as_manager()
 

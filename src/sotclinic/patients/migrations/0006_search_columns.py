@@ -40,17 +40,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patient',
             name='search_email',
-            field=models.CharField(blank=True, default='', editable=False, max_length=254),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=254),
         ),
         migrations.AddField(
             model_name='patient',
             name='search_name',
-            field=models.CharField(blank=True, default='', editable=False, max_length=201),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=201),
         ),
         migrations.AddField(
             model_name='patient',
             name='search_phone',
-            field=models.CharField(blank=True, default='', editable=False, max_length=40),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=40),
         ),
         migrations.RunPython(fill_search_columns, migrations.RunPython.noop),
         # pg_trgm on PostgreSQL (nothing on SQLite), then the indexes of the database in use.

@@ -61,6 +61,12 @@ from .state import (
 
 SIDE_WORDS = {"left": _("left"), "right": _("right"), "bilateral": _("both sides")}
 SIDE_SHORT = {"left": _("Left"), "right": _("Right"), "bilateral": _("Both")}
+# The analysis' status, as the panel's summary names it.
+STATUS_WORDS = {
+    "determined": _("determined"),
+    "conflict": _("conflict"),
+    "indeterminate": _("indeterminate"),
+}
 # The patient's position on the table, as it reads after "patient" / "blocked".
 POSITION_WORDS = {"prone": _("prone"), "supine": _("supine")}
 BLANK_ROWS = 2
@@ -209,6 +215,7 @@ def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[
         "fingerprint": suggestion_fingerprint(body),
         "headline": _headline(analysis),
         "side_words": SIDE_WORDS.get(analysis.side or "", analysis.side),
+        "status_words": STATUS_WORDS.get(analysis.status, analysis.status),
         "reasons": [reason_words(reason, findings) for reason in body["reasons"]],
         "protocol": None,
     }

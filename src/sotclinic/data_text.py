@@ -21,7 +21,7 @@ the data file still holds that wording.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -29,6 +29,9 @@ SOURCE_LANGUAGE = "en"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 # English source wording -> its DataText, for the texts of every data file loaded so far.
 _BY_SOURCE: dict[str, DataText] = {}
+# Stored texts composed of data texts in a fixed English frame: the frame's pattern and what
+# renders a match in the active language.
+_COMPOSED: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
 
 
 class DataTextError(ValueError):
@@ -151,6 +154,15 @@ def register_variants(texts: Mapping[str, Mapping[str, str]]) -> None:
         _BY_SOURCE[source] = DataText(variants)
 
 
+def register_composed(pattern: re.Pattern[str], render: Callable[[re.Match[str]], str]) -> None:
+    """Make ``shown`` know a stored text built from data texts in a fixed English frame (a
+    red flag's "Positive: <signs>. <explanation>"): a text the whole pattern matches is shown
+    as ``render`` words the match in the active language. Registering the same pattern again
+    replaces it."""
+    _COMPOSED[:] = [entry for entry in _COMPOSED if entry[0].pattern != pattern.pattern]
+    _COMPOSED.append((pattern, render))
+
+
 def source_text(value: Any) -> str:
     """The English source wording of a data text (what records and JSON results store)."""
     return value.source if isinstance(value, DataText) else str(value)
@@ -161,5 +173,13 @@ def shown(stored: Any) -> str:
     still holds that wording; anything else (older wording, free text) unchanged."""
     if isinstance(stored, DataText):
         return str(stored)
-    text = _BY_SOURCE.get(stored) if isinstance(stored, str) else None
-    return str(text) if text is not None else stored
+    if not isinstance(stored, str):
+        return stored
+    text = _BY_SOURCE.get(stored)
+    if text is not None:
+        return str(text)
+    for pattern, render in _COMPOSED:
+        match = pattern.fullmatch(stored)
+        if match is not None:
+            return render(match)
+    return stored

@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 from sotclinic.demo.clinic import DEMO_PASSWORD, load_demo_clinic
 from sotclinic.intake.models import Intake
 from sotclinic.intake.services import intake_token
-from sotclinic.scheduling.models import Appointment, ClinicSettings
+from sotclinic.scheduling.models import Appointment, ClinicSettings, Practitioner
+from tests.conftest import ARTIFACTS
 from tests.e2e.intake_pages import PRECAUTION_FIELDS
-from tests.factories import make_complete_intake
+from tests.factories import make_complete_intake, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -145,4 +146,35 @@ def test_patient_books_and_fills_the_intake_in_german_and_staff_read_it_in_germa
     ).to_be_visible()
     expect(page.get_by_text(re.compile("cauda equina syndrome|Saddle numbness"))).to_have_count(0)
     screenshot(page, "de-staff-red-flags-desktop", full_page=True)
+
+    visit = make_visit(Practitioner.objects.get(user__username="anna"), appointment.patient)
+    page.goto(f"{live_server.url}/staff/visits/{visit.pk}/")
+    panel = page.locator("#exam-analysis")
+    sciatic = page.get_by_role(
+        "group", name="Punkte stärksten Schmerzes entlang des N. ischiadicus"
+    )
+    sciatic.get_by_text("Links", exact=True).click()
+    field = "[name$=-legcheck-prone_knees_straight-{}]"
+    page.locator(field.format("side")).select_option("left")
+    page.locator(field.format("mm")).fill("6")
+    page.locator(field.format("confidence")).select_option("high")
+    page.locator("[name$=-legcheck-supine-side]").select_option("right")
+    page.locator("[name$=-legcheck-supine-confidence]").select_option("low")
+    page.locator("[name$=-asl-status]").select_option("suspected")
+    page.locator("[name$=-asl-side]").select_option("left")
+    page.locator("[name$=-cmrt-0-line]").select_option("2")
+    page.locator("[name$=-cmrt-0-area]").select_option("3")
+    page.locator("[name$=-cmrt-0-side]").select_option("left")
+    page.locator("[name$=-cmrt-0-level]").select_option("T5")
+    page.locator("[name$=-cmrt-0-reflex]").fill("stomach")
+    page.locator("[name$=-cmrt-0-trapezius]").select_option("not_confirmed")
+    page.locator("[name$=-rc-0-pair]").select_option("C1-L5")
+    page.locator("[name$=-rc-0-side]").select_option("bilateral")
+    expect(panel).to_contain_text("Vorgeschlagenes Blocken: Patient in Bauchlage")
+    expect(panel).to_contain_text("Die Beinlängenprüfungen in Bauchlage und in Rückenlage")
+    expect(panel).to_contain_text("Anatomisch kurzes Bein (vermutet), Seite: links.")
+    expect(panel).to_contain_text("R+C-Faktor C1–L5 (beidseitig)")
+    expect(panel).to_contain_text("T5 → Magen; Trapeziusreflex auf Höhe T5 nicht bestätigt")
+    screenshot(page, "de-staff-exam-desktop", full_page=True)
+    panel.screenshot(path=str(ARTIFACTS / "de-staff-exam-analysis-desktop.png"))
     desk.close()

@@ -11,4 +11,7 @@ class ExamConfig(AppConfig):
         from sotclinic import sot
         from sotclinic.data_text import register_variants
 
+        from .screening import register_shown_flag_explanation
+
         register_variants(sot.text_variants())
+        register_shown_flag_explanation()

@@ -59,8 +59,16 @@ from .state import (
     empty_state,
 )
 
-SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides"}
-SIDE_SHORT = {"left": "Left", "right": "Right", "bilateral": "Both"}
+SIDE_WORDS = {"left": _("left"), "right": _("right"), "bilateral": _("both sides")}
+SIDE_SHORT = {"left": _("Left"), "right": _("Right"), "bilateral": _("Both")}
+# The analysis' status, as the panel's summary names it.
+STATUS_WORDS = {
+    "determined": _("determined"),
+    "conflict": _("conflict"),
+    "indeterminate": _("indeterminate"),
+}
+# The patient's position on the table, as it reads after "patient" / "blocked".
+POSITION_WORDS = {"prone": _("prone"), "supine": _("supine")}
 BLANK_ROWS = 2
 
 _BLOCK_WORDS = {
@@ -89,16 +97,33 @@ def _indicator_label(code: str) -> str:
     return indicator.label if indicator else code
 
 
+_CONFIDENCE_WORDS = {"high": _("high"), "medium": _("medium"), "low": _("low")}
+_ANATOMICAL_STATUS_WORDS = {"measured": _("measured"), "suspected": _("suspected")}
+
+
+def _short_leg_words(side: str, mm: Any) -> str:
+    if side == "none":
+        return str(_("legs equal"))
+    words = {"side": SIDE_WORDS.get(side, side), "mm": mm}
+    if mm:
+        return str(_("%(side)s leg short by %(mm)s mm") % words)
+    return str(_("%(side)s leg short") % words)
+
+
 def leg_check_words(check: dict[str, Any]) -> str:
     """One recorded leg check in words: method, result, difference and confidence."""
     info = LEG_CHECK_METHODS.get(check.get("method", ""))
-    method = info.label if info else "Leg check"
-    side = check.get("short_side") or "none"
-    result = "legs equal" if side == "none" else f"{side} leg short"
-    mm = check.get("difference_mm")
-    amount = f" by {mm} mm" if mm else ""
-    return (
-        f"{method}: {result}{amount} ({check.get('confidence', 'confidence not given')} confidence)"
+    method = shown(info.label) if info else str(_("Leg check"))
+    result = _short_leg_words(check.get("short_side") or "none", check.get("difference_mm"))
+    confidence = check.get("confidence")
+    if confidence:
+        words = {"confidence": _CONFIDENCE_WORDS.get(confidence, confidence)}
+        said = _("%(confidence)s confidence") % words
+    else:
+        said = _("confidence not given")
+    return str(
+        _("%(method)s: %(result)s (%(confidence)s)")
+        % {"method": method, "result": result, "confidence": said}
     )
 
 
@@ -119,23 +144,37 @@ def reason_words(reason: dict[str, Any], findings: dict[str, Any] | None) -> str
             used = leg_check_words(check)
         else:
             mm = (findings.get("leg_length") or {}).get("difference_mm")
-            amount = f" by {mm} mm" if mm else ""
-            label = LEG_CHECK_METHODS[method].label if method in LEG_CHECK_METHODS else "Prone"
-            used = f"{label} leg check: {reason['side']} leg short{amount}"
-        return f"{used}; the method uses the short-leg side from this check to place the blocks."
+            info = LEG_CHECK_METHODS.get(method)
+            label = shown(info.label) if info else _("Prone")
+            used = str(
+                _("%(method)s leg check: %(result)s")
+                % {"method": label, "result": _short_leg_words(reason["side"], mm)}
+            )
+        return str(
+            _("%(check)s; the method uses the short-leg side from this check to place the blocks.")
+            % {"check": used}
+        )
     if code == LEG_CHECK_DISAGREEMENT_REASON_CODE:
         checks = "; ".join(leg_check_words(c) for c in findings.get("leg_checks") or [])
-        headline = "The prone and supine leg checks disagree on the short side"
+        headline = str(_("The prone and supine leg checks disagree on the short side"))
         # The engine's note may open with the same sentence; say it once.
-        detail = (reason.get("detail") or "").removeprefix(headline + ".").strip()
+        detail = shown(reason.get("detail") or "").removeprefix(headline + ".").strip()
         said = headline + (f" ({checks})" if checks else "") + "."
         return f"{said} {detail}".strip()
     if code == ANATOMICAL_SHORT_LEG_REASON_CODE:
         flag = findings.get("anatomical_short_leg") or {}
-        status = flag.get("status", "recorded")
-        side = reason.get("side") or flag.get("side") or "side not given"
-        detail = reason.get("detail") or ANATOMICAL_SHORT_LEG_NOTE.note
-        return f"Anatomical short leg ({status}), {side} side. {detail}"
+        status = flag.get("status")
+        side = reason.get("side") or flag.get("side")
+        detail = shown(reason.get("detail") or ANATOMICAL_SHORT_LEG_NOTE.note)
+        words = {
+            "status": _ANATOMICAL_STATUS_WORDS.get(status, status) if status else _("recorded"),
+            "side": SIDE_WORDS.get(side, side),
+        }
+        if side:
+            said = _("Anatomical short leg (%(status)s), %(side)s side.") % words
+        else:
+            said = _("Anatomical short leg (%(status)s), side not given.") % words
+        return f"{said} {detail}"
     if code not in INDICATORS:
         return "A finding this version of sotclinic does not know (kept as recorded)."
     words = {"indicator": shown(_indicator_label(reason["code"])), "category": reason["category"]}
@@ -175,6 +214,8 @@ def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[
         "result": body,
         "fingerprint": suggestion_fingerprint(body),
         "headline": _headline(analysis),
+        "side_words": SIDE_WORDS.get(analysis.side or "", analysis.side),
+        "status_words": STATUS_WORDS.get(analysis.status, analysis.status),
         "reasons": [reason_words(reason, findings) for reason in body["reasons"]],
         "protocol": None,
     }
@@ -183,8 +224,13 @@ def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[
         drawn = diagram.place_blocks(protocol.position, protocol.blocks)
         view["protocol"] = {
             "position": protocol.position,
+            "position_words": POSITION_WORDS.get(protocol.position, protocol.position),
             "blocks": [
-                {**block.as_dict(), "number": index}
+                {
+                    **block.as_dict(),
+                    "number": index,
+                    "side_words": SIDE_WORDS.get(block.side, block.side),
+                }
                 for index, block in enumerate(protocol.blocks, start=1)
             ],
             "recheck": [_indicator_label(code) for code in protocol.recheck],
@@ -200,6 +246,10 @@ def _analysis_view(analysis: Analysis | None, findings: dict[str, Any]) -> dict[
                 "viewer_right": "right"
                 if diagram.viewer_left_side(protocol.position) == "left"
                 else "left",
+                "viewer_left_words": SIDE_WORDS[diagram.viewer_left_side(protocol.position)],
+                "viewer_right_words": SIDE_WORDS[
+                    "right" if diagram.viewer_left_side(protocol.position) == "left" else "left"
+                ],
                 "description": " ".join(
                     _BLOCK_WORDS[b.side]
                     % {"number": b.number, "landmark": shown(b.landmark), "angle": b.angle_degrees}
@@ -242,6 +292,9 @@ def _indicator_groups(
             {
                 "category": category,
                 "position": table.category(category).position,
+                "position_words": POSITION_WORDS.get(
+                    table.category(category).position, table.category(category).position
+                ),
                 "indicators": rows,
             }
         )
@@ -263,9 +316,9 @@ def _recheck_rows(
                 "name": fields.recheck(code),
                 "error": errors.get(fields.recheck(code)),
                 "choices": [
-                    ("", "not re-checked", value == ""),
-                    ("cleared", "cleared", value == "cleared"),
-                    ("present", "still present", value == "present"),
+                    ("", _("not re-checked"), value == ""),
+                    ("cleared", _("cleared"), value == "cleared"),
+                    ("present", _("still present"), value == "present"),
                 ],
             }
         )
@@ -301,14 +354,24 @@ def _cmrt_rows(
 def cmrt_words(row: dict[str, Any]) -> str:
     """A version-2 CMRT finding in words."""
     line = OCCIPITAL_LINES.get(row.get("line"))
-    kind = line.label if line else f"Line {row.get('line')}"
-    level = row.get("vertebral_level") or "level not given"
-    reflex = row.get("reflex_area") or "reflex area not given"
+    kind = shown(line.label) if line else str(_("Line %(line)s") % {"line": row.get("line")})
+    level = row.get("vertebral_level") or _("level not given")
+    reflex = shown(row.get("reflex_area")) or _("reflex area not given")
     trapezius = {
-        True: f"trapezius reflex confirmed at {level}",
-        False: f"trapezius reflex not confirmed at {level}",
-    }.get(row.get("trapezius_confirmed"), "trapezius not checked")
-    return f"{kind}, area {row.get('area')}, {row.get('side')}: {level} → {reflex}; {trapezius}"
+        True: _("trapezius reflex confirmed at %(level)s"),
+        False: _("trapezius reflex not confirmed at %(level)s"),
+    }.get(row.get("trapezius_confirmed"), _("trapezius not checked"))
+    side = row.get("side")
+    words = {
+        "kind": kind,
+        "area": row.get("area"),
+        "side": SIDE_WORDS.get(side, side),
+        "level": level,
+        "reflex": reflex,
+        "trapezius": trapezius % {"level": level},
+    }
+    said = _("%(kind)s, area %(area)s, %(side)s: %(level)s → %(reflex)s; %(trapezius)s")
+    return str(said % words)
 
 
 def cmrt_old_words(row: dict[str, Any]) -> str:
@@ -338,8 +401,11 @@ def rc_words(row: dict[str, Any]) -> str:
     """An R+C factor finding in words."""
     pair = RC_PAIRS.get(row.get("pair", ""))
     name = f"{pair.upper}–{pair.lower}" if pair else str(row.get("pair"))
-    response = f": {row['response']}" if row.get("response") else ""
-    return f"R+C factor {name} ({SIDE_WORDS.get(row.get('side'), row.get('side'))}){response}"
+    side = row.get("side")
+    words = {"pair": name, "side": SIDE_WORDS.get(side, side), "response": row.get("response")}
+    if row.get("response"):
+        return str(_("R+C factor %(pair)s (%(side)s): %(response)s") % words)
+    return str(_("R+C factor %(pair)s (%(side)s)") % words)
 
 
 def _leg_view(fields: ExamFields, findings: dict[str, Any], errors: dict[str, str]) -> dict:
@@ -491,9 +557,9 @@ def build_exam_screen(
             "cmrt_lines": [(n, OCCIPITAL_LINES[n].label) for n in sorted(OCCIPITAL_LINES)],
             "cmrt_areas": [(a, area_level(a, area_levels)) for a in CMRT_AREAS],
             "levels": VERTEBRAL_LEVELS,
-            "sides": SIDES,
-            "lateral_sides": ("left", "right"),
-            "confidence": CONFIDENCE_LEVELS,
+            "sides": [(side, SIDE_WORDS[side]) for side in SIDES],
+            "lateral_sides": [(side, SIDE_WORDS[side]) for side in ("left", "right")],
+            "confidence": [(level, _CONFIDENCE_WORDS[level]) for level in CONFIDENCE_LEVELS],
             "rc_pairs": [(p.code, f"{p.upper}–{p.lower}") for p in RC_PAIRS.values()],
             "cranial": list(CRANIAL_ITEMS.values()),
         },

@@ -14,13 +14,20 @@ A part that was not examined is left out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from django.utils.translation import gettext_lazy as _
 
-from sotclinic.data_text import declared_languages, read_text
+from sotclinic.data_text import (
+    declared_languages,
+    read_text,
+    register_composed,
+    shown,
+    source_text,
+)
 
 _DATA: Final = json.loads(
     (Path(__file__).parent / "data" / "pre_neck_screen.json").read_text(encoding="utf-8")
@@ -44,6 +51,10 @@ UMN_RED_FLAG: Final[Mapping[str, Any]] = {
         _DATA["umn_red_flag"]["explanation"], "umn_red_flag.explanation", _LANGUAGES
     ),
 }
+# How a raised flag's explanation is stored: English, the positive signs then the explanation.
+_STORED_EXPLANATION: Final = re.compile(
+    r"Positive: (?P<signs>.+?)\. " + re.escape(source_text(UMN_RED_FLAG["explanation"]))
+)
 NORMAL_ABNORMAL: Final = ("normal", "abnormal")
 MAX_NOTE: Final = 500
 EXAMS: Final = {"cranial_nerves": _("Cranial-nerve screen"), "gait": _("Gait")}
@@ -143,6 +154,26 @@ def positive_umn_signs(state: Mapping[str, Any] | None) -> list[str]:
     """The labels of the upper-motor-neurone signs recorded positive in an exam state."""
     umn = ((state or {}).get("screening") or {}).get("umn") or {}
     return [label for code, label in UMN_SIGNS.items() if umn.get(code) == "positive"]
+
+
+def umn_flag_explanation(signs: list[str]) -> str:
+    """The explanation stored with the red flag positive signs raise, in English."""
+    return (
+        f"Positive: {', '.join(source_text(s) for s in signs)}. "
+        f"{source_text(UMN_RED_FLAG['explanation'])}"
+    )
+
+
+def _shown_flag_explanation(match: re.Match[str]) -> str:
+    signs = ", ".join(shown(sign) for sign in match["signs"].split(", "))
+    words = {"signs": signs, "explanation": UMN_RED_FLAG["explanation"]}
+    return str(_("Positive: %(signs)s. %(explanation)s") % words)
+
+
+def register_shown_flag_explanation() -> None:
+    """Let pages show a stored flag explanation in their language, parts and frame alike; the
+    stored English stays as it is."""
+    register_composed(_STORED_EXPLANATION, _shown_flag_explanation)
 
 
 def screening_words(screening: Mapping[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from sotclinic.intake.services import raise_examination_flag
 from sotclinic.sot import ProtocolTable, validate_area_levels
 
 from .models import CmrtAreaLevels, ProtocolTableOverride
-from .screening import UMN_RED_FLAG, positive_umn_signs
+from .screening import UMN_RED_FLAG, positive_umn_signs, umn_flag_explanation
 
 
 def save_protocol_table(raw_table: Any, user) -> ProtocolTableOverride:
@@ -74,9 +74,6 @@ def raise_exam_red_flags(patient, state: Mapping[str, Any] | None):
         rule_id=UMN_RED_FLAG["rule_id"],
         title=source_text(UMN_RED_FLAG["title"]),
         severity=UMN_RED_FLAG["severity"],
-        explanation=(
-            f"Positive: {', '.join(source_text(s) for s in signs)}. "
-            f"{source_text(UMN_RED_FLAG['explanation'])}"
-        ),
+        explanation=umn_flag_explanation(signs),
         sources=UMN_RED_FLAG["sources"],
     )

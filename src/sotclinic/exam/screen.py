@@ -551,7 +551,10 @@ def build_exam_screen(
         "rc": _rc_rows(fields, rc_saved, errors),
         "rc_saved": [rc_words(row) for row in rc_saved],
         "cranial": _cranial_rows(fields, state.get("cranial") or [], errors),
-        "cranial_saved": state.get("cranial") or [],
+        "cranial_saved": [
+            {**row, "side_words": SIDE_WORDS.get(row.get("side"), row.get("side"))}
+            for row in state.get("cranial") or []
+        ],
         "cranial_evidence": CRANIAL_EVIDENCE,
         "options": {
             "cmrt_lines": [(n, OCCIPITAL_LINES[n].label) for n in sorted(OCCIPITAL_LINES)],

@@ -240,3 +240,39 @@ def test_all_locations_shows_each_location_with_its_own_practitioners(client):
     assert everywhere.index("Dr. Anna Weber,") < everywhere.index("Hill Road</h2>")
     assert only_ben.count("data-calendar ") == 1
     assert "The chosen practitioner does not work here." in only_ben
+
+
+def test_extra_hours_open_only_their_own_practitioners_column():
+    location = make_location()
+    anna = make_open_practitioner(location, "09:00", "12:00")
+    ben = make_open_practitioner(location, "09:00", "12:00")
+    day = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=2)
+    AvailabilityException.objects.create(
+        kind=AvailabilityException.Kind.EXTRA_HOURS,
+        practitioner=ben,
+        location=location,
+        first_day=day,
+        last_day=day,
+        start_time=dt.time(18),
+        end_time=dt.time(20),
+    )
+
+    anna_column, ben_column = calendar_grid(location, [day], [anna, ben]).columns
+
+    assert [(b.first, b.last) for b in anna_column.open_bands] == [(540, 720)]
+    assert [(b.first, b.last) for b in ben_column.open_bands] == [(540, 720), (1080, 1200)]
+
+
+def test_an_appointment_on_a_day_not_shown_is_left_out_of_the_grid():
+    location = make_location()
+    anna = make_open_practitioner(location, "09:00", "17:00")
+    monday = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=7)
+    monday -= dt.timedelta(days=monday.weekday())
+    tuesday, wednesday = monday + dt.timedelta(days=1), monday + dt.timedelta(days=2)
+    make_appointment(anna, _at(location, tuesday, "10:00"), location=location)
+    shown = make_appointment(anna, _at(location, wednesday, "10:00"), location=location)
+
+    grid = calendar_grid(location, [monday, wednesday], [anna])
+
+    placed = [block.appointment.pk for column in grid.columns for block in column.blocks]
+    assert placed == [shown.pk]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sotclinic.accounts.models import Role
 from sotclinic.scheduling import series
-from sotclinic.scheduling.errors import SlotTaken
+from sotclinic.scheduling.errors import BookingError, SlotTaken
 from sotclinic.scheduling.models import Appointment
 from tests.factories import (
     make_appointment,
@@ -194,3 +194,28 @@ def test_series_without_weekdays_is_refused_with_the_field_named(client, clinic)
     assert response.status_code == 422
     assert "Tick at least one weekday." in response.text
     assert "Choose a patient." in response.text
+
+
+def test_plan_names_a_time_in_the_past(clinic):
+    location, anna, kind, _ = clinic
+    past = timezone.now() - dt.timedelta(hours=1)
+
+    [occurrence] = series.plan_series(
+        practitioner=anna, appointment_type=kind, location=location, starts=[past]
+    )
+
+    assert occurrence.conflict == "That time is in the past."
+
+
+def test_a_series_with_nothing_left_to_book_is_refused(clinic):
+    location, anna, kind, _ = clinic
+
+    with pytest.raises(BookingError, match="no appointment left"):
+        series.book_series(
+            patient=make_patient(),
+            practitioner=anna,
+            appointment_type=kind,
+            location=location,
+            starts=[],
+        )
+    assert not Appointment.objects.exists()

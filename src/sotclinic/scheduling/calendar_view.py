@@ -23,7 +23,7 @@ from .models import (
     WeeklyBreak,
     WeeklyHours,
 )
-from .selectors import LONGEST_APPOINTMENT, local_day_bounds, open_intervals
+from .selectors import LONGEST_APPOINTMENT, exception_applies, local_day_bounds, open_intervals
 
 DAY_MINUTES = 24 * 60
 # Shown even on a day nobody works, so an empty grid still reads as a working day.
@@ -109,16 +109,6 @@ def _exception_label(kind: str, note: str) -> str:
     return f"{label}: {note}" if note else label
 
 
-def _applies(exc, practitioner_id: int, location_id: int) -> bool:
-    """A holiday without a practitioner closes for everyone; other exceptions are the
-    practitioner's own. Either applies at its location, or everywhere when it names none."""
-    if exc.location_id not in (None, location_id):
-        return False
-    if exc.kind == Kind.HOLIDAY:
-        return exc.practitioner_id in (None, practitioner_id)
-    return exc.practitioner_id == practitioner_id
-
-
 def _bands(day, practitioner_id, location_id, hours, breaks, exceptions) -> list[Band]:
     """Open hours (weekly and extra) and what closes them (breaks, days off, holidays)."""
     weekday = day.weekday()
@@ -139,7 +129,7 @@ def _bands(day, practitioner_id, location_id, hours, breaks, exceptions) -> list
         if e.kind == Kind.EXTRA_HOURS:
             if (e.practitioner_id, e.location_id) == (practitioner_id, location_id):
                 bands.append(Band(OPEN, _("Extra hours"), first, last))
-        elif _applies(e, practitioner_id, location_id):
+        elif exception_applies(e, practitioner_id, location_id):
             bands.append(Band(e.kind, _exception_label(e.kind, e.note), first, last))
     return bands
 

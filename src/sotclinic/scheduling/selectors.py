@@ -138,7 +138,7 @@ def _days(start_day: dt.date, days: int) -> list[dt.date]:
     return [start_day + dt.timedelta(days=offset) for offset in range(days)]
 
 
-def _exception_applies(exc: Row, practitioner_id: int, location_id: int) -> bool:
+def exception_applies(exc: Row, practitioner_id: int, location_id: int) -> bool:
     """A day off is the practitioner's own; a holiday without a practitioner closes for all.
     Either applies at its location only, or everywhere when it names none."""
     if exc.location_id is not None and exc.location_id != location_id:
@@ -183,7 +183,7 @@ def _closed(
             if (b.practitioner_id, b.location_id, b.weekday) == (*key, day.weekday()):
                 cuts.append(_local_interval(day, b.start_time, b.end_time, tz))
         for e in closures:
-            if e.first_day <= day <= e.last_day and _exception_applies(
+            if e.first_day <= day <= e.last_day and exception_applies(
                 e, practitioner_id, location_id
             ):
                 cuts.append(_local_interval(day, e.start_time, e.end_time, tz))

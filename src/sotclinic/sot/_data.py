@@ -83,7 +83,7 @@ def load_json(name: str) -> Any:
 def text_variants() -> Mapping[str, Mapping[str, str]]:
     """English source wording -> its variants by language, for every table's translated texts
     (each table read here, since some are read only when first asked for)."""
-    for entry in resources.files("sotclinic.sot").joinpath("data").iterdir():
-        if entry.name.endswith(".json"):
-            load_json(entry.name)
+    data = resources.files("sotclinic.sot").joinpath("data")
+    for name in sorted(e.name for e in data.iterdir() if e.name.endswith(".json")):
+        load_json(name)
     return MappingProxyType(_VARIANTS)

@@ -19,6 +19,8 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from sotclinic import clinic_locale
 
+from .search import digits
+
 MAX_LENGTH = 40
 
 
@@ -101,9 +103,9 @@ def stored_digits(typed: str, region: str | None = None) -> str:
     "0117 496" in GB is "44117496"; "" when ``typed`` does not start with the national prefix.
     """
     region = region or clinic_region()
-    digits = "".join(c for c in typed if c.isdigit())
+    typed_digits = digits(typed)
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     prefix = metadata.national_prefix if metadata else None
-    if typed.lstrip().startswith("+") or not prefix or not digits.startswith(prefix):
+    if typed.lstrip().startswith("+") or not prefix or not typed_digits.startswith(prefix):
         return ""
-    return f"{metadata.country_code}{digits[len(prefix) :]}"
+    return f"{metadata.country_code}{typed_digits[len(prefix) :]}"

@@ -12,7 +12,7 @@ from sotclinic import clinic_locale
 from . import search_index
 from .models import Patient
 from .phones import stored_digits
-from .search import fold
+from .search import digits, fold
 
 _PHONE_QUERY = re.compile(r"^[\d\s().+/-]+$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
@@ -51,9 +51,9 @@ def parse_query(raw: str) -> PatientQuery:
             return PatientQuery("dob", text, date=born)
     if "@" in text:
         return PatientQuery("email", text)
-    digits = re.sub(r"\D", "", text)
-    if _PHONE_QUERY.match(text) and len(digits) >= 3:
-        return PatientQuery("phone", text, digits=digits, stored_digits=stored_digits(text))
+    typed_digits = digits(text)
+    if _PHONE_QUERY.match(text) and len(typed_digits) >= 3:
+        return PatientQuery("phone", text, digits=typed_digits, stored_digits=stored_digits(text))
     return PatientQuery("name", text)
 
 

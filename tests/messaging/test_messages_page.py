@@ -82,3 +82,16 @@ def test_resending_a_message_that_was_sent_is_refused_with_a_message(login):
     assert "given up on" in response.content.decode()
     message.refresh_from_db()
     assert message.resent_by is None
+
+
+@pytest.mark.django_db
+def test_viewing_the_messages_page_writes_one_access_log_row(client):
+    from sotclinic.audit.models import AccessLog, Action
+
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    response = client.get("/staff/messages/?status=failed")
+
+    assert response.status_code == 200
+    [row] = AccessLog.objects.filter(action=Action.VIEW_OUTBOX)
+    assert (row.patient, row.detail) == (None, "messages: status=failed page=1")

@@ -151,3 +151,15 @@ def test_report_with_nothing_to_show(client):
 
     assert response.status_code == 200
     assert "No no-shows or late cancellations in the last 90 days." in response.text
+
+
+def test_viewing_the_attendance_report_writes_one_access_log_row(client):
+    from sotclinic.audit.models import AccessLog, Action
+
+    client.force_login(make_user(Role.FRONT_DESK))
+
+    response = client.get("/staff/reports/attendance/?days=30")
+
+    assert response.status_code == 200
+    [row] = AccessLog.objects.filter(action=Action.VIEW_ATTENDANCE)
+    assert (row.patient, row.detail) == (None, "attendance report: 30 days")

@@ -47,6 +47,8 @@ class Action(models.TextChoices):
     VIEW_OUTCOMES = "view_outcomes", _("Viewed outcome scores")
     VIEW_OUTCOMES_DASHBOARD = "view_outcomes_dashboard", _("Viewed the outcomes dashboard")
     EXPORT_OUTCOMES = "export_outcomes", _("Exported outcome scores")
+    VIEW_ATTENDANCE = "view_attendance", _("Viewed the attendance report")
+    VIEW_OUTBOX = "view_outbox", _("Viewed the outgoing messages")
     VIEW_OWN_APPOINTMENTS = "view_own_appointments", _("Patient viewed own appointments")
     ADMIN_VIEW = "admin_view", _("Opened in the back office")
     ADMIN_ADD = "admin_add", _("Added in the back office")

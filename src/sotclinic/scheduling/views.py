@@ -14,7 +14,7 @@ from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.accounts.events import recent_account_events
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.audit.models import Action
-from sotclinic.audit.requests import log_access
+from sotclinic.audit.requests import log_access, log_aggregate_access
 from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
 from sotclinic.next_url import safe_next
@@ -431,6 +431,7 @@ def attendance(request: HttpRequest) -> HttpResponse:
     days = int(asked) if asked.isdigit() and int(asked) in REPORT_PERIODS else 90
     now = timezone.now()
     rows = attendance_report(now - dt.timedelta(days=days), now)
+    log_aggregate_access(request, Action.VIEW_ATTENDANCE, f"attendance report: {days} days")
     context = {"rows": rows, "days": days, "periods": REPORT_PERIODS}
     return render(request, "scheduling/attendance.html", context)
 

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sotclinic.accounts.access import staff_required
+from sotclinic.audit.models import Action
+from sotclinic.audit.requests import log_aggregate_access
 from sotclinic.messaging.models import Message
 from sotclinic.messaging.selectors import outbox_messages, outbox_state
 from sotclinic.messaging.services import resend
@@ -25,6 +27,10 @@ def message_list(request: HttpRequest) -> HttpResponse:
     if status not in Message.Status.values:
         status = ""
     page = Paginator(outbox_messages(status), PAGE_SIZE).get_page(page_param(request.GET))
+    # The page names recipients' addresses: one row for the view, with its filter and page.
+    log_aggregate_access(
+        request, Action.VIEW_OUTBOX, f"messages: status={status or 'all'} page={page.number}"
+    )
     context = {
         "page": page,
         "status": status,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sotclinic.intake",
     "sotclinic.charting",
     "sotclinic.exam",
+    "sotclinic.billing",
     "sotclinic.outcomes",
     "sotclinic.audit",
     "sotclinic.api",

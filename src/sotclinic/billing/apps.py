@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "sotclinic.billing"
+    label = "billing"
+    verbose_name = _("Billing and care plans")

@@ -62,7 +62,12 @@ def test_patients_are_refused_every_account_page(login, patient):
     charge = LedgerEntry.objects.get()
 
     assert client.get(_url(patient)).status_code == 403
-    assert client.post(_url(patient, "payment/"), {"payment-amount": "1", "payment-method": "cash"}).status_code == 403
+    assert (
+        client.post(
+            _url(patient, "payment/"), {"payment-amount": "1", "payment-method": "cash"}
+        ).status_code
+        == 403
+    )
     assert client.get(_url(patient, f"entries/{charge.pk}/reverse/")).status_code == 403
     assert client.get(_url(patient, "statement.pdf")).status_code == 403
     assert LedgerEntry.objects.count() == 1
@@ -73,7 +78,12 @@ def test_a_payment_in_major_units_is_recorded_in_minor_units(login, desk, patien
 
     response = login(desk).post(
         _url(patient, "payment/"),
-        {"payment-amount": "40.50", "payment-method": "card", "payment-reference": "slip 1", "payment-invoice": invoice.pk},
+        {
+            "payment-amount": "40.50",
+            "payment-method": "card",
+            "payment-reference": "slip 1",
+            "payment-invoice": invoice.pk,
+        },
     )
 
     assert response.status_code == 302
@@ -81,7 +91,9 @@ def test_a_payment_in_major_units_is_recorded_in_minor_units(login, desk, patien
     assert (payment.amount, payment.invoice, payment.created_by) == (-4050, invoice, desk)
     assert _balance(patient) == 450
     assert invoices.invoice_outstanding(invoice) == 450
-    assert AccessLog.objects.filter(patient=patient, action=Action.POST_TO_ACCOUNT, detail="payment").exists()
+    assert AccessLog.objects.filter(
+        patient=patient, action=Action.POST_TO_ACCOUNT, detail="payment"
+    ).exists()
 
 
 @pytest.mark.parametrize(
@@ -97,7 +109,9 @@ def test_a_payment_in_major_units_is_recorded_in_minor_units(login, desk, patien
     ],
 )
 def test_a_bad_amount_is_explained_and_changes_nothing(login, desk, patient, amount, message):
-    response = login(desk).post(_url(patient, "payment/"), {"payment-amount": amount, "payment-method": "cash"})
+    response = login(desk).post(
+        _url(patient, "payment/"), {"payment-amount": amount, "payment-method": "cash"}
+    )
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -110,7 +124,8 @@ def test_a_payment_naming_another_patients_invoice_is_refused(login, desk, patie
     invoice = invoices.issue_invoice(other, [charge], by=desk)
 
     response = login(desk).post(
-        _url(patient, "payment/"), {"payment-amount": "1", "payment-method": "cash", "payment-invoice": invoice.pk}
+        _url(patient, "payment/"),
+        {"payment-amount": "1", "payment-method": "cash", "payment-invoice": invoice.pk},
     )
 
     assert response.status_code == 400
@@ -120,8 +135,18 @@ def test_a_payment_naming_another_patients_invoice_is_refused(login, desk, patie
 def test_refund_and_credit_note(login, desk, patient):
     client = login(desk)
 
-    assert client.post(_url(patient, "refund/"), {"refund-amount": "5", "refund-method": "cash"}).status_code == 302
-    assert client.post(_url(patient, "credit/"), {"credit-amount": "10", "credit-reason": "Goodwill"}).status_code == 302
+    assert (
+        client.post(
+            _url(patient, "refund/"), {"refund-amount": "5", "refund-method": "cash"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            _url(patient, "credit/"), {"credit-amount": "10", "credit-reason": "Goodwill"}
+        ).status_code
+        == 302
+    )
     response = client.post(_url(patient, "credit/"), {"credit-amount": "10", "credit-reason": ""})
 
     assert response.status_code == 400 and "This field is required" in response.content.decode()
@@ -149,7 +174,9 @@ def test_issue_an_invoice_for_ticked_entries_then_get_its_pdf(login, desk, patie
     second = ledger.post_entry(patient, kind=EntryKind.CHARGE, amount=3000, by=desk)
     client = login(desk)
 
-    response = client.post(_url(patient, "invoices/"), {"invoice-entries": [LedgerEntry.objects.first().pk, second.pk]})
+    response = client.post(
+        _url(patient, "invoices/"), {"invoice-entries": [LedgerEntry.objects.first().pk, second.pk]}
+    )
     assert response.status_code == 302
     invoice = Invoice.objects.get()
     assert invoice.total == 7500
@@ -160,7 +187,9 @@ def test_issue_an_invoice_for_ticked_entries_then_get_its_pdf(login, desk, patie
     pdf = client.get(_url(patient, f"invoice/{invoice.pk}.pdf"))
     assert pdf["Content-Type"] == "application/pdf"
     assert invoice.number in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert AccessLog.objects.filter(patient=patient, action=Action.VIEW_BILLING_DOCUMENT).count() == 1
+    assert (
+        AccessLog.objects.filter(patient=patient, action=Action.VIEW_BILLING_DOCUMENT).count() == 1
+    )
     assert client.get(_url(patient, f"bogus/{invoice.pk}.pdf")).status_code == 404
 
 
@@ -175,11 +204,25 @@ def test_receipt_and_statement_pdfs_and_e_mail(login, desk, patient):
 
     assert client.post(_url(patient, f"receipt/{payment.pk}/email/")).status_code == 302
     today = payment.occurred_on.isoformat()
-    statement = client.post(_url(patient, "statement.pdf"), {"statement-start": today, "statement-end": today})
+    statement = client.post(
+        _url(patient, "statement.pdf"), {"statement-start": today, "statement-end": today}
+    )
     assert "Closing balance" in PdfReader(io.BytesIO(statement.content)).pages[0].extract_text()
-    bad = client.get(_url(patient, "statement.pdf"), {"statement-start": today, "statement-end": "2000-01-01"})
+    bad = client.get(
+        _url(patient, "statement.pdf"), {"statement-start": today, "statement-end": "2000-01-01"}
+    )
     assert bad.status_code == 400
-    assert client.post(_url(patient, "statement/email/"), {"statement-start": today, "statement-end": today}).status_code == 302
+    assert (
+        client.post(
+            _url(patient, "statement/email/"), {"statement-start": today, "statement-end": today}
+        ).status_code
+        == 302
+    )
 
-    assert [m.attachments[0]["filename"].split("-")[0] for m in Message.objects.order_by("pk")] == ["receipt", "statement"]
-    assert AccessLog.objects.filter(patient=patient, action=Action.EMAIL_BILLING_DOCUMENT).count() == 2
+    assert [m.attachments[0]["filename"].split("-")[0] for m in Message.objects.order_by("pk")] == [
+        "receipt",
+        "statement",
+    ]
+    assert (
+        AccessLog.objects.filter(patient=patient, action=Action.EMAIL_BILLING_DOCUMENT).count() == 2
+    )

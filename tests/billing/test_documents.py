@@ -30,16 +30,35 @@ def _text(document: documents.Document) -> str:
 
 @pytest.fixture
 def account():
-    make_location(name="Bristol Spine Clinic", address="1 Park Row\nBristol BS1 5LJ", phone="0117 496 0000")
+    make_location(
+        name="Bristol Spine Clinic", address="1 Park Row\nBristol BS1 5LJ", phone="0117 496 0000"
+    )
     desk = make_user(Role.FRONT_DESK)
     patient = make_patient(first_name="Ada", last_name="Lovelace", address="12 Queen Sq, Bath")
     charges = [
-        ledger.post_entry(patient, kind=EntryKind.CHARGE, amount=4500, by=desk, occurred_on=DAY, code="98940", modifiers=["AT"], description="Spinal manipulation"),
-        ledger.post_entry(patient, kind=EntryKind.CHARGE, amount=3000, by=desk, occurred_on=DAY, code="97140"),
+        ledger.post_entry(
+            patient,
+            kind=EntryKind.CHARGE,
+            amount=4500,
+            by=desk,
+            occurred_on=DAY,
+            code="98940",
+            modifiers=["AT"],
+            description="Spinal manipulation",
+        ),
+        ledger.post_entry(
+            patient, kind=EntryKind.CHARGE, amount=3000, by=desk, occurred_on=DAY, code="97140"
+        ),
     ]
     invoice = invoices.issue_invoice(patient, charges, by=desk, issued_on=DAY)
     payment = ledger.record_payment(
-        patient, amount=5000, method="card", reference="slip 881", by=desk, invoice=invoice, occurred_on=DAY
+        patient,
+        amount=5000,
+        method="card",
+        reference="slip 881",
+        by=desk,
+        invoice=invoice,
+        occurred_on=DAY,
     )
     return desk, patient, invoice, payment
 
@@ -50,7 +69,16 @@ def test_a_receipt_names_the_practice_patient_amount_and_method(account):
     document = documents.receipt_pdf(payment)
     text = _text(document)
 
-    for expected in ("Bristol Spine Clinic", "1 Park Row, Bristol BS1 5LJ", "Ada Lovelace", "Receipt", "£50.00", "Card (terminal)", "slip 881", invoice.number):
+    for expected in (
+        "Bristol Spine Clinic",
+        "1 Park Row, Bristol BS1 5LJ",
+        "Ada Lovelace",
+        "Receipt",
+        "£50.00",
+        "Card (terminal)",
+        "slip 881",
+        invoice.number,
+    ):
         assert expected in text
     assert document.filename == f"receipt-R-{payment.pk:06d}.pdf"
     if shots := os.environ.get("LEDGER_SHOTS"):
@@ -62,7 +90,17 @@ def test_an_invoice_pdf_lists_its_lines_total_paid_and_outstanding(account):
 
     text = _text(documents.invoice_pdf(invoice))
 
-    for expected in (invoice.number, "98940 AT", "Spinal manipulation", "97140", "£45.00", "£30.00", "£75.00", "£50.00", "£25.00"):
+    for expected in (
+        invoice.number,
+        "98940 AT",
+        "Spinal manipulation",
+        "97140",
+        "£45.00",
+        "£30.00",
+        "£75.00",
+        "£50.00",
+        "£25.00",
+    ):
         assert expected in text
     if shots := os.environ.get("LEDGER_SHOTS"):
         Path(shots, "invoice.pdf").write_bytes(documents.invoice_pdf(invoice).content)
@@ -70,9 +108,13 @@ def test_an_invoice_pdf_lists_its_lines_total_paid_and_outstanding(account):
 
 def test_a_statement_pdf_has_its_period_entries_and_balances(account):
     desk, patient, _, _ = account
-    ledger.issue_credit(patient, amount=1000, by=desk, reason="Goodwill", occurred_on=DAY + dt.timedelta(days=40))
+    ledger.issue_credit(
+        patient, amount=1000, by=desk, reason="Goodwill", occurred_on=DAY + dt.timedelta(days=40)
+    )
 
-    text = _text(documents.statement_pdf(invoices.statement(patient, DAY, DAY + dt.timedelta(days=30))))
+    text = _text(
+        documents.statement_pdf(invoices.statement(patient, DAY, DAY + dt.timedelta(days=30)))
+    )
 
     assert "Opening balance" in text and "£0.00" in text
     assert "Closing balance" in text and "£25.00" in text
@@ -92,12 +134,14 @@ def test_a_document_goes_to_the_patient_by_e_mail_in_their_language(account):
     patient.preferred_language = "de"
     patient.save()
 
-    message = documents.email_document(patient, documents.invoice_pdf(invoice), kind="billing.invoice")
+    message = documents.email_document(
+        patient, documents.invoice_pdf(invoice), kind="billing.invoice"
+    )
 
     message = Message.objects.get(pk=message.pk)
     assert message.to == [patient.email] and message.patient == patient
     assert message.subject == f"Rechnung {invoice.number} von Bristol Spine Clinic"
-    assert "Hallo Ada" in message.body
+    assert "Guten Tag Ada" in message.body
     [attachment] = message.attachments
     assert attachment["filename"] == f"invoice-{invoice.number}.pdf"
     assert attachment["mimetype"] == "application/pdf"

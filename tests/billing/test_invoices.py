@@ -43,7 +43,10 @@ def test_an_invoice_groups_charges_credits_and_reversals_and_totals_them(desk):
     assert invoice.total == 4500 + 3000 - 500 + 1000 - 1000
     assert invoice.total == sum(line.entry.amount for line in invoice.lines.all())
     assert list(invoices.uninvoiced_entries(patient)) == []
-    assert invoices.issue_invoice(patient, [_charge(patient, desk, 1)], by=desk, issued_on=DAY).number == "INV-2026-000002"
+    assert (
+        invoices.issue_invoice(patient, [_charge(patient, desk, 1)], by=desk, issued_on=DAY).number
+        == "INV-2026-000002"
+    )
     next_year = invoices.issue_invoice(
         patient, [_charge(patient, desk, 1)], by=desk, issued_on=dt.date(2027, 1, 2)
     )
@@ -84,7 +87,9 @@ def test_payments_naming_an_invoice_show_what_is_paid_and_outstanding(desk):
     patient = make_patient()
     invoice = invoices.issue_invoice(patient, [_charge(patient, desk, 9000)], by=desk)
     ledger.record_payment(patient, amount=3000, method="card", by=desk, invoice=invoice)
-    bounced = ledger.record_payment(patient, amount=2000, method="bank_transfer", by=desk, invoice=invoice)
+    bounced = ledger.record_payment(
+        patient, amount=2000, method="bank_transfer", by=desk, invoice=invoice
+    )
     ledger.record_payment(patient, amount=700, method="cash", by=desk)  # not against the invoice
     assert invoices.invoice_paid(invoice) == 5000
     ledger.reverse_entry(bounced, by=desk, reason="Transfer returned")

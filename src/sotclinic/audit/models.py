@@ -52,7 +52,10 @@ class Action(models.TextChoices):
     VIEW_ACCOUNT = "view_account", _("Viewed the account")
     POST_TO_ACCOUNT = "post_to_account", _("Posted to the account")
     VIEW_BILLING_DOCUMENT = "view_billing_document", _("Opened an invoice, receipt or statement")
-    EMAIL_BILLING_DOCUMENT = "email_billing_document", _("E-mailed an invoice, receipt or statement")
+    EMAIL_BILLING_DOCUMENT = (
+        "email_billing_document",
+        _("E-mailed an invoice, receipt or statement"),
+    )
     VIEW_OWN_APPOINTMENTS = "view_own_appointments", _("Patient viewed own appointments")
     ADMIN_VIEW = "admin_view", _("Opened in the back office")
     ADMIN_ADD = "admin_add", _("Added in the back office")

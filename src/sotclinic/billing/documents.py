@@ -9,6 +9,7 @@ They state amounts only: no clinical findings, no claims about care.
 import datetime as dt
 import io
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from django.template.loader import render_to_string
 from django.utils import formats
@@ -18,7 +19,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from sotclinic.messaging import services as outbox
 from sotclinic.money import format_money
@@ -95,7 +95,10 @@ def _render(title: str, heading_rows: list[tuple[str, str]], patient: Patient, t
     )
     story.append(Spacer(1, 6 * mm))
     header = [_("Date"), _("Description"), _("Amount")]
-    rows = [header, *([_date(d), Paragraph(escape(text), body), amount] for d, text, amount in table)]
+    rows = [
+        header,
+        *([_date(d), Paragraph(escape(text), body), amount] for d, text, amount in table),
+    ]
     lines = Table(rows, colWidths=[28 * mm, 112 * mm, 34 * mm], repeatRows=1, hAlign="LEFT")
     lines.setStyle(
         TableStyle(
@@ -130,7 +133,9 @@ def receipt_pdf(entry: LedgerEntry) -> Document:
         raise BillingError(_("Receipts are given for payments and refunds only."))
     patient = entry.account.patient
     with written_for(patient):
-        money = format_money(-entry.amount if entry.kind == EntryKind.PAYMENT else entry.amount, entry.currency)
+        money = format_money(
+            -entry.amount if entry.kind == EntryKind.PAYMENT else entry.amount, entry.currency
+        )
         title = _("Receipt") if entry.kind == EntryKind.PAYMENT else _("Refund receipt")
         number = f"R-{entry.pk:06d}"
         facts = [(_("Receipt number"), number), (_("Date"), _date(entry.occurred_on))]
@@ -205,10 +210,13 @@ def email_document(patient: Patient, document: Document, *, kind: str):
     sender = practice.name if practice is not None else ""
     with written_for(patient):
         subject = _("%(document)s from %(clinic)s") % {"document": document.title, "clinic": sender}
-        body = render_to_string(
-            "billing/email/document.txt",
-            {"patient": patient, "document": document, "clinic_name": sender},
-        ).strip() + "\n"
+        body = (
+            render_to_string(
+                "billing/email/document.txt",
+                {"patient": patient, "document": document, "clinic_name": sender},
+            ).strip()
+            + "\n"
+        )
         html = render_to_string(
             "scheduling/email/layout.html",
             {"text": body, "subject": subject, "clinic_name": sender},

@@ -64,7 +64,9 @@ def issue_invoice(
     account = account_for(patient)
     # The account lock queues two cashiers invoicing the same entries; the second is told.
     account = Account.objects.select_for_update().get(pk=account.pk)
-    found = list(LedgerEntry.objects.filter(pk__in=ids, account=account).order_by("occurred_on", "id"))
+    found = list(
+        LedgerEntry.objects.filter(pk__in=ids, account=account).order_by("occurred_on", "id")
+    )
     if len(found) != len(ids):
         raise BillingError(_("Only this patient's own entries can be invoiced."))
     if any(entry.kind not in INVOICEABLE_KINDS for entry in found):

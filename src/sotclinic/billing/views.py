@@ -155,7 +155,12 @@ def reverse_entry(request: HttpRequest, patient_id: int, entry_id: int) -> HttpR
     """Ask why, then post the reversal."""
     patient = get_object_or_404(Patient, pk=patient_id)
     entry = get_object_or_404(LedgerEntry, pk=entry_id, account__patient=patient)
-    log_access(request, patient, Action.POST_TO_ACCOUNT if request.method == "POST" else Action.VIEW_ACCOUNT, f"reverse entry {entry.pk}")
+    log_access(
+        request,
+        patient,
+        Action.POST_TO_ACCOUNT if request.method == "POST" else Action.VIEW_ACCOUNT,
+        f"reverse entry {entry.pk}",
+    )
     form = ReverseForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -196,7 +201,9 @@ def _invoice(patient: Patient, invoice_id: int) -> documents.Document:
 
 
 def _statement(request, patient: Patient) -> documents.Document | None:
-    form = StatementForm(request.GET if request.method == "GET" else request.POST, prefix="statement")
+    form = StatementForm(
+        request.GET if request.method == "GET" else request.POST, prefix="statement"
+    )
     if not form.is_valid():
         return None
     data = form.cleaned_data
@@ -244,13 +251,17 @@ def _email(request, patient: Patient, document: documents.Document | None) -> Ht
         return _back(patient)
     try:
         with transaction.atomic():
-            documents.email_document(patient, document, kind=f"billing.{document.filename.split('-')[0]}")
+            documents.email_document(
+                patient, document, kind=f"billing.{document.filename.split('-')[0]}"
+            )
     except BillingError as exc:
         messages.error(request, exc.message)
     else:
         log_access(request, patient, Action.EMAIL_BILLING_DOCUMENT, document.filename)
         messages.success(
-            request, _("%(document)s is on its way to %(email)s.") % {"document": document.title, "email": patient.email}
+            request,
+            _("%(document)s is on its way to %(email)s.")
+            % {"document": document.title, "email": patient.email},
         )
     return _back(patient)
 
@@ -267,4 +278,3 @@ def email_document(request: HttpRequest, patient_id: int, kind: str, pk: int) ->
 def email_statement(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     return _email(request, patient, _statement(request, patient))
-

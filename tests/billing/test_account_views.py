@@ -212,6 +212,8 @@ def test_receipt_and_statement_pdfs_and_e_mail(login, desk, patient):
         _url(patient, "statement.pdf"), {"statement-start": today, "statement-end": "2000-01-01"}
     )
     assert bad.status_code == 400
+    this_month = client.get(_url(patient, "statement.pdf"))
+    assert "£35.00" in PdfReader(io.BytesIO(this_month.content)).pages[0].extract_text()
     assert (
         client.post(
             _url(patient, "statement/email/"), {"statement-start": today, "statement-end": today}

@@ -155,12 +155,9 @@ def reverse_entry(request: HttpRequest, patient_id: int, entry_id: int) -> HttpR
     """Ask why, then post the reversal."""
     patient = get_object_or_404(Patient, pk=patient_id)
     entry = get_object_or_404(LedgerEntry, pk=entry_id, account__patient=patient)
-    log_access(
-        request,
-        patient,
-        Action.POST_TO_ACCOUNT if request.method == "POST" else Action.VIEW_ACCOUNT,
-        f"reverse entry {entry.pk}",
-    )
+    posted = request.method == "POST"
+    action = Action.POST_TO_ACCOUNT if posted else Action.VIEW_ACCOUNT
+    log_access(request, patient, action, f"reverse entry {entry.pk}")
     form = ReverseForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -201,9 +198,13 @@ def _invoice(patient: Patient, invoice_id: int) -> documents.Document:
 
 
 def _statement(request, patient: Patient) -> documents.Document | None:
-    form = StatementForm(
-        request.GET if request.method == "GET" else request.POST, prefix="statement"
-    )
+    data = request.GET if request.method == "GET" else request.POST
+    if not any(key.startswith("statement-") for key in data):
+        data = None  # no dates chosen: this month so far
+    if data is None:
+        today = timezone.localdate()
+        return documents.statement_pdf(invoices.statement(patient, today.replace(day=1), today))
+    form = StatementForm(data, prefix="statement")
     if not form.is_valid():
         return None
     data = form.cleaned_data

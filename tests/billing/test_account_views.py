@@ -228,3 +228,18 @@ def test_receipt_and_statement_pdfs_and_e_mail(login, desk, patient):
     assert (
         AccessLog.objects.filter(patient=patient, action=Action.EMAIL_BILLING_DOCUMENT).count() == 2
     )
+
+
+def test_e_mail_refusals_are_told_and_queue_nothing(login, desk, patient):
+    client = login(desk)
+    bad_dates = {"statement-start": "2026-03-02", "statement-end": "2026-03-01"}
+
+    response = client.post(_url(patient, "statement/email/"), bad_dates, follow=True)
+    assert "first and last day" in response.content.decode()
+    patient.email = ""
+    patient.save()
+    response = client.post(_url(patient, "statement/email/"), follow=True)
+    assert "no e-mail address" in response.content.decode()
+
+    assert not Message.objects.exists()
+    assert not AccessLog.objects.filter(action=Action.EMAIL_BILLING_DOCUMENT).exists()

@@ -49,6 +49,13 @@ class Action(models.TextChoices):
     EXPORT_OUTCOMES = "export_outcomes", _("Exported outcome scores")
     VIEW_ATTENDANCE = "view_attendance", _("Viewed the attendance report")
     VIEW_OUTBOX = "view_outbox", _("Viewed the outgoing messages")
+    VIEW_ACCOUNT = "view_account", _("Viewed the account")
+    POST_TO_ACCOUNT = "post_to_account", _("Posted to the account")
+    VIEW_BILLING_DOCUMENT = "view_billing_document", _("Opened an invoice, receipt or statement")
+    EMAIL_BILLING_DOCUMENT = (
+        "email_billing_document",
+        _("E-mailed an invoice, receipt or statement"),
+    )
     VIEW_OWN_APPOINTMENTS = "view_own_appointments", _("Patient viewed own appointments")
     ADMIN_VIEW = "admin_view", _("Opened in the back office")
     ADMIN_ADD = "admin_add", _("Added in the back office")

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sotclinic.exam.words import category_name_lazy, side_short_lazy
 from sotclinic.sot import CATEGORIES, LATERAL_SIDES
 
 from .errors import NoteSigned
 
-CATEGORY_CHOICES = [(c, f"Category {c}") for c in CATEGORIES]
-SIDE_CHOICES = [(s, s.capitalize()) for s in LATERAL_SIDES]
+CATEGORY_CHOICES = [(c, category_name_lazy(c)) for c in CATEGORIES]
+SIDE_CHOICES = [(s, side_short_lazy(s)) for s in LATERAL_SIDES]
 BLOCK_SIDE_CHOICES = [*SIDE_CHOICES, ("bilateral", gettext_lazy("Bilateral"))]
 
 # Spinal and other regions adjusted: the count per visit is the groundwork for billing codes

@@ -19,6 +19,7 @@ from sotclinic.exam.screen import (
 )
 from sotclinic.exam.screening import screening_words
 from sotclinic.exam.state import cmrt_rows_of
+from sotclinic.exam.words import ANATOMICAL_STATUS_WORDS
 from sotclinic.sot import INDICATORS
 
 from .models import Addendum, Note, Visit
@@ -277,6 +278,9 @@ def describe_exam_record(state: dict | None) -> dict:
     leg = findings.get("leg_length")
     cmrt, cmrt_old = cmrt_rows_of(state)
     flag = findings.get("anatomical_short_leg")
+    if flag:
+        status = flag.get("status")
+        flag = {**flag, "status_words": ANATOMICAL_STATUS_WORDS.get(status, status)}
     return {
         "leg_checks": [leg_check_words(c) for c in findings.get("leg_checks") or []],
         "leg_length": leg,

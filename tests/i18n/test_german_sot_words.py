@@ -14,9 +14,9 @@ from sotclinic.exam import words
 from sotclinic.scheduling.models import ClinicSettings
 from tests.factories import (
     exam_state,
+    make_location,
     make_patient,
     make_practitioner,
-    make_location,
     make_visit,
     save_note,
     sign_visit,

@@ -20,7 +20,6 @@ from ..selectors import TimelineRow
 register = template.Library()
 
 
-
 def _category(row: TimelineRow) -> str:
     if not row.category:
         return "—"

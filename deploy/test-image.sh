@@ -35,6 +35,8 @@ fail() {
 echo "== building $IMAGE with $ENGINE"
 build_args=()
 [ -n "${PYTHON_IMAGE:-}" ] && build_args+=(--build-arg "PYTHON_IMAGE=$PYTHON_IMAGE")
+# podman writes OCI images by default, which have no HEALTHCHECK; the Docker format keeps it.
+case "$ENGINE" in *podman) build_args+=(--format docker) ;; esac
 "$ENGINE" build "${build_args[@]}" -t "$IMAGE" .
 
 echo "== migrating a fresh SQLite database in a volume"

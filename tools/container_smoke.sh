@@ -38,8 +38,20 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 CONF
-    export CONTAINERS_CONF="$WORK/containers.conf"
 fi
+# Podman raises a container's open-files and process limits to 1048576; in a sandbox whose
+# own hard limits are lower (and without CAP_SYS_RESOURCE) runc cannot set them, so
+# containers get limits under the host's here (16384 each, or the host's if lower; the host's
+# exact figure was refused too in such a sandbox).
+hard_files="$(ulimit -Hn)" hard_procs="$(ulimit -Hu)"
+if [ "$hard_files" != unlimited ] || [ "$hard_procs" != unlimited ]; then
+    files=16384 procs=16384
+    [ "$hard_files" != unlimited ] && [ "$hard_files" -lt "$files" ] && files="$hard_files"
+    [ "$hard_procs" != unlimited ] && [ "$hard_procs" -lt "$procs" ] && procs="$hard_procs"
+    printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' \
+        "$files" "$files" "$procs" "$procs" >>"$WORK/containers.conf"
+fi
+[ -s "$WORK/containers.conf" ] && export CONTAINERS_CONF="$WORK/containers.conf"
 
 if ! podman image exists "$BASE"; then
     command -v mmdebstrap >/dev/null || {

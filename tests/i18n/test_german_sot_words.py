@@ -88,6 +88,7 @@ def test_a_draft_visit_with_findings(practitioner_client):
     assert_no_english(page)
     assert "Kategorie II" in page and "Kategorie III" in page
     assert "Früher als eine Prüfung in Bauchlage erfasst: links kurz" in page
+    assert "Inguinal ligament sensitivity" not in page and "Arm fossa test" not in page
 
 
 def test_a_signed_note_and_the_chart(practitioner_client):
@@ -113,6 +114,9 @@ def test_a_signed_note_and_the_chart(practitioner_client):
     assert "Kategorie III rechts" in page and "Kategorie II beidseitig" in page
     assert "Anatomisch kurzes Bein (vermutet), rechts" in page
     assert "weiterhin vorhanden" in page
+    # The indicators' names come from the SOT data files, in German too.
+    for english in ("Arm fossa test", "Inguinal ligament sensitivity", "sciatic nerve"):
+        assert english not in page, english
 
 
 def test_the_sot_settings_page(login):

@@ -10,6 +10,7 @@ from functools import cache
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from sotclinic.data_text import shown
 from sotclinic.exam.screen import (
     cmrt_old_words,
     cmrt_words,
@@ -244,7 +245,7 @@ def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> d
         protocol = {
             **protocol,
             "recheck_labels": [
-                INDICATORS[c].label if c in INDICATORS else c for c in protocol["recheck"]
+                shown(INDICATORS[c].label) if c in INDICATORS else c for c in protocol["recheck"]
             ],
         }
     return {**suggestion, "reasons": reasons, "protocol": protocol}

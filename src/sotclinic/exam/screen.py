@@ -324,7 +324,7 @@ def _recheck_rows(
                 ],
             }
         )
-        {"cleared": cleared, "present": present}.get(value, open_).append(label)
+        {"cleared": cleared, "present": present}.get(value, open_).append(shown(label))
     return {"rows": rows, "cleared": cleared, "present": present, "open": open_}
 
 

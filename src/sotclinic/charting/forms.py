@@ -52,7 +52,7 @@ class NoteForm(forms.Form):
     assessment = forms.CharField(
         label=_("Assessment notes"), required=False, widget=forms.Textarea(attrs=_text)
     )
-    diagnosis_codes = CodesField(required=False)
+    diagnosis_codes = CodesField(label=_("Diagnosis codes"), required=False)
     visit_frequency = forms.CharField(label=_("Visit frequency"), required=False, max_length=200)
     next_visit = forms.DateField(
         label=_("Next visit"), required=False, widget=forms.DateInput(attrs={"type": "date"})

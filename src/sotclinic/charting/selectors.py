@@ -10,6 +10,7 @@ from functools import cache
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from sotclinic.data_text import shown
 from sotclinic.exam.screen import (
     cmrt_old_words,
     cmrt_words,
@@ -19,6 +20,7 @@ from sotclinic.exam.screen import (
 )
 from sotclinic.exam.screening import screening_words
 from sotclinic.exam.state import cmrt_rows_of
+from sotclinic.exam.words import ANATOMICAL_STATUS_WORDS
 from sotclinic.sot import INDICATORS
 
 from .models import Addendum, Note, Visit
@@ -243,7 +245,7 @@ def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> d
         protocol = {
             **protocol,
             "recheck_labels": [
-                INDICATORS[c].label if c in INDICATORS else c for c in protocol["recheck"]
+                shown(INDICATORS[c].label) if c in INDICATORS else c for c in protocol["recheck"]
             ],
         }
     return {**suggestion, "reasons": reasons, "protocol": protocol}
@@ -277,6 +279,9 @@ def describe_exam_record(state: dict | None) -> dict:
     leg = findings.get("leg_length")
     cmrt, cmrt_old = cmrt_rows_of(state)
     flag = findings.get("anatomical_short_leg")
+    if flag:
+        status = flag.get("status")
+        flag = {**flag, "status_words": ANATOMICAL_STATUS_WORDS.get(status, status)}
     return {
         "leg_checks": [leg_check_words(c) for c in findings.get("leg_checks") or []],
         "leg_length": leg,

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.clinic_locale import default_code_system, default_us_billing_codes
 from sotclinic.patients.models import Patient
 
 from .models import (
@@ -264,6 +265,7 @@ class ClinicLocaleForm(forms.ModelForm):
             "currency",
             "phone_region",
             "diagnosis_codes",
+            "us_billing_codes",
         ]
         labels = {
             "language": _("Language"),
@@ -277,3 +279,14 @@ class ClinicLocaleForm(forms.ModelForm):
 
     def clean_phone_region(self) -> str:
         return self.cleaned_data["phone_region"].strip().upper()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A clinic that moves to another country and leaves the code settings as they were
+        # gets that country's defaults (ICD-10-CM and US billing codes in the US only).
+        if "phone_region" in self.changed_data and "phone_region" in data:
+            if "diagnosis_codes" not in self.changed_data:
+                data["diagnosis_codes"] = default_code_system(data["phone_region"])
+            if "us_billing_codes" not in self.changed_data:
+                data["us_billing_codes"] = default_us_billing_codes(data["phone_region"])
+        return data

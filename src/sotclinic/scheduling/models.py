@@ -17,6 +17,8 @@ from sotclinic.clinic_locale import (
     CLOCK_24,
     DATE_ORDERS,
     DAY_MONTH_YEAR,
+    ICD10,
+    ICD10CM,
     MONTH_DAY_YEAR,
     YEAR_MONTH_DAY,
     ClinicLocale,
@@ -30,8 +32,6 @@ DATE_ORDER_CHOICES = [
     (MONTH_DAY_YEAR, _("Month, day, year (12/31/1980)")),
     (YEAR_MONTH_DAY, _("Year, month, day (1980-12-31)")),
 ]
-ICD10CM = "icd10cm"
-NO_CODES = "none"
 
 
 _UNITS = {"minutes": _("minutes"), "hours": _("hours"), "days": _("days")}
@@ -586,12 +586,23 @@ class ClinicSettings(models.Model):
         ),
         verbose_name=_("phone region"),
     )
+    # Defaults follow the default phone region (GB); a clinic whose phone region is the US gets
+    # ICD-10-CM and the US billing codes when it saves its locale (ClinicLocaleForm).
     diagnosis_codes = models.CharField(
         _("diagnosis code system"),
         max_length=10,
-        choices=[(ICD10CM, _("ICD-10-CM (United States)")), (NO_CODES, _("None (hide US codes)"))],
-        default=ICD10CM,
-        db_default=ICD10CM,
+        choices=[
+            (ICD10, _("ICD-10 (WHO; outside the United States)")),
+            (ICD10CM, _("ICD-10-CM (United States)")),
+        ],
+        default=ICD10,
+        db_default=ICD10,
+        help_text=_("Stored with each diagnosis code of a note."),
+    )
+    us_billing_codes = models.BooleanField(
+        _("show US billing codes (CPT/HCPCS)"),
+        default=False,
+        db_default=False,
     )
 
     class Meta:
@@ -624,6 +635,10 @@ class ClinicSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(time_format__in=[CLOCK_24, CLOCK_12]), name="clinic_clock_known"
             ),
+            models.CheckConstraint(
+                condition=models.Q(diagnosis_codes__in=[ICD10, ICD10CM]),
+                name="clinic_code_system_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -639,6 +654,7 @@ class ClinicSettings(models.Model):
             currency=self.currency,
             phone_region=self.phone_region,
             diagnosis_codes=self.diagnosis_codes,
+            us_billing_codes=self.us_billing_codes,
         )
 
     @classmethod

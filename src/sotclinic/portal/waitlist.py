@@ -87,9 +87,7 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "portal/waitlist_offer.html", context)
     try:
-        appointment = services.claim_waitlist_offer(
-            token, base_url=request.build_absolute_uri("/")
-        )
+        appointment = services.claim_waitlist_offer(token, base_url=request.build_absolute_uri("/"))
     except (SlotTaken, SlotNotOffered) as exc:
         context.update(
             taken=True, error=exc.message, other_times=waitlist.fitting_times(found.entry)

@@ -776,9 +776,7 @@ class WaitlistEntry(models.Model):
         verbose_name=_("practitioner"),
     )
     # The local weekdays that suit, as digits (0 Monday … 6 Sunday), e.g. "024".
-    weekdays = models.CharField(
-        _("days that suit"), max_length=7, validators=[validate_weekdays]
-    )
+    weekdays = models.CharField(_("days that suit"), max_length=7, validators=[validate_weekdays])
     # The visit must start at or after `earliest` and end by `latest`, in the location's time.
     earliest = models.TimeField(_("from"))
     latest = models.TimeField(_("until"))
@@ -835,9 +833,7 @@ class WaitlistEntry(models.Model):
                 | models.Q(closed_at__isnull=False, closed_as__in=["booked", "removed"]),
                 name="waitlist_closed_with_how",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(weekdays=""), name="waitlist_some_weekday"
-            ),
+            models.CheckConstraint(condition=~models.Q(weekdays=""), name="waitlist_some_weekday"),
         ]
 
     def __str__(self) -> str:

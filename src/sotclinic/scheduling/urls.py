@@ -29,9 +29,7 @@ urlpatterns = [
         waitlist_views.waitlist_add,
         name="waitlist_add",
     ),
-    path(
-        "staff/waitlist/<int:pk>/remove/", waitlist_views.waitlist_remove, name="waitlist_remove"
-    ),
+    path("staff/waitlist/<int:pk>/remove/", waitlist_views.waitlist_remove, name="waitlist_remove"),
     path("staff/clinic-page/", views.clinic_page, name="clinic_page"),
     path("staff/clinic-locale/", locale_views.clinic_locale, name="clinic_locale"),
     path("staff/calendar-feed/", views.feed_settings, name="feed_settings"),

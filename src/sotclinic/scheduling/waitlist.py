@@ -251,9 +251,10 @@ def add_to_waitlist(
     type). The same open wish added again returns the one already there.
     """
     now = now or timezone.now()
-    if practitioner is not None and not appointment_type.practitioners.filter(
-        pk=practitioner.pk
-    ).exists():
+    if (
+        practitioner is not None
+        and not appointment_type.practitioners.filter(pk=practitioner.pk).exists()
+    ):
         raise WaitlistError(
             _("%(practitioner)s does not offer this appointment type; choose another or anyone.")
             % {"practitioner": practitioner.display_name},
@@ -300,8 +301,12 @@ def add_to_waitlist(
 @transaction.atomic
 def remove_from_waitlist(entry: WaitlistEntry, *, by, now: dt.datetime | None = None) -> bool:
     """Close an open wish as removed by staff user ``by``; False if it was closed already."""
-    changed = open_entries().filter(pk=entry.pk).update(
-        closed_at=now or timezone.now(), closed_as=WaitlistEntry.Closed.REMOVED, closed_by=by
+    changed = (
+        open_entries()
+        .filter(pk=entry.pk)
+        .update(
+            closed_at=now or timezone.now(), closed_as=WaitlistEntry.Closed.REMOVED, closed_by=by
+        )
     )
     return bool(changed)
 

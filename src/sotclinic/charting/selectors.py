@@ -352,9 +352,9 @@ def draft_notes(practitioner_id: int | None = None, limit: int = WORKLIST_ROWS):
     return list(
         notes.select_related("visit__patient", "visit__practitioner")
         .only(
-            "pk",
+            "id",
             "updated_at",
-            "visit__pk",
+            "visit__id",
             "visit__started_at",
             "visit__patient__first_name",
             "visit__patient__last_name",

@@ -34,7 +34,6 @@ from .errors import (
 from .links import BadLink, booking_request_for_token
 from .models import (
     Appointment,
-    WaitlistEntry,
     AppointmentChange,
     AppointmentType,
     CancellationReason,
@@ -42,6 +41,7 @@ from .models import (
     FaqEntry,
     Location,
     Practitioner,
+    WaitlistEntry,
 )
 from .selectors import Slot, free_slots, within_opening_hours
 from .self_service import patient_change_refusal

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,14 +17,15 @@ from sotclinic.patients.models import Patient
 from sotclinic.refusals import show_on_form
 
 from . import waitlist
-from .forms import WEEKDAY_CHOICES, WaitlistFilterForm, WaitlistForm
+from .forms import WaitlistFilterForm, WaitlistForm
 from .models import AppointmentType, Practitioner, WaitlistEntry
-
-WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
 
 def _days_text(entry: WaitlistEntry) -> str:
-    return ", ".join(str(WEEKDAY_NAMES[d]) for d in entry.weekday_list)
+    days = entry.weekday_list
+    if len(days) == 7:
+        return str(_("Every day"))
+    return ", ".join(str(WEEKDAYS_ABBR[d]) for d in days)
 
 
 @staff_required

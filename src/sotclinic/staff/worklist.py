@@ -25,10 +25,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     user = request.user
     practitioner = getattr(user, "practitioner", None) if user.is_practitioner else None
     mine = practitioner.pk if practitioner is not None else None
+    no_visit = completed_without_visit(mine)
+    no_intake = new_patients_without_intake(practitioner_id=mine)
+    for appointment in (*no_visit, *no_intake):  # shown in the location's own time
+        appointment.local_start = appointment.start.astimezone(appointment.location.tz)
     context = {
-        "no_visit": completed_without_visit(mine),
+        "no_visit": no_visit,
         "drafts": draft_notes(mine) if user.is_practitioner else None,
-        "no_intake": new_patients_without_intake(practitioner_id=mine),
+        "no_intake": no_intake,
         "failed": failed_messages(),
         "mine": mine is not None,
     }

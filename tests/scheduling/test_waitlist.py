@@ -433,3 +433,78 @@ def test_fitting_times_lists_free_times_that_suit_the_wish(clinic):
     starts = [t["slot"].start for t in times]
     assert clinic["at"]("10:30") in starts and clinic["at"]("10:00") not in starts
     assert all(fits(entry, t["slot"], clinic["location"].tz) for t in times)
+
+
+def test_a_slot_running_past_midnight_fits_no_wish():
+    late = _slot(dt.datetime(2026, 6, 1, 23, 45, tzinfo=LONDON))
+    assert not fits(_wish(earliest=dt.time(0), latest=dt.time(23, 59)), late, LONDON)
+
+
+def test_fitting_times_lists_each_time_once_whoever_is_free_then(clinic):
+    entry = _wait(clinic, earliest=dt.time(10), latest=dt.time(11))
+
+    starts = [t["slot"].start for t in waitlist.fitting_times(entry, limit=10)]
+
+    assert len(starts) == len(set(starts)) and clinic["at"]("10:00") in starts
+
+
+def test_fitting_times_without_a_location_is_empty(db):
+    assert waitlist.fitting_times(WaitlistEntry()) == []
+
+
+def test_the_offer_link_uses_the_base_url_given(clinic):
+    entry = _wait(clinic)
+    services.cancel_appointment(_booked(clinic), reason="illness")
+    offer = _offers_for(entry)[0]
+    assert waitlist.offer_url(offer, "https://clinic.example/").startswith(
+        "https://clinic.example/portal/book/waitlist/offer/"
+    )
+
+
+def test_joining_online_needs_consent_and_a_type_new_patients_may_book(clinic):
+    details = {
+        "first_name": "Nora",
+        "last_name": "Quinn",
+        "email": "nora@example.com",
+        "phone": "",
+        "date_of_birth": dt.date(1990, 5, 4),
+    }
+    wish = {
+        "appointment_type": clinic["kind"],
+        "practitioner": None,
+        "weekdays": [0],
+        "earliest": dt.time(8),
+        "latest": dt.time(12),
+    }
+    with pytest.raises(services.BookingError) as no_consent:
+        services.join_waitlist_online(consent=False, **details, **wish)
+    clinic["kind"].new_patients_may_book_online = False
+    clinic["kind"].save()
+    with pytest.raises(services.NotBookableOnline):
+        services.join_waitlist_online(consent=True, **details, **wish)
+
+    assert no_consent.value.field == "consent"
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_the_offer_names_the_time_on_the_location_clock(db):
+    location = make_location(time_zone="Asia/Kolkata")  # UTC+05:30 all year
+    anna = make_open_practitioner(location, "08:00", "18:00", display_name="Dr. Anna Weber")
+    kind = make_appointment_type([anna], name="Follow-up", duration_minutes=30, buffer_minutes=0)
+    day = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=3)
+    start = dt.datetime.combine(day, dt.time(10), tzinfo=location.tz)
+    entry = waitlist.add_to_waitlist(
+        patient=make_patient(),
+        appointment_type=kind,
+        practitioner=None,
+        weekdays=range(7),
+        earliest=dt.time(9),
+        latest=dt.time(11),
+        source=WaitlistEntry.Source.STAFF,
+    )
+    appointment = make_appointment(anna, start.astimezone(dt.UTC), kind=kind, location=location)
+
+    services.cancel_appointment(appointment, reason="illness")
+
+    body = Message.objects.get(kind="waitlist.offer", patient=entry.patient).body
+    assert "10:00" in body and "04:30" not in body

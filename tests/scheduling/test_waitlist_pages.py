@@ -4,6 +4,7 @@ patient page, joining from the public booking page or the portal, and an offer's
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
@@ -21,6 +22,11 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempt_counts():
+    cache.clear()  # booking attempts counted by earlier tests from the same address
 
 
 @pytest.fixture
@@ -213,3 +219,69 @@ def test_a_taken_offer_says_so_and_lists_other_times(client, clinic):
 def test_a_bad_offer_link_is_a_clear_400(client, clinic):
     response = client.get("/portal/book/waitlist/offer/nonsense/")
     assert response.status_code == 400
+
+
+def test_the_add_form_refuses_a_practitioner_who_does_not_offer_the_type(client, clinic):
+    patient = make_patient()
+    stranger = make_open_practitioner(clinic["location"], display_name="Dr. Carla Ruiz")
+    client.force_login(make_user(Role.FRONT_DESK))
+    url = f"/staff/patients/{patient.pk}/waitlist/"
+
+    form = client.get(url)
+    refused = client.post(url, _wish_post(clinic, practitioner=stranger.pk))
+    bad_days = client.post(url, _wish_post(clinic, first_day="2030-01-10", last_day="2030-01-09"))
+
+    assert form.status_code == 200 and "Days that suit" in form.text
+    assert refused.status_code == 422 and "Dr. Carla Ruiz does not offer" in refused.text
+    assert "Give a day on or after the first day." in bad_days.text
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_removing_an_entry_twice_says_it_was_closed_already(client, clinic):
+    entry = _entry(clinic)
+    client.force_login(make_user(Role.FRONT_DESK))
+    client.post(f"/staff/waitlist/{entry.pk}/remove/")
+
+    again = client.post(f"/staff/waitlist/{entry.pk}/remove/", follow=True)
+
+    assert "This entry was closed already." in again.text
+    assert AccessLog.objects.filter(action=Action.REMOVE_FROM_WAITLIST).count() == 1
+
+
+def test_a_wish_the_service_refuses_is_shown_on_the_public_form(client, clinic):
+    other = make_open_practitioner(clinic["location"], display_name="Dr. Carla Ruiz")
+
+    refused = client.post(
+        "/portal/book/waitlist/", {**_wish_post(clinic, practitioner=other.pk), **_details()}
+    )
+    added = client.get("/portal/book/waitlist/added/")
+
+    assert refused.status_code == 422 and "Dr. Carla Ruiz does not offer" in refused.text
+    assert "You are on the waitlist" in added.text
+
+
+def test_staff_signed_in_on_the_public_form_give_details_like_anyone(client, clinic):
+    client.force_login(make_user(Role.FRONT_DESK))
+    page = client.get("/portal/book/waitlist/").text
+    assert "Date of birth" in page
+
+
+def test_an_offer_for_a_removed_wish_says_the_entry_is_closed(client, clinic):
+    entry = _entry(clinic)
+    appointment = make_appointment(
+        clinic["anna"], clinic["start"], kind=clinic["kind"], location=clinic["location"]
+    )
+    services.cancel_appointment(appointment, reason="illness")
+    offer = WaitlistOffer.objects.get(entry=entry)
+    waitlist.remove_from_waitlist(entry, by=None)
+
+    response = client.post(f"/portal/book/waitlist/offer/{waitlist.offer_token(offer)}/")
+
+    assert response.status_code == 422 and "This waitlist entry is closed" in response.text
+
+
+def test_too_many_attempts_from_one_address_are_refused(client, clinic, settings):
+    settings.BOOKING_RATE_LIMIT = 0
+    response = client.post("/portal/book/waitlist/", {**_wish_post(clinic), **_details()})
+
+    assert response.status_code == 429 and not WaitlistEntry.objects.exists()

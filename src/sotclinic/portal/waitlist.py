@@ -62,9 +62,8 @@ def join(request: HttpRequest) -> HttpResponse:
             services.join_waitlist_online(
                 **details.cleaned_data, language=chosen_language(request) or "", **form.wish()
             )
-    except DomainError as exc:
-        target = details if details is not None and exc.field in details.fields else form
-        status = show_on_form(target, exc)
+    except DomainError as exc:  # about the wish: the details were checked by their form
+        status = show_on_form(form, exc)
         return render(request, "portal/waitlist_join.html", context, status=status)
     return redirect("portal:waitlist_joined")
 

@@ -12,6 +12,7 @@ twice to the same patient. A wish closes when the patient books a time that fits
 """
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Sequence
 
 from django.core import signing
@@ -343,19 +344,20 @@ def waitlist(
 def fitting_times(entry: WaitlistEntry, *, days: int = 28, limit: int = 5, now=None) -> list:
     """The next free times that fit the wish (for a patient whose offer was taken), each with
     its local start: at most ``limit`` in the next ``days`` days."""
-    zones = {loc.pk: loc.tz for loc in Location.objects.all()}
+    zones = {loc.pk: loc.time_zone for loc in Location.objects.all()}
     if not zones:
         return []
     now = now or timezone.now()
     ids = None if entry.practitioner_id is None else [entry.practitioner_id]
-    today = now.astimezone(next(iter(zones.values()))).date()
+    today = now.astimezone(zoneinfo.ZoneInfo(next(iter(zones.values())))).date()
     found, seen = [], set()
     for slot in free_slots(entry.appointment_type, today, days, practitioner_ids=ids, now=now):
-        tz = zones[slot.location_id]
+        name = zones[slot.location_id]
+        tz = zoneinfo.ZoneInfo(name)
         if slot.start in seen or not fits(entry, slot, tz):
             continue
         seen.add(slot.start)
-        found.append({"slot": slot, "local": slot.start.astimezone(tz)})
+        found.append({"slot": slot, "local": slot.start.astimezone(tz), "time_zone": name})
         if len(found) >= limit:
             break
     return found

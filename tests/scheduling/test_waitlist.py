@@ -444,8 +444,10 @@ def test_fitting_times_lists_each_time_once_whoever_is_free_then(clinic):
     entry = _wait(clinic, earliest=dt.time(10), latest=dt.time(11))
 
     starts = [t["slot"].start for t in waitlist.fitting_times(entry, limit=10)]
+    few = [t["slot"].start for t in waitlist.fitting_times(entry, days=5, limit=10)]
 
     assert len(starts) == len(set(starts)) and clinic["at"]("10:00") in starts
+    assert few == [clinic["at"](hhmm) for hhmm in ("10:00", "10:15", "10:30")]
 
 
 def test_fitting_times_without_a_location_is_empty(db):

@@ -54,21 +54,20 @@ def _wish_post(clinic, **extra) -> dict:
 
 
 def _entry(clinic, patient=None, **extra):
-    return waitlist.add_to_waitlist(
-        patient=patient or make_patient(),
-        appointment_type=clinic["kind"],
-        practitioner=None,
-        weekdays=[clinic["day"].weekday()],
-        earliest=dt.time(8),
-        latest=dt.time(12),
-        source=WaitlistEntry.Source.STAFF,
-        **extra,
-    )
+    wish = {
+        "appointment_type": clinic["kind"],
+        "practitioner": None,
+        "weekdays": [clinic["day"].weekday()],
+        "earliest": dt.time(8),
+        "latest": dt.time(12),
+        "source": WaitlistEntry.Source.STAFF,
+    }
+    return waitlist.add_to_waitlist(patient=patient or make_patient(), **{**wish, **extra})
 
 
 def test_the_staff_waitlist_lists_the_open_wishes_and_logs_one_aggregate_row(client, clinic):
     olivia = make_patient(first_name="Olivia", last_name="Smith")
-    _entry(clinic, olivia, note="After school")
+    _entry(clinic, olivia, note="After school", weekdays=range(7))
     gone = _entry(clinic, make_patient(first_name="Henry", last_name="Clarke"))
     waitlist.remove_from_waitlist(gone, by=None)
     front = make_user(Role.FRONT_DESK)
@@ -77,6 +76,7 @@ def test_the_staff_waitlist_lists_the_open_wishes_and_logs_one_aggregate_row(cli
     page = client.get(f"/staff/waitlist/?practitioner={clinic['anna'].pk}").text
 
     assert "Smith, Olivia" in page and "After school" in page and "Clarke" not in page
+    assert "Every day" in page
     rows = AccessLog.objects.filter(action=Action.VIEW_WAITLIST)
     assert rows.count() == 1 and rows.get().patient_id is None
     assert f"practitioner={clinic['anna'].pk}" in rows.get().detail

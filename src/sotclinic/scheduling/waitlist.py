@@ -111,7 +111,7 @@ def offer_freed_time(
     practitioner_id: int,
     location_id: int,
     start: dt.datetime,
-    exclude_patient_id: int | None = None,
+    exclude_patient_id: int,
     base_url: str | None = None,
     now: dt.datetime | None = None,
 ) -> list[WaitlistOffer]:
@@ -138,9 +138,7 @@ def offer_freed_time(
         .select_related("patient", "appointment_type")
         .order_by("created_at", "pk")
     )
-    if exclude_patient_id is not None:
-        candidates = candidates.exclude(patient_id=exclude_patient_id)
-    candidates = list(candidates)
+    candidates = list(candidates.exclude(patient_id=exclude_patient_id))
     if not candidates:
         return []
     location = Location.objects.get(pk=location_id)

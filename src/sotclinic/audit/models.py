@@ -56,6 +56,10 @@ class Action(models.TextChoices):
         "email_billing_document",
         _("E-mailed an invoice, receipt or statement"),
     )
+    VIEW_WAITLIST = "view_waitlist", _("Viewed the waitlist")
+    ADD_TO_WAITLIST = "add_to_waitlist", _("Added to the waitlist")
+    REMOVE_FROM_WAITLIST = "remove_from_waitlist", _("Removed from the waitlist")
+    VIEW_WORKLIST = "view_worklist", _("Viewed the worklist")
     VIEW_OWN_APPOINTMENTS = "view_own_appointments", _("Patient viewed own appointments")
     ADMIN_VIEW = "admin_view", _("Opened in the back office")
     ADMIN_ADD = "admin_add", _("Added in the back office")

@@ -16,6 +16,7 @@ from sotclinic.audit.services import record_access
 from sotclinic.patients.models import Patient
 from tests.factories import (
     make_appointment,
+    make_appointment_type,
     make_complete_intake,
     make_location,
     make_patient,
@@ -133,6 +134,18 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
         kwargs["visit_id"] = make_visit(doctor, patient).pk
     if "<int:pk>" in route and name.startswith("scheduling:appointment"):
         kwargs["pk"] = make_appointment(doctor, TEN, patient=patient).pk
+    if "<int:pk>" in route and name.startswith("scheduling:waitlist"):
+        from sotclinic.scheduling import waitlist
+
+        kwargs["pk"] = waitlist.add_to_waitlist(
+            patient=patient,
+            appointment_type=make_appointment_type([doctor]),
+            practitioner=None,
+            weekdays=[0, 1, 2, 3, 4],
+            earliest=dt.time(9),
+            latest=dt.time(17),
+            source="staff",
+        ).pk
     if "<int:appointment_id>" in route:
         kwargs["appointment_id"] = make_appointment(doctor, TEN, patient=patient).pk
     if "<slug:instrument_id>" in route:

@@ -36,7 +36,7 @@ def us_lines(regions, **extra):
 
 def test_the_regions_split_into_five_spinal_and_four_extraspinal():
     assert len(SPINAL_REGIONS) == 5
-    assert EXTRASPINAL_REGIONS == {"head", "upper_extremity", "lower_extremity", "rib_cage"}
+    assert {"head", "upper_extremity", "lower_extremity", "rib_cage"} == EXTRASPINAL_REGIONS
 
 
 @pytest.mark.parametrize("regions", EVERY_SET, ids=lambda r: "+".join(r) or "none")

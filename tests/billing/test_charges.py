@@ -10,7 +10,7 @@ from sotclinic.accounts.models import Role
 from sotclinic.billing import charges, ledger
 from sotclinic.billing.errors import BillingError
 from sotclinic.billing.fees import NoFee
-from sotclinic.billing.models import Account, ChargeDraft, EntryKind, LedgerEntry
+from sotclinic.billing.models import Account, ChargeDraft, LedgerEntry
 from tests.billing.billing_factories import make_schedule, make_service, price, set_clinic_currency
 from tests.factories import (
     make_appointment,

@@ -232,7 +232,7 @@ def _check_amount(amount) -> None:
 def _open_draft(draft_id: int) -> ChargeDraft:
     """The draft, locked; refused unless it is still open."""
     draft = (
-        ChargeDraft.objects.select_for_update()
+        ChargeDraft.objects.select_for_update(of=("self",))
         .select_related("visit__note", "visit__appointment__location", "service")
         .get(pk=draft_id)
     )

@@ -182,3 +182,48 @@ def test_patients_cannot_open_the_charges_pages(client, login, clinic):
     login(make_user(Role.PATIENT))
     assert client.get(f"/staff/visits/{visit.pk}/charges/").status_code == 403
     assert client.get("/staff/charges/").status_code == 403
+
+
+def test_selling_a_package_and_a_membership_and_charging_a_month(client, clinic, desk):
+    from sotclinic.billing.models import Membership, MembershipPlan
+    from tests.factories import make_patient
+
+    patient = make_patient()
+    product = PackageProduct.objects.create(
+        name="Six visits", visits=6, price=24000, currency="USD"
+    )
+    plan = MembershipPlan.objects.create(name="Monthly care", monthly_fee=4900, currency="USD")
+    assert (
+        client.post(
+            f"/staff/patients/{patient.pk}/packages/sell/", {"product": product.pk}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(f"/staff/patients/{patient.pk}/packages/sell/", {"plan": plan.pk}).status_code
+        == 302
+    )
+    assert client.post(f"/staff/patients/{patient.pk}/packages/sell/", {}).status_code == 400
+    membership = Membership.objects.get(patient=patient)
+    month = membership.started_on.strftime("%Y-%m")
+    assert (
+        client.post(f"/staff/memberships/{membership.pk}/charge/", {"month": month}).status_code
+        == 302
+    )
+    twice = client.post(f"/staff/memberships/{membership.pk}/charge/", {"month": month})
+    assert twice.status_code == 409 and "already charged" in twice.content.decode()
+    assert (
+        client.post(f"/staff/memberships/{membership.pk}/charge/", {"month": "13"}).status_code
+        == 400
+    )
+    assert Account.objects.get(patient=patient).balance == 24000 + 4900
+    page = client.get(f"/staff/patients/{patient.pk}/packages/").content.decode()
+    assert "6 of 6" in page and month in page
+    detail = client.get(f"/staff/patients/{patient.pk}/").content.decode()
+    assert "Six visits: 6 of 6 visits left" in detail
+    assert AccessLog.objects.filter(action="sell_package", patient=patient).count() == 2
+    inactive = PackageProduct.objects.create(
+        name="Old", visits=1, price=1, currency="USD", active=False
+    )
+    refused = client.post(f"/staff/patients/{patient.pk}/packages/sell/", {"product": inactive.pk})
+    assert refused.status_code == 409 and "no longer sold" in refused.content.decode()

@@ -5,14 +5,19 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from .errors import BillingError
+from sotclinic.money import minor_unit_exponent
 
-# ISO 4217 currencies whose minor unit is not a hundredth; every other one has two digits.
-MINOR_DIGITS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3}
+from .errors import BillingError
 
 
 def minor_digits(currency: str) -> int:
-    return MINOR_DIGITS.get(currency, 2)
+    """The currency's decimals, as ``sotclinic.money`` shows them (one owner of the rule)."""
+    try:
+        return minor_unit_exponent(currency)
+    except ValueError as error:
+        raise BillingError(
+            _("%(currency)s is not a currency code.") % {"currency": currency}
+        ) from error
 
 
 def to_minor(major: Decimal | str, currency: str) -> int:

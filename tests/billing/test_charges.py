@@ -268,3 +268,14 @@ def test_without_the_setting_a_clinic_in_us_dollars_bills_with_us_codes():
     assert charges.us_billing_codes() is True
     set_clinic_currency("EUR")
     assert charges.us_billing_codes() is False
+
+
+def test_an_em_on_another_visit_the_same_day_as_a_manipulation_gets_25(us_clinic, desk):
+    first = signed(["lumbar"])
+    second = make_visit(patient=first.patient)
+    sign_visit(second)
+    assert charges.add_charge(second, us_clinic["99213"], by=desk).modifiers == ["25"]
+    charges.discard_draft(first.charge_drafts.get(code="98940").pk, by=desk)
+    third = make_visit(patient=first.patient)
+    sign_visit(third)
+    assert charges.add_charge(third, us_clinic["99213"], by=desk).modifiers == []

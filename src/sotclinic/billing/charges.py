@@ -108,9 +108,11 @@ def services_by_suggestion(us_codes: bool) -> dict[str, charge_rules.ServiceRef]
 
 def same_day_codes(patient: Patient, day: dt.date, exclude_visit: Visit | None = None) -> set[str]:
     """Codes billed or waiting to be billed for the patient on ``day``."""
-    drafts = ChargeDraft.objects.filter(visit__patient=patient).exclude(
-        status=ChargeDraft.Status.DISCARDED
-    )
+    # A day before and after in UTC covers every time zone; the local date decides below.
+    drafts = ChargeDraft.objects.filter(
+        visit__patient=patient,
+        visit__started_at__date__range=(day - dt.timedelta(days=1), day + dt.timedelta(days=1)),
+    ).exclude(status=ChargeDraft.Status.DISCARDED)
     if exclude_visit is not None:
         drafts = drafts.exclude(visit=exclude_visit)
     codes = {

@@ -62,7 +62,21 @@ def _row_for(label: str, patient: Patient):
         return make_appointment(doctor, TEN, patient=patient)
     if label == "audit.AccessLog":
         return record_access(make_user(Role.PRACTITIONER), patient, Action.VIEW_CHART, "chart")
+    if label in ("billing.PatientPackage", "billing.Membership"):
+        return _billing_row(label, patient)
     raise AssertionError(f"No test row for {label}: add one here.")
+
+
+def _billing_row(label: str, patient: Patient):
+    from sotclinic.billing import packages
+    from sotclinic.billing.models import MembershipPlan, PackageProduct
+
+    desk = make_user(Role.FRONT_DESK)
+    if label == "billing.PatientPackage":
+        product = PackageProduct.objects.create(name="Six", visits=6, price=100, currency="GBP")
+        return packages.sell_package(patient, product, by=desk)
+    plan = MembershipPlan.objects.create(name="Care", monthly_fee=100, currency="GBP")
+    return packages.start_membership(patient, plan, by=desk)
 
 
 @pytest.fixture
@@ -169,6 +183,13 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
         kwargs["entry_id" if "<int:entry_id>" in route else "pk"] = payment.pk
         if "<str:kind>" in route:
             kwargs["kind"] = "receipt"
+    if "<int:draft_id>" in route:
+        from sotclinic.billing.models import ChargeDraft
+
+        visit = make_visit(doctor, patient)
+        kwargs["draft_id"] = ChargeDraft.objects.create(visit=visit, amount=0, currency="GBP").pk
+    if "<int:membership_id>" in route:
+        kwargs["membership_id"] = _billing_row("billing.Membership", patient).pk
     missing = route.count("<") - len(kwargs)
     assert missing == 0, f"{name} ({route}): say here which patient its numbers point to"
     return kwargs

@@ -65,6 +65,10 @@ class Action(models.TextChoices):
     ADMIN_ADD = "admin_add", _("Added in the back office")
     ADMIN_CHANGE = "admin_change", _("Changed in the back office")
     ADMIN_DELETE = "admin_delete", _("Deleted in the back office")
+    VIEW_CHARGES = "view_charges", _("Viewed charges to review")
+    CHANGE_CHARGES = "change_charges", _("Changed charges to review")
+    POST_CHARGES = "post_charges", _("Posted charges")
+    SELL_PACKAGE = "sell_package", _("Sold a package or membership")
 
 
 ACTION_LABELS = dict(Action.choices)

@@ -6,3 +6,13 @@ class BillingConfig(AppConfig):
     name = "sotclinic.billing"
     label = "billing"
     verbose_name = _("Billing and care plans")
+
+    def ready(self) -> None:
+        from sotclinic.charting.models import Note
+        from sotclinic.charting.signals import note_signed
+
+        from .charges import suggest_charges_for_signed_note
+
+        note_signed.connect(
+            suggest_charges_for_signed_note, sender=Note, dispatch_uid="billing-suggest-charges"
+        )

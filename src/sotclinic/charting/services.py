@@ -20,6 +20,7 @@ from sotclinic.sot import INDICATORS, FindingsError
 from .diagnosis_codes import EXAMPLES, SYSTEM_NAMES, resolve
 from .errors import CannotSign, InvalidDraft, NotAllowed, NoteSigned, StaleDraft
 from .models import ADJUSTMENT_REGION_LABELS, Addendum, ExamRecord, Note, Procedures, Visit
+from .signals import note_signed
 
 
 @dataclass
@@ -416,6 +417,7 @@ def sign_note(
     note.signed_at = timezone.now()
     note.signed_by = user
     note.save(update_fields=["signed_at", "signed_by"])
+    note_signed.send(sender=Note, note=note, user=user)
     record_access(user, note.visit.patient_id, Action.SIGN_NOTE, f"visit {note.visit_id}", address)
     return note
 

@@ -10,6 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role, User
+from sotclinic.billing.catalogue import load_services
+from sotclinic.billing.models import (
+    CodeSystem,
+    Fee,
+    FeeSchedule,
+    MembershipPlan,
+    PackageProduct,
+    Service,
+    SuggestFor,
+)
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling import waitlist
 from sotclinic.scheduling.models import (
@@ -126,6 +136,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     """Create the demo clinic where it is missing. Returns True when anything was created."""
     if Location.objects.filter(name="Harbour Street Chiropractic").exists():
         _demo_certifications()
+        _demo_billing()
         return False
 
     location = Location.objects.create(
@@ -197,6 +208,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     )
     _demo_waitlist(patients, anna, new_exam, follow_up)
     _demo_outcomes(today)
+    _demo_billing()
     _demo_visits()
     _demo_clinic_page(location, anna, ben, today)
     return True
@@ -310,6 +322,34 @@ def _demo_waitlist(patients, anna, new_exam, follow_up) -> None:
         earliest=dt.time(14),
         latest=dt.time(18),
         source=WaitlistEntry.Source.STAFF,
+    )
+
+
+def _demo_billing() -> None:
+    """The shipped billing codes, the clinic's own visit fees (a UK clinic: its own codes, the
+    follow-up suggested from every signed visit), a package and a membership plan."""
+    load_services()
+    currency = ClinicSettings.load().currency
+    schedule, _ = FeeSchedule.objects.get_or_create(
+        name="Harbour Street prices", location=None, defaults={"currency": currency}
+    )
+    for code, name, suggest_for, amount in (
+        ("NPE", "New-patient examination", "", 6500),
+        ("FU", "Follow-up visit", SuggestFor.VISIT, 4200),
+        ("XT", "Extremity adjustment (added to a visit)", "", 1500),
+    ):
+        service, _ = Service.objects.get_or_create(
+            code_system=CodeSystem.CLINIC,
+            code=code,
+            defaults={"name": name, "suggest_for": suggest_for},
+        )
+        Fee.objects.get_or_create(schedule=schedule, service=service, defaults={"amount": amount})
+    PackageProduct.objects.get_or_create(
+        name="Six follow-up visits",
+        defaults={"visits": 6, "price": 22500, "currency": currency, "validity_days": 120},
+    )
+    MembershipPlan.objects.get_or_create(
+        name="Monthly care", defaults={"monthly_fee": 3900, "currency": currency}
     )
 
 

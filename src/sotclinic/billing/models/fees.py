@@ -13,7 +13,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["CodeSystem", "TaxTreatment", "Service", "FeeSchedule", "Fee", "CodeDescriptor"]
+__all__ = [
+    "CodeSystem",
+    "TaxTreatment",
+    "SuggestFor",
+    "Service",
+    "FeeSchedule",
+    "Fee",
+    "CodeDescriptor",
+]
 
 CURRENCY_VALIDATOR = RegexValidator(
     r"^[A-Z]{3}$", _("Enter an ISO 4217 code such as GBP, EUR or USD.")
@@ -44,6 +52,16 @@ def validate_modifiers(value) -> None:
         MODIFIER_VALIDATOR(modifier)
 
 
+class SuggestFor(models.TextChoices):
+    """What in a signed visit suggests a service as a charge (``billing.charge_rules``)."""
+
+    SPINAL_1_2 = "spinal_1_2", _("1–2 spinal regions adjusted")
+    SPINAL_3_4 = "spinal_3_4", _("3–4 spinal regions adjusted")
+    SPINAL_5 = "spinal_5", _("5 spinal regions adjusted")
+    EXTRASPINAL = "extraspinal", _("Extraspinal regions adjusted")
+    VISIT = "visit", _("Every signed visit")
+
+
 class Service(models.Model):
     """Something the clinic bills for: an adjustment, an examination, a product."""
 
@@ -72,6 +90,16 @@ class Service(models.Model):
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    suggest_for = models.CharField(
+        _("suggest for"),
+        max_length=20,
+        choices=SuggestFor.choices,
+        blank=True,
+        help_text=_(
+            "Suggest this service as a charge when a signed visit shows this. "
+            "Leave empty to add it only by hand."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
 

@@ -40,6 +40,8 @@ def plan_clinic(fee: int = 4500) -> PlanClinic:
     service = Service.objects.create(name="Adjustment", code="ADJ")
     schedule = FeeSchedule.objects.create(name="Standard", currency="GBP")
     Fee.objects.create(schedule=schedule, service=service, amount=fee)
-    patient = make_patient(first_name="Olivia", last_name="Smith", date_of_birth=dt.date(1985, 4, 2))
+    patient = make_patient(
+        first_name="Olivia", last_name="Smith", date_of_birth=dt.date(1985, 4, 2)
+    )
     desk = make_user(Role.FRONT_DESK, username="frontdesk")
     return PlanClinic(location, practitioner, kind, service, patient, desk)

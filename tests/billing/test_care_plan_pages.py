@@ -101,10 +101,14 @@ def test_a_practitioner_prescribes_from_a_template_and_it_is_logged(client, clin
     assert 'name="phase1_per_week" value="3"' in page
     response = client.post(url, plan_post(clinic, template=template.pk))
     plan = CarePlan.objects.get()
-    assert response.status_code == 302 and response.url == reverse("care_plans:detail", args=[plan.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "care_plans:detail", args=[plan.pk]
+    )
     assert (plan.planned_visits, plan.template, plan.fee_estimate) == (12, template, 54000)
     assert plan.goals.get().instrument_id == "nprs"
-    actions = list(AccessLog.objects.filter(patient=clinic.patient).values_list("action", flat=True))
+    actions = list(
+        AccessLog.objects.filter(patient=clinic.patient).values_list("action", flat=True)
+    )
     assert "prescribe_care_plan" in actions and "view_care_plan" in actions
 
 
@@ -119,7 +123,9 @@ def test_a_practitioner_prescribes_from_a_template_and_it_is_logged(client, clin
 )
 def test_prescribing_refusals_show_on_the_form_and_write_nothing(client, clinic, extra, message):
     client.force_login(clinic.practitioner.user)
-    response = client.post(reverse("care_plans:new", args=[clinic.patient.pk]), plan_post(clinic, **extra))
+    response = client.post(
+        reverse("care_plans:new", args=[clinic.patient.pk]), plan_post(clinic, **extra)
+    )
     if message is None:
         assert response.status_code == 302
         return
@@ -143,7 +149,11 @@ def test_the_tablet_signing_journey_over_http(client, clinic):
     page = client.get(reverse("care_plans:sign")).content.decode()
     digest = care_plans.document_sha256(care_plans.plan_document(plan))
     assert digest in page and "Care plan: Corrective" in page
-    form = {"full_name": "Olivia Smith", "signature": "<svg><script/></svg>", "document_sha256": digest}
+    form = {
+        "full_name": "Olivia Smith",
+        "signature": "<svg><script/></svg>",
+        "document_sha256": digest,
+    }
     response = client.post(reverse("care_plans:sign"), form)
     assert response.status_code == 422 and "Draw your signature" in response.content.decode()
     response = client.post(reverse("care_plans:sign"), {**form, "signature": ""})
@@ -252,7 +262,9 @@ def test_the_next_reexam_not_booked_is_due_on_its_expected_day(clinic):
 def test_the_worklist_lists_plans_behind_in_a_fixed_number_of_queries(client, clinic):
     now = timezone.now()
     # On pace: started today, all booked ahead.
-    on_pace = signed(clinic, prescribe(clinic, start_date=timezone.localdate() + dt.timedelta(days=7)))
+    on_pace = signed(
+        clinic, prescribe(clinic, start_date=timezone.localdate() + dt.timedelta(days=7))
+    )
     _book_all(clinic, on_pace)
     # Behind: started four weeks ago, nothing done.
     for n in range(3):

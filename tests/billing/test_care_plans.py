@@ -350,9 +350,10 @@ def test_booking_links_each_planned_visit_to_its_appointment(clinic):
         plan, first_day=plan.start_date, time=dt.time(9), weekdays=[[0, 2, 4], [0, 3]]
     )
     assert len(starts) == 12
-    assert not any(o.conflict for o in care_plans.check_plan_series(
-        plan, practitioner=clinic.practitioner, starts=starts
-    ))
+    assert not any(
+        o.conflict
+        for o in care_plans.check_plan_series(plan, practitioner=clinic.practitioner, starts=starts)
+    )
     booked = care_plans.book_plan_visits(
         plan, practitioner=clinic.practitioner, starts=starts, by=clinic.desk
     )

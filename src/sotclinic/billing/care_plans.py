@@ -196,7 +196,9 @@ def _add_goals(plan: CarePlan, goals: Iterable[GoalRequest]) -> None:
         try:
             instrument = get_instrument(goal.instrument_id)
         except InstrumentError:
-            raise CarePlanError(_("Choose a questionnaire the clinic uses."), field="goals") from None
+            raise CarePlanError(
+                _("Choose a questionnaire the clinic uses."), field="goals"
+            ) from None
         if goal.instrument_id in seen:
             raise CarePlanError(_("Each questionnaire once per plan."), field="goals")
         seen.add(goal.instrument_id)

@@ -95,7 +95,10 @@ def signed_plan_pdf(
         pdf.setStrokeGray(0)
         _draw_signature(pdf, signature_svg, MARGIN + 2, y - box + 2, 80 * mm - 4, box - 4)
         y -= box + LINE
-        line(_("Signed at: %(time)s UTC") % {"time": f"{signed_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}"})
+        line(
+            _("Signed at: %(time)s UTC")
+            % {"time": f"{signed_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}"}
+        )
         line(_("Client address: %(address)s") % {"address": ip_address or "-"})
         line(_("SHA-256 of the document signed:"))
         line(sha256, "Courier")

@@ -26,6 +26,7 @@ from sotclinic.errors import DomainError
 from sotclinic.patients.models import Patient
 from sotclinic.refusals import refused_back_to, show_on_form
 from sotclinic.scheduling.models import Practitioner
+
 # The series page's keep / skip / move choices, read the same way for a plan's series.
 from sotclinic.scheduling.views import _series_starts as series_choices
 
@@ -208,8 +209,12 @@ def plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
     if action is None:
         raise care_plans.CarePlanError(_("Choose what to do with the plan."))
     plan = action(plan, by=request.user)
-    log_access(request, plan.patient, Action.CHANGE_CARE_PLAN, f"care plan {plan.pk}: {plan.status}")
-    messages.success(request, _("The plan is now: %(status)s.") % {"status": plan.get_status_display()})
+    log_access(
+        request, plan.patient, Action.CHANGE_CARE_PLAN, f"care plan {plan.pk}: {plan.status}"
+    )
+    messages.success(
+        request, _("The plan is now: %(status)s.") % {"status": plan.get_status_display()}
+    )
     return redirect("care_plans:detail", plan.pk)
 
 
@@ -248,9 +253,11 @@ def start_signing(request: HttpRequest, plan_id: int) -> HttpResponse:
 def sign(request: HttpRequest) -> HttpResponse:
     """The patient reads the plan in their language, types their name and draws a signature."""
     opened = request.session.get(SIGNING_SESSION_KEY) or {}
-    plan = CarePlan.objects.select_related("patient", "prescribed_by", "location").filter(
-        pk=opened.get("plan")
-    ).first()
+    plan = (
+        CarePlan.objects.select_related("patient", "prescribed_by", "location")
+        .filter(pk=opened.get("plan"))
+        .first()
+    )
     if plan is None or plan.status != CarePlan.Status.PROPOSED:
         raise care_plans.CarePlanError(_("No care plan is open for signing on this device."))
     language = care_plans.plan_language(plan)
@@ -307,7 +314,10 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
                     starts = series_choices(request.POST, plan.location.tz)
                 else:
                     starts = care_plans.plan_starts(
-                        plan, first_day=data["first_day"], time=data["time"], weekdays=data["weekdays"]
+                        plan,
+                        first_day=data["first_day"],
+                        time=data["time"],
+                        weekdays=data["weekdays"],
                     )
                 checked = care_plans.check_plan_series(
                     plan, practitioner=data["practitioner"], starts=starts
@@ -316,9 +326,7 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
                     booked = care_plans.book_plan_visits(
                         plan, practitioner=data["practitioner"], starts=starts, by=request.user
                     )
-                    log_access(
-                        request, plan.patient, Action.BOOK_CARE_PLAN, f"care plan {plan.pk}"
-                    )
+                    log_access(request, plan.patient, Action.BOOK_CARE_PLAN, f"care plan {plan.pk}")
                     messages.success(
                         request, _("%(count)s appointments booked.") % {"count": len(booked)}
                     )
@@ -330,7 +338,8 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
         log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk} booking")
     tz = plan.location.tz
     rows = [
-        {"n": i, "occurrence": o, "local": o.start.astimezone(tz)} for i, o in enumerate(checked or [])
+        {"n": i, "occurrence": o, "local": o.start.astimezone(tz)}
+        for i, o in enumerate(checked or [])
     ]
     context = {
         "plan": plan,

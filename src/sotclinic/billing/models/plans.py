@@ -54,9 +54,7 @@ def validate_phases(value) -> None:
             raise ValidationError(_("A phase lasts between 1 and 26 weeks."))
         total += per_week * weeks
     if total > MAX_PLAN_VISITS:
-        raise ValidationError(
-            _("A plan has at most %(max)s visits.") % {"max": MAX_PLAN_VISITS}
-        )
+        raise ValidationError(_("A plan has at most %(max)s visits.") % {"max": MAX_PLAN_VISITS})
 
 
 def validate_reexam_visits(value) -> None:
@@ -143,7 +141,10 @@ class CarePlan(models.Model):
         verbose_name=_("practitioner"),
     )
     location = models.ForeignKey(
-        "scheduling.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+        "scheduling.Location",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
     )
     appointment_type = models.ForeignKey(
         "scheduling.AppointmentType",

@@ -334,7 +334,8 @@ def test_a_signature_never_changes_in_the_application_or_the_database(clinic):
         signature.save()
     with pytest.raises(SignatureImmutable):
         CarePlanSignature.objects.all().delete()
-    assert "guard_billing_careplansignature_append_only_update" in installed_guard_names(connection)
+    names = installed_guard_names(connection)
+    assert any(n.startswith("guard_billing_careplansignature_append_only") for n in names)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE billing_careplansignature SET full_name = 'X'")
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:

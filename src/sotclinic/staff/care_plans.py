@@ -182,7 +182,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "signature": getattr(plan, "signature", None),
         "estimate": care_plans.format_amount(plan.fee_estimate, plan.currency),
         "fee": care_plans.format_amount(plan.visit_fee, plan.currency),
-        "bookable": plan.status in CarePlan.FOLLOWED_STATUSES,
+        "bookable": plan.status in CarePlan.FOLLOWED_STATUSES
+        and bool(care_plans.open_visits(plan)),
     }
     return render(request, "staff/care_plans/plan.html", context)
 

@@ -303,3 +303,29 @@ def test_the_plan_and_patient_pages_show_adherence(client, clinic):
     assert "Signed plan (PDF)" in page
     patient_page = client.get(reverse("patients:detail", args=[clinic.patient.pk])).content.decode()
     assert "Corrective" in patient_page and 'data-adherence="done">0 / 12<' in patient_page
+
+
+def test_a_practitioner_without_a_diary_prescribes_choosing_who_and_where(client, clinic):
+    client.force_login(make_user(Role.PRACTITIONER))
+    page = client.get(reverse("care_plans:new", args=[clinic.patient.pk]))
+    assert page.status_code == 200 and 'name="practitioner"' in page.content.decode()
+
+
+def test_a_moved_time_without_a_date_is_refused_on_the_booking_form(client, clinic):
+    plan = signed(clinic)
+    client.force_login(clinic.desk)
+    form = {
+        "practitioner": clinic.practitioner.pk,
+        "first_day": plan.start_date.isoformat(),
+        "time": "09:00",
+        "weekdays1": ["0", "2", "4"],
+        "weekdays2": ["0", "3"],
+        "start-000": "2030-01-07T09:00:00+00:00",
+        "choice-000": "move",
+        "date-000": "",
+        "action": "book",
+    }
+    response = client.post(reverse("care_plans:book", args=[plan.pk]), form)
+    assert response.status_code == 422
+    assert "Give a date and a time" in response.content.decode()
+    assert not Appointment.objects.exists()

@@ -403,3 +403,47 @@ def test_a_visit_cancelled_in_time_can_be_booked_again(clinic):
     Appointment.objects.filter(pk=booked[1].pk).update(status="cancelled")
     assert [v.sequence for v in care_plans.open_visits(plan)] == [2, *range(4, 13)]
     make_user(Role.PRACTITIONER)
+
+
+def test_a_plan_without_reexams_has_none_due_and_rows_read_as_text(clinic):
+    from sotclinic.billing.care_plan_adherence import plan_adherence
+
+    plan = prescribe(clinic, reexam_visits=[])
+    assert plan_adherence(plan).next_reexam is None
+    goal = plan.goals.create(instrument_id="retired", target=Decimal("1"))
+    # A questionnaire no longer shipped is named by its id.
+    assert "retired: no score yet; target 1" in care_plans.plan_document(plan)
+    visit = plan.visits.first()
+    assert (str(plan), str(goal), str(visit)) == ("Corrective", "retired → 1", f"{plan.pk} #1")
+    template = care_plans.save_template(
+        by=clinic.practitioner.user, name="T", phases=CORRECTIVE, reexam_visits=[]
+    )
+    assert str(template) == "T"
+    assert str(signed(clinic).signature).startswith("Olivia Smith ")
+
+
+def test_a_long_plan_document_runs_over_pages_in_the_pdf(clinic):
+    notes = "\n".join(f"Note line {n}: " + "word " * 40 for n in range(45))
+    plan = signed(clinic, prescribe(clinic, notes=notes))
+    reader = PdfReader(io.BytesIO(bytes(plan.signature.pdf)))
+    assert len(reader.pages) >= 3
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Note line 44" in text and plan.signature.document_sha256 in text.replace("\n", "")
+
+
+def test_an_active_plan_books_its_remaining_visits(clinic):
+    plan = signed(clinic)
+    starts = care_plans.plan_starts(
+        plan, first_day=plan.start_date, time=dt.time(9), weekdays=[[0, 2, 4], [0, 3]]
+    )
+    care_plans.book_plan_visits(
+        plan, practitioner=clinic.practitioner, starts=starts[:4], by=clinic.desk
+    )
+    plan.refresh_from_db()
+    changed_at = plan.status_changed_at
+    care_plans.book_plan_visits(
+        plan, practitioner=clinic.practitioner, starts=starts[4:], by=clinic.desk
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.status_changed_at) == ("active", changed_at)
+    assert care_plans.open_visits(plan) == []

@@ -37,10 +37,8 @@ def _wrap(text: str, width: float) -> list[str]:
 
 def _draw_signature(pdf: canvas.Canvas, svg: str, x: float, y: float, w: float, h: float):
     """Draw the signature's paths scaled into the box whose lower left corner is (x, y)."""
-    size = _VIEWBOX.search(svg)
-    if not size:
-        return
-    vw, vh = int(size.group(1)), int(size.group(2))
+    # The SVG was rebuilt by clean_signature_svg: it always has its viewBox.
+    vw, vh = (int(n) for n in _VIEWBOX.search(svg).groups())
     scale = min(w / vw, h / vh)
     pdf.setLineWidth(1.2)
     pdf.setLineCap(1)

@@ -447,3 +447,14 @@ def test_an_active_plan_books_its_remaining_visits(clinic):
     plan.refresh_from_db()
     assert (plan.status, plan.status_changed_at) == ("active", changed_at)
     assert care_plans.open_visits(plan) == []
+
+
+def test_a_start_far_from_today_is_refused(clinic):
+    with pytest.raises(CarePlanError, match="two years") as refused:
+        prescribe(clinic, start_date=dt.date(9999, 12, 1))
+    assert refused.value.field == "start_date"
+    plan = signed(clinic)
+    with pytest.raises(CarePlanError, match="two years"):
+        care_plans.plan_starts(
+            plan, first_day=dt.date(2000, 1, 3), time=dt.time(9), weekdays=[[0], [0]]
+        )

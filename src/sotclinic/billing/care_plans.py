@@ -120,6 +120,23 @@ def expected_dates(start_date: dt.date, phases: Sequence[dict]) -> list[dt.date]
     return days
 
 
+# How far from today a plan may start or its booking begin.
+MAX_DAYS_AHEAD = 2 * 365
+MAX_DAYS_BACK = 365
+
+
+def _check_start(day: dt.date, field: str) -> None:
+    today = timezone.localdate()
+    if (
+        not today - dt.timedelta(days=MAX_DAYS_BACK)
+        <= day
+        <= today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    ):
+        raise CarePlanError(
+            _("Choose a day between a year ago and two years from today."), field=field
+        )
+
+
 def _clean_schedule(phases, reexam_visits) -> tuple[list[dict], list[int]]:
     _check(validate_phases, phases, "phases")
     _check(validate_reexam_visits, reexam_visits, "reexam_visits")
@@ -242,6 +259,7 @@ def prescribe_plan(
     on each questionnaire) and its fee estimate (planned visits × the visit's fee)."""
     _require_practitioner(by)
     phases, reexam_visits = _clean_schedule(phases, reexam_visits)
+    _check_start(start_date, "start_date")
     if not name.strip():
         raise CarePlanError(_("Give the plan a name."), field="name")
     services = list(services)
@@ -570,6 +588,7 @@ def plan_starts(
     ``weekdays`` for the phase's weeks from ``first_day``, as many as there are open visits."""
     if len(weekdays) != len(plan.phases) or not all(weekdays):
         raise CarePlanError(_("Tick the weekdays of each phase."), field="weekdays")
+    _check_start(first_day, "first_day")
     tz = plan.location.tz
     starts: list[dt.datetime] = []
     phase_day = first_day

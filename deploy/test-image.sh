@@ -21,7 +21,7 @@ NAME="sotclinic-test-$$"
 VOLUME="sotclinic-test-var-$$"
 
 cleanup() {
-    "$ENGINE" rm -f "$NAME" >/dev/null 2>&1 || true
+    "$ENGINE" rm -f "$NAME" "$NAME-worker" >/dev/null 2>&1 || true
     "$ENGINE" volume rm -f "$VOLUME" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -35,6 +35,8 @@ fail() {
 echo "== building $IMAGE with $ENGINE"
 build_args=()
 [ -n "${PYTHON_IMAGE:-}" ] && build_args+=(--build-arg "PYTHON_IMAGE=$PYTHON_IMAGE")
+# podman writes OCI images by default, which have no HEALTHCHECK; the Docker format keeps it.
+case "$ENGINE" in *podman) build_args+=(--format docker) ;; esac
 "$ENGINE" build "${build_args[@]}" -t "$IMAGE" .
 
 echo "== migrating a fresh SQLite database in a volume"
@@ -46,6 +48,10 @@ echo "== serving"
 "$ENGINE" run -d --name "$NAME" -p "127.0.0.1:$PORT:8000" \
     -e ALLOWED_HOSTS=localhost,127.0.0.1 \
     -v "$VOLUME:/var/lib/sotclinic" "$IMAGE" >/dev/null
+# The background worker beside it, on the same volume: /healthz reports "worker" ok only
+# once a worker has been seen (HEALTH_WORKER_SILENCE_SECONDS).
+"$ENGINE" run -d --name "$NAME-worker" -v "$VOLUME:/var/lib/sotclinic" "$IMAGE" \
+    sotclinic worker >/dev/null
 
 body=""
 for _ in $(seq 1 60); do

@@ -19,6 +19,15 @@ DAY_MONTH_YEAR = "DMY"
 MONTH_DAY_YEAR = "MDY"
 YEAR_MONTH_DAY = "YMD"
 DATE_ORDERS = (DAY_MONTH_YEAR, MONTH_DAY_YEAR, YEAR_MONTH_DAY)
+# Diagnosis code systems: the US clinical modification, or the WHO's ICD-10 used elsewhere
+# (national modifications such as ICD-10-GM read as ICD-10). Stored with each code as the FHIR
+# system URI, so a record says which system its codes belong to.
+ICD10CM = "icd10cm"
+ICD10 = "icd10"
+CODE_SYSTEM_URIS = {
+    ICD10CM: "http://hl7.org/fhir/sid/icd-10-cm",
+    ICD10: "http://hl7.org/fhir/sid/icd-10",
+}
 CLOCK_24 = "24h"
 CLOCK_12 = "12h"
 
@@ -32,14 +41,28 @@ class ClinicLocale:
     dob_order: str = DAY_MONTH_YEAR
     currency: str = "GBP"
     phone_region: str = "GB"
-    diagnosis_codes: str = "icd10cm"  # or "none": the US codes are not offered
+    diagnosis_codes: str = "icd10"  # ICD10CM or ICD10: the system diagnoses are coded in
+    us_billing_codes: bool = False  # whether US billing codes (CPT/HCPCS) are offered
 
     @property
-    def shows_us_codes(self) -> bool:
-        return self.diagnosis_codes != "none"
+    def code_system_uri(self) -> str:
+        """The FHIR system URI of the clinic's diagnosis codes."""
+        return CODE_SYSTEM_URIS[self.diagnosis_codes]
 
 
 DEFAULT = ClinicLocale()
+
+
+def default_code_system(country: str) -> str:
+    """ICD-10-CM for a US clinic (ISO 3166 ``country``), WHO ICD-10 anywhere else."""
+    return ICD10CM if (country or "").upper() == "US" else ICD10
+
+
+def default_us_billing_codes(country: str) -> bool:
+    """US billing codes (CPT/HCPCS) are offered by default only to a US clinic."""
+    return (country or "").upper() == "US"
+
+
 _current: ContextVar[ClinicLocale] = ContextVar("clinic_locale", default=DEFAULT)
 
 

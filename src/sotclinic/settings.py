@@ -121,6 +121,8 @@ TEMPLATES = [
                 "sotclinic.clinic_formats",
                 "sotclinic.data_text_filters",
             ],
+            # {% load money %}: {{ amount|money:currency }} (sotclinic.money).
+            "libraries": {"money": "sotclinic.money"},
         },
     },
 ]

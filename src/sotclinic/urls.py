@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include(care_plan_urls)),
     path("", include("sotclinic.intake.urls")),
     path("staff/", include("sotclinic.outcomes.urls")),
+    path("staff/", include("sotclinic.billing.urls")),
     path("exam/", include("sotclinic.exam.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),

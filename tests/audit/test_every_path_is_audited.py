@@ -149,6 +149,13 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
         kwargs["message_id"] = queue_email(
             to=patient.email or "patient@example.org", subject="s", body="b", patient=patient
         ).pk
+    if "<int:entry_id>" in route or "<str:kind>" in route:
+        from sotclinic.billing import ledger
+
+        payment = ledger.record_payment(patient, amount=100, method="cash", by=doctor.user)
+        kwargs["entry_id" if "<int:entry_id>" in route else "pk"] = payment.pk
+        if "<str:kind>" in route:
+            kwargs["kind"] = "receipt"
     missing = route.count("<") - len(kwargs)
     assert missing == 0, f"{name} ({route}): say here which patient its numbers point to"
     return kwargs

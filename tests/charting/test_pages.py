@@ -96,7 +96,11 @@ def test_saving_the_visit_form_records_the_exam_and_shows_the_suggestion(client,
     assert note.exam.suggested_category == "II"
     assert note.exam.cleared_indicators == ["arm_fossa_test"]
     assert note.procedures.region_count == 3
-    assert note.diagnosis_codes == ["M54.50", "M99.04"]
+    # Coded in the clinic's system (WHO ICD-10 for the default, British clinic), with its URI.
+    assert note.diagnosis_codes == [
+        {"system": "http://hl7.org/fhir/sid/icd-10", "code": "M54.50"},
+        {"system": "http://hl7.org/fhir/sid/icd-10", "code": "M99.04"},
+    ]
     assert "Category II" in response.text
     assert "3 regions" in response.text
 
@@ -231,6 +235,11 @@ def test_unsigned_notes_older_than_a_day_show_as_a_to_do(client, doctor):
 
 
 def test_diagnosis_code_search_finds_codes_by_words_and_prefix(client, doctor):
+    from sotclinic.scheduling.models import ClinicSettings
+
+    clinic = ClinicSettings.load()
+    clinic.diagnosis_codes = "icd10cm"  # the shipped subset is ICD-10-CM's
+    clinic.save()
     client.force_login(doctor.user)
 
     by_words = client.get("/staff/diagnosis-codes/", {"q": "low back"})

@@ -58,13 +58,15 @@ def test_overriding_the_suggested_category_needs_a_reason():
     assert note.exam.suggested_category == "II"
 
 
-def test_unknown_diagnosis_code_is_refused_with_a_message():
+def test_a_malformed_diagnosis_code_is_refused_with_a_message():
     visit = make_visit()
 
     with pytest.raises(InvalidDraft) as refused:
-        save_note(visit, diagnosis_codes=["M54.2", "X99.9"])
+        save_note(visit, diagnosis_codes=["M54.2", "X9", "lumbago"])
 
-    assert "X99.9" in refused.value.errors["diagnosis_codes"]
+    message = refused.value.errors["diagnosis_codes"]
+    assert "X9, LUMBAGO" in message and "M54.2" not in message
+    assert message.startswith("Not in the format of ICD-10: ")
 
 
 def test_malformed_exam_findings_are_refused_naming_the_field():

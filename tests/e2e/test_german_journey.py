@@ -178,3 +178,57 @@ def test_patient_books_and_fills_the_intake_in_german_and_staff_read_it_in_germa
     screenshot(page, "de-staff-exam-desktop", full_page=True)
     panel.screenshot(path=str(ARTIFACTS / "de-staff-exam-analysis-desktop.png"))
     desk.close()
+
+
+def test_the_german_exam_page_says_kategorie_and_german_sides(
+    browser, live_server, screenshot, log_in
+):
+    """The visit page of a German clinic, as a practitioner sees it in Chromium, with a saved
+    draft (two categories' findings, the old one-line prone check, an anatomical short leg) and
+    a signed note: no English category or side word anywhere in its visible text."""
+    from tests.factories import (
+        make_location,
+        make_patient,
+        make_practitioner,
+        save_note,
+        sign_visit,
+    )
+    from tests.i18n.test_german_sot_words import ENGLISH, _state
+
+    practitioner = make_practitioner(make_location())
+    patient = make_patient()
+    draft = make_visit(practitioner, patient)
+    save_note(
+        draft,
+        exam_state=_state(),
+        confirmed_category="II",
+        confirmed_side="left",
+        override_reason="Klinische Entscheidung",
+    )
+    signed = make_visit(practitioner, make_patient())
+    sign_visit(
+        signed,
+        exam_state=_state(),
+        confirmed_category="III",
+        confirmed_side="right",
+        override_reason="Klinische Entscheidung",
+        blocking_category="II",
+        blocking_side="bilateral",
+    )
+    desk = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = desk.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, practitioner.user.username)
+    clinic = ClinicSettings.load()
+    clinic.language = "de"
+    clinic.save()
+
+    for visit, name in ((draft, "de-exam-draft-desktop"), (signed, "de-exam-signed-desktop")):
+        page.goto(f"{live_server.url}/staff/visits/{visit.pk}/")
+        expect(page.locator("html")).to_have_attribute("lang", "de")
+        text = page.locator("main").inner_text()
+        found = sorted({m.group(0) for m in ENGLISH.finditer(text)})
+        screenshot(page, name, full_page=True)
+        assert not found, f"{name}: English words {found}"
+        assert "Kategorie" in text
+    desk.close()

@@ -9,6 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
+from sotclinic.charting.errors import InvalidDraft
+from sotclinic.charting.models import ClinicDiagnosisCode, Note
 from sotclinic.messaging.models import Message
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.links import manage_token
@@ -23,6 +25,8 @@ from tests.factories import (
     make_practitioner,
     make_user,
     make_visit,
+    save_note,
+    sign_visit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -308,17 +312,106 @@ def test_week_view_starts_on_the_clinics_first_day_of_the_week(desk, clinic):
     assert "Week of 1 March 2027" in gb_week.text
 
 
-def test_us_diagnosis_codes_are_hidden_where_the_clinic_uses_none(client):
+def test_diagnosis_codes_follow_the_clinics_code_system(client):
     doctor = make_practitioner(make_location())
-    visit = make_visit(doctor)
     client.force_login(doctor.user)
+    us_visit, gb_visit = make_visit(doctor), make_visit(doctor)
 
-    shown = client.get(f"/staff/visits/{visit.pk}/")
-    clinic_locale(diagnosis_codes="none")
-    hidden = client.get(f"/staff/visits/{visit.pk}/")
+    clinic_locale(diagnosis_codes="icd10cm")
+    us_page = client.get(f"/staff/visits/{us_visit.pk}/")
+    us_search = client.get("/staff/diagnosis-codes/", {"q": "low back"})
+    save_note(us_visit, diagnosis_codes=["m54.50", "S13.4XXA"])
+    clinic_locale(diagnosis_codes="icd10")
+    gb_page = client.get(f"/staff/visits/{gb_visit.pk}/")
+    gb_search = client.get("/staff/diagnosis-codes/", {"q": "low back"})
+    save_note(gb_visit, diagnosis_codes=["M54.5"])
+    # The US note, saved again after the clinic changed system, keeps its codes' system and
+    # codes a new one in the clinic's.
+    save_note(us_visit, diagnosis_codes=["M54.50", "S13.4XXA", "G44.2"])
 
-    assert "ICD-10-CM" in shown.text and 'id="dx-search"' in shown.text
-    assert "ICD-10-CM" not in hidden.text and 'id="dx-search"' not in hidden.text
+    assert "Diagnosis codes (ICD-10-CM)" in us_page.text
+    assert "Diagnosis codes (ICD-10)" in gb_page.text
+    assert "Low back pain, unspecified" in us_search.text  # the shipped ICD-10-CM subset
+    assert "Low back pain, unspecified" not in gb_search.text
+    cm, who = "http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10"
+    assert Note.objects.get(visit=us_visit).diagnosis_codes == [
+        {"system": cm, "code": "M54.50"},
+        {"system": cm, "code": "S13.4XXA"},
+        {"system": who, "code": "G44.2"},
+    ]
+    assert Note.objects.get(visit=gb_visit).diagnosis_codes == [{"system": who, "code": "M54.5"}]
+
+
+def test_a_code_is_checked_for_the_format_of_the_clinics_system():
+    visit = make_visit()
+    clinic_locale(diagnosis_codes="icd10")
+
+    with pytest.raises(InvalidDraft) as refused:
+        save_note(visit, diagnosis_codes=["S13.4XXA"])  # ICD-10-CM's seventh character
+
+    assert refused.value.errors["diagnosis_codes"] == (
+        "Not in the format of ICD-10: S13.4XXA. A code looks like M54.5."
+    )
+    clinic_locale(diagnosis_codes="icd10cm")
+    assert save_note(visit, diagnosis_codes=["S13.4XXA"]).diagnosis_codes == [
+        {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "S13.4XXA"}
+    ]
+
+
+def test_the_clinics_own_codes_are_offered_in_their_system(client):
+    doctor = make_practitioner(make_location())
+    client.force_login(doctor.user)
+    ClinicDiagnosisCode.objects.create(system="icd10", code="M54.16", title="Radikulopathie: LWS")
+    ClinicDiagnosisCode.objects.create(system="icd10cm", code="M54.16", title="Radiculopathy, L")
+
+    clinic_locale(diagnosis_codes="icd10")
+    who = client.get("/staff/diagnosis-codes/", {"q": "M54.1"})
+    typed = client.get("/staff/diagnosis-codes/", {"q": "M51.2"})
+    clinic_locale(diagnosis_codes="icd10cm")
+    cm = client.get("/staff/diagnosis-codes/", {"q": "radiculopathy"})
+
+    assert "Radikulopathie: LWS" in who.text and "Radiculopathy, L" not in who.text
+    assert "M51.2" in typed.text and "(as typed)" in typed.text
+    assert "Radiculopathy, L" in cm.text and "Radikulopathie" not in cm.text
+
+
+def test_a_signed_note_names_each_codes_system(client):
+    doctor = make_practitioner(make_location())
+    client.force_login(doctor.user)
+    visit = make_visit(doctor)
+    clinic_locale(diagnosis_codes="icd10cm")
+    sign_visit(visit, diagnosis_codes=["M54.50"])
+
+    page = client.get(f"/staff/visits/{visit.pk}/").text
+
+    assert 'data-system="http://hl7.org/fhir/sid/icd-10-cm"' in page
+    assert "M54.50 <small>(ICD-10-CM)</small> Low back pain, unspecified" in page
+
+
+def test_a_clinic_in_the_us_gets_icd10cm_and_us_billing_codes_by_default(desk):
+    assert (ClinicSettings.load().diagnosis_codes, ClinicSettings.load().us_billing_codes) == (
+        "icd10",
+        False,
+    )
+
+    def post(**fields):
+        desk.post("/staff/clinic-locale/", {f"locale-{k}": v for k, v in fields.items()})
+        return ClinicSettings.load()
+
+    # The form posts the code settings as they were (the defaults) with the new country.
+    us = post(**US, diagnosis_codes="icd10")
+    kept = post(**{**US, "diagnosis_codes": "icd10"})  # no billing codes: the box left empty
+    moved = post(**{**US, "phone_region": "DE", "diagnosis_codes": "icd10cm"})
+
+    assert (us.diagnosis_codes, us.us_billing_codes) == ("icd10cm", True)
+    assert us.locale().code_system_uri == "http://hl7.org/fhir/sid/icd-10-cm"
+    assert (kept.diagnosis_codes, kept.us_billing_codes) == ("icd10", False)
+    # Moving country while choosing the code system keeps the choice.
+    assert (moved.phone_region, moved.diagnosis_codes, moved.us_billing_codes) == (
+        "DE",
+        "icd10cm",
+        False,
+    )
 
 
 def _queued_to(address: str) -> Message:

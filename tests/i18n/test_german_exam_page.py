@@ -93,8 +93,8 @@ def test_the_analysis_panel_shows_the_blocking_landmarks_in_german(practitioner)
     blocks = sot.default_protocol_table().category("II").blocks["left"]
     landmarks = {block.landmark for block in blocks}
     _assert_german(page, [_variants(landmark) for landmark in landmarks])
-    assert "Vorschlag: Category II, linke Seite." in page
-    assert "Arm Fossa Test: positiv links (ein Indikator für Category II)." in page
+    assert "Vorschlag: Kategorie II, linke Seite." in page
+    assert "Arm Fossa Test: positiv links (ein Indikator für Kategorie II)." in page
     assert "Suggested" not in page and "positive on the" not in page
 
 
@@ -107,9 +107,9 @@ def test_the_headline_of_an_empty_or_conflicting_exam_is_german(practitioner):
         )
     )
 
-    assert "Kein Vorschlag: Kein Category-Indikator ist als positiv erfasst." in empty
-    assert "Konflikt: Die Befunde weisen auf mehr als eine Category hin" in conflict
-    assert "(Category I und Category II)" in conflict
+    assert "Kein Vorschlag: Kein Kategorie-Indikator ist als positiv erfasst." in empty
+    assert "Konflikt: Die Befunde weisen auf mehr als eine Kategorie hin" in conflict
+    assert "(Kategorie I und Kategorie II)" in conflict
 
 
 def test_a_screen_error_is_in_german_and_the_posted_values_stay_english(practitioner):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from sotclinic.messaging.models import Message
 from sotclinic.messaging.services import send_due_messages
 from sotclinic.scheduling.models import Appointment, ClinicSettings
+from sotclinic.scheduling.reminders import send_due_reminders
 from tests.concurrency import run_at_once
 from tests.factories import (
     make_appointment,
@@ -113,3 +114,44 @@ def test_reminder_refused_by_the_mail_server_is_sent_by_a_later_sendmessages(smt
     assert [m.to for m in mail.outbox] == [[appointment.patient.email]]
     [message] = Message.objects.all()
     assert (message.kind, message.status, message.attempts) == ("booking.reminder", "sent", 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "phone, channel",
+    [
+        ("07700 900123 (kept as typed)", "sms"),  # an unchecked number cannot be texted
+        ("+12345", "both"),  # starts like E.164 but is no number libphonenumber accepts
+        ("+447400123456", "email"),  # a good number, but the patient asked for e-mail only
+    ],
+)
+def test_a_patient_no_message_can_reach_is_neither_reminded_nor_marked_reminded(phone, channel):
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    patient = make_patient(email="")
+    # Stored as it stands: numbers from before the E.164 rule were kept as typed.
+    type(patient).objects.filter(pk=patient.pk).update(phone=phone, contact_channel=channel)
+    appointment = make_appointment(
+        doctor, now + dt.timedelta(hours=5), patient=patient, kind=kind, location=location
+    )
+
+    assert send_due_reminders(24, now) == 0
+    appointment.refresh_from_db()
+    assert appointment.reminder_sent_at is None
+    assert not Message.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.django_db
+def test_a_patient_reachable_by_text_only_is_reminded_by_text():
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    patient = make_patient(email="")
+    type(patient).objects.filter(pk=patient.pk).update(phone="+447400123456", contact_channel="sms")
+    appointment = make_appointment(
+        doctor, now + dt.timedelta(hours=5), patient=patient, kind=kind, location=location
+    )
+
+    assert send_due_reminders(24, now) == 1
+    appointment.refresh_from_db()
+    assert appointment.reminder_sent_at is not None
+    assert Message.objects.filter(patient=patient, channel="sms").count() == 1

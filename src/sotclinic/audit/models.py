@@ -49,6 +49,17 @@ class Action(models.TextChoices):
     EXPORT_OUTCOMES = "export_outcomes", _("Exported outcome scores")
     VIEW_ATTENDANCE = "view_attendance", _("Viewed the attendance report")
     VIEW_OUTBOX = "view_outbox", _("Viewed the outgoing messages")
+    VIEW_ACCOUNT = "view_account", _("Viewed the account")
+    POST_TO_ACCOUNT = "post_to_account", _("Posted to the account")
+    VIEW_BILLING_DOCUMENT = "view_billing_document", _("Opened an invoice, receipt or statement")
+    EMAIL_BILLING_DOCUMENT = (
+        "email_billing_document",
+        _("E-mailed an invoice, receipt or statement"),
+    )
+    VIEW_WAITLIST = "view_waitlist", _("Viewed the waitlist")
+    ADD_TO_WAITLIST = "add_to_waitlist", _("Added to the waitlist")
+    REMOVE_FROM_WAITLIST = "remove_from_waitlist", _("Removed from the waitlist")
+    VIEW_WORKLIST = "view_worklist", _("Viewed the worklist")
     VIEW_OWN_APPOINTMENTS = "view_own_appointments", _("Patient viewed own appointments")
     VIEW_CARE_PLAN = "view_care_plan", _("Viewed a care plan")
     PRESCRIBE_CARE_PLAN = "prescribe_care_plan", _("Prescribed a care plan")

@@ -72,6 +72,9 @@ def reverse_entry(entry: LedgerEntry, *, by, reason: str) -> LedgerEntry:
     if not reason:
         raise BillingError(_("Say why the entry is reversed."))
     entry = LedgerEntry.objects.select_related("account__patient").get(pk=entry.pk)
+    # Lock the account before looking for an earlier reversal: two cashiers reversing the same
+    # entry at once queue here, and the second is told it is done (not a unique-key error).
+    Account.objects.select_for_update().filter(pk=entry.account_id).first()
     if entry.kind == EntryKind.REVERSAL:
         raise BillingError(_("A reversal cannot itself be reversed; post a new entry instead."))
     if LedgerEntry.objects.filter(reverses=entry).exists():
@@ -117,7 +120,10 @@ def record_payment(
     invoice=None,
     occurred_on: dt.date | None = None,
 ) -> LedgerEntry:
-    """Money received from (or for) the patient; ``amount`` is positive minor units."""
+    """Money received from (or for) the patient; ``amount`` is positive minor units. A payment
+    may name one of the patient's invoices it pays (see ``invoices.invoice_paid``)."""
+    if invoice is not None and invoice.account.patient_id != patient.pk:
+        raise BillingError(_("A payment can only name one of this patient's invoices."))
     return post_entry(
         patient,
         kind=EntryKind.PAYMENT,

@@ -3,11 +3,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .diagnosis_codes import diagnosis_codes
+from sotclinic.clinic_locale import current
+
+from .diagnosis_codes import SYSTEM_NAMES, describe, resolve, stored_codes
 from .models import ADJUSTMENT_REGIONS, BLOCK_SIDE_CHOICES, CATEGORY_CHOICES, SIDE_CHOICES, Note
 from .services import EXAM_CHOICE_FIELDS, NOTE_FIELDS, PROCEDURE_FIELDS, DraftContent
 
 _BLANK = [("", "—")]
+
+
+class CodesField(forms.MultipleChoiceField):
+    """Diagnosis codes as typed or picked: any text; the charting service checks each code's
+    format for the clinic's code system (one owner of that rule)."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 _text = {"rows": 3}
 
 
@@ -40,9 +52,7 @@ class NoteForm(forms.Form):
     assessment = forms.CharField(
         label=_("Assessment notes"), required=False, widget=forms.Textarea(attrs=_text)
     )
-    diagnosis_codes = forms.MultipleChoiceField(
-        label=_("Diagnosis codes (ICD-10-CM)"), required=False, choices=()
-    )
+    diagnosis_codes = CodesField(label=_("Diagnosis codes"), required=False)
     visit_frequency = forms.CharField(label=_("Visit frequency"), required=False, max_length=200)
     next_visit = forms.DateField(
         label=_("Next visit"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -75,33 +85,37 @@ class NoteForm(forms.Form):
         label=_("I have reviewed the copied findings"), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, note: Note | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["diagnosis_codes"].choices = [
-            (c.code, f"{c.code} {c.title}") for c in diagnosis_codes().values()
-        ]
+        self.note = note
+        self.fields["diagnosis_codes"].label = _("Diagnosis codes (%(system)s)") % {
+            "system": SYSTEM_NAMES[current().diagnosis_codes]
+        }
 
     @classmethod
     def for_note(cls, note: Note) -> "NoteForm":
         exam, procedures = note.exam, note.procedures
         initial = {"version": note.version}
         initial.update({name: getattr(note, name) for name in NOTE_FIELDS})
+        initial["diagnosis_codes"] = stored_codes(note.diagnosis_codes)
         initial.update({name: getattr(exam, name) for name in EXAM_CHOICE_FIELDS})
         initial.update({name: getattr(procedures, name) for name in PROCEDURE_FIELDS})
-        return cls(initial=initial)
+        return cls(initial=initial, note=note)
 
     def content(self, exam_state: dict | None) -> DraftContent:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         return DraftContent(exam_state=exam_state, **data)
 
     def selected_codes(self) -> list:
-        """The chosen codes (bound or initial) with their titles, for the code picker."""
+        """The chosen codes (bound or initial) with their systems and titles, for the picker:
+        a code the note held keeps its system, a new one is the clinic's."""
+        before = self.note.diagnosis_codes if self.note is not None else []
         if self.is_bound:
             chosen = self.data.getlist(self.add_prefix("diagnosis_codes"))
         else:
             chosen = self.initial.get("diagnosis_codes") or []
-        known = diagnosis_codes()
-        return [known[c] for c in chosen if c in known]
+        entries, _malformed = resolve(chosen, before, current().diagnosis_codes)
+        return describe(entries)
 
 
 class AddendumForm(forms.Form):

@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sotclinic.clinic_locale import ICD10, ICD10CM
+from sotclinic.exam.words import category_name_lazy, side_short_lazy
 from sotclinic.sot import CATEGORIES, LATERAL_SIDES
 
 from .errors import NoteSigned
 
-CATEGORY_CHOICES = [(c, f"Category {c}") for c in CATEGORIES]
-SIDE_CHOICES = [(s, s.capitalize()) for s in LATERAL_SIDES]
+CATEGORY_CHOICES = [(c, category_name_lazy(c)) for c in CATEGORIES]
+SIDE_CHOICES = [(s, side_short_lazy(s)) for s in LATERAL_SIDES]
 BLOCK_SIDE_CHOICES = [*SIDE_CHOICES, ("bilateral", gettext_lazy("Bilateral"))]
 
 # Spinal and other regions adjusted: the count per visit is the groundwork for billing codes
@@ -236,3 +238,45 @@ class Addendum(models.Model):
 
     def delete(self, *args, **kwargs):
         raise NoteSigned(_("An addendum cannot be deleted; add another one."))
+
+
+class ClinicDiagnosisCode(models.Model):
+    """A code of the clinic's own list: offered by the note's code search with its title, in
+    the code system it belongs to. sotclinic ships no full code list; a clinic adds the codes
+    it uses (from its national release) here."""
+
+    system = models.CharField(
+        gettext_lazy("code system"),
+        max_length=10,
+        choices=[(ICD10, "ICD-10 (WHO)"), (ICD10CM, "ICD-10-CM")],
+    )
+    code = models.CharField(gettext_lazy("code"), max_length=10)
+    title = models.CharField(gettext_lazy("title"), max_length=300)
+
+    class Meta:
+        verbose_name = gettext_lazy("clinic diagnosis code")
+        verbose_name_plural = gettext_lazy("clinic diagnosis codes")
+        ordering = ["system", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "code"], name="clinic_dx_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(system__in=[ICD10, ICD10CM]), name="clinic_dx_system_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .diagnosis_codes import EXAMPLES, SYSTEM_NAMES, is_well_formed, normalised
+
+        self.code = normalised(self.code or "")
+        if self.system in SYSTEM_NAMES and not is_well_formed(self.system, self.code):
+            raise ValidationError(
+                {
+                    "code": _("Enter a code of %(system)s such as %(example)s.")
+                    % {"system": SYSTEM_NAMES[self.system], "example": EXAMPLES[self.system]}
+                }
+            )

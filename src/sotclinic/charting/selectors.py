@@ -10,6 +10,7 @@ from functools import cache
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from sotclinic.data_text import shown
 from sotclinic.exam.screen import (
     cmrt_old_words,
     cmrt_words,
@@ -19,6 +20,8 @@ from sotclinic.exam.screen import (
 )
 from sotclinic.exam.screening import screening_words
 from sotclinic.exam.state import cmrt_rows_of
+from sotclinic.exam.words import ANATOMICAL_STATUS_WORDS
+from sotclinic.scheduling.models import Appointment
 from sotclinic.sot import INDICATORS
 
 from .models import Addendum, Note, Visit
@@ -243,7 +246,7 @@ def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> d
         protocol = {
             **protocol,
             "recheck_labels": [
-                INDICATORS[c].label if c in INDICATORS else c for c in protocol["recheck"]
+                shown(INDICATORS[c].label) if c in INDICATORS else c for c in protocol["recheck"]
             ],
         }
     return {**suggestion, "reasons": reasons, "protocol": protocol}
@@ -277,6 +280,9 @@ def describe_exam_record(state: dict | None) -> dict:
     leg = findings.get("leg_length")
     cmrt, cmrt_old = cmrt_rows_of(state)
     flag = findings.get("anatomical_short_leg")
+    if flag:
+        status = flag.get("status")
+        flag = {**flag, "status_words": ANATOMICAL_STATUS_WORDS.get(status, status)}
     return {
         "leg_checks": [leg_check_words(c) for c in findings.get("leg_checks") or []],
         "leg_length": leg,
@@ -322,3 +328,42 @@ def visit_on_same_day(patient_id: int, when: dt.datetime):
     if before:
         return before[-1]
     return same_day[0] if same_day else None
+
+
+# --- The worklist ("nothing falls through") ---------------------------------------------------
+
+WORKLIST_ROWS = 100
+
+
+def completed_without_visit(practitioner_id: int | None = None, limit: int = WORKLIST_ROWS):
+    """Appointments marked completed that have no visit record, oldest first (only the
+    practitioner's, when given). One query; no clinical content."""
+    found = Appointment.objects.filter(status=Appointment.Status.COMPLETED, visit__isnull=True)
+    if practitioner_id is not None:
+        found = found.filter(practitioner_id=practitioner_id)
+    return list(
+        found.select_related("patient", "practitioner", "location", "appointment_type").order_by(
+            "start", "pk"
+        )[:limit]
+    )
+
+
+def draft_notes(practitioner_id: int | None = None, limit: int = WORKLIST_ROWS):
+    """Notes not signed, of any age, the oldest visit first (only the practitioner's, when
+    given): the visit and patient, never the note's content. One query."""
+    notes = Note.objects.filter(signed_at__isnull=True)
+    if practitioner_id is not None:
+        notes = notes.filter(visit__practitioner_id=practitioner_id)
+    return list(
+        notes.select_related("visit__patient", "visit__practitioner")
+        .only(
+            "id",
+            "updated_at",
+            "visit__id",
+            "visit__started_at",
+            "visit__patient__first_name",
+            "visit__patient__last_name",
+            "visit__practitioner__display_name",
+        )
+        .order_by("visit__started_at", "pk")[:limit]
+    )

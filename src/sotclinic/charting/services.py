@@ -14,9 +14,10 @@ from sotclinic.audit.services import record_access
 from sotclinic.exam.selectors import analyze_exam_findings, suggestion_fingerprint
 from sotclinic.exam.services import raise_exam_red_flags
 from sotclinic.exam.state import cmrt_rows_of
+from sotclinic.scheduling.models import ClinicSettings
 from sotclinic.sot import INDICATORS, FindingsError
 
-from .diagnosis_codes import diagnosis_codes
+from .diagnosis_codes import EXAMPLES, SYSTEM_NAMES, resolve
 from .errors import CannotSign, InvalidDraft, NotAllowed, NoteSigned, StaleDraft
 from .models import ADJUSTMENT_REGION_LABELS, Addendum, ExamRecord, Note, Procedures, Visit
 
@@ -108,13 +109,20 @@ def exam_summary(state: dict) -> tuple[dict | None, str, str, list[str]]:
     return suggestion, suggestion["category"] or "", suggestion["side"] or "", cleared
 
 
-def _validate(content: DraftContent, suggested: tuple[str, str]) -> dict[str, str]:
+def _validate(
+    content: DraftContent, suggested: tuple[str, str], malformed_codes: list[str], system: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if content.pain_score is not None and not 0 <= content.pain_score <= 10:
         errors["pain_score"] = "Pain is rated from 0 (none) to 10 (worst imaginable)."
-    unknown = [code for code in content.diagnosis_codes if code not in diagnosis_codes()]
-    if unknown:
-        errors["diagnosis_codes"] = f"Not in the clinic's code list: {', '.join(unknown)}."
+    if malformed_codes:
+        errors["diagnosis_codes"] = _(
+            "Not in the format of %(system)s: %(codes)s. A code looks like %(example)s."
+        ) % {
+            "system": SYSTEM_NAMES[system],
+            "codes": ", ".join(malformed_codes),
+            "example": EXAMPLES[system],
+        }
     regions = [r for r in content.adjustment_regions if r not in ADJUSTMENT_REGION_LABELS]
     if regions:
         errors["adjustment_regions"] = f"Unknown region: {', '.join(regions)}."
@@ -204,12 +212,16 @@ def _save_draft(
         suggestion, category, side, cleared = exam_summary(state)
     except FindingsError as error:
         raise InvalidDraft({"exam": str(error)}) from error
-    errors = _validate(content, (category, side))
+    # New codes are coded in the clinic's system; codes the note held keep theirs.
+    system = ClinicSettings.load().diagnosis_codes
+    codes, malformed = resolve(content.diagnosis_codes, note.diagnosis_codes, system)
+    errors = _validate(content, (category, side), malformed, system)
     if errors:
         raise InvalidDraft(errors)
 
     for name in NOTE_FIELDS:
         setattr(note, name, getattr(content, name))
+    note.diagnosis_codes = codes
     if note.copy_review_pending and content.copy_reviewed:
         note.copy_review_pending = False
     note.version += 1

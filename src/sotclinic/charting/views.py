@@ -15,6 +15,7 @@ from sotclinic.accounts.access import practitioner_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
 from sotclinic.client_address import client_ip
+from sotclinic.clinic_locale import current as current_locale
 from sotclinic.clinic_locale import time_text
 from sotclinic.intake import services as intake_services
 from sotclinic.intake.precautions import default_precautions
@@ -25,7 +26,7 @@ from sotclinic.refusals import refused_back_to
 from sotclinic.scheduling.models import Appointment
 
 from . import selectors, services
-from .diagnosis_codes import diagnosis_codes, search_diagnosis_codes
+from .diagnosis_codes import describe, search_diagnosis_codes
 from .errors import CannotSign, ChartingError, InvalidDraft, NoteSigned, StaleDraft
 from .exam import exam_context, parse_exam_post
 from .forms import AddendumForm, NoteForm
@@ -122,7 +123,6 @@ def start_walk_in(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state=None, errors=None):
     note = visit.note
     state = exam_state if exam_state is not None else note.exam.state
-    codes = diagnosis_codes()
     context = {
         "visit": visit,
         "patient": visit.patient,
@@ -133,12 +133,13 @@ def _render_visit(request, visit, form, *, status=200, conflict=None, exam_state
         "exam_state": state or None,
         "exam_prefix": EXAM_PREFIX,
         "exam_rows": selectors.exam_rows(state),
-        "dx": [codes[c] for c in note.diagnosis_codes if c in codes],
+        "dx": describe(note.diagnosis_codes),
         "suggestion": selectors.describe_suggestion(note.exam.suggestion, note.exam.state),
         "exam_record": selectors.describe_exam_record(note.exam.state),
         "tz": selectors.visit_time_zone(visit),
         "exam_errors": errors or {},
         "conflict": conflict,
+        "conflict_dx": describe(getattr(conflict, "diagnosis_codes", None) or []),
         "previous": None if note.is_signed else services.previous_visit_with_exam(visit),
         "addendum_form": AddendumForm(),
         "addenda": list(note.addenda.select_related("author")) if note.is_signed else [],
@@ -225,7 +226,7 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
     if action == "copy_forward":
         return _copy_forward(request, visit)
 
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, note=visit.note)
     exam_state, exam_errors = parse_exam(request.POST)
     if action == "sign" and not services.may_sign(visit, request.user):
         # Nothing is saved: the person keeps their text and can save it as a draft instead.
@@ -267,7 +268,7 @@ def _visit_refused(request, visit, form, error: ChartingError, exam_state) -> Ht
         return _render_visit(
             request,
             visit,
-            NoteForm(data),
+            NoteForm(data, note=visit.note),
             status=error.status_code,
             conflict=error.current,
             exam_state=exam_state,
@@ -308,7 +309,7 @@ def autosave(request: HttpRequest, visit_id: int) -> JsonResponse:
     tz = ZoneInfo(selectors.visit_time_zone(visit))
     if visit.note.is_signed:
         return _autosave_refused(NoteSigned.message, 409, signed=True)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, note=visit.note)
     exam_state, exam_errors = parse_exam(request.POST)
     if not form.is_valid() or exam_errors:
         errors = {name: " ".join(problems) for name, problems in form.errors.items()}
@@ -404,7 +405,7 @@ def add_addendum(request: HttpRequest, visit_id: int) -> HttpResponse:
 @practitioner_required
 @require_GET
 def diagnosis_search(request: HttpRequest) -> HttpResponse:
-    results = search_diagnosis_codes(request.GET.get("q", ""))
+    results = search_diagnosis_codes(request.GET.get("q", ""), current_locale().diagnosis_codes)
     return render(request, "charting/_dx_results.html", {"results": results})
 
 

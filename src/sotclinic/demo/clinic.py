@@ -12,6 +12,7 @@ from django.utils import timezone
 from sotclinic.accounts.models import Role, User
 from sotclinic.billing import care_plans
 from sotclinic.patients.models import Patient
+from sotclinic.scheduling import waitlist
 from sotclinic.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -20,6 +21,7 @@ from sotclinic.scheduling.models import (
     FaqEntry,
     Location,
     Practitioner,
+    WaitlistEntry,
     WeeklyBreak,
     WeeklyHours,
 )
@@ -194,6 +196,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     _demo_appointments(
         rng, location, [(anna, ANNA_HOURS), (ben, BEN_HOURS)], new_exam, follow_up, patients, today
     )
+    _demo_waitlist(patients, anna, new_exam, follow_up)
     _demo_outcomes(today)
     _demo_visits()
     _demo_clinic_page(location, anna, ben, today)
@@ -302,6 +305,29 @@ DEMO_FAQ = [
 
 #: The demo clinic is in the UK, so its practitioners hold SOTO Europe's levels, by its names.
 DEMO_CERTIFICATIONS = {"anna": ("soto_europe", "cranial"), "ben": ("soto_europe", "proficiency")}
+
+
+def _demo_waitlist(patients, anna, new_exam, follow_up) -> None:
+    """Two patients waiting for an earlier time, added as front desk would."""
+    waitlist.add_to_waitlist(
+        patient=patients[-1],
+        appointment_type=follow_up,
+        practitioner=anna,
+        weekdays=[0, 2],
+        earliest=dt.time(8),
+        latest=dt.time(12),
+        note="Mornings before work",
+        source=WaitlistEntry.Source.STAFF,
+    )
+    waitlist.add_to_waitlist(
+        patient=patients[-2],
+        appointment_type=new_exam,
+        practitioner=None,
+        weekdays=[0, 1, 2, 3, 4],
+        earliest=dt.time(14),
+        latest=dt.time(18),
+        source=WaitlistEntry.Source.STAFF,
+    )
 
 
 def _demo_certifications() -> None:

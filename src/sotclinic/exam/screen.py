@@ -58,17 +58,20 @@ from .state import (
     cmrt_rows_of,
     empty_state,
 )
+from .words import (
+    ANATOMICAL_STATUS_WORDS,
+    POSITION_WORDS,
+    SIDE_SHORT,
+    SIDE_WORDS,
+    category_name,
+)
 
-SIDE_WORDS = {"left": _("left"), "right": _("right"), "bilateral": _("both sides")}
-SIDE_SHORT = {"left": _("Left"), "right": _("Right"), "bilateral": _("Both")}
 # The analysis' status, as the panel's summary names it.
 STATUS_WORDS = {
     "determined": _("determined"),
     "conflict": _("conflict"),
     "indeterminate": _("indeterminate"),
 }
-# The patient's position on the table, as it reads after "patient" / "blocked".
-POSITION_WORDS = {"prone": _("prone"), "supine": _("supine")}
 BLANK_ROWS = 2
 
 _BLOCK_WORDS = {
@@ -98,7 +101,6 @@ def _indicator_label(code: str) -> str:
 
 
 _CONFIDENCE_WORDS = {"high": _("high"), "medium": _("medium"), "low": _("low")}
-_ANATOMICAL_STATUS_WORDS = {"measured": _("measured"), "suspected": _("suspected")}
 
 
 def _short_leg_words(side: str, mm: Any) -> str:
@@ -167,7 +169,7 @@ def reason_words(reason: dict[str, Any], findings: dict[str, Any] | None) -> str
         side = reason.get("side") or flag.get("side")
         detail = shown(reason.get("detail") or ANATOMICAL_SHORT_LEG_NOTE.note)
         words = {
-            "status": _ANATOMICAL_STATUS_WORDS.get(status, status) if status else _("recorded"),
+            "status": ANATOMICAL_STATUS_WORDS.get(status, status) if status else _("recorded"),
             "side": SIDE_WORDS.get(side, side),
         }
         if side:
@@ -191,7 +193,7 @@ def _headline(analysis: Analysis) -> str:
                 "Conflict: the findings point to more than one category (%(categories)s). "
                 "No protocol is suggested; decide from the findings."
             )
-            % {"categories": str(_(" and ")).join(f"Category {c}" for c in categories)}
+            % {"categories": str(_(" and ")).join(category_name(c) for c in categories)}
         )
     if analysis.status == "conflict":
         return str(
@@ -322,7 +324,7 @@ def _recheck_rows(
                 ],
             }
         )
-        {"cleared": cleared, "present": present}.get(value, open_).append(label)
+        {"cleared": cleared, "present": present}.get(value, open_).append(shown(label))
     return {"rows": rows, "cleared": cleared, "present": present, "open": open_}
 
 

@@ -45,3 +45,12 @@ def outbox_messages(status: str = ""):
     if status:
         messages = messages.filter(status=status)
     return messages
+
+
+def failed_messages(limit: int = 100) -> list[Message]:
+    """Messages given up on, oldest first, with their patient: one query."""
+    return list(
+        Message.objects.filter(status=Message.Status.FAILED)
+        .select_related("patient")
+        .order_by("created_at", "pk")[:limit]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import booking, views
+from . import booking, views, waitlist
 
 app_name = "portal"
 
@@ -14,6 +14,9 @@ urlpatterns = [
         name="confirm_booking_request",
     ),
     path("book/confirmed/<str:token>/", booking.booking_confirmed, name="booking_confirmed"),
+    path("book/waitlist/", waitlist.join, name="waitlist_join"),
+    path("book/waitlist/added/", waitlist.joined, name="waitlist_joined"),
+    path("book/waitlist/offer/<str:token>/", waitlist.offer, name="waitlist_offer"),
     path("booking/<str:token>/", booking.manage_booking, name="manage_booking"),
     path("booking/<str:token>/cancel/", booking.cancel_booking, name="cancel_booking"),
     path("booking/<str:token>/move/", booking.move_booking, name="move_booking"),

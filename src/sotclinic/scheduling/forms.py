@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.clinic_locale import default_code_system, default_us_billing_codes
 from sotclinic.patients.models import Patient
 
 from .models import (
@@ -264,6 +265,7 @@ class ClinicLocaleForm(forms.ModelForm):
             "currency",
             "phone_region",
             "diagnosis_codes",
+            "us_billing_codes",
         ]
         labels = {
             "language": _("Language"),
@@ -277,3 +279,130 @@ class ClinicLocaleForm(forms.ModelForm):
 
     def clean_phone_region(self) -> str:
         return self.cleaned_data["phone_region"].strip().upper()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A clinic that moves to another country and leaves the code settings as they were
+        # gets that country's defaults (ICD-10-CM and US billing codes in the US only).
+        if "phone_region" in self.changed_data and "phone_region" in data:
+            if "diagnosis_codes" not in self.changed_data:
+                data["diagnosis_codes"] = default_code_system(data["phone_region"])
+            if "us_billing_codes" not in self.changed_data:
+                data["us_billing_codes"] = default_us_billing_codes(data["phone_region"])
+        return data
+
+
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class WaitlistForm(forms.Form):
+    """A wish for the waitlist: type, practitioner or anyone, the days and the time of day
+    that suit, maybe a first and a last day, and a note. ``kinds`` and ``practitioners`` are
+    what the person may choose from."""
+
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"),
+        queryset=AppointmentType.objects.none(),
+        error_messages={"required": _("Choose an appointment type.")},
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"),
+        queryset=Practitioner.objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days that suit"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one day of the week.")},
+    )
+    earliest = forms.TimeField(
+        label=_("From"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        initial=dt.time(8),
+    )
+    latest = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        initial=dt.time(18),
+        help_text=_("The visit starts at or after the first time and ends by the second."),
+    )
+    first_day = forms.DateField(
+        label=_("Not before (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    last_day = forms.DateField(
+        label=_("Not after (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, kinds, practitioners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_type"].queryset = kinds
+        self.fields["practitioner"].queryset = practitioners
+
+    def clean(self):
+        data = super().clean()
+        earliest, latest = data.get("earliest"), data.get("latest")
+        if earliest and latest and latest <= earliest:
+            self.add_error("latest", _("Give a time after the first one."))
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("Give a day on or after the first day."))
+        return data
+
+    def wish(self) -> dict:
+        """The cleaned wish, as `waitlist.add_to_waitlist` takes it."""
+        return {
+            key: self.cleaned_data[key]
+            for key in (
+                "appointment_type",
+                "practitioner",
+                "weekdays",
+                "earliest",
+                "latest",
+                "first_day",
+                "last_day",
+                "note",
+            )
+        }
+
+
+class WaitlistFilterForm(forms.Form):
+    """The staff waitlist's filters."""
+
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("open", _("Waiting")), ("closed", _("Closed"))],
+    )
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"),
+        queryset=Practitioner.objects.filter(active=True),
+        required=False,
+        empty_label=_("All"),
+    )
+    appointment_type = forms.ModelChoiceField(
+        label=_("Appointment type"),
+        queryset=AppointmentType.objects.filter(active=True),
+        required=False,
+        empty_label=_("All"),
+    )

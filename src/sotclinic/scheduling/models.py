@@ -17,6 +17,8 @@ from sotclinic.clinic_locale import (
     CLOCK_24,
     DATE_ORDERS,
     DAY_MONTH_YEAR,
+    ICD10,
+    ICD10CM,
     MONTH_DAY_YEAR,
     YEAR_MONTH_DAY,
     ClinicLocale,
@@ -30,8 +32,6 @@ DATE_ORDER_CHOICES = [
     (MONTH_DAY_YEAR, _("Month, day, year (12/31/1980)")),
     (YEAR_MONTH_DAY, _("Year, month, day (1980-12-31)")),
 ]
-ICD10CM = "icd10cm"
-NO_CODES = "none"
 
 
 _UNITS = {"minutes": _("minutes"), "hours": _("hours"), "days": _("days")}
@@ -586,12 +586,23 @@ class ClinicSettings(models.Model):
         ),
         verbose_name=_("phone region"),
     )
+    # Defaults follow the default phone region (GB); a clinic whose phone region is the US gets
+    # ICD-10-CM and the US billing codes when it saves its locale (ClinicLocaleForm).
     diagnosis_codes = models.CharField(
         _("diagnosis code system"),
         max_length=10,
-        choices=[(ICD10CM, _("ICD-10-CM (United States)")), (NO_CODES, _("None (hide US codes)"))],
-        default=ICD10CM,
-        db_default=ICD10CM,
+        choices=[
+            (ICD10, _("ICD-10 (WHO; outside the United States)")),
+            (ICD10CM, _("ICD-10-CM (United States)")),
+        ],
+        default=ICD10,
+        db_default=ICD10,
+        help_text=_("Stored with each diagnosis code of a note."),
+    )
+    us_billing_codes = models.BooleanField(
+        _("show US billing codes (CPT/HCPCS)"),
+        default=False,
+        db_default=False,
     )
 
     class Meta:
@@ -624,6 +635,10 @@ class ClinicSettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(time_format__in=[CLOCK_24, CLOCK_12]), name="clinic_clock_known"
             ),
+            models.CheckConstraint(
+                condition=models.Q(diagnosis_codes__in=[ICD10, ICD10CM]),
+                name="clinic_code_system_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -639,6 +654,7 @@ class ClinicSettings(models.Model):
             currency=self.currency,
             phone_region=self.phone_region,
             diagnosis_codes=self.diagnosis_codes,
+            us_billing_codes=self.us_billing_codes,
         )
 
     @classmethod
@@ -729,3 +745,149 @@ class AppointmentChange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"
+
+
+WEEKDAY_DIGITS = "0123456"
+
+
+def validate_weekdays(value: str) -> None:
+    if not value or any(c not in WEEKDAY_DIGITS for c in value) or len(set(value)) != len(value):
+        raise ValidationError(_("Tick at least one day of the week."))
+
+
+class WaitlistEntry(models.Model):
+    """A patient's wish for an earlier or other time: which type, with whom (or anyone), on
+    which days of the week between which local times, optionally between two dates. Open
+    until the patient books a time that fits it, or staff remove it. When a fitting time
+    frees up, the waitlist services offer it to the patients waiting longest."""
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online booking page")
+        PORTAL = "portal", _("Patient portal")
+        STAFF = "staff", _("Staff pages")
+
+    class Closed(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        REMOVED = "removed", _("Removed")
+
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="waitlist_entries",
+        verbose_name=_("patient"),
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType,
+        on_delete=models.PROTECT,
+        related_name="waitlist_entries",
+        verbose_name=_("appointment type"),
+    )
+    # Empty: any practitioner who offers the type.
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+        verbose_name=_("practitioner"),
+    )
+    # The local weekdays that suit, as digits (0 Monday … 6 Sunday), e.g. "024".
+    weekdays = models.CharField(_("days that suit"), max_length=7, validators=[validate_weekdays])
+    # The visit must start at or after `earliest` and end by `latest`, in the location's time.
+    earliest = models.TimeField(_("from"))
+    latest = models.TimeField(_("until"))
+    first_day = models.DateField(_("not before"), null=True, blank=True)
+    last_day = models.DateField(_("not after"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(_("added through"), max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_as = models.CharField(_("closed as"), max_length=10, choices=Closed.choices, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    booked_appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked appointment"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        indexes = [models.Index(fields=["closed_at", "created_at"], name="waitlist_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latest__gt=models.F("earliest")),
+                name="waitlist_latest_after_earliest",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_day__isnull=True)
+                | models.Q(last_day__isnull=True)
+                | models.Q(last_day__gte=models.F("first_day")),
+                name="waitlist_last_day_not_before_first",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True, closed_as="")
+                | models.Q(closed_at__isnull=False, closed_as__in=["booked", "removed"]),
+                name="waitlist_closed_with_how",
+            ),
+            models.CheckConstraint(condition=~models.Q(weekdays=""), name="waitlist_some_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist {self.pk}: patient {self.patient_id}, type {self.appointment_type_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return sorted(int(c) for c in self.weekdays)
+
+
+class WaitlistOffer(models.Model):
+    """One freed time offered to one waitlist entry; never offered twice (the unique
+    constraint), whoever frees the same time again."""
+
+    entry = models.ForeignKey(
+        WaitlistEntry, on_delete=models.CASCADE, related_name="offers", verbose_name=_("entry")
+    )
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="+", verbose_name=_("practitioner")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("location")
+    )
+    start = models.DateTimeField(_("start"))  # UTC
+    offered_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "practitioner", "start"], name="waitlist_offer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk} of {self.start:%Y-%m-%d %H:%M} UTC"

@@ -17,10 +17,12 @@ from .models import Appointment, ClinicSettings
 
 def due_reminders(hours: int, now: dt.datetime):
     """Booked appointments starting within ``hours`` of ``now``, not yet reminded, whose
-    patient can be reached."""
-    unreachable = (Q(patient__email="") | Q(patient__email__isnull=True)) & (
-        Q(patient__phone="") | Q(patient__contact_channel="email")
+    patient may be reachable: an address, or a number in E.164 form for a patient who takes
+    text messages (``notifications.channels_for`` decides for each one before it is claimed)."""
+    textable = Q(patient__contact_channel__in=["sms", "both"]) & Q(
+        patient__phone__regex=r"^\+[1-9][0-9]{5,14}$"
     )
+    unreachable = (Q(patient__email="") | Q(patient__email__isnull=True)) & ~textable
     return (
         Appointment.objects.filter(
             status=Appointment.Status.BOOKED,
@@ -56,11 +58,15 @@ def send_due_reminders(
     sent = 0
     for appointment_id in list(due_reminders(hours, now).values_list("pk", flat=True)):
         with transaction.atomic():
-            if not claim(appointment_id, now):
-                continue  # another runner took it
             appointment = Appointment.objects.select_related(
                 "patient", "practitioner", "appointment_type", "location"
             ).get(pk=appointment_id)
+            # Marked reminded only when a message can go out: a patient no channel reaches
+            # stays unmarked, so a reminder follows once the address or number is fixed.
+            if not notifications.channels_for(appointment.patient):
+                continue
+            if not claim(appointment_id, now):
+                continue  # another runner took it
             notifications.send_reminder(appointment, base_url, now)
         sent += 1
     return sent

@@ -22,7 +22,7 @@ from sotclinic.clinic_locale import date_text, time_text
 from sotclinic.patients.models import Patient
 from sotclinic.patients.services import register_patient
 
-from . import notifications
+from . import notifications, waitlist
 from .errors import (
     BookingError,
     ChangeNotAllowed,
@@ -41,6 +41,7 @@ from .models import (
     FaqEntry,
     Location,
     Practitioner,
+    WaitlistEntry,
 )
 from .selectors import Slot, free_slots, within_opening_hours
 from .self_service import patient_change_refusal
@@ -114,7 +115,7 @@ def record_change(
         actor = user.get_full_name() or user.get_username()
     else:
         user, actor = None, ANONYMOUS_ACTORS.get(channel, "system")
-    return AppointmentChange.objects.create(
+    change = AppointmentChange.objects.create(
         appointment=appointment,
         occurred_at=now or timezone.now(),
         user=user,
@@ -124,6 +125,29 @@ def record_change(
         old={key: before[key] for key in changed if key in before},
         new={key: after[key] for key in changed},
     )
+    _update_waitlist(appointment, before, changed, now=change.occurred_at)
+    return change
+
+
+def _update_waitlist(
+    appointment: Appointment, before: dict, changed: list[str], *, now: dt.datetime
+) -> None:
+    """Every change passes `record_change`, so here the waitlist learns of it: a time given
+    up (cancelled, or moved away from) is offered to the patients waiting for one like it; a
+    time taken closes the patient's wishes that it fits."""
+    cancelled = Appointment.Status.CANCELLED
+    was_active = bool(before) and before["status"] != cancelled
+    is_active = appointment.status != cancelled
+    if was_active and (not is_active or {"start", "practitioner"} & set(changed)):
+        waitlist.offer_freed_time(
+            practitioner_id=before["practitioner"]["id"],
+            location_id=before["location"]["id"],
+            start=dt.datetime.fromisoformat(before["start"]),
+            exclude_patient_id=appointment.patient_id,
+            now=now,
+        )
+    if is_active and (not was_active or set(changed) & set(PLACE_AND_TIME)):
+        waitlist.close_fulfilled_wishes(appointment, now=now)
 
 
 def _tell_patient(
@@ -908,3 +932,91 @@ def save_clinic_page(
 def save_clinic_locale(settings: ClinicSettings) -> None:
     """Save the clinic's language, formats and regional defaults, as checked by their form."""
     settings.save()
+
+
+# --- The waitlist -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_waitlist_offer(
+    token: str, *, base_url: str | None = None, now: dt.datetime | None = None
+) -> Appointment:
+    """Book the freed time a waitlist offer's link names, for the patient it was sent to,
+    through the online booking rules: SlotTaken when someone was quicker, SlotNotOffered
+    when the time is no longer bookable online (too soon, past), BadLink for a bad link.
+    Following the link again after booking returns that booking; a wish closed otherwise
+    (removed, or booked another way) refuses the link with WaitlistError."""
+    now = now or timezone.now()
+    offer = waitlist.offer_for_token(token)
+    entry = offer.entry
+    if not entry.is_open:
+        booked = entry.booked_appointment
+        if (
+            booked is not None
+            and booked.start == offer.start
+            and booked.practitioner_id == offer.practitioner_id
+            and booked.status != Appointment.Status.CANCELLED
+        ):
+            return Appointment.objects.select_related(
+                "practitioner", "appointment_type", "location", "patient"
+            ).get(pk=booked.pk)
+        raise waitlist.WaitlistError(
+            _("This waitlist entry is closed; to book, choose a time on the booking page.")
+        )
+    appointment = _book_listed_slot(
+        entry.appointment_type,
+        offer.practitioner_id,
+        offer.start,
+        entry.patient,
+        {},
+        base_url=base_url,
+        now=now,
+        channel=Channel.PATIENT_LINK,
+    )
+    offer.claimed_at = now
+    offer.save(update_fields=["claimed_at"])
+    # Booked through the offer, the wish is met even if the booking fell outside it.
+    WaitlistEntry.objects.filter(pk=entry.pk, closed_at__isnull=True).update(
+        closed_at=now, closed_as=WaitlistEntry.Closed.BOOKED, booked_appointment=appointment
+    )
+    return appointment
+
+
+@transaction.atomic
+def join_waitlist_online(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    date_of_birth: dt.date,
+    consent: bool,
+    language: str = "",
+    now: dt.datetime | None = None,
+    **wish,
+) -> WaitlistEntry:
+    """Put a visitor of the public booking page on the waitlist: matched to a patient by
+    e-mail and date of birth as `book_online` does, else registered. ``wish`` are the
+    arguments of `waitlist.add_to_waitlist` about the wish (type, practitioner, days, times,
+    dates, note). Offers go to the patient's address on record, never to one typed here."""
+    now = now or timezone.now()
+    if not consent:
+        raise BookingError(_("Please agree so that we can keep your details."), "consent")
+    kind = wish["appointment_type"]
+    if not (kind.active and kind.bookable_online and kind.new_patients_may_book_online):
+        raise NotBookableOnline(_("Please call the clinic to be put on the waitlist for this."))
+    patient = match_patient(email, date_of_birth)
+    if patient is None:
+        patient = Patient.objects.create(
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email.strip(),
+            phone=phone.strip(),
+            date_of_birth=date_of_birth,
+            preferred_language=language,
+            consent_to_contact=True,
+            consent_recorded_at=now,
+        )
+    return waitlist.add_to_waitlist(
+        patient=patient, source=WaitlistEntry.Source.ONLINE, now=now, **wish
+    )

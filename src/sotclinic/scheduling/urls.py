@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path
 from django.views.static import serve
 
-from . import locale_views, views
+from . import locale_views, views, waitlist_views
 
 app_name = "scheduling"
 
@@ -23,6 +23,13 @@ urlpatterns = [
         name="appointment_status",
     ),
     path("staff/reports/attendance/", views.attendance, name="attendance"),
+    path("staff/waitlist/", waitlist_views.waitlist_page, name="waitlist"),
+    path(
+        "staff/patients/<int:patient_id>/waitlist/",
+        waitlist_views.waitlist_add,
+        name="waitlist_add",
+    ),
+    path("staff/waitlist/<int:pk>/remove/", waitlist_views.waitlist_remove, name="waitlist_remove"),
     path("staff/clinic-page/", views.clinic_page, name="clinic_page"),
     path("staff/clinic-locale/", locale_views.clinic_locale, name="clinic_locale"),
     path("staff/calendar-feed/", views.feed_settings, name="feed_settings"),

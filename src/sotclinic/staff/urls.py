@@ -7,9 +7,12 @@ lists in those namespaces, so templates and ``reverse()`` calls do not change.
 
 from django.urls import path
 
-from . import views
+from . import views, worklist
 
-home = [path("staff/", views.staff_home, name="home")]
+home = [
+    path("staff/", views.staff_home, name="home"),
+    path("staff/worklist/", worklist.worklist, name="worklist"),
+]
 
 # Mounted under staff/ in the "patients" namespace, beside patients.urls.
 patient_pages = [

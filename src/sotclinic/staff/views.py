@@ -12,6 +12,7 @@ from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.audit.requests import log_access
 from sotclinic.billing.care_plan_adherence import patient_plans
+from sotclinic.billing.models import Account
 from sotclinic.charting.selectors import attach_visits
 from sotclinic.id_urls import id_url
 from sotclinic.intake.selectors import patients_with_open_red_flags
@@ -93,6 +94,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "past": past,
         "attendance": patient_attendance(patient),
         "care_plans": patient_plans(patient),
+        "account": Account.objects.filter(patient=patient).first(),
     }
     return render(request, "patients/detail.html", context)
 

@@ -25,6 +25,7 @@ __all__ = [
     "LedgerImmutable",
     "Invoice",
     "InvoiceLine",
+    "InvoiceSequence",
     "ChargeDraft",
 ]
 
@@ -194,6 +195,17 @@ class InvoiceLine(AppendOnlyModel):
 
     class Meta:
         ordering = ["invoice", "id"]
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number given in a year. ``billing.invoices`` locks the year's row in the
+    transaction that issues an invoice, so two invoices never get one number."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class ChargeDraft(models.Model):

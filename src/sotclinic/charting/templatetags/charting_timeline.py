@@ -10,29 +10,36 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from sotclinic.data_text import shown
+from sotclinic.exam.words import side_words
 
 from ..selectors import TimelineRow
 
 register = template.Library()
-
-SIGNED = '<span class="badge signed">Signed</span>'
-DRAFT = '<span class="badge draft">Draft</span>'
 
 
 def _category(row: TimelineRow) -> str:
     if not row.category:
         return "—"
     category = escape(row.category)
-    suggested = " <small>(suggested)</small>" if row.category_is_suggestion else ""
-    return f'<span class="cat cat-{category}">{category}</span> {escape(row.side)}{suggested}'
+    suggested = f" <small>{escape(gettext('(suggested)'))}</small>"
+    side = escape(side_words(row.side))
+    return f'<span class="cat cat-{category}">{category}</span> {side}' + (
+        suggested if row.category_is_suggestion else ""
+    )
 
 
 def _note(row: TimelineRow) -> str:
-    badge = SIGNED if row.signed else DRAFT
+    if row.signed:
+        badge = f'<span class="badge signed">{escape(gettext("Signed"))}</span>'
+    else:
+        badge = f'<span class="badge draft">{escape(gettext("Draft"))}</span>'
     if not row.addenda:
         return badge
-    word = "addendum" if row.addenda == 1 else "addenda"
-    return f"{badge} <small>+{int(row.addenda)} {word}</small>"
+    word = ngettext("addendum", "addenda", row.addenda)
+    return f"{badge} <small>+{int(row.addenda)} {escape(word)}</small>"
 
 
 @register.simple_tag
@@ -47,7 +54,7 @@ def timeline_rows(rows: list[TimelineRow], visit_url: str) -> SafeString:
         if local.month not in months:
             months[local.month] = MONTHS_3[local.month].title()
         day = f"{local.day} {months[local.month]} {local.year}"
-        cleared = escape(", ".join(row.cleared)) if row.cleared else "—"
+        cleared = escape(", ".join(shown(c) for c in row.cleared)) if row.cleared else "—"
         pain = "—" if row.pain is None else int(row.pain)
         html.append(
             f'<tr><td><a href="{url}{int(row.visit_id)}/">{escape(day)}</a></td>'

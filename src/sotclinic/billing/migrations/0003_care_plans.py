@@ -22,7 +22,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0001_initial'),
+        ('billing', '0002_invoice_sequence_and_ledger_guards'),
         ('audit', '0003_replace_and_truncate_guards'),
         ('patients', '0006_search_columns'),
         ('scheduling', '0013_appointment_cancellation'),

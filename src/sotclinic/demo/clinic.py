@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role, User
+from sotclinic.billing import care_plans
 from sotclinic.billing.catalogue import load_services
 from sotclinic.billing.models import (
     CodeSystem,
@@ -211,7 +212,23 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     _demo_billing()
     _demo_visits()
     _demo_clinic_page(location, anna, ben, today)
+    _demo_care_plan_template(anna, follow_up)
     return True
+
+
+def _demo_care_plan_template(anna, follow_up) -> None:
+    """One example template, labelled as an example of a clinic's own schedule."""
+    care_plans.save_template(
+        by=anna.user,
+        name="Example: our corrective schedule",
+        description=(
+            "An example of how a clinic writes down its own schedule; edit or replace it with "
+            "yours. Each patient's plan is set by their practitioner."
+        ),
+        phases=[{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 4}],
+        reexam_visits=[12, 20],
+        appointment_type=follow_up,
+    )
 
 
 def _demo_appointments(rng, location, schedules, new_exam, follow_up, patients, today):

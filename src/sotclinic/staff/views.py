@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.audit.requests import log_access
+from sotclinic.billing.care_plan_adherence import patient_plans
 from sotclinic.billing.models import Account
 from sotclinic.billing.packages import usable_packages
 from sotclinic.charting.selectors import attach_visits
@@ -93,6 +94,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "attendance": patient_attendance(patient),
+        "care_plans": patient_plans(patient),
         "account": Account.objects.filter(patient=patient).first(),
         "packages": usable_packages(patient),
     }

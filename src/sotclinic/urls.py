@@ -44,6 +44,7 @@ urlpatterns = [
     path("staff/", include((message_urls.urlpatterns, "outbox"))),
     path("", include("sotclinic.intake.urls")),
     path("staff/", include("sotclinic.outcomes.urls")),
+    path("staff/", include("sotclinic.billing.report_urls")),
     path("exam/", include("sotclinic.exam.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),

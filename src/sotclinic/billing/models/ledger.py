@@ -131,6 +131,8 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [
             models.Index(fields=["account", "created_at", "id"], name="entry_account_time"),
             models.Index(fields=["kind", "occurred_on"], name="entry_kind_date"),
+            # The practice reports filtered by practitioner and period.
+            models.Index(fields=["practitioner", "occurred_on"], name="entry_practitioner_date"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -202,6 +202,14 @@ def _fonts() -> tuple[str, str]:
     if "SuperbillSans" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("SuperbillSans", str(regular)))
         pdfmetrics.registerFont(TTFont("SuperbillSans-Bold", str(bold)))
+        # <b> in a paragraph picks the family's bold face.
+        pdfmetrics.registerFontFamily(
+            "SuperbillSans",
+            normal="SuperbillSans",
+            bold="SuperbillSans-Bold",
+            italic="SuperbillSans",
+            boldItalic="SuperbillSans-Bold",
+        )
     return "SuperbillSans", "SuperbillSans-Bold"
 
 
@@ -236,7 +244,7 @@ def render_pdf(bill: Superbill) -> bytes:
         title=_("Superbill"),
         author=bill.practice_name,
     )
-    width = page[0] - 32 * mm
+    width = document.width - 12  # the frame's own padding, 6 points each side
     story = []
 
     practice = [f"<b>{_text(bill.practice_name)}</b>", _text(bill.practice_address)]

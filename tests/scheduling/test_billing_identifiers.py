@@ -63,3 +63,77 @@ def test_clinic_and_practitioner_identifiers_are_validated_on_the_models():
     practitioner.npi = "1245319590"
     with pytest.raises(ValidationError, match="check digit"):
         practitioner.full_clean()
+
+
+US_LOCALE = {
+    "language": "en-us",
+    "time_format": "12h",
+    "date_order": "MDY",
+    "first_day_of_week": "0",
+    "dob_order": "MDY",
+    "currency": "USD",
+    "phone_region": "US",
+    "diagnosis_codes": "icd10cm",
+}
+
+
+def _desk(client):
+    from sotclinic.accounts.models import Role
+    from tests.factories import make_user
+
+    client.force_login(make_user(Role.FRONT_DESK))
+    return client
+
+
+def test_staff_enter_the_practice_identifiers_on_the_regional_settings_page(client):
+    fields = {**US_LOCALE, "billing_name": "Spine LLC", "npi": "1234567893", "tax_id": "123456789"}
+
+    response = _desk(client).post(
+        "/staff/clinic-locale/", {f"locale-{k}": v for k, v in fields.items()}
+    )
+
+    assert response.status_code == 302
+    saved = ClinicSettings.load()
+    assert (saved.billing_name, saved.npi, saved.tax_id) == (
+        "Spine LLC",
+        "1234567893",
+        "12-3456789",
+    )
+
+
+def test_a_mistyped_practice_npi_is_refused_with_the_reason(client):
+    fields = {**US_LOCALE, "npi": "1234567898"}
+
+    response = _desk(client).post(
+        "/staff/clinic-locale/", {f"locale-{k}": v for k, v in fields.items()}
+    )
+
+    assert response.status_code == 422
+    assert "check digit" in response.text
+    assert ClinicSettings.load().npi == ""
+
+
+def test_staff_record_a_patients_insurance_on_the_patient_form(client):
+    from sotclinic.patients.models import Patient
+
+    response = _desk(client).post(
+        "/staff/patients/new/",
+        {
+            "first_name": "Ina",
+            "last_name": "Sured",
+            "date_of_birth": "1980-02-03",
+            "email": "ina@example.com",
+            "contact_channel": "email",
+            "insurer_name": "Acme Health",
+            "insurance_member_id": "XJK1",
+            "insurance_group_number": "G7",
+        },
+    )
+
+    assert response.status_code == 302, response.content
+    patient = Patient.objects.get(last_name="Sured")
+    assert (patient.insurer_name, patient.insurance_member_id, patient.insurance_group_number) == (
+        "Acme Health",
+        "XJK1",
+        "G7",
+    )

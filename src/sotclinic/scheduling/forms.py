@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sotclinic.patients.models import Patient
 
+from .identifiers import normalise_tax_id
 from .models import (
     AppointmentType,
     CancellationReason,
@@ -73,6 +74,8 @@ PractitionerProfileFormSet = forms.modelformset_factory(
         "sot_certification",
         "bio",
         "photo",
+        "npi",
+        "registration_number",
     ],
     labels={
         "display_name": _("Name shown"),
@@ -264,6 +267,10 @@ class ClinicLocaleForm(forms.ModelForm):
             "currency",
             "phone_region",
             "diagnosis_codes",
+            "billing_name",
+            "npi",
+            "tax_id",
+            "registration_number",
         ]
         labels = {
             "language": _("Language"),
@@ -277,3 +284,6 @@ class ClinicLocaleForm(forms.ModelForm):
 
     def clean_phone_region(self) -> str:
         return self.cleaned_data["phone_region"].strip().upper()
+
+    def clean_tax_id(self) -> str:
+        return normalise_tax_id(self.cleaned_data["tax_id"].strip())

@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -122,31 +122,48 @@ class RevenueReport:
         return sum(m.payments for m in self.months)
 
 
-def revenue_report(period: Period) -> RevenueReport:
-    """Revenue per month and practitioner, and payments per month: three queries."""
-    revenue_entries = LedgerEntry.objects.filter(_in_period(period)).filter(
-        Q(kind__in=REVENUE_KINDS) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=REVENUE_KINDS)
-    )
-    grouped = (
-        revenue_entries.annotate(month=TruncMonth("occurred_on"))
+def _by_month(entries, **sums):
+    return (
+        entries.annotate(month=TruncMonth("occurred_on"))
         .values("month", "practitioner_id")
-        .annotate(
-            charged=Sum("amount", filter=Q(kind=EntryKind.CHARGE), default=0),
-            reduced=Sum("amount", filter=~Q(kind=EntryKind.CHARGE), default=0),
-        )
+        .annotate(**sums)
         .order_by("month", "practitioner_id")
     )
-    payments = (
-        LedgerEntry.objects.filter(_in_period(period))
-        .filter(
-            Q(kind__in=PAYMENT_KINDS) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=PAYMENT_KINDS)
-        )
-        .annotate(month=TruncMonth("occurred_on"))
-        .values("month")
-        # Payments lower the balance (negative entries); received money is shown positive.
-        .annotate(received=Sum("amount", default=0))
-        .order_by("month")
+
+
+def revenue_report(period: Period) -> RevenueReport:
+    """Revenue per month and practitioner, and payments per month: five queries.
+
+    Reversals are summed apart from the entries they reverse: only they need the reversed
+    entry's kind, and joining every entry to find it would read the whole table."""
+    in_period = LedgerEntry.objects.filter(_in_period(period))
+    charged = _by_month(
+        in_period.filter(kind__in=REVENUE_KINDS),
+        charged=Sum("amount", filter=Q(kind=EntryKind.CHARGE), default=0),
+        reduced=Sum("amount", filter=Q(kind=EntryKind.CREDIT), default=0),
     )
+    reversed_revenue = _by_month(
+        in_period.filter(kind=EntryKind.REVERSAL, reverses__kind__in=REVENUE_KINDS),
+        charged=Value(0, output_field=BigIntegerField()),
+        reduced=Sum("amount"),
+    )
+    # Payments lower the balance (negative entries); received money is shown positive.
+    received = _by_month(in_period.filter(kind__in=PAYMENT_KINDS), received=Sum("amount"))
+    reversed_received = _by_month(
+        in_period.filter(kind=EntryKind.REVERSAL, reverses__kind__in=PAYMENT_KINDS),
+        received=Sum("amount"),
+    )
+    grouped: dict[tuple, dict] = {}
+    for r in [*charged, *reversed_revenue]:
+        key = (_month(r["month"]), r["practitioner_id"])
+        row = grouped.setdefault(key, {"charged": 0, "reduced": 0})
+        row["charged"] += r["charged"]
+        row["reduced"] += r["reduced"]
+    grouped = [
+        {"month": month, "practitioner_id": pid, **sums}
+        for (month, pid), sums in sorted(grouped.items(), key=lambda i: (i[0][0], i[0][1] or 0))
+    ]
+    payments = [*received, *reversed_received]
     names = dict(Practitioner.objects.values_list("pk", "display_name"))
     rows = [
         RevenueRow(
@@ -162,7 +179,7 @@ def revenue_report(period: Period) -> RevenueReport:
     for row in rows:
         totals[row.month].revenue += row.revenue
     for r in payments:
-        totals[_month(r["month"])].payments = -r["received"]
+        totals[_month(r["month"])].payments -= r["received"]
     per_practitioner: dict[str, int] = {}
     for row in rows:
         per_practitioner[row.practitioner] = per_practitioner.get(row.practitioner, 0) + row.revenue
@@ -203,43 +220,46 @@ class AgeingReport:
         return sum(self.totals)
 
 
-def _ageing_sql(per_patient: bool) -> str:
+def _ageing_sql() -> str:
     table = LedgerEntry._meta.db_table
     accounts = Account._meta.db_table
     patients = Patient._meta.db_table
-    buckets = """
-        SUM(CASE WHEN occurred_on >= %(d30)s THEN owed ELSE 0 END),
-        SUM(CASE WHEN occurred_on < %(d30)s AND occurred_on >= %(d60)s THEN owed ELSE 0 END),
-        SUM(CASE WHEN occurred_on < %(d60)s AND occurred_on >= %(d90)s THEN owed ELSE 0 END),
-        SUM(CASE WHEN occurred_on < %(d90)s THEN owed ELSE 0 END)"""
     # The debits of every account that owes, newest first, each with the running total of it
     # and the newer ones: what is left of the balance for it is balance - (running - amount).
-    cte = f"""
+    # Per patient the owed amounts by age band; the totals over every patient are windows
+    # over the grouped rows, computed before the LIMIT keeps the page's rows.
+    return f"""
         WITH debits AS (
             SELECT e.account_id, e.occurred_on, e.amount, a.balance,
                    SUM(e.amount) OVER (
                        PARTITION BY e.account_id ORDER BY e.occurred_on DESC, e.id DESC
                    ) AS running
-            FROM {table} e JOIN {accounts} a ON a.id = e.account_id
-            WHERE a.balance > 0 AND e.amount > 0
+            FROM {accounts} a JOIN {table} e ON e.account_id = a.id AND e.amount > 0
+            WHERE a.balance > 0
               AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.reverses_id = e.id)
         ), owed AS (
             SELECT account_id, occurred_on,
                    CASE WHEN balance - (running - amount) >= amount THEN amount
-                        WHEN balance - (running - amount) > 0 THEN balance - (running - amount)
-                        ELSE 0 END AS owed
+                        ELSE balance - (running - amount) END AS owed
             FROM debits
-        )"""
-    if not per_patient:
-        return f"{cte} SELECT {buckets}, COUNT(DISTINCT account_id) FROM owed WHERE owed > 0"
-    return f"""{cte}
-        SELECT p.id, p.last_name, p.first_name, MIN(o.occurred_on), {buckets}
-        FROM owed o
-        JOIN {accounts} a ON a.id = o.account_id
+            WHERE balance - (running - amount) > 0
+        ), per_account AS (
+            SELECT account_id, MIN(occurred_on) AS oldest, SUM(owed) AS total,
+                SUM(CASE WHEN occurred_on >= %(d30)s THEN owed ELSE 0 END) AS b0,
+                SUM(CASE WHEN occurred_on < %(d30)s AND occurred_on >= %(d60)s
+                    THEN owed ELSE 0 END) AS b1,
+                SUM(CASE WHEN occurred_on < %(d60)s AND occurred_on >= %(d90)s
+                    THEN owed ELSE 0 END) AS b2,
+                SUM(CASE WHEN occurred_on < %(d90)s THEN owed ELSE 0 END) AS b3
+            FROM owed GROUP BY account_id
+        )
+        SELECT p.id, p.last_name, p.first_name, pa.oldest, pa.b0, pa.b1, pa.b2, pa.b3,
+               SUM(pa.b0) OVER (), SUM(pa.b1) OVER (), SUM(pa.b2) OVER (), SUM(pa.b3) OVER (),
+               COUNT(*) OVER ()
+        FROM per_account pa
+        JOIN {accounts} a ON a.id = pa.account_id
         JOIN {patients} p ON p.id = a.patient_id
-        WHERE o.owed > 0
-        GROUP BY p.id, p.last_name, p.first_name
-        ORDER BY SUM(o.owed) DESC, p.id
+        ORDER BY pa.total DESC, p.id
         LIMIT %(limit)s"""
 
 
@@ -250,34 +270,35 @@ def _to_date(value) -> dt.date | None:
 
 
 def ageing_report(as_of: dt.date | None = None, limit: int = AGEING_PAGE_ROWS) -> AgeingReport:
-    """What patients owe today, by how long it has been owed: three queries."""
+    """What patients owe today, by how long it has been owed (the ``limit`` patients owing
+    most, and the totals over all): two queries."""
     as_of = as_of or timezone.localdate()
     params = {
         "d30": as_of - dt.timedelta(days=30),
         "d60": as_of - dt.timedelta(days=60),
         "d90": as_of - dt.timedelta(days=90),
-        "limit": limit,
+        "limit": max(limit, 1),  # one row carries the totals
     }
     with connection.cursor() as cursor:
-        cursor.execute(_ageing_sql(per_patient=False), params)
-        *totals, patients = cursor.fetchone()
-        cursor.execute(_ageing_sql(per_patient=True), params)
-        rows = [
-            AgeingRow(
-                patient_id=r[0],
-                last_name=r[1],
-                first_name=r[2],
-                oldest=_to_date(r[3]),
-                buckets=tuple(int(v or 0) for v in r[4:8]),
-            )
-            for r in cursor.fetchall()
-        ]
+        cursor.execute(_ageing_sql(), params)
+        found = cursor.fetchall()
+    rows = [
+        AgeingRow(
+            patient_id=r[0],
+            last_name=r[1],
+            first_name=r[2],
+            oldest=_to_date(r[3]),
+            buckets=tuple(int(v) for v in r[4:8]),
+        )
+        for r in found[:limit]
+    ]
+    totals = tuple(int(v) for v in found[0][8:12]) if found else (0, 0, 0, 0)
     in_credit = Account.objects.filter(balance__lt=0).aggregate(total=Sum("balance", default=0))
     return AgeingReport(
         as_of=as_of,
         rows=rows,
-        totals=tuple(int(v or 0) for v in totals),
-        patients=patients or 0,
+        totals=totals,
+        patients=found[0][12] if found else 0,
         in_credit=-in_credit["total"],
     )
 

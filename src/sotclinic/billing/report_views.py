@@ -6,8 +6,10 @@ come from ``billing.reports``, which aggregates in the database."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,14 +26,27 @@ from .ledger import clinic_currency
 
 # A longer period would list hundreds of months on one page and one chart.
 MAX_PERIOD_DAYS = 366 * 10
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def validate_report_date(value: dt.date) -> None:
+    """Dates a report can count months and days from (not year 9999, the calendar's end)."""
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError(_("Choose a date between 1900 and 2199."), code="date_range")
 
 
 class PeriodForm(forms.Form):
     start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_report_date],
     )
     end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_report_date],
     )
     practitioner = forms.ModelChoiceField(
         Practitioner.objects.all(),

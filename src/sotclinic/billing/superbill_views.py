@@ -19,6 +19,7 @@ from sotclinic.patients.models import Patient
 from sotclinic.patients.selectors import search_patients
 
 from .errors import BillingError
+from .report_views import validate_report_date
 from .superbill import check_period, email_superbill, render_pdf, superbill_for
 
 SEARCH_ROWS = 20
@@ -26,9 +27,15 @@ SEARCH_ROWS = 20
 
 class SuperbillForm(forms.Form):
     start = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_report_date],
     )
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_report_date],
+    )
 
     def clean(self):
         data = super().clean()

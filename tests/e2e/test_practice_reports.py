@@ -55,7 +55,12 @@ def test_front_desk_reads_the_reports_and_downloads_a_superbill(
     expect(page.get_by_role("heading", name="Revenue", exact=True)).to_be_visible()
     chart = page.locator("img.chart")
     expect(chart).to_be_visible()
-    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The chart is drawn by its own request; wait until the browser has decoded it.
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.chart'); "
+        "return i.complete && i.naturalWidth > 0; }",
+        timeout=30_000,
+    )
     screenshot(page, "reports-revenue")
 
     page.get_by_role("link", name="Receivables ageing").click()

@@ -2,20 +2,22 @@
 
 `make bench` runs this after `bench/run.py`. For each scale it generates a practice
 (`bench/practice.py`: at 1×, 5 practitioners, 5,000 patients, 100,000 appointments, 60,000
-visits, 20,000 responses) in a fresh database, starts gunicorn on it and times, in interleaved
-rounds, `/healthz`, the signed-in floor (`bench/urls.py`) and the pages: the outcome dashboard,
-the day list (staff home), a patient search, the chart of a patient with 200 visits, and a
-booking POST. Figures are medians, as ratios to `/healthz` and to the floor measured in the
-same round, so a noisy machine shifts both sides alike; queries per page are counted in
-process on the same database. The last table gives how each figure changes from 1× to 10×.
+visits, 20,000 responses, 100,000 charges with their payments) in a fresh database, starts
+gunicorn on it and times, in interleaved rounds, `/healthz`, the signed-in floor
+(`bench/urls.py`) and the pages: the outcome dashboard, the day list (staff home), a patient
+search, the chart of a patient with 200 visits, a booking POST, and the revenue and A/R ageing
+reports (their "× floor" is the ratio to a one-row page in the same run). Figures are medians,
+as ratios to `/healthz` and to the floor measured in the same round, so a noisy machine shifts
+both sides alike; queries per page are counted in process on the same database. The last table
+gives how each figure changes from 1× to 10×.
 
     python bench/pages.py                  # 1× on SQLite (or on DATABASE_URL's PostgreSQL)
     python bench/pages.py --large          # 1× and 10× (PostgreSQL: DATABASE_URL=postgres://…)
     BENCH_SIZE=tiny make bench             # the smoke run: a few dozen rows, one round
 
 With PostgreSQL, DATABASE_URL names a database this script may empty (its name must contain
-"bench"): every scale drops and recreates its `public` schema. Benchmarks are never
-pass/fail: no figure here is a threshold.
+"bench"): every scale drops and recreates its `public` schema. Benchmarks are never pass/fail:
+no figure here is a threshold.
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
-PAGES = ("dashboard", "day list", "patient search", "chart, 200 visits", "booking POST")
+PAGES = (
+    "dashboard",
+    "day list",
+    "patient search",
+    "chart, 200 visits",
+    "booking POST",
+    "revenue report",
+    "A/R ageing",
+)
 BASELINES = ("/healthz", "floor")
 
 
@@ -169,7 +179,7 @@ def child(scale: float, rounds: int, repeat: int, out: Path) -> int:
         rows=(
             f"{size.practitioners} practitioners, {size.patients} patients, "
             f"{size.appointments} appointments, {size.visits} visits, "
-            f"{size.responses} responses"
+            f"{size.responses} responses, {size.charges} charges"
         ),
     )
     out.write_text(json.dumps(result))
@@ -246,6 +256,8 @@ def page_requests(practice, floor_patient: int) -> dict[str, Request]:
         "patient search": Request("/staff/patients/?q=smith"),
         "chart, 200 visits": Request(f"/staff/patients/{practice.chart_patient.pk}/chart/"),
         "booking POST": Request("/api/v1/bookings", booking),
+        "revenue report": Request("/staff/reports/revenue/"),
+        "A/R ageing": Request("/staff/reports/receivables/"),
     }
 
 

@@ -1,12 +1,14 @@
 """A busy practice generated in bulk for the page benchmarks (``bench/pages.py``).
 
-At scale 1: 5 practitioners, 5,000 patients, 100,000 appointments (three years, the last
-weeks ahead of today), 60,000 visits with signed notes (each for a past appointment), 20,000
-questionnaire responses (baselines of complete intakes and follow-ups). Scale 10 has ten times
-the rows, spread over thirty years, so that every page shows the same amount on screen while
-the tables behind it grow. Rows are written with ``bulk_create`` (the services would take
-hours), but they are rows the services could have written: appointments never overlap, every
-visit's note is signed, every baseline belongs to a complete intake.
+At scale 1: 5 practitioners, 5,000 patients, 100,000 appointments (three years, the last weeks
+ahead of today), 60,000 visits with signed notes (each for a past appointment), 20,000
+questionnaire responses (baselines of complete intakes and follow-ups), and the ledger: 100,000
+charges over the three years (one per past appointment, a second line on some) with their
+payments, most paid on the day, some patients owing for recent months (``_ledger``). Scale 10
+has ten times the rows, spread over thirty years, so that every page shows the same amount on
+screen while the tables behind it grow. Rows are written with ``bulk_create`` (the services
+would take hours), but they are rows the services could have written: appointments never
+overlap, every visit's note is signed, every baseline belongs to a complete intake.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role, User
+from sotclinic.billing.models import Account, EntryKind, LedgerEntry
 from sotclinic.charting.models import Note, Visit
 from sotclinic.intake.instruments import get_instrument
 from sotclinic.intake.models import Intake, QuestionnaireResponse
@@ -55,6 +58,7 @@ class Size:
     appointments: int = 100_000
     visits: int = 60_000
     responses: int = 20_000
+    charges: int = 100_000
 
     def times(self, factor: float) -> Size:
         return Size(
@@ -63,6 +67,7 @@ class Size:
             max(60, int(self.appointments * factor)),
             max(30, int(self.visits * factor)),
             max(30, int(self.responses * factor)),
+            max(60, int(self.charges * factor)),
         )
 
 
@@ -109,6 +114,7 @@ def generate(size: Size, seed: int = 16) -> Practice:
     appointments = _appointments(size, practitioners, location, kind, patients, now, rng)
     _visits(size.visits, appointments, now)
     _responses(size.responses, patients, now, rng)
+    _ledger(size.charges, appointments, now, rng)
     chart_patient = _patient_with_visit_history(practitioners[0])
     return Practice(location, practitioners, kind, chart_patient, practitioners[0].user)
 
@@ -242,6 +248,76 @@ def _responses(count: int, patients: list[Patient], now, rng: random.Random) -> 
             )
         )
     QuestionnaireResponse.objects.bulk_create(rows[:count], batch_size=BATCH)
+
+
+# The fee of each code, in minor units; every tenth patient leaves recent visits unpaid.
+FEES = {"98940": 4500, "98941": 5500, "97140": 3000}
+OWING_EVERY = 10
+OWING_DAYS = 150
+
+
+def _ledger(count: int, past: list[Appointment], now, rng: random.Random) -> None:
+    """``count`` charges for the past appointments, oldest first (one each, then a second line
+    on the earliest until the count is reached), and their payments, written in bulk.
+
+    The posting service would set each account's balance; here the balances are summed from
+    the same amounts first and written with the accounts, so balance = sum of entries holds."""
+    desk = User.objects.create(username="bench-desk", role=Role.FRONT_DESK)
+    today = now.date()
+    extra = max(0, count - len(past))
+    rows = []  # (patient_id, kind, amount, day, practitioner_id, location_id, code, method)
+    for n, appointment in enumerate(past[:count]):
+        day = appointment.start.date()
+        codes = ["98941" if n % 3 else "98940"] + (["97140"] if n < extra else [])
+        for code in codes:
+            rows.append(
+                (
+                    appointment.patient_id,
+                    EntryKind.CHARGE,
+                    FEES[code],
+                    day,
+                    appointment.practitioner_id,
+                    appointment.location_id,
+                    code,
+                    "",
+                )
+            )
+        owing = appointment.patient_id % OWING_EVERY == 0 and (today - day).days < OWING_DAYS
+        if owing and rng.random() < 0.6:
+            continue
+        paid = sum(FEES[c] for c in codes)
+        method = "card" if n % 4 else "cash"
+        rows.append((appointment.patient_id, EntryKind.PAYMENT, -paid, day, None, None, "", method))
+    balances: dict[int, int] = {}
+    for row in rows:
+        balances[row[0]] = balances.get(row[0], 0) + row[2]
+    accounts = Account.objects.bulk_create(
+        (Account(patient_id=pid, currency="GBP", balance=b) for pid, b in balances.items()),
+        batch_size=BATCH,
+    )
+    account_of = {a.patient_id: a.pk for a in accounts}
+    for offset in range(0, len(rows), BATCH):
+        LedgerEntry.objects.bulk_create(
+            LedgerEntry(
+                account_id=account_of[pid],
+                kind=kind,
+                amount=amount,
+                currency="GBP",
+                occurred_on=day,
+                created_at=now,
+                created_by=desk,
+                practitioner_id=practitioner_id,
+                location_id=location_id,
+                code=code,
+                code_system="cpt" if code else "",
+                modifiers=["AT"] if code else [],
+                diagnosis_pointers=[1] if code else [],
+                method=method,
+            )
+            for pid, kind, amount, day, practitioner_id, location_id, code, method in rows[
+                offset : offset + BATCH
+            ]
+        )
 
 
 def _patient_with_visit_history(practitioner) -> Patient:

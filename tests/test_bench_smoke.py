@@ -30,5 +30,7 @@ def test_page_benchmark_runs_on_a_tiny_practice(tmp_path):
         "patient search",
         "chart, 200 visits",
         "booking POST",
+        "revenue report",
+        "A/R ageing",
     }
     assert all(page["queries"] > 0 for page in result["pages"].values())

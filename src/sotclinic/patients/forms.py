@@ -42,6 +42,9 @@ class PatientForm(forms.ModelForm):
             "address",
             "consent_to_contact",
             "contact_channel",
+            "insurer_name",
+            "insurance_member_id",
+            "insurance_group_number",
         ]
         labels = {
             "first_name": gettext_lazy("First name"),

@@ -73,6 +73,12 @@ class Patient(models.Model):
         db_default="",
         verbose_name=_("preferred language"),
     )
+    # Printed on superbills for the patient to claim from their insurer.
+    insurer_name = models.CharField(_("insurer"), max_length=200, blank=True)
+    insurance_member_id = models.CharField(_("insurance member ID"), max_length=60, blank=True)
+    insurance_group_number = models.CharField(
+        _("insurance group number"), max_length=60, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # What the search box compares (``search.fold``, ``search.digits``), filled on every save;
     # indexed for substring search (trigrams: pg_trgm on PostgreSQL, FTS5 on SQLite).

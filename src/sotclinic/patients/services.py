@@ -22,6 +22,9 @@ EDITABLE_FIELDS = (
     "address",
     "consent_to_contact",
     "contact_channel",
+    "insurer_name",
+    "insurance_member_id",
+    "insurance_group_number",
 )
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sotclinic.clinic_locale import default_code_system, default_us_billing_codes
 from sotclinic.patients.models import Patient
 
+from .identifiers import normalise_tax_id
 from .models import (
     AppointmentType,
     CancellationReason,
@@ -74,6 +75,8 @@ PractitionerProfileFormSet = forms.modelformset_factory(
         "sot_certification",
         "bio",
         "photo",
+        "npi",
+        "registration_number",
     ],
     labels={
         "display_name": _("Name shown"),
@@ -266,6 +269,10 @@ class ClinicLocaleForm(forms.ModelForm):
             "phone_region",
             "diagnosis_codes",
             "us_billing_codes",
+            "billing_name",
+            "npi",
+            "tax_id",
+            "registration_number",
         ]
         labels = {
             "language": _("Language"),
@@ -290,6 +297,9 @@ class ClinicLocaleForm(forms.ModelForm):
             if "us_billing_codes" not in self.changed_data:
                 data["us_billing_codes"] = default_us_billing_codes(data["phone_region"])
         return data
+
+    def clean_tax_id(self) -> str:
+        return normalise_tax_id(self.cleaned_data["tax_id"].strip())
 
 
 WEEKDAY_CHOICES = [

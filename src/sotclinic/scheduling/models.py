@@ -26,6 +26,7 @@ from sotclinic.clinic_locale import (
 from sotclinic.patients.phones import validate_phone_region
 
 from . import certifications, schedule_cache
+from .identifiers import validate_npi, validate_tax_id
 
 DATE_ORDER_CHOICES = [
     (DAY_MONTH_YEAR, _("Day, month, year (31/12/1980)")),
@@ -126,6 +127,20 @@ class Practitioner(models.Model):
         Location, related_name="practitioners", verbose_name=_("locations")
     )
     active = models.BooleanField(default=True, verbose_name=_("active"))
+    # Shown on superbills: the individual NPI in the US, a registration number elsewhere.
+    npi = models.CharField(
+        _("NPI (US)"),
+        max_length=10,
+        blank=True,
+        validators=[validate_npi],
+        help_text=_("The practitioner's 10-digit National Provider Identifier."),
+    )
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. the GCC registration number; shown on superbills."),
+    )
     # Secret for the practitioner's iCalendar feed; empty means no feed (revoked).
     calendar_feed_token = models.CharField(
         max_length=64, blank=True, default="", db_index=True, verbose_name=_("calendar feed token")
@@ -603,6 +618,33 @@ class ClinicSettings(models.Model):
         _("show US billing codes (CPT/HCPCS)"),
         default=False,
         db_default=False,
+    )
+    # The practice as insurers know it, printed on superbills (sotclinic.billing.superbill).
+    billing_name = models.CharField(
+        _("practice name on bills"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the first location's name."),
+    )
+    npi = models.CharField(
+        _("practice NPI (US)"),
+        max_length=10,
+        blank=True,
+        validators=[validate_npi],
+        help_text=_("The practice's (type 2) 10-digit National Provider Identifier."),
+    )
+    tax_id = models.CharField(
+        _("tax ID (EIN, US)"),
+        max_length=10,
+        blank=True,
+        validators=[validate_tax_id],
+        help_text=_("Written 12-3456789."),
+    )
+    registration_number = models.CharField(
+        _("practice registration number"),
+        max_length=40,
+        blank=True,
+        help_text=_("Outside the US: the registration number insurers ask for."),
     )
 
     class Meta:

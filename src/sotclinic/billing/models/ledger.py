@@ -132,6 +132,17 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [
             models.Index(fields=["account", "created_at", "id"], name="entry_account_time"),
             models.Index(fields=["kind", "occurred_on"], name="entry_kind_date"),
+            # The practice reports (billing.reports): revenue per period read from the index
+            # alone, filtered by practitioner, and each owing account's debits newest first.
+            models.Index(
+                fields=["kind", "occurred_on", "practitioner", "amount"], name="entry_revenue"
+            ),
+            models.Index(fields=["practitioner", "occurred_on"], name="entry_practitioner_date"),
+            models.Index(
+                fields=["account", "occurred_on", "id", "amount"],
+                condition=models.Q(amount__gt=0),
+                name="entry_account_debits",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,426 @@
+"""The practice reports: revenue, accounts-receivable ageing, attendance rates and retention.
+
+Every figure is aggregated by the database (GROUP BY, window functions), so a report costs the
+same few queries whether the practice has a hundred entries or a hundred thousand; Python only
+shapes the handful of aggregated rows for the page, the CSV and the chart.
+
+Revenue is what was charged, as posted: charges, less credit notes and reversals of charges or
+credits, dated by the entry's date (the date of service for a charge). Payments are reported
+beside it, never mixed in: payments received less refunds, and reversals of either.
+
+Ageing follows one rule: an account's balance is owed for its newest debits (charges, refunds,
+opening balances, reversed payments), newest first, and a debit that was itself reversed drops
+out with its reversal. That is the same as applying every payment and credit to the oldest
+charge first. Each owed amount is aged by its debit's date: 0–30, 31–60, 61–90, over 90 days.
+"""
+
+# The ageing and retention SQL is built from table names only; every value is a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BigIntegerField, Count, Q, Sum, Value
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from sotclinic.charting.models import Visit
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.models import Appointment, Practitioner
+
+from .models import Account, EntryKind, LedgerEntry
+
+# Revenue: what was charged; payments: what was received. A reversal counts where its original does.
+REVENUE_KINDS = (EntryKind.CHARGE, EntryKind.CREDIT)
+PAYMENT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
+AGEING_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
+RETENTION_DAYS = 90
+AGEING_PAGE_ROWS = 100
+
+
+@dataclass(frozen=True)
+class Period:
+    """A report's filters: the first and last day (inclusive) and optionally one practitioner."""
+
+    start: dt.date
+    end: dt.date
+    practitioner_id: int | None = None
+
+    def describe(self) -> str:
+        who = (
+            f"practitioner {self.practitioner_id}" if self.practitioner_id else "all practitioners"
+        )
+        return f"{self.start.isoformat()} to {self.end.isoformat()}, {who}"
+
+
+def default_period(today: dt.date | None = None) -> Period:
+    """The last twelve whole months and the current one."""
+    today = today or timezone.localdate()
+    start = dt.date(today.year - 1, today.month, 1)
+    return Period(start=start, end=today)
+
+
+def _in_period(period: Period, prefix: str = "") -> Q:
+    q = Q(**{f"{prefix}occurred_on__gte": period.start, f"{prefix}occurred_on__lte": period.end})
+    if period.practitioner_id:
+        q &= Q(**{f"{prefix}practitioner_id": period.practitioner_id})
+    return q
+
+
+def _month(value) -> dt.date:
+    # TruncMonth of a DateField gives a date; some backends hand back a datetime.
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, month = [], dt.date(start.year, start.month, 1)
+    while month <= end:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+# --- Revenue -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RevenueRow:
+    month: dt.date
+    practitioner_id: int | None
+    practitioner: str
+    charged: int = 0
+    reduced: int = 0  # credits and reversals (zero or negative)
+
+    @property
+    def revenue(self) -> int:
+        return self.charged + self.reduced
+
+
+@dataclass
+class MonthTotal:
+    month: dt.date
+    revenue: int = 0
+    payments: int = 0
+
+
+@dataclass
+class RevenueReport:
+    period: Period
+    rows: list[RevenueRow]  # per month and practitioner, months in order
+    months: list[MonthTotal]  # every month of the period, also those without entries
+    by_practitioner: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def revenue(self) -> int:
+        return sum(m.revenue for m in self.months)
+
+    @property
+    def payments(self) -> int:
+        return sum(m.payments for m in self.months)
+
+
+def _by_month(entries, **sums):
+    return (
+        entries.annotate(month=TruncMonth("occurred_on"))
+        .values("month", "practitioner_id")
+        .annotate(**sums)
+        .order_by("month", "practitioner_id")
+    )
+
+
+def revenue_report(period: Period) -> RevenueReport:
+    """Revenue per month and practitioner, and payments per month: five queries.
+
+    Reversals are summed apart from the entries they reverse: only they need the reversed
+    entry's kind, and joining every entry to find it would read the whole table."""
+    in_period = LedgerEntry.objects.filter(_in_period(period))
+    charged = _by_month(
+        in_period.filter(kind__in=REVENUE_KINDS),
+        charged=Sum("amount", filter=Q(kind=EntryKind.CHARGE), default=0),
+        reduced=Sum("amount", filter=Q(kind=EntryKind.CREDIT), default=0),
+    )
+    reversed_revenue = _by_month(
+        in_period.filter(kind=EntryKind.REVERSAL, reverses__kind__in=REVENUE_KINDS),
+        charged=Value(0, output_field=BigIntegerField()),
+        reduced=Sum("amount"),
+    )
+    # Payments lower the balance (negative entries); received money is shown positive.
+    received = _by_month(in_period.filter(kind__in=PAYMENT_KINDS), received=Sum("amount"))
+    reversed_received = _by_month(
+        in_period.filter(kind=EntryKind.REVERSAL, reverses__kind__in=PAYMENT_KINDS),
+        received=Sum("amount"),
+    )
+    grouped: dict[tuple, dict] = {}
+    for r in [*charged, *reversed_revenue]:
+        key = (_month(r["month"]), r["practitioner_id"])
+        row = grouped.setdefault(key, {"charged": 0, "reduced": 0})
+        row["charged"] += r["charged"]
+        row["reduced"] += r["reduced"]
+    grouped = [
+        {"month": month, "practitioner_id": pid, **sums}
+        for (month, pid), sums in sorted(grouped.items(), key=lambda i: (i[0][0], i[0][1] or 0))
+    ]
+    payments = [*received, *reversed_received]
+    names = dict(Practitioner.objects.values_list("pk", "display_name"))
+    rows = [
+        RevenueRow(
+            month=_month(r["month"]),
+            practitioner_id=r["practitioner_id"],
+            practitioner=names.get(r["practitioner_id"], ""),
+            charged=r["charged"],
+            reduced=r["reduced"],
+        )
+        for r in grouped
+    ]
+    totals = {m: MonthTotal(m) for m in _months(period.start, period.end)}
+    for row in rows:
+        totals[row.month].revenue += row.revenue
+    for r in payments:
+        totals[_month(r["month"])].payments -= r["received"]
+    per_practitioner: dict[str, int] = {}
+    for row in rows:
+        per_practitioner[row.practitioner] = per_practitioner.get(row.practitioner, 0) + row.revenue
+    return RevenueReport(
+        period=period,
+        rows=rows,
+        months=list(totals.values()),
+        by_practitioner=sorted(per_practitioner.items(), key=lambda item: -item[1]),
+    )
+
+
+# --- Accounts receivable ageing ----------------------------------------------------------------
+
+
+@dataclass
+class AgeingRow:
+    patient_id: int
+    last_name: str
+    first_name: str
+    oldest: dt.date | None
+    buckets: tuple[int, int, int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets)
+
+
+@dataclass
+class AgeingReport:
+    as_of: dt.date
+    rows: list[AgeingRow]  # the patients owing most, AGEING_PAGE_ROWS at most
+    totals: tuple[int, int, int, int]
+    patients: int  # every patient owing something
+    in_credit: int  # what the clinic owes patients in credit (positive)
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals)
+
+
+def _ageing_sql() -> str:
+    table = LedgerEntry._meta.db_table
+    accounts = Account._meta.db_table
+    patients = Patient._meta.db_table
+    # The debits of every account that owes, newest first, each with the running total of it
+    # and the newer ones: what is left of the balance for it is balance - (running - amount).
+    # Per patient the owed amounts by age band; the totals over every patient are windows
+    # over the grouped rows, computed before the LIMIT keeps the page's rows.
+    return f"""
+        WITH debits AS (
+            SELECT e.account_id, e.occurred_on, e.amount, a.balance,
+                   SUM(e.amount) OVER (
+                       PARTITION BY e.account_id ORDER BY e.occurred_on DESC, e.id DESC
+                   ) AS running
+            FROM {accounts} a JOIN {table} e ON e.account_id = a.id AND e.amount > 0
+            WHERE a.balance > 0
+              AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.reverses_id = e.id)
+        ), owed AS (
+            SELECT account_id, occurred_on,
+                   CASE WHEN balance - (running - amount) >= amount THEN amount
+                        ELSE balance - (running - amount) END AS owed
+            FROM debits
+            WHERE balance - (running - amount) > 0
+        ), per_account AS (
+            SELECT account_id, MIN(occurred_on) AS oldest, SUM(owed) AS total,
+                SUM(CASE WHEN occurred_on >= %(d30)s THEN owed ELSE 0 END) AS b0,
+                SUM(CASE WHEN occurred_on < %(d30)s AND occurred_on >= %(d60)s
+                    THEN owed ELSE 0 END) AS b1,
+                SUM(CASE WHEN occurred_on < %(d60)s AND occurred_on >= %(d90)s
+                    THEN owed ELSE 0 END) AS b2,
+                SUM(CASE WHEN occurred_on < %(d90)s THEN owed ELSE 0 END) AS b3
+            FROM owed GROUP BY account_id
+        )
+        SELECT p.id, p.last_name, p.first_name, pa.oldest, pa.b0, pa.b1, pa.b2, pa.b3,
+               SUM(pa.b0) OVER (), SUM(pa.b1) OVER (), SUM(pa.b2) OVER (), SUM(pa.b3) OVER (),
+               COUNT(*) OVER ()
+        FROM per_account pa
+        JOIN {accounts} a ON a.id = pa.account_id
+        JOIN {patients} p ON p.id = a.patient_id
+        ORDER BY pa.total DESC, p.id
+        LIMIT %(limit)s"""
+
+
+def _to_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])  # SQLite returns the stored text
+
+
+def ageing_report(as_of: dt.date | None = None, limit: int = AGEING_PAGE_ROWS) -> AgeingReport:
+    """What patients owe today, by how long it has been owed (the ``limit`` patients owing
+    most, and the totals over all): two queries."""
+    as_of = as_of or timezone.localdate()
+    params = {
+        "d30": as_of - dt.timedelta(days=30),
+        "d60": as_of - dt.timedelta(days=60),
+        "d90": as_of - dt.timedelta(days=90),
+        "limit": max(limit, 1),  # one row carries the totals
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_ageing_sql(), params)
+        found = cursor.fetchall()
+    rows = [
+        AgeingRow(
+            patient_id=r[0],
+            last_name=r[1],
+            first_name=r[2],
+            oldest=_to_date(r[3]),
+            buckets=tuple(int(v) for v in r[4:8]),
+        )
+        for r in found[:limit]
+    ]
+    totals = tuple(int(v) for v in found[0][8:12]) if found else (0, 0, 0, 0)
+    in_credit = Account.objects.filter(balance__lt=0).aggregate(total=Sum("balance", default=0))
+    return AgeingReport(
+        as_of=as_of,
+        rows=rows,
+        totals=totals,
+        patients=found[0][12] if found else 0,
+        in_credit=-in_credit["total"],
+    )
+
+
+# --- Attendance: no-shows and late cancellations -----------------------------------------------
+
+
+@dataclass
+class AttendanceMonth:
+    month: dt.date
+    booked: int  # appointments that were due: attended, no-show or cancelled late
+    no_shows: int
+    late_cancellations: int
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows / self.booked if self.booked else None
+
+    @property
+    def late_cancel_rate(self) -> float | None:
+        return self.late_cancellations / self.booked if self.booked else None
+
+
+def attendance_rates(period: Period) -> list[AttendanceMonth]:
+    """Per month of the appointments' start: of the visits that were due (kept, missed or
+    cancelled late), the share missed and the share cancelled late. Cancellations in good
+    time are not due visits. One query."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    status = Appointment.Status
+    due = Q(status__in=[status.ARRIVED, status.COMPLETED, status.NO_SHOW]) | Q(
+        status=status.CANCELLED, cancelled_late=True
+    )
+    appointments = Appointment.objects.filter(due, start__gte=start, start__lt=end)
+    if period.practitioner_id:
+        appointments = appointments.filter(practitioner_id=period.practitioner_id)
+    grouped = (
+        appointments.annotate(month=TruncMonth("start"))
+        .values("month")
+        .annotate(
+            booked=Count("id"),
+            no_shows=Count("id", filter=Q(status=status.NO_SHOW)),
+            late=Count("id", filter=Q(status=status.CANCELLED)),
+        )
+        .order_by("month")
+    )
+    found = {_month(r["month"]): r for r in grouped}
+    return [
+        AttendanceMonth(
+            month=month,
+            booked=found.get(month, {}).get("booked", 0),
+            no_shows=found.get(month, {}).get("no_shows", 0),
+            late_cancellations=found.get(month, {}).get("late", 0),
+        )
+        for month in _months(period.start, period.end)
+    ]
+
+
+# --- Visits per patient and retention ----------------------------------------------------------
+
+
+@dataclass
+class Retention:
+    period: Period
+    patients: int  # patients with at least one visit in the period
+    visits: int
+    recent: int  # patients with a visit in the last 90 days (to the period's end)
+    prior: int  # patients with a visit in the 90 days before those
+    returning: int  # patients with a visit in both
+
+    @property
+    def visits_per_patient(self) -> float | None:
+        return self.visits / self.patients if self.patients else None
+
+    @property
+    def retention(self) -> float | None:
+        return self.returning / self.recent if self.recent else None
+
+
+def retention_report(period: Period) -> Retention:
+    """Visits per patient over the period, and retention at its end: of the patients seen in
+    the last 90 days, the share also seen in the 90 days before. Two queries."""
+    tz = timezone.get_current_timezone()
+
+    def moment(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+    visits = Visit.objects.all()
+    if period.practitioner_id:
+        visits = visits.filter(practitioner_id=period.practitioner_id)
+    end = moment(period.end + dt.timedelta(days=1))
+    in_period = visits.filter(started_at__gte=moment(period.start), started_at__lt=end).aggregate(
+        visits=Count("id"), patients=Count("patient_id", distinct=True)
+    )
+    recent_from = end - dt.timedelta(days=RETENTION_DAYS)
+    prior_from = recent_from - dt.timedelta(days=RETENTION_DAYS)
+    per_patient = (
+        visits.filter(started_at__gte=prior_from, started_at__lt=end)
+        .values("patient_id")
+        .annotate(
+            recent=Count("id", filter=Q(started_at__gte=recent_from)),
+            prior=Count("id", filter=Q(started_at__lt=recent_from)),
+        )
+    )
+    # Count patients over the per-patient groups in the database, not in a loop here.
+    sql, params = per_patient.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            "COALESCE(SUM(CASE WHEN recent > 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN prior > 0 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN recent > 0 AND prior > 0 THEN 1 ELSE 0 END), 0) "
+            f"FROM ({sql}) per_patient",
+            params,
+        )
+        recent, prior, returning = cursor.fetchone()
+    return Retention(
+        period=period,
+        patients=in_period["patients"],
+        visits=in_period["visits"],
+        recent=int(recent),
+        returning=int(returning),
+        prior=int(prior),
+    )

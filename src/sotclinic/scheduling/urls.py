@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("staff/appointments/<int:pk>/move/", views.appointment_move, name="appointment_move"),
     path(
+        "staff/appointments/<int:pk>/series/move/", views.series_move, name="series_move"
+    ),
+    path(
+        "staff/appointments/<int:pk>/series/cancel/", views.series_cancel, name="series_cancel"
+    ),
+    path(
         "staff/appointments/<int:pk>/status/",
         views.appointment_status,
         name="appointment_status",

@@ -110,14 +110,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if view == "week":
         first = clinic_locale.week_start(day)
         days = [first + dt.timedelta(days=i) for i in range(7)]
-        step = dt.timedelta(days=7)
+        page_step = dt.timedelta(days=7)
     else:
         days = [day]
-        step = dt.timedelta(days=1)
+        page_step = dt.timedelta(days=1)
+    step = ClinicSettings.load().slot_step_minutes
     sections = []
     for loc in shown_locations:
         shown = [chosen] if chosen in staff[loc.pk] else ([] if chosen else staff[loc.pk])
-        grid = calendar_grid(loc, days, shown, now=now) if shown else None
+        grid = calendar_grid(loc, days, shown, now=now, step=step) if shown else None
         sections.append(CalendarSection(loc, grid))
     context = {
         "location": location,
@@ -131,9 +132,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "days": days,
         "today": today,
         "statuses": CALENDAR_STATUSES,
-        "slot_step": ClinicSettings.load().slot_step_minutes,
-        "prev": days[0] - step,
-        "next": days[0] + step,
+        "slot_step": step,
+        "book_url": reverse("scheduling:appointment_new"),
+        "prev": days[0] - page_step,
+        "next": days[0] + page_step,
     }
     # The grid shows the names of the patients booked in it.
     log_aggregate_access(

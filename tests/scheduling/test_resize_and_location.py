@@ -236,3 +236,46 @@ def test_the_back_office_cannot_cancel_a_completed_appointment(admin_client, cli
     assert response.status_code == 200
     assert "it cannot be cancelled" in response.content.decode()
     assert Appointment.objects.get(pk=appointment.pk).status == "completed"
+
+
+# --- Free time the keyboard reaches -----------------------------------------------------------
+
+
+def test_free_slots_leave_out_appointments_breaks_and_closed_time(clinic):
+    from sotclinic.scheduling.calendar_view import calendar_grid
+    from sotclinic.scheduling.models import WeeklyBreak
+
+    at, anna, location = clinic["at"], clinic["anna"], clinic["location"]
+    make_appointment(anna, at("09:00"), kind=clinic["kind"], location=location)
+    WeeklyBreak.objects.create(
+        practitioner=anna,
+        location=location,
+        weekday=clinic["day"].weekday(),
+        start_time=dt.time(12),
+        end_time=dt.time(13),
+    )
+
+    (column,) = calendar_grid(location, [clinic["day"]], [anna], step=30).columns
+    (merged,) = calendar_grid(location, [clinic["day"]], [anna], step=30, stretches=True).columns
+
+    times = [s.time.strftime("%H:%M") for s in column.free]
+    assert times[:3] == ["08:00", "08:30", "09:30"] and times[-1] == "17:30"
+    assert "12:00" not in times and "12:30" not in times and "09:00" not in times
+    assert column.free[0].label.startswith("Book 08:00 with Dr. Anna Weber, ")
+    assert [s.label.split(" with ")[0] for s in merged.free] == [
+        "Book from 08:00 to 09:00",
+        "Book from 09:30 to 12:00",
+        "Book from 13:00 to 18:00",
+    ]
+    # In time order with the appointment, as the keyboard visits them.
+    assert [e.is_slot for e in column.entries][:4] == [True, True, False, True]
+
+
+def test_no_free_slots_in_the_past(clinic):
+    from sotclinic.scheduling.calendar_view import calendar_grid
+
+    yesterday = clinic["day"] - dt.timedelta(days=5)
+
+    (column,) = calendar_grid(clinic["location"], [yesterday], [clinic["anna"]], step=30).columns
+
+    assert column.free == []

@@ -201,12 +201,14 @@ def calendar_grid(
     *,
     now: dt.datetime | None = None,
     step: int | None = None,
+    stretches: bool = False,
 ) -> CalendarGrid:
     """The location's calendar for `days` (consecutive) and `practitioners`, one column per
     (day, practitioner) in that order. Cancelled appointments are left out: their time is free.
     The grid spans every hour that anyone works or has an appointment (at least 8 to 18).
     With a ``step`` (minutes), each column lists its free slots of that length from now on
-    (`FreeSlot`), for the links that book them."""
+    (`FreeSlot`), for the links that book them; with ``stretches`` too, one link per stretch of
+    free time instead, which keeps a week of everyone light."""
     tz = location.tz
     now = (now or timezone.now()).astimezone(tz)
     ids = [p.pk for p in practitioners]
@@ -275,7 +277,7 @@ def calendar_grid(
         free_at = until.hour * 60 + until.minute if until.date() == s.date() else DAY_MINUTES
         busy.setdefault((column.day, column.practitioner.pk), []).append((begin, free_at))
     if step:
-        _place_free_slots(columns.values(), busy, step, now, percent, span)
+        _place_free_slots(columns.values(), busy, step, now, percent, span, stretches)
     for column in columns.values():
         for band in column.bands:
             first, last = max(band.first, origin), min(band.last, last_hour * 60)
@@ -287,7 +289,9 @@ def calendar_grid(
     return CalendarGrid(first_hour, last_hour, list(columns.values()), now)
 
 
-def _place_free_slots(columns, busy, step: int, now: dt.datetime, percent, span: int) -> None:
+def _place_free_slots(
+    columns, busy, step: int, now: dt.datetime, percent, span: int, stretches: bool
+) -> None:
     today, minute_now = now.date(), now.hour * 60 + now.minute + 1
     for column in columns:
         if column.day < today:
@@ -296,14 +300,21 @@ def _place_free_slots(columns, busy, step: int, now: dt.datetime, percent, span:
         name = column.practitioner.display_name
         day = date_text(column.day, "long_day_month")
         taken = busy.get((column.day, column.practitioner.pk), [])
+        runs: list[list[int]] = []  # [first minute, end minute] of each slot or stretch
         for minute in _free_minutes(column.bands, taken, step, earliest):
-            time = dt.time(minute // 60, minute % 60)
-            label = _("Book %(time)s with %(practitioner)s, %(day)s") % {
-                "time": time_text(time),
-                "practitioner": name,
-                "day": day,
-            }
-            column.free.append(FreeSlot(time, percent(minute), 100 * step / span, label))
+            if stretches and runs and runs[-1][1] == minute:
+                runs[-1][1] = minute + step
+            else:
+                runs.append([minute, minute + step])
+        for first, end in runs:
+            time = dt.time(first // 60, first % 60)
+            values = {"time": time_text(time), "practitioner": name, "day": day}
+            if end - first > step:
+                values["end"] = time_text(dt.time(end // 60 % 24, end % 60))
+                label = _("Book from %(time)s to %(end)s with %(practitioner)s, %(day)s") % values
+            else:
+                label = _("Book %(time)s with %(practitioner)s, %(day)s") % values
+            column.free.append(FreeSlot(time, percent(first), 100 * (end - first) / span, label))
 
 
 # How far back a practitioner's bookings count towards the type offered first.

@@ -118,7 +118,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     sections = []
     for loc in shown_locations:
         shown = [chosen] if chosen in staff[loc.pk] else ([] if chosen else staff[loc.pk])
-        grid = calendar_grid(loc, days, shown, now=now, step=step) if shown else None
+        grid = (
+            calendar_grid(loc, days, shown, now=now, step=step, stretches=view == "week")
+            if shown
+            else None
+        )
         sections.append(CalendarSection(loc, grid))
     context = {
         "location": location,

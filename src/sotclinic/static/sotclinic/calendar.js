@@ -68,7 +68,10 @@
       ghost.textContent = text + " " + hhmm(minutes);
     }
 
-    function hideGhost() { if (ghost.parentNode) ghost.parentNode.removeChild(ghost); }
+    function hideGhost() {
+      ghost.classList.remove("resizing");
+      if (ghost.parentNode) ghost.parentNode.removeChild(ghost);
+    }
 
     function onEmpty(target) { return !target.closest(".cal-block, .cal-move, .cal-slot"); }
 
@@ -125,6 +128,7 @@
       if (!resizing) return;
       var length = lengthAt(event.clientY);
       showGhost(resizing.column, resizing.start, "↕ " + length + "′", (100 * length) / span + "%");
+      ghost.classList.add("resizing");  // its text at the bottom edge, clear of the block's
     });
 
     grid.addEventListener("pointerup", function (event) {

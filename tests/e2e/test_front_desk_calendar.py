@@ -1,5 +1,7 @@
-"""Front desk works in the day view: book by clicking an empty time, drag an appointment to a
-free time and onto a taken one, move one from the keyboard. Real Chromium, live server."""
+"""Front desk works in the day view: book by clicking an empty time (or from the keyboard),
+drag an appointment to a free time and onto a taken one, move one from the keyboard, change
+an appointment's length by its bottom edge or the move dialog, book a series and move all
+following. Real Chromium, live server."""
 
 import datetime as dt
 import re
@@ -9,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sotclinic.accounts.models import Role
+from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, WeeklyBreak
 from tests.factories import (
     make_appointment,
@@ -30,7 +33,11 @@ def clinic():
         make_open_practitioner(location, "08:00", "18:00", display_name=n) for n in names
     )
     kind = make_appointment_type(
-        [anna, ben, carla], name="Follow-up", duration_minutes=30, buffer_minutes=0
+        [anna, ben, carla],
+        name="Follow-up",
+        duration_minutes=30,
+        buffer_minutes=0,
+        other_lengths="45, 60",
     )
     day = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=2)
     WeeklyBreak.objects.create(
@@ -191,3 +198,122 @@ def test_front_desk_books_a_series_skipping_the_one_conflict(
         monday,
         monday + dt.timedelta(weeks=2),
     ]
+
+
+def test_front_desk_books_an_empty_time_from_the_keyboard(log_in, page, live_server, clinic):
+    log_in(page, "frontdesk")
+    _open_day(page, live_server, clinic)
+    slot = page.get_by_role("link", name=re.compile(r"^Book 14:00 with Dr\. Ben Okafor"))
+    expect(slot).to_have_count(1)
+    # Taken, in a break or in the past: no link.
+    for taken in (r"^Book 10:00 with Dr\. Anna", r"^Book 12:00 with Dr\. Ben"):
+        expect(page.get_by_role("link", name=re.compile(taken))).to_have_count(0)
+
+    slot.focus()
+    expect(slot).to_be_visible()
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/staff/appointments/new/\?.*time=14%3A00"))
+    expect(page.get_by_label("Practitioner")).to_have_value(str(clinic["ben"].pk))
+
+
+def test_front_desk_changes_the_length_by_dragging_the_bottom_edge(
+    log_in, page, live_server, clinic, screenshot
+):
+    log_in(page, "frontdesk")
+    _open_day(page, live_server, clinic)
+    block = page.locator(f'.cal-block[data-appointment="{clinic["moving"].pk}"]')
+    handle = block.locator(".cal-resize")
+    box = handle.bounding_box()
+    column = _column(page, "Dr. Anna Weber").bounding_box()
+
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, column["y"] + _y(page, "11:00"), steps=5)
+    screenshot(page, "calendar-resizing", full_page=False)
+    page.mouse.up()
+
+    expect(page.get_by_text("Appointment changed.")).to_be_visible()
+    moving = Appointment.objects.get(pk=clinic["moving"].pk)
+    assert (moving.start, moving.end) == (clinic["at"]("10:00"), clinic["at"]("11:00"))
+
+
+def test_front_desk_changes_the_length_in_the_move_dialog(log_in, page, live_server, clinic):
+    make_appointment(
+        clinic["anna"], clinic["at"]("10:30"), kind=clinic["kind"], location=clinic["location"]
+    )
+    log_in(page, "frontdesk")
+    _open_day(page, live_server, clinic)
+
+    page.locator(f'.cal-block[data-appointment="{clinic["moving"].pk}"]').focus()
+    page.keyboard.press("m")
+    dialog = page.get_by_role("dialog", name="Move appointment")
+    dialog.get_by_label("Length (minutes)").select_option("45")
+    dialog.get_by_role("button", name="Move appointment").click()
+
+    expect(dialog.get_by_role("alert")).to_contain_text("already has an appointment from 10:30")
+    moving = Appointment.objects.get(pk=clinic["moving"].pk)
+    assert moving.end == clinic["at"]("10:30")
+
+    dialog.get_by_label("Time").fill("15:00")
+    dialog.get_by_role("button", name="Move appointment").click()
+
+    expect(page.get_by_text("Appointment changed.")).to_be_visible()
+    moving.refresh_from_db()
+    assert (moving.start, moving.end) == (clinic["at"]("15:00"), clinic["at"]("15:45"))
+
+
+def test_front_desk_moves_a_series_from_one_on_skipping_a_conflict(
+    log_in, page, live_server, clinic, screenshot
+):
+    location, anna, kind = clinic["location"], clinic["anna"], clinic["kind"]
+    today = timezone.now().astimezone(location.tz).date()
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
+    olivia = clinic["moving"].patient
+    booked = series.book_series(
+        patient=olivia,
+        practitioner=anna,
+        appointment_type=kind,
+        location=location,
+        starts=series.series_starts(monday, dt.time(9), [0], 4, location.tz),
+    )
+    tuesday = monday + dt.timedelta(weeks=2, days=1)
+    busy = dt.datetime.combine(tuesday, dt.time(11), tzinfo=location.tz).astimezone(dt.UTC)
+    make_appointment(anna, busy, kind=kind, location=location)
+    log_in(page, "frontdesk")
+
+    page.goto(f"{live_server.url}/staff/appointments/{booked[1].pk}/")
+    page.get_by_role("link", name="Move this and the following (3)").click()
+    page.get_by_label("New date").fill((monday + dt.timedelta(weeks=1, days=1)).isoformat())
+    page.get_by_label("New time").fill("11:00")
+    page.get_by_role("button", name="Check the new times").click()
+
+    expect(page.get_by_text("1 appointment cannot move as asked")).to_be_visible()
+    expect(page.get_by_text("already has an appointment")).to_be_visible()
+    page.set_viewport_size({"width": 768, "height": 1200})
+    screenshot(page, "series-move-conflict-tablet")
+    page.get_by_role("button", name="Move them").click()
+
+    expect(page.get_by_text("2 appointments moved.")).to_be_visible()
+    starts = [
+        a.start.astimezone(location.tz)
+        for a in Appointment.objects.filter(series=booked[0].series).order_by("start")
+    ]
+    assert [(s.weekday(), s.hour) for s in starts] == [(0, 9), (1, 11), (0, 9), (1, 11)]
+
+
+def test_day_and_week_views_at_desktop_and_tablet_width(
+    log_in, page, live_server, clinic, screenshot
+):
+    log_in(page, "frontdesk")
+    for view in ("day", "week"):
+        page.goto(
+            f"{live_server.url}/staff/calendar/?view={view}&practitioner=&date={clinic['day']}"
+        )
+        for width in (1280, 768):
+            page.set_viewport_size({"width": width, "height": 900})
+            screenshot(page, f"calendar-{view}-{width}")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"the {view} view scrolls sideways at {width} pixels"

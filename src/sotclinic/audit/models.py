@@ -48,6 +48,8 @@ class Action(models.TextChoices):
     VIEW_OUTCOMES_DASHBOARD = "view_outcomes_dashboard", _("Viewed the outcomes dashboard")
     EXPORT_OUTCOMES = "export_outcomes", _("Exported outcome scores")
     VIEW_ATTENDANCE = "view_attendance", _("Viewed the attendance report")
+    VIEW_CALENDAR = "view_calendar", _("Viewed the calendar")
+    VIEW_SERIES = "view_series", _("Viewed a series of appointments")
     VIEW_OUTBOX = "view_outbox", _("Viewed the outgoing messages")
     VIEW_ACCOUNT = "view_account", _("Viewed the account")
     POST_TO_ACCOUNT = "post_to_account", _("Posted to the account")

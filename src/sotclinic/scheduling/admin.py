@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from sotclinic.audit.admin import PatientAccessAdmin
 
-from .errors import SlotTaken
+from .errors import ChangeNotAllowed, SlotTaken
 from .history import appointment_history
 from .models import (
     Appointment,
@@ -17,7 +18,7 @@ from .models import (
     WeeklyBreak,
     WeeklyHours,
 )
-from .services import refuse_overlap, save_from_back_office
+from .services import refuse_overlap, refuse_staff_cancel, save_from_back_office
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -60,6 +61,7 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "duration_minutes",
+        "other_lengths",
         "buffer_minutes",
         "bookable_online",
         "new_patients_may_book_online",
@@ -82,10 +84,22 @@ class AppointmentAdminForm(forms.ModelForm):
             "start",
             "end",
             "status",
+            "cancellation_reason",
+            "cancellation_note",
         ]
 
     def clean(self):
         data = super().clean()
+        cancelled = Appointment.Status.CANCELLED
+        if data.get("status") == cancelled and self.instance.status != cancelled:
+            # Saved through services.cancel_appointment, which records when and whether late.
+            if self.instance.pk is not None:
+                try:
+                    refuse_staff_cancel(self.instance)
+                except ChangeNotAllowed as error:
+                    raise forms.ValidationError(error.message) from error
+            if not data.get("cancellation_reason"):
+                self.add_error("cancellation_reason", _("Choose why it is cancelled."))
         practitioner, kind = data.get("practitioner"), data.get("appointment_type")
         start, end = data.get("start"), data.get("end")
         if practitioner and kind and start and end and data.get("status") != "cancelled":
@@ -108,6 +122,8 @@ class AppointmentAdmin(PatientAccessAdmin):
         "blocked_until",
         "reminder_sent_at",
         "cancelled_at",
+        "cancelled_late",
+        "series",
         "booked_online",
         "history",
     )

@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sotclinic.clinic_locale import date_text, time_text
+
 from .models import (
     Appointment,
     AppointmentType,
@@ -56,11 +58,33 @@ class CalendarBlock:
     local_end: dt.datetime
     top: float  # percent of the column's height
     height: float
+    is_slot = False
+
+    @property
+    def booked(self) -> bool:
+        """Still to come: it may be moved or given another length."""
+        return self.appointment.status == Appointment.Status.BOOKED
+
+    @property
+    def minutes(self) -> int:
+        return int((self.local_end - self.local_start).total_seconds() // 60)
 
     @property
     def short(self) -> bool:
         """Too short on the grid for a second line of text."""
         return (self.local_end - self.local_start) < dt.timedelta(minutes=30)
+
+
+@dataclass
+class FreeSlot:
+    """An empty stretch of open time one slot step long, which a click (or the keyboard, on
+    its link) books."""
+
+    time: dt.time  # local
+    top: float  # percent of the column's height
+    height: float
+    label: str  # the link's accessible name
+    is_slot = True
 
 
 @dataclass
@@ -70,6 +94,16 @@ class CalendarColumn:
     blocks: list[CalendarBlock] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
     now_top: float | None = None  # where the current-time line goes, on today's columns
+    free: list[FreeSlot] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[FreeSlot | CalendarBlock]:
+        """The free slots and the appointments in time order: the order the keyboard visits
+        them in."""
+        return sorted(
+            [*self.free, *self.blocks],
+            key=lambda e: (e.top, isinstance(e, FreeSlot)),
+        )
 
     @property
     def open_bands(self) -> list[Band]:
@@ -134,6 +168,25 @@ def _bands(day, practitioner_id, location_id, hours, breaks, exceptions) -> list
     return bands
 
 
+def _free_minutes(
+    bands: Sequence[Band], busy: Sequence[tuple[int, int]], step: int, earliest: int
+) -> list[int]:
+    """The starts (minutes after local midnight, on the clinic's step) of the slots that lie
+    wholly in open time, outside breaks and exceptions, clear of appointments (with their
+    clean-up time) and not before ``earliest``."""
+    closed = [(b.first, b.last) for b in bands if b.kind != OPEN] + list(busy)
+    starts = set()
+    for band in bands:
+        if band.kind != OPEN:
+            continue
+        minute = max(-(-band.first // step) * step, -(-earliest // step) * step)
+        while minute + step <= band.last:
+            if not any(a < minute + step and minute < b for a, b in closed):
+                starts.add(minute)
+            minute += step
+    return sorted(starts)
+
+
 def _rows(queryset, *fields) -> list:
     return list(queryset.order_by().values_list(*fields, named=True))
 
@@ -147,10 +200,15 @@ def calendar_grid(
     practitioners: Sequence[Practitioner],
     *,
     now: dt.datetime | None = None,
+    step: int | None = None,
+    stretches: bool = False,
 ) -> CalendarGrid:
     """The location's calendar for `days` (consecutive) and `practitioners`, one column per
     (day, practitioner) in that order. Cancelled appointments are left out: their time is free.
-    The grid spans every hour that anyone works or has an appointment (at least 8 to 18)."""
+    The grid spans every hour that anyone works or has an appointment (at least 8 to 18).
+    With a ``step`` (minutes), each column lists its free slots of that length from now on
+    (`FreeSlot`), for the links that book them; with ``stretches`` too, one link per stretch of
+    free time instead, which keeps a week of everyone light."""
     tz = location.tz
     now = (now or timezone.now()).astimezone(tz)
     ids = [p.pk for p in practitioners]
@@ -211,9 +269,15 @@ def calendar_grid(
     def percent(minutes: float) -> float:
         return 100 * (minutes - origin) / span
 
+    busy: dict[tuple, list[tuple[int, int]]] = {}
     for column, a, s, e, begin, finish in placed:
         height = max(100 * (finish - begin) / span, 2)
         column.blocks.append(CalendarBlock(a, s, e, top=percent(begin), height=height))
+        until = a.blocked_until.astimezone(tz)
+        free_at = until.hour * 60 + until.minute if until.date() == s.date() else DAY_MINUTES
+        busy.setdefault((column.day, column.practitioner.pk), []).append((begin, free_at))
+    if step:
+        _place_free_slots(columns.values(), busy, step, now, percent, span, stretches)
     for column in columns.values():
         for band in column.bands:
             first, last = max(band.first, origin), min(band.last, last_hour * 60)
@@ -223,6 +287,34 @@ def calendar_grid(
             if not 0 <= column.now_top <= 100:
                 column.now_top = None
     return CalendarGrid(first_hour, last_hour, list(columns.values()), now)
+
+
+def _place_free_slots(
+    columns, busy, step: int, now: dt.datetime, percent, span: int, stretches: bool
+) -> None:
+    today, minute_now = now.date(), now.hour * 60 + now.minute + 1
+    for column in columns:
+        if column.day < today:
+            continue
+        earliest = minute_now if column.day == today else 0
+        name = column.practitioner.display_name
+        day = date_text(column.day, "long_day_month")
+        taken = busy.get((column.day, column.practitioner.pk), [])
+        runs: list[list[int]] = []  # [first minute, end minute] of each slot or stretch
+        for minute in _free_minutes(column.bands, taken, step, earliest):
+            if stretches and runs and runs[-1][1] == minute:
+                runs[-1][1] = minute + step
+            else:
+                runs.append([minute, minute + step])
+        for first, end in runs:
+            time = dt.time(first // 60, first % 60)
+            values = {"time": time_text(time), "practitioner": name, "day": day}
+            if end - first > step:
+                values["end"] = time_text(dt.time(end // 60 % 24, end % 60))
+                label = _("Book from %(time)s to %(end)s with %(practitioner)s, %(day)s") % values
+            else:
+                label = _("Book %(time)s with %(practitioner)s, %(day)s") % values
+            column.free.append(FreeSlot(time, percent(first), 100 * (end - first) / span, label))
 
 
 # How far back a practitioner's bookings count towards the type offered first.

@@ -8,6 +8,7 @@ from sotclinic.patients.models import Patient
 
 from .identifiers import normalise_tax_id
 from .models import (
+    DURATION_MINUTES,
     AppointmentType,
     CancellationReason,
     ClinicSettings,
@@ -228,6 +229,19 @@ class MoveForm(OutsideHoursOverride):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Date"))
     time = forms.TimeField(
         widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time")
+    )
+    # Empty keeps the appointment's length; the move service says which lengths its type allows.
+    length = forms.IntegerField(
+        label=_("Length (minutes)"), required=False, min_value=1, max_value=DURATION_MINUTES[1]
+    )
+
+
+class SeriesMoveForm(forms.Form):
+    """The new date and time of the first appointment moved; the others follow by as much."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("New date"))
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("New time")
     )
 
 

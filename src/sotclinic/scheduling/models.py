@@ -316,10 +316,45 @@ class AvailabilityException(models.Model):
         return f"{self.get_kind_display()} {self.first_day}–{self.last_day}"
 
 
+def parse_lengths(value: str) -> list[int]:
+    """The minutes listed in an appointment type's ``other_lengths`` ("20, 45"), in order;
+    ValueError for anything that is not a whole number."""
+    return sorted({int(part) for part in value.replace(";", ",").split(",") if part.strip()})
+
+
+def validate_lengths(value: str) -> None:
+    low, high = DURATION_MINUTES
+    message = format_lazy(
+        _("List lengths in minutes from {low} to {high}, separated by commas (e.g. 20, 45)."),
+        low=low,
+        high=high,
+    )
+    try:
+        lengths = parse_lengths(value)
+    except ValueError as exc:
+        raise ValidationError(message) from exc
+    if any(not low <= length <= high for length in lengths):
+        raise ValidationError(message)
+
+
 class AppointmentType(models.Model):
     name = models.CharField(max_length=200, verbose_name=_("name"))
     duration_minutes = models.PositiveIntegerField(
         validators=bounded(*DURATION_MINUTES, "minutes"), verbose_name=_("duration minutes")
+    )
+    # Staff may give an appointment of this type one of these lengths instead of the usual
+    # one (on the calendar: drag its bottom edge, or the move dialog's length); empty means
+    # every appointment of the type takes `duration_minutes`.
+    other_lengths = models.CharField(
+        _("other lengths (minutes)"),
+        max_length=100,
+        blank=True,
+        default="",
+        validators=[validate_lengths],
+        help_text=_(
+            "Other lengths staff may give an appointment of this type, in minutes, separated "
+            "by commas (e.g. 20, 45). Leave empty for a fixed length."
+        ),
     )
     buffer_minutes = models.PositiveIntegerField(
         default=0, validators=bounded(*BUFFER_MINUTES, "minutes"), verbose_name=_("buffer minutes")
@@ -345,6 +380,41 @@ class AppointmentType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def lengths(self) -> list[int]:
+        """Every length an appointment of this type may have, in minutes, shortest first."""
+        try:
+            others = parse_lengths(self.other_lengths)
+        except ValueError:
+            others = []
+        return sorted({self.duration_minutes, *others})
+
+    @property
+    def resizable(self) -> bool:
+        return len(self.lengths) > 1
+
+
+class AppointmentSeries(models.Model):
+    """Appointments booked together in one step ("twice a week for six weeks"), so that one
+    and all that follow it can be moved or cancelled together."""
+
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("appointment series")
+        verbose_name_plural = _("appointment series")
+
+    def __str__(self) -> str:
+        return f"Series {self.pk}"
 
 
 class CancellationReason(models.TextChoices):
@@ -396,6 +466,14 @@ class Appointment(models.Model):
         max_length=20, choices=Status.choices, default=Status.BOOKED, verbose_name=_("status")
     )
     booked_online = models.BooleanField(default=False, verbose_name=_("booked online"))
+    series = models.ForeignKey(
+        AppointmentSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("series"),
+    )
     reminder_sent_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("reminder sent at")
     )

@@ -323,6 +323,49 @@ def send_reminder(
         )
 
 
+def send_series_changed(
+    appointments: list[Appointment],
+    change: str,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """One message about several appointments of one patient moved (``change`` "moved") or
+    cancelled ("cancelled") together: the list of them, with each one's invite attached
+    (a REQUEST of the new time, or a CANCEL). Appointments already over are left out."""
+    now = now or timezone.now()
+    upcoming = [a for a in appointments if a.end > now]
+    if not upcoming:
+        return False
+    first = upcoming[0]
+    tz = first.location.tz
+    rows = [
+        {"appointment": a, "local_start": a.start.astimezone(tz), "local_end": a.end.astimezone(tz)}
+        for a in upcoming
+    ]
+    attachments = [
+        (f"appointment-{n}.ics", appointment_invite(a), invite_mimetype(a))
+        for n, a in enumerate(upcoming, start=1)
+    ]
+    with written_for(first.patient):
+        if change == "moved":
+            subject = _("Your appointments at %(clinic)s have moved") % {
+                "clinic": first.location.name
+            }
+        else:
+            subject = _("Your appointments at %(clinic)s are cancelled") % {
+                "clinic": first.location.name
+            }
+        return notify_patient(
+            first.patient,
+            kind=f"booking.series_{change}",
+            subject=subject,
+            template=f"scheduling/email/series_{change}.txt",
+            context={"rows": rows, "location": first.location, "count": len(rows)},
+            location=first.location,
+            attachments=attachments,
+        )
+
+
 # --- Booking requests of returning patients ---------------------------------------------------
 
 

@@ -191,22 +191,31 @@ def _save_without_overlap(appointment: Appointment, **save_kwargs) -> None:
 
 
 def _overlapping(
-    practitioner_id: int, start: dt.datetime, until: dt.datetime, exclude_pk: int | None = None
+    practitioner_id: int,
+    start: dt.datetime,
+    until: dt.datetime,
+    exclude_pk: int | None = None,
+    exclude_pks: Iterable[int] = (),
 ):
     query = Appointment.objects.filter(
         practitioner_id=practitioner_id, start__lt=until, blocked_until__gt=start
     ).exclude(status=Appointment.Status.CANCELLED)
-    if exclude_pk is not None:
-        query = query.exclude(pk=exclude_pk)
+    excluded = {*exclude_pks, *([] if exclude_pk is None else [exclude_pk])}
+    if excluded:
+        query = query.exclude(pk__in=excluded)
     return query.order_by("start").first()
 
 
 def refuse_overlap(
-    practitioner: Practitioner, start: dt.datetime, until: dt.datetime, exclude_pk=None
+    practitioner: Practitioner,
+    start: dt.datetime,
+    until: dt.datetime,
+    exclude_pk=None,
+    exclude_pks: Iterable[int] = (),
 ) -> None:
     """Raise SlotTaken, naming the clashing time, if [start, until) overlaps an active
-    appointment of the practitioner (other than `exclude_pk`)."""
-    clash = _overlapping(practitioner.pk, start, until, exclude_pk)
+    appointment of the practitioner (other than `exclude_pk` and `exclude_pks`)."""
+    clash = _overlapping(practitioner.pk, start, until, exclude_pk, exclude_pks)
     if clash is not None:
         tz = clash.location.tz
         raise SlotTaken(
@@ -222,9 +231,45 @@ def refuse_overlap(
         )
 
 
-def _times(kind: AppointmentType, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    end = start + dt.timedelta(minutes=kind.duration_minutes)
+def _times(
+    kind: AppointmentType, start: dt.datetime, minutes: int | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    end = start + dt.timedelta(minutes=kind.duration_minutes if minutes is None else minutes)
     return end, Appointment.busy_until(end, kind)
+
+
+def refuse_foreign_location(practitioner: Practitioner, location: Location) -> None:
+    """Raise BookingError unless ``practitioner`` works at ``location``."""
+    if not practitioner.locations.filter(pk=location.pk).exists():
+        raise BookingError(
+            _(
+                "%(practitioner)s does not work at %(location)s; choose a practitioner who "
+                "works there."
+            )
+            % {"practitioner": practitioner.display_name, "location": location.name},
+            "practitioner",
+        )
+
+
+def length_minutes(appointment: Appointment) -> int:
+    return int((appointment.end - appointment.start).total_seconds() // 60)
+
+
+def refuse_length(kind: AppointmentType, minutes: int) -> None:
+    """Raise BookingError unless an appointment of ``kind`` may last ``minutes``."""
+    if minutes not in kind.lengths:
+        raise BookingError(
+            _(
+                "A %(type)s appointment can last %(lengths)s minutes, not %(minutes)s; pick one "
+                "of those lengths."
+            )
+            % {
+                "type": kind.name,
+                "lengths": ", ".join(str(length) for length in kind.lengths),
+                "minutes": minutes,
+            },
+            "length",
+        )
 
 
 def _offered_slots(
@@ -545,6 +590,7 @@ def staff_booking(
     """
     if start <= now:
         raise SlotNotOffered(_("That time is in the past."))
+    refuse_foreign_location(practitioner, location)
     end, until = _times(appointment_type, start)
     appointment = Appointment(
         practitioner=practitioner,
@@ -647,26 +693,69 @@ def _check_patient_may_change(appointment: Appointment, now: dt.datetime) -> Non
         raise ChangeNotAllowed(refusal)
 
 
+def staff_move(
+    appointment: Appointment,
+    start: dt.datetime,
+    *,
+    practitioner: Practitioner | None = None,
+    minutes: int | None = None,
+    outside_hours_by=None,
+    also_moving: Iterable[int] = (),
+    now: dt.datetime,
+) -> Appointment:
+    """Give ``appointment`` (changed in place, unsaved) the new start, practitioner and length
+    once they pass the staff rules for a move: not cancelled, not in the past, a practitioner
+    of the appointment's location, a length its type allows (``minutes``; None keeps the
+    length it has), inside opening hours unless ``outside_hours_by`` confirmed it
+    (OutsideOpeningHours), not overlapping another appointment (SlotTaken) other than those
+    of ``also_moving``, which move away in the same change.
+
+    `move_appointment` saves it; a series' move checks each of its times with it on a copy."""
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise ChangeNotAllowed(_("A cancelled appointment cannot be moved; book a new one."))
+    if start <= now:
+        raise SlotNotOffered(_("That time is in the past."))
+    if practitioner is not None:
+        appointment.practitioner = practitioner
+    refuse_foreign_location(appointment.practitioner, appointment.location)
+    if minutes is None:
+        minutes = length_minutes(appointment)
+    elif minutes != length_minutes(appointment):
+        refuse_length(appointment.appointment_type, minutes)
+    end, until = _times(appointment.appointment_type, start, minutes)
+    appointment.start, appointment.end, appointment.blocked_until = start, end, until
+    _outside_hours_override(appointment, outside_hours_by, now=now)
+    refuse_overlap(
+        appointment.practitioner, start, until, exclude_pk=appointment.pk, exclude_pks=also_moving
+    )
+    return appointment
+
+
 @transaction.atomic
 def move_appointment(
     appointment: Appointment,
     start: dt.datetime,
     *,
     practitioner: Practitioner | None = None,
+    minutes: int | None = None,
     by_patient: bool = False,
     outside_hours_by=None,
     by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
+    tell_patient: bool = True,
 ) -> Appointment:
-    """Move to a new start (and optionally another practitioner); ``by`` is the staff user.
+    """Move to a new start (and optionally another practitioner, or another length in
+    ``minutes``, one of its type's lengths); ``by`` is the staff user.
 
     Staff may move to any future time that does not overlap, outside opening hours only with
-    ``outside_hours_by`` as in `book_appointment`; a patient only to a listed free slot of the
-    same practitioner and only outside the cancellation window.
+    ``outside_hours_by`` as in `book_appointment` (see `staff_move`); a patient only to a
+    listed free slot of the same practitioner, keeping the type's length, and only outside
+    the cancellation window.
 
     Queues the patient's message with the invite of the new time (a REQUEST of a higher
-    SEQUENCE), whoever moved it.
+    SEQUENCE), whoever moved it, unless ``tell_patient`` is False because the caller sends
+    one message about several changes.
     """
     now = now or timezone.now()
     appointment = _lock(appointment)
@@ -680,22 +769,25 @@ def move_appointment(
             now=now,
             exclude_appointment_id=appointment.pk,
         )
+        end, until = _times(appointment.appointment_type, start)
+        appointment.start, appointment.end, appointment.blocked_until = start, end, until
+        refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
     else:
-        if appointment.status == Appointment.Status.CANCELLED:
-            raise ChangeNotAllowed(_("A cancelled appointment cannot be moved; book a new one."))
-        if start <= now:
-            raise SlotNotOffered(_("That time is in the past."))
-    if practitioner is not None:
-        appointment.practitioner = practitioner
-    end, until = _times(appointment.appointment_type, start)
-    appointment.start, appointment.end, appointment.blocked_until = start, end, until
-    if not by_patient:  # a patient's move is to a listed slot, inside the hours by definition
-        _outside_hours_override(appointment, outside_hours_by, now=now)
-    refuse_overlap(appointment.practitioner, start, until, exclude_pk=appointment.pk)
+        staff_move(
+            appointment,
+            start,
+            practitioner=practitioner,
+            minutes=minutes,
+            outside_hours_by=outside_hours_by,
+            now=now,
+        )
     appointment.reminder_sent_at = None
     _save_without_overlap(appointment)
     channel = _staff_channel(by, by_patient)
-    if record_change(appointment, Change.MOVED, channel=channel, user=by, before=before, now=now):
+    changed = record_change(
+        appointment, Change.MOVED, channel=channel, user=by, before=before, now=now
+    )
+    if changed and tell_patient:
         _tell_patient(appointment, Change.MOVED, base_url=base_url, now=now)
     return appointment
 
@@ -704,6 +796,16 @@ def cancels_late(appointment: Appointment, now: dt.datetime) -> bool:
     """Whether cancelling at ``now`` falls inside the clinic's cancellation window."""
     window = dt.timedelta(hours=ClinicSettings.load().cancellation_window_hours)
     return appointment.start - now < window
+
+
+def refuse_staff_cancel(appointment: Appointment) -> None:
+    """Raise ChangeNotAllowed unless staff may cancel the appointment: only while booked
+    (one that is cancelled already is left as it is)."""
+    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CANCELLED):
+        raise ChangeNotAllowed(
+            _("This appointment is marked %(get_status_display)s; it cannot be cancelled.")
+            % {"get_status_display": appointment.get_status_display().lower()}
+        )
 
 
 @transaction.atomic
@@ -716,10 +818,14 @@ def cancel_appointment(
     by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
+    tell_patient: bool = True,
+    channel: str | None = None,
 ) -> Appointment:
     """Cancel; the time is free again at once. Patients only outside the cancellation window.
     ``by`` is the staff user who cancelled, ``reason`` a CancellationReason and ``note``
-    free text. Queues the patient's message with a CANCEL invite, whoever cancelled.
+    free text; ``channel`` the door it came through, when not the staff pages or the
+    patient's link. Queues the patient's message with a CANCEL invite, whoever cancelled,
+    unless ``tell_patient`` is False because the caller sends one message about several.
 
     A cancellation inside the clinic's cancellation window is flagged late
     (``cancelled_late``), unless the clinic itself cancelled (reason CLINIC): the flag counts
@@ -731,11 +837,8 @@ def cancel_appointment(
         return appointment
     if by_patient:
         _check_patient_may_change(appointment, now)
-    elif appointment.status != Appointment.Status.BOOKED:
-        raise ChangeNotAllowed(
-            _("This appointment is marked %(get_status_display)s; it cannot be cancelled.")
-            % {"get_status_display": appointment.get_status_display().lower()}
-        )
+    else:
+        refuse_staff_cancel(appointment)
     if reason and reason not in CancellationReason.values:
         raise BookingError(_("Choose one of the listed reasons."), "reason")
     before = snapshot(appointment)
@@ -755,9 +858,10 @@ def cancel_appointment(
             "cancelled_late",
         ]
     )
-    channel = _staff_channel(by, by_patient)
+    channel = channel or _staff_channel(by, by_patient)
     record_change(appointment, Change.CANCELLED, channel=channel, user=by, before=before, now=now)
-    _tell_patient(appointment, Change.CANCELLED, base_url=base_url, now=now)
+    if tell_patient:
+        _tell_patient(appointment, Change.CANCELLED, base_url=base_url, now=now)
     return appointment
 
 
@@ -868,14 +972,30 @@ def save_from_back_office(
     """Save an appointment as the back office (``/admin/``) edited it, log the change and
     queue the patient's message about it (booked, moved, cancelled).
 
+    Cancelling a booked appointment goes through `cancel_appointment` (its reason and note
+    as the form gave them), so it gets the time of the cancellation and the late flag like
+    any other; other changes saved with it are saved first.
+
     The admin form has checked the overlap already; the database refuses one that races it.
     """
     now = now or timezone.now()
     before = None
+    cancelling = None
     if appointment.pk is not None:
         locked = _lock(appointment)
         before = snapshot(locked)
         appointment.sequence = locked.sequence  # the form's copy may be older
+        cancelled = Appointment.Status.CANCELLED
+        if appointment.status == cancelled and locked.status != cancelled:
+            cancelling = (appointment.cancellation_reason, appointment.cancellation_note)
+            appointment.status = locked.status
+            appointment.cancelled_at, appointment.cancelled_late = None, False
+    if cancelling is not None:
+        save_from_back_office(appointment, by=by, now=now)
+        reason, note = cancelling
+        return cancel_appointment(
+            appointment, reason=reason, note=note, by=by, now=now, channel=Channel.ADMIN
+        )
     _save_without_overlap(appointment)
     action = _back_office_action(before, snapshot(appointment))
     record_change(appointment, action, channel=Channel.ADMIN, user=by, before=before, now=now)

@@ -17,6 +17,8 @@ urlpatterns = [
         "staff/appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"
     ),
     path("staff/appointments/<int:pk>/move/", views.appointment_move, name="appointment_move"),
+    path("staff/appointments/<int:pk>/series/move/", views.series_move, name="series_move"),
+    path("staff/appointments/<int:pk>/series/cancel/", views.series_cancel, name="series_cancel"),
     path(
         "staff/appointments/<int:pk>/status/",
         views.appointment_status,

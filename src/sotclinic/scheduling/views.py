@@ -41,6 +41,7 @@ from .forms import (
     MoveForm,
     PractitionerProfileFormSet,
     SeriesForm,
+    SeriesMoveForm,
     SlotQueryForm,
 )
 from .history import appointment_history
@@ -109,14 +110,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if view == "week":
         first = clinic_locale.week_start(day)
         days = [first + dt.timedelta(days=i) for i in range(7)]
-        step = dt.timedelta(days=7)
+        page_step = dt.timedelta(days=7)
     else:
         days = [day]
-        step = dt.timedelta(days=1)
+        page_step = dt.timedelta(days=1)
+    step = ClinicSettings.load().slot_step_minutes
     sections = []
     for loc in shown_locations:
         shown = [chosen] if chosen in staff[loc.pk] else ([] if chosen else staff[loc.pk])
-        grid = calendar_grid(loc, days, shown, now=now) if shown else None
+        grid = (
+            calendar_grid(loc, days, shown, now=now, step=step, stretches=view == "week")
+            if shown
+            else None
+        )
         sections.append(CalendarSection(loc, grid))
     context = {
         "location": location,
@@ -130,10 +136,18 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "days": days,
         "today": today,
         "statuses": CALENDAR_STATUSES,
-        "slot_step": ClinicSettings.load().slot_step_minutes,
-        "prev": days[0] - step,
-        "next": days[0] + step,
+        "slot_step": step,
+        "book_url": reverse("scheduling:appointment_new"),
+        "prev": days[0] - page_step,
+        "next": days[0] + page_step,
     }
+    # The grid shows the names of the patients booked in it.
+    log_aggregate_access(
+        request,
+        Action.VIEW_CALENDAR,
+        f"calendar: {view} of {days[0].isoformat()}, location {context['location_param']}, "
+        f"practitioner {chosen.pk if chosen else 'everyone'}",
+    )
     return render(request, "scheduling/calendar.html", context)
 
 
@@ -291,6 +305,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "practitioner": appointment.practitioner_id,
             "date": local.date(),
             "time": local.time(),
+            "length": services.length_minutes(appointment),
         },
     )
     status = 200
@@ -311,6 +326,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "move_form": move_form,
         "calendar_url": _calendar_url(appointment),
         "history": appointment_history(appointment),
+        "following": len(series.following(appointment)) if appointment.series_id else 0,
     }
     return render(request, "scheduling/appointment_detail.html", context, status=status)
 
@@ -325,6 +341,7 @@ def _move(appointment: Appointment, data: dict, user) -> Appointment:
         appointment,
         start,
         practitioner=data["practitioner"],
+        minutes=data.get("length"),
         outside_hours_by=user if data["outside_hours"] else None,
         by=user,
     )
@@ -342,6 +359,10 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
     form = MoveForm(request.POST)
     error, status, offer_override = None, 200, False
+    resized = form.is_valid() and form.cleaned_data.get("length") not in (
+        None,
+        services.length_minutes(appointment),
+    )
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         status = 422
@@ -351,13 +372,14 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             error, status = str(exc.message), exc.status_code
             offer_override = isinstance(exc, OutsideOpeningHours)
+    done = _("Appointment changed.") if resized else _("Appointment moved.")
     if error is None:
-        messages.success(request, _("Appointment moved."))
+        messages.success(request, done)
     elif not request.htmx:
         messages.error(request, error)
     if not request.htmx:
         return redirect(safe_next(request, _calendar_url(appointment)))
-    context = {"error": error, "offer_override": offer_override}
+    context = {"error": error, "offer_override": offer_override, "done": done}
     return render(request, "scheduling/_move_result.html", context, status=status)
 
 
@@ -442,20 +464,29 @@ def _series_starts(post, tz) -> list[dt.datetime]:
     move)."""
     starts = []
     for key in sorted(k for k in post if k.startswith("start-")):
-        n = key.removeprefix("start-")
-        choice = post.get(f"choice-{n}", "keep")
-        if choice == "skip":
-            continue
-        try:
-            start = dt.datetime.fromisoformat(post[key])
-            if choice == "move":
-                day = dt.date.fromisoformat(post.get(f"date-{n}", ""))
-                time = dt.time.fromisoformat(post.get(f"time-{n}", ""))
-                start = dt.datetime.combine(day, time, tzinfo=tz)
-        except ValueError as exc:
-            raise BookingError(_("Give a date and a time for each moved appointment.")) from exc
-        starts.append(start.astimezone(dt.UTC))
+        start = _row_start(post, key.removeprefix("start-"), tz)
+        if start is not None:
+            starts.append(start)
     return starts
+
+
+def _row_start(post, n: str, tz) -> dt.datetime | None:
+    """Row ``n`` of a planned series: its start (``start-N``) kept, None when skipped
+    (``choice-N`` = skip), or the date and time given beside it (``choice-N`` = move)."""
+    choice = post.get(f"choice-{n}", "keep")
+    if choice == "skip":
+        return None
+    try:
+        start = dt.datetime.fromisoformat(post.get(f"start-{n}", ""))
+        if choice == "move":
+            day = dt.date.fromisoformat(post.get(f"date-{n}", ""))
+            time = dt.time.fromisoformat(post.get(f"time-{n}", ""))
+            start = dt.datetime.combine(day, time, tzinfo=tz)
+    except ValueError as exc:
+        raise BookingError(_("Give a date and a time for each moved appointment.")) from exc
+    if start.tzinfo is None:
+        raise BookingError(_("Give a date and a time for each moved appointment."))
+    return start.astimezone(dt.UTC)
 
 
 @staff_required
@@ -504,13 +535,133 @@ def series_new(request: HttpRequest) -> HttpResponse:
     rows = [
         {"n": i, "occurrence": o, "local": o.start.astimezone(tz)} for i, o in enumerate(plan or [])
     ]
+    chosen = _chosen_patient(form)
+    if chosen is not None:  # the page shows the patient's name and date of birth
+        log_access(request, chosen, Action.VIEW_SERIES, "book a series")
     context = {
         "form": form,
         "rows": rows,
         "conflicts": sum(1 for o in plan or [] if o.conflict),
-        "chosen_patient": _chosen_patient(form),
+        "chosen_patient": chosen,
     }
     return render(request, "scheduling/series.html", context, status=status)
+
+
+def _settled_moves(post, following: list[Appointment], tz) -> dict[Appointment, dt.datetime]:
+    """The new starts the front desk settled on, by appointment: each planned row (``appt-N``,
+    an appointment among ``following``, and ``start-N``) kept, skipped or re-timed as in
+    `_row_start`."""
+    by_pk = {str(a.pk): a for a in following}
+    moves = {}
+    for key in sorted(k for k in post if k.startswith("appt-")):
+        n = key.removeprefix("appt-")
+        appointment = by_pk.get(post[key])
+        start = _row_start(post, n, tz)
+        if appointment is not None and start is not None:
+            moves[appointment] = start
+    return moves
+
+
+def _series_page(request, pk: int) -> tuple[Appointment, list[Appointment]]:
+    appointment = _appointment(pk)
+    if appointment.series_id is None:
+        raise Http404
+    log_access(request, appointment.patient, Action.VIEW_SERIES, f"series of appointment {pk}")
+    return appointment, series.following(appointment)
+
+
+@staff_required
+def series_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move this appointment and all that follow it in its series by as much: every new time
+    is checked first, the front desk skips or re-times each conflict, then all move at once."""
+    appointment, following = _series_page(request, pk)
+    tz = appointment.location.tz
+    local = appointment.start.astimezone(tz)
+    form = SeriesMoveForm(
+        request.POST or None, initial={"date": local.date(), "time": local.time()}
+    )
+    plan, status, action = None, 200, request.POST.get("action")
+    if request.method == "POST":
+        status = 422
+        try:
+            if action == "move":
+                moves = _settled_moves(request.POST, following, tz)
+            elif form.is_valid():
+                new_start = dt.datetime.combine(
+                    form.cleaned_data["date"], form.cleaned_data["time"], tzinfo=tz
+                )
+                shift = series.local_shift(appointment, new_start)
+                moves = {a: series.shifted(a, shift) for a in following}
+            else:
+                moves = None
+            if moves is not None:
+                plan = series.plan_move(moves)
+                conflicts = any(p.conflict for p in plan)
+                if action == "move" and not conflicts:
+                    moved = series.move_following(moves, by=request.user)
+                    messages.success(
+                        request, _("%(count)s appointments moved.") % {"count": len(moved)}
+                    )
+                    return redirect(_calendar_url(moved[0]))
+                status = 409 if conflicts else 200
+        except DomainError as exc:
+            status = show_on_form(form, exc)
+    rows = [
+        {
+            "n": i,
+            "planned": p,
+            "old": p.appointment.start.astimezone(tz),
+            "local": p.start.astimezone(tz),
+        }
+        for i, p in enumerate(plan or [])
+    ]
+    context = {
+        "appointment": appointment,
+        "following": following,
+        "form": form,
+        "rows": rows,
+        "conflicts": sum(1 for p in plan or [] if p.conflict),
+    }
+    return render(request, "scheduling/series_move.html", context, status=status)
+
+
+@staff_required
+def series_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel this appointment and all that follow it in its series, for one reason; each is
+    flagged late or not by its own start."""
+    appointment, following = _series_page(request, pk)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                cancelled = series.cancel_following(
+                    following,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc)
+            else:
+                messages.success(
+                    request, _("%(count)s appointments cancelled.") % {"count": len(cancelled)}
+                )
+                return redirect(_calendar_url(appointment))
+    now = timezone.now()
+    tz = appointment.location.tz
+    rows = [
+        {"appointment": a, "local": a.start.astimezone(tz), "late": services.cancels_late(a, now)}
+        for a in following
+    ]
+    context = {
+        "appointment": appointment,
+        "rows": rows,
+        "form": form,
+        "window_hours": ClinicSettings.load().cancellation_window_hours,
+    }
+    return render(request, "scheduling/series_cancel.html", context, status=status)
 
 
 # --- Clinic page settings ------------------------------------------------------------------

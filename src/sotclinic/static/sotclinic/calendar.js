@@ -1,7 +1,8 @@
-// The staff calendar: click an empty time to book it, drag an appointment to move it, or move
-// it from the keyboard with the move dialog ("Move" next to each appointment, or the M key on
-// an appointment). Every move goes to the server's move endpoint, which applies the same rules
-// as the move form and answers with the message to show.
+// The staff calendar: click an empty time to book it (or, from the keyboard, its "Book 09:30
+// with ..." link), drag an appointment to move it, drag its bottom edge to change its length
+// (where its type allows), or do either from the keyboard with the move dialog ("Move" next to
+// each appointment, or the M key on an appointment). Every move goes to the server's move
+// endpoint, which applies the same rules as the move form and answers with the message to show.
 (function () {
   "use strict";
 
@@ -67,12 +68,16 @@
       ghost.textContent = text + " " + hhmm(minutes);
     }
 
-    function hideGhost() { if (ghost.parentNode) ghost.parentNode.removeChild(ghost); }
+    function hideGhost() {
+      ghost.classList.remove("resizing");
+      if (ghost.parentNode) ghost.parentNode.removeChild(ghost);
+    }
 
-    function onEmpty(target) { return !target.closest(".cal-block, .cal-move"); }
+    function onEmpty(target) { return !target.closest(".cal-block, .cal-move, .cal-slot"); }
 
-    // Click an empty time to book it.
+    // Click an empty time to book it (a free slot's own link books that slot).
     grid.addEventListener("click", function (event) {
+      if (resized) { event.preventDefault(); resized = false; return; }
       var column = event.target.closest(".cal-col");
       if (!column || !onEmpty(event.target)) return;
       var params = new URLSearchParams({
@@ -84,9 +89,69 @@
       window.location.assign(grid.dataset.bookUrl + "?" + params.toString());
     });
 
+    // Drag the bottom edge of an appointment to one of the lengths its type allows.
+    var resizing = null;
+    var resized = false;
+
+    function lengthAt(y) {
+      var end = minuteAt(resizing.column, y, true);
+      var wanted = end - resizing.start;
+      return resizing.lengths.reduce(function (best, length) {
+        return Math.abs(length - wanted) < Math.abs(best - wanted) ? length : best;
+      }, resizing.lengths[0]);
+    }
+
+    grid.addEventListener("pointerdown", function (event) {
+      var handle = event.target.closest(".cal-resize");
+      if (!handle) return;
+      var block = handle.closest(".cal-block");
+      var button = document.querySelector('.cal-move[data-move-for="' + block.dataset.appointment + '"]');
+      var start = button.dataset.time.split(":");
+      event.preventDefault();
+      event.stopPropagation();
+      resizing = {
+        block: block,
+        button: button,
+        column: block.closest(".cal-col"),
+        start: Number(start[0]) * 60 + Number(start[1]),
+        lengths: button.dataset.lengths.split(",").map(Number),
+        length: Number(button.dataset.length),
+      };
+      handle.setPointerCapture(event.pointerId);
+    });
+
+    grid.addEventListener("mousedown", function (event) {
+      if (event.target.closest(".cal-resize")) event.preventDefault();  // no drag, no selection
+    });
+
+    grid.addEventListener("pointermove", function (event) {
+      if (!resizing) return;
+      var length = lengthAt(event.clientY);
+      showGhost(resizing.column, resizing.start, "↕ " + length + "′", (100 * length) / span + "%");
+      ghost.classList.add("resizing");  // its text at the bottom edge, clear of the block's
+    });
+
+    grid.addEventListener("pointerup", function (event) {
+      if (!resizing) return;
+      var length = lengthAt(event.clientY);
+      var button = resizing.button;
+      var changed = length !== resizing.length;
+      resizing = null;
+      resized = true;  // the click that follows is not a click on the appointment
+      hideGhost();
+      if (!changed) return;
+      sendMove(resizeUrl(button), {
+        practitioner: button.dataset.practitioner,
+        date: button.dataset.date,
+        time: button.dataset.time,
+        length: String(length),
+        outside_hours: "",
+      }, statusBox);
+    });
+
     grid.addEventListener("mousemove", function (event) {
       var column = event.target.closest(".cal-col");
-      if (dragged) return;
+      if (dragged || resizing) return;
       if (!column || !onEmpty(event.target)) { hideGhost(); return; }
       showGhost(column, minuteAt(column, event.clientY, false), "+");
     });
@@ -95,6 +160,7 @@
     // Drag an appointment to move it, within its location's grid.
     grid.addEventListener("dragstart", function (event) {
       var block = event.target.closest && event.target.closest(".cal-block[draggable=true]");
+      if (resizing) { event.preventDefault(); return; }
       if (!block) return;
       dragged = block;
       draggedGrid = grid;
@@ -137,6 +203,10 @@
     });
   }
 
+  function resizeUrl(button) {
+    return document.querySelector('.cal-block[data-appointment="' + button.dataset.moveFor + '"]').dataset.moveUrl;
+  }
+
   Array.prototype.forEach.call(grids, setUp);
 
   // --- The move dialog: the keyboard's way (and a tablet's without drag and drop) ---
@@ -153,6 +223,18 @@
     form.elements.date.value = button.dataset.date;
     form.elements.time.value = button.dataset.time;
     form.elements.outside_hours.value = "";
+    // The length: a choice only where the appointment's type allows other lengths.
+    var select = form.querySelector("[name=length]");
+    var lengths = (button.dataset.lengths || button.dataset.length).split(",");
+    select.innerHTML = "";
+    lengths.forEach(function (length) {
+      var option = document.createElement("option");
+      option.value = length;
+      option.textContent = length;
+      option.selected = length === button.dataset.length;
+      select.appendChild(option);
+    });
+    dialog.querySelector("[data-length-field]").hidden = lengths.length < 2;
     dialog.querySelector("[data-move-summary]").textContent = block.getAttribute("title");
     dialogMessage.innerHTML = "";
     dialog.showModal();

@@ -116,6 +116,7 @@ def main() -> int:
         "writers_p50_ms": percentile(latencies, 50) * 1000,
         "writers_p95_ms": percentile(latencies, 95) * 1000,
         "writer_errors": sum(w.errors for w in writers),
+        "writer_error_statuses": sorted(s for w in [solo, *writers] for s in w.statuses),
         "readers_alone_per_s": readers_alone["per_s"],
         "readers_with_writers_per_s": readers_mixed["per_s"],
         "reader_errors": readers_alone["errors"] + readers_mixed["errors"],
@@ -143,7 +144,8 @@ def report(r: dict) -> None:
         f"  single writer:  p50 {r['single_writer_p50_ms']:.1f} ms"
         f" ({r['single_writer_errors']} errors)\n"
         f"  {r['writers']} writers (mean pause {r['think_s']:g} s) beside {r['readers']} readers,"
-        f" {r['seconds']:g} s: {r['bookings']} bookings, {r['writer_errors']} errors,\n"
+        f" {r['seconds']:g} s: {r['bookings']} bookings, {r['writer_errors']} errors"
+        f" {r['writer_error_statuses'] or ''},\n"
         f"    p50 {r['writers_p50_ms']:.1f} ms, p95 {r['writers_p95_ms']:.1f} ms"
         f" = {r['writers_p95_vs_single_p50']:.2f}× the single writer's p50\n"
         f"  readers (chart, 200 visits): {r['readers_alone_per_s']:.1f} req/s alone,"
@@ -222,6 +224,7 @@ class Writer:
         self.random = random.Random()
         self.latencies: list[float] = []
         self.errors = 0
+        self.statuses: list[int] = []  # the other answers than 201 (0: connection lost)
 
     def book_once(self) -> None:
         body = self.bookings.next()
@@ -230,6 +233,7 @@ class Writer:
         self.latencies.append(time.perf_counter() - start)
         if status != 201:
             self.errors += 1
+            self.statuses.append(status)
 
     def run(self) -> None:
         # Start spread out, as people do, rather than all in the same millisecond.

@@ -231,6 +231,10 @@ class Writer:
         start = time.perf_counter()
         status = self.client.post(body)
         self.latencies.append(time.perf_counter() - start)
+        if self.think:
+            # A person's next booking comes on a new connection: an idle one outlives the
+            # server's keep-alive (gunicorn: 2 s) and would fail as a lost connection.
+            self.client.connection.close()
         if status != 201:
             self.errors += 1
             self.statuses.append(status)

@@ -73,6 +73,12 @@ else
 	$(BIN)/python bench/run.py
 endif
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+# Booking writers beside chart readers, always on SQLite (its one write lock is the question).
+ifeq ($(BENCH_SIZE),tiny)
+	$(BIN)/python bench/writers.py --scale 0.002 --writers 2 --readers 1 --seconds 1 --solo 2
+else
+	$(BIN)/python bench/writers.py
+endif
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info .coverage .coverage.*

@@ -279,10 +279,11 @@ def count_queries(request: Request, session: str) -> int:
 
 
 class running_server:
-    """`sotclinic serve` (gunicorn, one worker, one thread) on a free port, stopped after."""
+    """`sotclinic serve` (gunicorn, one worker, one thread unless told) on a free port, stopped
+    after."""
 
-    def __init__(self, tmp: str):
-        self.tmp = tmp
+    def __init__(self, tmp: str, workers: int = 1, threads: int = 1):
+        self.tmp, self.workers, self.threads = tmp, workers, threads
 
     def __enter__(self) -> int:
         with socket.socket() as s:
@@ -292,8 +293,8 @@ class running_server:
             **os.environ,
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "1",
+            "WEB_CONCURRENCY": str(self.workers),
+            "GUNICORN_THREADS": str(self.threads),
             "ACCESS_LOG": os.devnull,
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         }

@@ -34,3 +34,16 @@ def test_page_benchmark_runs_on_a_tiny_practice(tmp_path):
         "A/R ageing",
     }
     assert all(page["queries"] > 0 for page in result["pages"].values())
+
+
+def test_writers_benchmark_runs_on_a_tiny_practice(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    out = tmp_path / "writers.json"
+    command = [sys.executable, "bench/writers.py", "--scale", "0.002", "--writers", "2"]
+    command += ["--readers", "1", "--seconds", "1", "--solo", "2", "--json", str(out)]
+
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=300, capture_output=True)
+
+    result = json.loads(out.read_text())
+    assert result["writer_errors"] == 0 and result["reader_errors"] == 0
+    assert result["bookings"] > 0 and result["readers_alone_per_s"] > 0

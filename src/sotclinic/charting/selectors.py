@@ -209,8 +209,10 @@ def attach_visits(appointments: Iterable) -> None:
     visit of the patient recorded exam findings, so they can be copied forward) on each
     appointment of a day list: two queries."""
     appointments = list(appointments)
-    visits = Visit.objects.filter(appointment__in=[a.pk for a in appointments]).select_related(
-        "note"
+    visits = (
+        Visit.objects.filter(appointment__in=[a.pk for a in appointments])
+        .select_related("note")
+        .only("appointment_id", "note__signed_at")
     )
     by_appointment = {v.appointment_id: v for v in visits}
     first_findings = dict(

@@ -363,7 +363,7 @@ def _existing_online_booking(
 
 def _book_listed_slot(
     kind: AppointmentType,
-    practitioner_id: int | None,
+    candidates: list[Slot],
     start: dt.datetime,
     patient: Patient | None,
     new_patient: dict,
@@ -373,16 +373,26 @@ def _book_listed_slot(
     channel: str,
 ) -> Appointment:
     """Book `start` for `patient` (or a patient created from `new_patient`) with the first of
-    the practitioners free then, and queue the confirmation."""
-    practitioner_ids = None if practitioner_id is None else [practitioner_id]
-    candidates = _check_offered(kind, start, practitioner_ids, now=now)
-    if patient is None:
-        patient = Patient.objects.create(
-            **new_patient, consent_to_contact=True, consent_recorded_at=now
-        )
+    the `candidates` (slots `_check_offered` found, computed before the write transaction)
+    still free, and queue the confirmation. Inside the caller's transaction.
+
+    Only the chosen slot is checked again: the practitioner's opening hours for that one
+    interval, and the database's overlap refusal on insert."""
     end, until = _times(kind, start)
+    practitioners = Practitioner.objects.in_bulk({s.practitioner_id for s in candidates})
+    locations = Location.objects.in_bulk({s.location_id for s in candidates})
+    appointment, open_somewhere = None, False
     for slot in candidates:
-        appointment = Appointment(
+        if not within_opening_hours(
+            practitioners[slot.practitioner_id], locations[slot.location_id], start, end
+        ):
+            continue  # the hours changed since the slots were listed
+        open_somewhere = True
+        if patient is None:
+            patient = Patient.objects.create(
+                **new_patient, consent_to_contact=True, consent_recorded_at=now
+            )
+        candidate = Appointment(
             practitioner_id=slot.practitioner_id,
             location_id=slot.location_id,
             patient=patient,
@@ -393,12 +403,13 @@ def _book_listed_slot(
             booked_online=True,
         )
         try:
-            _save_without_overlap(appointment)
+            _save_without_overlap(candidate)
         except SlotTaken:
             continue  # taken a moment ago by another request; try the next practitioner
+        appointment = candidate
         break
-    else:
-        raise SlotTaken()
+    if appointment is None:
+        raise SlotTaken() if open_somewhere else SlotNotOffered()
     booked = Appointment.objects.select_related(
         "practitioner", "appointment_type", "location", "patient"
     ).get(pk=appointment.pk)
@@ -451,7 +462,6 @@ class BookingOutcome:
 REQUEST_RECEIVED = BookingOutcome()
 
 
-@transaction.atomic
 def book_online(
     *,
     appointment_type_id: int,
@@ -499,26 +509,44 @@ def book_online(
         # Answer on the slot alone, before and apart from the match.
         _check_offered(kind, start, None if practitioner_id is None else [practitioner_id], now=now)
         location = Location.objects.order_by("pk").first()
-        if patient is None:
-            notifications.send_not_booked(email.strip(), kind, location)
-        else:
-            practitioner = (
-                None if practitioner_id is None else Practitioner.objects.get(pk=practitioner_id)
-            )
-            notifications.send_booking_request(
-                patient, kind, practitioner, start, location, base_url
-            )
+        with transaction.atomic():
+            if patient is None:
+                notifications.send_not_booked(email.strip(), kind, location)
+            else:
+                practitioner = (
+                    None
+                    if practitioner_id is None
+                    else Practitioner.objects.get(pk=practitioner_id)
+                )
+                notifications.send_booking_request(
+                    patient, kind, practitioner, start, location, base_url
+                )
         return REQUEST_RECEIVED
 
-    if (
-        patient is not None
-        and _same_name(first_name, patient.first_name)
-        and _same_name(last_name, patient.last_name)
-    ):
-        repeated = _existing_online_booking(patient, kind, practitioner_id, start, now=now)
+    def retry(patient: Patient | None) -> Appointment | None:
+        if (
+            patient is not None
+            and _same_name(first_name, patient.first_name)
+            and _same_name(last_name, patient.last_name)
+        ):
+            return _existing_online_booking(patient, kind, practitioner_id, start, now=now)
+        return None
+
+    repeated = retry(patient)
+    if repeated is not None:
+        # A retry (lost answer, second click): its confirmation is queued already.
+        return BookingOutcome(repeated)
+    # The free slots are computed here, before the write transaction (on SQLite it holds the
+    # one write lock from its first statement); inside it only the chosen slot is checked.
+    practitioner_ids = None if practitioner_id is None else [practitioner_id]
+    try:
+        candidates = _check_offered(kind, start, practitioner_ids, now=now)
+    except SlotTaken:
+        # Perhaps by this same request a moment ago (a second click): answer with that booking.
+        repeated = retry(patient or match_patient(email, date_of_birth))
         if repeated is not None:
-            # A retry (lost answer, second click): its confirmation is queued already.
             return BookingOutcome(repeated)
+        raise
     new_patient = {
         "first_name": first_name.strip(),
         "last_name": last_name.strip(),
@@ -527,18 +555,29 @@ def book_online(
         "date_of_birth": date_of_birth,
         "preferred_language": language,
     }
-    return BookingOutcome(
-        _book_listed_slot(
-            kind,
-            practitioner_id,
-            start,
-            patient,
-            new_patient,
-            base_url=base_url,
-            now=now,
-            channel=channel,
-        )
-    )
+    with transaction.atomic():
+        if patient is None:  # created by another request since the match above?
+            patient = match_patient(email, date_of_birth)
+            repeated = retry(patient)
+            if repeated is not None:
+                return BookingOutcome(repeated)
+        try:
+            booked = _book_listed_slot(
+                kind,
+                candidates,
+                start,
+                patient,
+                new_patient,
+                base_url=base_url,
+                now=now,
+                channel=channel,
+            )
+        except SlotTaken:
+            repeated = retry(patient)
+            if repeated is None:
+                raise
+            return BookingOutcome(repeated)
+    return BookingOutcome(booked)
 
 
 @transaction.atomic
@@ -560,9 +599,10 @@ def confirm_booking_request(
     repeated = _existing_online_booking(patient, kind, practitioner_id, start, now=now)
     if repeated is not None:
         return repeated
+    practitioner_ids = None if practitioner_id is None else [practitioner_id]
     return _book_listed_slot(
         kind,
-        practitioner_id,
+        _check_offered(kind, start, practitioner_ids, now=now),
         start,
         patient,
         {},

@@ -15,7 +15,6 @@ from sotclinic.billing.care_plan_adherence import patient_plans
 from sotclinic.billing.models import Account
 from sotclinic.billing.packages import usable_packages
 from sotclinic.charting.selectors import attach_visits
-from sotclinic.id_urls import id_url
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.patients import selectors
 from sotclinic.patients.forms import PatientSearchForm
@@ -28,6 +27,8 @@ from sotclinic.scheduling.selectors import (
     day_schedule,
     patient_appointments,
 )
+
+from .day_list import DayRows
 
 PAGE_SIZE = 25
 
@@ -42,30 +43,24 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         locations.append(
             {"location": location, "day": today, "columns": day_schedule(today, location)}
         )
-    appointments = [a for b in locations for c in b["columns"] for a in c.appointments]
-    if request.user.is_practitioner:  # the "open / start visit" links on each appointment
-        attach_visits(appointments)
-    _attach_links(appointments)
+    clinical = request.user.is_practitioner  # the chart and visit links on each appointment
+    if clinical:
+        attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
+    rows = DayRows(clinical=clinical)
+    for block in locations:
+        block["columns"] = [
+            {
+                "practitioner": c.practitioner,
+                "rows": rows.rows(c.appointments, block["location"].tz),
+            }
+            for c in block["columns"]
+        ]
     flagged = patients_with_open_red_flags()
     if request.user.is_practitioner:  # they see what each flag is: a read of the chart
         for entry in flagged:
             log_access(request, entry.patient, Action.VIEW_RED_FLAGS, "staff home")
     context = {"locations": locations, "flagged": flagged}
     return render(request, "scheduling/staff_home.html", context)
-
-
-def _attach_links(appointments) -> None:
-    """Each appointment's links on the day list, one ``reverse`` per pattern, not per link."""
-    patient, chart = id_url("patients:detail"), id_url("charting:chart")
-    visit, start = id_url("charting:visit"), id_url("charting:start_visit")
-    start_from_last = id_url("charting:start_visit_from_last")
-    for appointment in appointments:
-        appointment.patient_url = patient(appointment.patient_id)
-        appointment.chart_url = chart(appointment.patient_id)
-        appointment.start_visit_url = start(appointment.pk)
-        appointment.start_from_last_url = start_from_last(appointment.pk)
-        if getattr(appointment, "chart_visit", None) is not None:
-            appointment.visit_url = visit(appointment.chart_visit.pk)
 
 
 @staff_required

@@ -135,7 +135,9 @@ def _staff_patterns(resolver=None, prefix=""):
             yield entry.name, route
 
 
-STAFF_PAGES = sorted({name for name, _ in _staff_patterns()})
+# Numbered staff pages that are about no patient (the clinic's own care-plan templates).
+NOT_ABOUT_A_PATIENT = {"care_plans:template_edit"}
+STAFF_PAGES = sorted({name for name, _ in _staff_patterns()} - NOT_ABOUT_A_PATIENT)
 
 
 def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
@@ -146,8 +148,14 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
         kwargs["patient_id"] = patient.pk
     if "<int:visit_id>" in route:
         kwargs["visit_id"] = make_visit(doctor, patient).pk
-    if "<int:pk>" in route and name.startswith("scheduling:appointment"):
-        kwargs["pk"] = make_appointment(doctor, TEN, patient=patient).pk
+    if "<int:pk>" in route and name.startswith(("scheduling:appointment", "scheduling:series")):
+        appointment = make_appointment(doctor, TEN, patient=patient)
+        if name.startswith("scheduling:series"):  # pages of an appointment in a series
+            from sotclinic.scheduling.models import Appointment, AppointmentSeries
+
+            series = AppointmentSeries.objects.create()
+            Appointment.objects.filter(pk=appointment.pk).update(series=series)
+        kwargs["pk"] = appointment.pk
     if "<int:pk>" in route and name.startswith("scheduling:waitlist"):
         from sotclinic.scheduling import waitlist
 
@@ -160,6 +168,34 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
             latest=dt.time(17),
             source="staff",
         ).pk
+    if "<int:plan_id>" in route:
+        from sotclinic.billing import care_plans
+
+        location = doctor.locations.first()
+        plan = care_plans.prescribe_plan(
+            patient,
+            by=doctor.user,
+            practitioner=doctor,
+            location=location,
+            appointment_type=make_appointment_type([doctor]),
+            phases=[{"visits_per_week": 2, "weeks": 2}],
+            reexam_visits=[4],
+            start_date=dt.date.today() + dt.timedelta(days=7),
+            name="Plan",
+        )
+        if name in ("care_plans:book", "care_plans:signed_pdf"):  # pages of a signed plan
+            care_plans.propose_plan(plan, by=doctor.user)
+            care_plans.sign_plan(
+                plan,
+                full_name="Pat Ient",
+                signature_svg=(
+                    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200">'
+                    '<path d="M10 100 L40 60 L80 140 L120 50"/></svg>'
+                ),
+                shown_sha256=care_plans.document_sha256(care_plans.plan_document(plan)),
+                ip_address="192.0.2.7",
+            )
+        kwargs["plan_id"] = plan.pk
     if "<int:appointment_id>" in route:
         kwargs["appointment_id"] = make_appointment(doctor, TEN, patient=patient).pk
     if "<slug:instrument_id>" in route:

@@ -89,5 +89,6 @@ def superbill(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _form_page(request, patient, form, status: int) -> HttpResponse:
+    log_access(request, patient, Action.VIEW_ACCOUNT, "superbill form")
     context = {"patient": patient, "form": form}
     return render(request, "billing/superbill.html", context, status=status)

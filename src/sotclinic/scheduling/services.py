@@ -1125,7 +1125,7 @@ def claim_waitlist_offer(
         )
     appointment = _book_listed_slot(
         entry.appointment_type,
-        offer.practitioner_id,
+        _check_offered(entry.appointment_type, offer.start, [offer.practitioner_id], now=now),
         offer.start,
         entry.patient,
         {},

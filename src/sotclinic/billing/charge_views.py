@@ -56,7 +56,7 @@ def _render_visit(
         "visit": visit,
         "patient": visit.patient,
         "day": charges.visit_day(visit),
-        "diagnoses": list(enumerate(getattr(visit.note, "diagnosis_codes", []) or [], start=1)),
+        "diagnoses": list(enumerate(charges.visit_diagnoses(visit), start=1)),
         "rows": rows,
         "has_open": any(d.status == ChargeDraft.Status.OPEN for d in drafts),
         "add_form": add_form or AddChargeForm(currency=currency),

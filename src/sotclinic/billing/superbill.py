@@ -32,7 +32,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from sotclinic.charting.diagnosis_codes import diagnosis_codes
+from sotclinic.charting.diagnosis_codes import diagnosis_codes, stored_codes
 from sotclinic.charting.models import Note
 from sotclinic.clinic_locale import date_text
 from sotclinic.messaging.services import queue_email
@@ -133,7 +133,7 @@ def superbill_for(patient: Patient, start: dt.date, end: dt.date) -> Superbill:
     letters: dict[str, str] = {}
     dates: list[ServiceDate] = []
     for charge in charges:
-        note_codes = notes.get(charge.visit_id) or []
+        note_codes = stored_codes(notes.get(charge.visit_id))
         pointers = []
         for position in charge.diagnosis_pointers or []:
             if isinstance(position, int) and 1 <= position <= len(note_codes):

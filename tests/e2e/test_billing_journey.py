@@ -47,6 +47,8 @@ def _us_clinic():
     settings = ClinicSettings.load()
     settings.diagnosis_codes = "icd10cm"
     settings.npi, settings.tax_id = PRACTICE_NPI, "12-3456789"
+    settings.language, settings.phone_region, settings.first_day_of_week = "en-us", "US", 0
+    settings.date_order = settings.dob_order = "MDY"
     settings.save()
     location = make_location(
         name="Lakeside Chiropractic",
@@ -77,9 +79,7 @@ def _save_pdf(page, url: str, name: str) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
 
 
-def test_a_care_plan_from_prescription_to_superbill(
-    page, browser, live_server, log_in, screenshot
-):
+def test_a_care_plan_from_prescription_to_superbill(page, browser, live_server, log_in, screenshot):
     location, doctor, kind, patient = _us_clinic()
     now = timezone.now().astimezone(location.tz)
     today = now.date()

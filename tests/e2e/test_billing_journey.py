@@ -171,6 +171,7 @@ def test_a_care_plan_from_prescription_to_superbill(page, browser, live_server, 
     expect(lines).to_have_count(2)
     codes = {d.code: d for d in visit.charge_drafts.all()}
     assert set(codes) == {"98941", "98943"}
+    assert codes["98941"].modifiers == ["AT"]  # in active care: the patient follows the plan
     assert codes["98941"].diagnosis_pointers and codes["98943"].diagnosis_pointers
     assert all(p in (1, 2) for d in codes.values() for p in d.diagnosis_pointers)
     for code, draft in codes.items():
@@ -204,6 +205,8 @@ def test_a_care_plan_from_prescription_to_superbill(page, browser, live_server, 
     desk.get_by_role("button", name="Search").click()
     desk.get_by_role("link", name="Smith, Olivia").click()
     desk.get_by_label("From").fill((today - dt.timedelta(days=30)).isoformat())
+    # To tomorrow: a payment is dated in the server's zone (UTC), which is already tomorrow
+    # on a US evening.
     desk.get_by_label("To").fill((today + dt.timedelta(days=1)).isoformat())
     screenshot(desk, "billing-journey-superbill-form")
     with desk.expect_download() as download:

@@ -458,3 +458,17 @@ def test_a_start_far_from_today_is_refused(clinic):
         care_plans.plan_starts(
             plan, first_day=dt.date(2000, 1, 3), time=dt.time(9), weekdays=[[0], [0]]
         )
+
+
+def test_a_patient_following_an_accepted_plan_is_in_active_care_from_its_start(clinic):
+    from sotclinic.billing import charges
+
+    start = next_monday()
+    assert not charges.in_active_care(clinic.patient, start)
+    plan = prescribe(clinic)
+    assert not charges.in_active_care(clinic.patient, start)  # not accepted yet
+    signed(clinic, plan)
+    assert charges.in_active_care(clinic.patient, start)
+    assert not charges.in_active_care(clinic.patient, start - dt.timedelta(days=1))
+    care_plans.cancel_plan(plan, by=clinic.practitioner.user)
+    assert not charges.in_active_care(clinic.patient, start)

@@ -62,6 +62,9 @@ def test_a_visits_page_shows_its_lines_and_diagnoses_and_is_logged(client, clini
     body = response.content.decode()
     assert response.status_code == 200
     assert "M54.50" in body and "2 spinal region(s) adjusted" in body and 'value="45.00"' in body
+    # The note keeps each code with its system; the page lists the codes a pointer counts.
+    assert '<li value="1">M54.50</li>' in body and '<li value="2">M99.04</li>' in body
+    assert "hl7.org" not in body
     assert AccessLog.objects.filter(action="view_charges", patient=visit.patient).exists()
 
 

@@ -158,3 +158,20 @@ def test_no_e_mail_without_an_address(account):
     with pytest.raises(BillingError, match="no e-mail address"):
         documents.email_document(patient, documents.invoice_pdf(invoice), kind="billing.invoice")
     assert not Message.objects.exists()
+
+
+def test_a_long_date_stays_in_its_column_clear_of_the_description(account):
+    desk, patient, _, _ = account
+    payment = ledger.record_payment(
+        patient, amount=1000, method="card", by=desk, occurred_on=dt.date(2026, 9, 30)
+    )
+
+    content = documents.receipt_pdf(payment).content
+    page = PdfReader(io.BytesIO(content)).pages[0]
+    row = next(
+        line
+        for line in page.extract_text(extraction_mode="layout").splitlines()
+        if "Payment" in line and "2026" in line
+    )
+    # Laid out as printed: the date ends before the description starts, with space between.
+    assert "2026 " in row and "2026Payment" not in row

@@ -14,6 +14,7 @@ from sotclinic.billing.models import CarePlan, CarePlanSignature
 from sotclinic.scheduling.models import Appointment
 from tests.billing.plan_setup import plan_clinic
 from tests.conftest import ARTIFACTS
+from tests.e2e.signature_pad import draw_signature
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,19 +50,9 @@ def test_prescribe_sign_on_a_tablet_and_book_a_care_plan(page, live_server, log_
     expect(page.get_by_role("heading", name="Your care plan")).to_be_visible()
     page.get_by_label("Your full name").fill("Olivia Smith")
     pad = page.locator(".signature-surface")
-    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box["width"] > 500  # the pad spans the tablet's width
-    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
-    page.mouse.move(x + 0.1 * w, y + 0.6 * h)
-    page.mouse.down()
-    for i in range(1, 30):
-        page.mouse.move(x + (0.1 + 0.025 * i) * w, y + (0.6 - 0.3 * ((i % 6) / 6)) * h)
-    page.mouse.up()
-    page.mouse.move(x + 0.5 * w, y + 0.7 * h)
-    page.mouse.down()
-    page.mouse.move(x + 0.85 * w, y + 0.65 * h, steps=10)
-    page.mouse.up()
+    draw_signature(page, pad)
     expect(pad.locator("path")).to_have_count(2)
     screenshot(page, "care-plan-signing-tablet", full_page=False)
     page.get_by_role("button", name="I accept and sign this plan").click()

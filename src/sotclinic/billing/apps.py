@@ -11,7 +11,10 @@ class BillingConfig(AppConfig):
         from sotclinic.charting.models import Note
         from sotclinic.charting.signals import note_signed
 
-        from .charges import suggest_charges_for_signed_note
+        from .care_plans import follows_a_care_plan
+        from .charges import add_active_care_check, suggest_charges_for_signed_note
+
+        add_active_care_check(follows_a_care_plan)
 
         note_signed.connect(
             suggest_charges_for_signed_note, sender=Note, dispatch_uid="billing-suggest-charges"

@@ -333,6 +333,14 @@ def complete_plan(plan: CarePlan, *, by) -> CarePlan:
 # --- The document the patient signs --------------------------------------------------------
 
 
+def follows_a_care_plan(patient: Patient, day: dt.date) -> bool:
+    """Whether the patient is in active care on ``day``: a plan they accepted (or one being
+    followed) starts on or before it. Charge suggestions mark spinal manipulation AT then."""
+    return CarePlan.objects.filter(
+        patient=patient, status__in=CarePlan.FOLLOWED_STATUSES, start_date__lte=day
+    ).exists()
+
+
 def plan_language(plan: CarePlan) -> str:
     """The language the patient reads: their own, else the clinic's."""
     return plan.patient.preferred_language or clinic_locale.current().language

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access, log_aggregate_access
-from sotclinic.charting.diagnosis_codes import describe
 from sotclinic.charting.models import Visit
 from sotclinic.query_params import page_param
 
@@ -57,9 +56,7 @@ def _render_visit(
         "visit": visit,
         "patient": visit.patient,
         "day": charges.visit_day(visit),
-        "diagnoses": list(
-            enumerate(describe(getattr(visit.note, "diagnosis_codes", []) or []), start=1)
-        ),
+        "diagnoses": list(enumerate(charges.visit_diagnoses(visit), start=1)),
         "rows": rows,
         "has_open": any(d.status == ChargeDraft.Status.OPEN for d in drafts),
         "add_form": add_form or AddChargeForm(currency=currency),

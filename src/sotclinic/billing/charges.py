@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sotclinic.charting.diagnosis_codes import stored_codes
 from sotclinic.charting.models import Note, Visit
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import ClinicSettings, Location
@@ -148,7 +149,7 @@ def suggest_charges(visit: Visit) -> list[ChargeDraft]:
     procedures = getattr(visit.note, "procedures", None)
     lines = charge_rules.suggest_lines(
         regions=procedures.adjustment_regions if procedures else [],
-        diagnosis_codes=visit.note.diagnosis_codes,
+        diagnosis_codes=visit_diagnoses(visit),
         us_codes=us_codes,
         active_care=in_active_care(visit.patient, day),
         services=services_by_suggestion(us_codes),
@@ -210,16 +211,17 @@ def add_charge(visit: Visit, service: Service, *, by, amount: int | None = None)
         description=service.name,
         modifiers=modifiers[: charge_rules.MAX_MODIFIERS],
         units=service.default_units,
-        diagnosis_pointers=charge_rules.diagnosis_pointers(_diagnoses(visit)),
+        diagnosis_pointers=charge_rules.diagnosis_pointers(visit_diagnoses(visit)),
         amount=amount,
         tax_amount=tax_of(amount, service),
         currency=currency,
     )
 
 
-def _diagnoses(visit: Visit) -> list[str]:
+def visit_diagnoses(visit: Visit) -> list[str]:
+    """The codes of the visit note's diagnoses, in the note's order (what pointers count)."""
     note = getattr(visit, "note", None)
-    return list(note.diagnosis_codes) if note else []
+    return stored_codes(note.diagnosis_codes) if note else []
 
 
 def _check_amount(amount) -> None:
@@ -290,7 +292,7 @@ def update_draft(
     draft.code = code
     draft.modifiers = modifiers
     draft.units = units
-    draft.diagnosis_pointers = check_pointers(diagnosis_pointers, _diagnoses(draft.visit))
+    draft.diagnosis_pointers = check_pointers(diagnosis_pointers, visit_diagnoses(draft.visit))
     draft.amount = amount
     draft.tax_amount = tax_of(amount, draft.service)
     draft.save()
@@ -312,7 +314,7 @@ def post_draft(draft_id: int, *, by) -> LedgerEntry:
     """Post an open charge to the patient's ledger; the draft then points to its entry."""
     draft = _open_draft(draft_id)
     visit = draft.visit
-    check_pointers(draft.diagnosis_pointers, _diagnoses(visit))
+    check_pointers(draft.diagnosis_pointers, visit_diagnoses(visit))
     entry = ledger.post_entry(
         visit.patient,
         kind=EntryKind.CHARGE,

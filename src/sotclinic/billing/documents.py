@@ -97,9 +97,13 @@ def _render(title: str, heading_rows: list[tuple[str, str]], patient: Patient, t
     header = [_("Date"), _("Description"), _("Amount")]
     rows = [
         header,
-        *([_date(d), Paragraph(escape(text), body), amount] for d, text, amount in table),
+        *(
+            [Paragraph(escape(_date(d)), body), Paragraph(escape(text), body), amount]
+            for d, text, amount in table
+        ),
     ]
-    lines = Table(rows, colWidths=[28 * mm, 112 * mm, 34 * mm], repeatRows=1, hAlign="LEFT")
+    # The date wraps in its column rather than run into the description (a long month name).
+    lines = Table(rows, colWidths=[36 * mm, 104 * mm, 34 * mm], repeatRows=1, hAlign="LEFT")
     lines.setStyle(
         TableStyle(
             [

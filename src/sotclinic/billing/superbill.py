@@ -32,7 +32,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from sotclinic.charting.diagnosis_codes import DiagnosisCode, describe
+from sotclinic.charting.diagnosis_codes import diagnosis_codes, stored_codes
 from sotclinic.charting.models import Note
 from sotclinic.clinic_locale import date_text
 from sotclinic.messaging.services import queue_email
@@ -129,12 +129,11 @@ def superbill_for(patient: Patient, start: dt.date, end: dt.date) -> Superbill:
             "visit_id", "diagnosis_codes"
         )
     )
-    described = {visit_id: describe(codes) for visit_id, codes in notes.items()}
-    # Each diagnosis (system and code) once, lettered in order of first use.
-    letters: dict[DiagnosisCode, str] = {}
+    titles = diagnosis_codes()
+    letters: dict[str, str] = {}
     dates: list[ServiceDate] = []
     for charge in charges:
-        note_codes = described.get(charge.visit_id) or []
+        note_codes = stored_codes(notes.get(charge.visit_id))
         pointers = []
         for position in charge.diagnosis_pointers or []:
             if isinstance(position, int) and 1 <= position <= len(note_codes):
@@ -182,7 +181,10 @@ def superbill_for(patient: Patient, start: dt.date, end: dt.date) -> Superbill:
         tax_id=settings.tax_id,
         registration_number=settings.registration_number,
         practitioners=practitioners,
-        diagnoses=[(letter, code.code, code.title) for code, letter in letters.items()],
+        diagnoses=[
+            (letter, code, titles[code].title if code in titles else "")
+            for code, letter in letters.items()
+        ],
         dates=dates,
         charged=sum(c.amount for c in charges),
         paid=-paid,

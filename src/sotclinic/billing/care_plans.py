@@ -25,6 +25,7 @@ from sotclinic.intake.models import QuestionnaireResponse
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, AppointmentType, Location, Practitioner
+from sotclinic.scheduling.selectors import clinic_today
 
 from .fees import NoFee, fee_for
 from .ledger import clinic_currency
@@ -105,7 +106,7 @@ MAX_DAYS_BACK = 365
 
 
 def _check_start(day: dt.date, field: str) -> None:
-    today = timezone.localdate()
+    today = clinic_today()
     if (
         not today - dt.timedelta(days=MAX_DAYS_BACK)
         <= day

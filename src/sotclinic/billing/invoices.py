@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sotclinic.patients.models import Patient
+from sotclinic.scheduling.selectors import clinic_today
 
 from .errors import BillingError
 from .ledger import account_for
@@ -73,7 +73,7 @@ def issue_invoice(
         raise BillingError(_("Payments and refunds are not invoiced; choose charges and credits."))
     if InvoiceLine.objects.filter(entry__in=found).exists():
         raise BillingError(_("Some of these entries are already on an invoice."))
-    issued_on = issued_on or timezone.localdate()
+    issued_on = issued_on or clinic_today()
     invoice = Invoice.objects.create(
         number=_next_number(issued_on.year),
         account=account,

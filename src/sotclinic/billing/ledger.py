@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import ClinicSettings
+from sotclinic.scheduling.selectors import clinic_today
 
 from .errors import BillingError
 from .models import Account, EntryKind, LedgerEntry, PaymentMethod
@@ -55,7 +56,7 @@ def post_entry(
         kind=kind,
         amount=amount,
         currency=currency,
-        occurred_on=occurred_on or timezone.localdate(),
+        occurred_on=occurred_on or clinic_today(),
         created_by=by,
         **fields,
     )

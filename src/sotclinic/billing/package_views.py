@@ -5,7 +5,6 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +12,7 @@ from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
 from sotclinic.patients.models import Patient
+from sotclinic.scheduling.selectors import clinic_today
 
 from . import packages
 from .errors import BillingError
@@ -26,7 +26,7 @@ def _render(request, patient: Patient, *, status=200, error="") -> HttpResponse:
         "memberships": patient.memberships.select_related("plan").prefetch_related("fees"),
         "products": PackageProduct.objects.filter(active=True),
         "plans": MembershipPlan.objects.filter(active=True),
-        "this_month": timezone.localdate().replace(day=1),
+        "this_month": clinic_today().replace(day=1),
         "error": error,
     }
     return render(request, "billing/patient_packages.html", context, status=status)

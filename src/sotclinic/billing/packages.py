@@ -8,11 +8,11 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sotclinic.charting.models import Visit
 from sotclinic.patients.models import Patient
+from sotclinic.scheduling.selectors import clinic_today
 
 from . import ledger
 from .errors import BillingError
@@ -44,7 +44,7 @@ def sell_package(
     if not product.active:
         raise BillingError(_("This package is no longer sold."))
     _same_currency(product.currency)
-    sold_on = sold_on or timezone.localdate()
+    sold_on = sold_on or clinic_today()
     charge = ledger.post_entry(
         patient,
         kind=EntryKind.CHARGE,
@@ -79,7 +79,7 @@ def redeem_package(package: PatientPackage, visit: Visit, *, amount: int, by) ->
         raise BillingError(_("This package belongs to another patient."))
     if package.visits_left <= 0:
         raise BillingError(_("This package has no visits left."))
-    if package.expires_on and timezone.localdate() > package.expires_on:
+    if package.expires_on and clinic_today() > package.expires_on:
         raise BillingError(
             _("This package expired on %(date)s.") % {"date": package.expires_on.isoformat()}
         )
@@ -109,7 +109,7 @@ def redeem_package(package: PatientPackage, visit: Visit, *, amount: int, by) ->
 
 def usable_packages(patient: Patient, day: dt.date | None = None) -> list[PatientPackage]:
     """The patient's packages with visits left that have not expired, oldest first."""
-    day = day or timezone.localdate()
+    day = day or clinic_today()
     packages = PatientPackage.objects.filter(
         patient=patient, visits_used__lt=F("visits_total")
     ).order_by("sold_on", "id")
@@ -129,7 +129,7 @@ def start_membership(
         plan=plan,
         monthly_fee=plan.monthly_fee,
         currency=plan.currency,
-        started_on=started_on or timezone.localdate(),
+        started_on=started_on or clinic_today(),
         created_by=by,
     )
 

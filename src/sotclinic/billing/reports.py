@@ -30,6 +30,7 @@ from django.utils import timezone
 from sotclinic.charting.models import Visit
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment, Practitioner
+from sotclinic.scheduling.selectors import clinic_today
 
 from .models import Account, EntryKind, LedgerEntry
 
@@ -58,7 +59,7 @@ class Period:
 
 def default_period(today: dt.date | None = None) -> Period:
     """The last twelve whole months and the current one."""
-    today = today or timezone.localdate()
+    today = today or clinic_today()
     start = dt.date(today.year - 1, today.month, 1)
     return Period(start=start, end=today)
 
@@ -272,7 +273,7 @@ def _to_date(value) -> dt.date | None:
 def ageing_report(as_of: dt.date | None = None, limit: int = AGEING_PAGE_ROWS) -> AgeingReport:
     """What patients owe today, by how long it has been owed (the ``limit`` patients owing
     most, and the totals over all): two queries."""
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clinic_today()
     params = {
         "d30": as_of - dt.timedelta(days=30),
         "d60": as_of - dt.timedelta(days=60),

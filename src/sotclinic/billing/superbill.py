@@ -22,7 +22,6 @@ from xml.sax.saxutils import escape
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -40,6 +39,7 @@ from sotclinic.money import format_money
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import ClinicSettings, Location, Practitioner
 from sotclinic.scheduling.notifications import clinic_name
+from sotclinic.scheduling.selectors import clinic_today
 
 from .errors import BillingError
 from .models import Account, EntryKind, LedgerEntry
@@ -421,7 +421,7 @@ def render_pdf(bill: Superbill) -> bytes:
                 "This is a statement of services and payments for the patient to send to an "
                 "insurer; it is not an invoice. Issued on %(today)s."
             )
-            % {"today": day(timezone.localdate())},
+            % {"today": day(clinic_today())},
             small,
         )
     )

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +16,7 @@ from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
 from sotclinic.patients.models import Patient
 from sotclinic.patients.selectors import search_patients
+from sotclinic.scheduling.selectors import clinic_today
 
 from .errors import BillingError
 from .report_views import validate_report_date
@@ -48,7 +48,7 @@ class SuperbillForm(forms.Form):
 
 
 def _initial() -> dict:
-    today = timezone.localdate()
+    today = clinic_today()
     return {"start": dt.date(today.year, 1, 1), "end": today}
 
 

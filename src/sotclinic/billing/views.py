@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +14,7 @@ from sotclinic.accounts.access import staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
 from sotclinic.patients.models import Patient
+from sotclinic.scheduling.selectors import clinic_today
 
 from . import documents, invoices, ledger
 from .errors import BillingError
@@ -28,7 +28,7 @@ def _forms(patient: Patient, currency: str, data=None, which: str = "") -> dict:
     def bound(name):
         return data if name == which else None
 
-    today = timezone.localdate()
+    today = clinic_today()
     return {
         "payment_form": PaymentForm(
             bound("payment"),
@@ -202,7 +202,7 @@ def _statement(request, patient: Patient) -> documents.Document | None:
     if not any(key.startswith("statement-") for key in data):
         data = None  # no dates chosen: this month so far
     if data is None:
-        today = timezone.localdate()
+        today = clinic_today()
         return documents.statement_pdf(invoices.statement(patient, today.replace(day=1), today))
     form = StatementForm(data, prefix="statement")
     if not form.is_valid():

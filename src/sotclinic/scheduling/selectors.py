@@ -554,3 +554,15 @@ def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appo
     upcoming = list(appointments.filter(start__gte=now).order_by("start"))
     past = list(appointments.filter(start__lt=now).order_by("-start")[:50])
     return upcoming, past
+
+
+def clinic_today(location: Location | None = None, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the clinic is: in ``location``'s time zone, else in the first
+    location's (a clinic's locations normally share one), else the server's. Money and
+    paperwork are dated by it, so an evening payment in New York is not dated tomorrow."""
+    now = now or timezone.now()
+    if location is None:
+        location = Location.objects.order_by("pk").first()
+    if location is None:
+        return timezone.localdate(now)
+    return now.astimezone(location.tz).date()

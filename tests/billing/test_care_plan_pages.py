@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.billing import care_plans
 from sotclinic.billing.care_plan_adherence import (
     patient_plans,
@@ -165,7 +165,7 @@ def test_the_tablet_signing_journey_over_http(client, clinic):
     signature = CarePlanSignature.objects.get()
     assert signature.ip_address == "198.51.100.4"
     assert signature.handed_over_by == clinic.practitioner.user
-    assert AccessLog.objects.filter(action="sign_care_plan", patient=clinic.patient).exists()
+    assert AccessLog.objects.filter(action=Action.SIGN_CARE_PLAN, patient=clinic.patient).exists()
     # The signing session is over.
     response = client.get(reverse("care_plans:sign"))
     assert response.status_code == 422 and "No care plan is open" in response.content.decode()

@@ -5,7 +5,7 @@ every view and change is access-logged."""
 import pytest
 
 from sotclinic.accounts.models import Role
-from sotclinic.audit.models import AccessLog
+from sotclinic.audit.models import AccessLog, Action
 from sotclinic.billing import packages
 from sotclinic.billing.models import Account, ChargeDraft, LedgerEntry, PackageProduct
 from tests.billing.billing_factories import make_schedule, make_service, price, set_clinic_currency
@@ -53,7 +53,9 @@ def test_the_open_list_shows_charges_oldest_first_and_logs_one_aggregate_row(cli
     body = response.content.decode()
     assert body.index(first.patient.full_name) < body.index(second.patient.full_name)
     assert "98940" in body and "45.00" in body
-    assert AccessLog.objects.filter(action="view_charges", patient=None, user=desk).count() == 1
+    assert (
+        AccessLog.objects.filter(action=Action.VIEW_CHARGES, patient=None, user=desk).count() == 1
+    )
 
 
 def test_a_visits_page_shows_its_lines_and_diagnoses_and_is_logged(client, clinic, desk):
@@ -65,7 +67,7 @@ def test_a_visits_page_shows_its_lines_and_diagnoses_and_is_logged(client, clini
     # The note keeps each code with its system; the page lists the codes a pointer counts.
     assert '<li value="1">M54.50</li>' in body and '<li value="2">M99.04</li>' in body
     assert "hl7.org" not in body
-    assert AccessLog.objects.filter(action="view_charges", patient=visit.patient).exists()
+    assert AccessLog.objects.filter(action=Action.VIEW_CHARGES, patient=visit.patient).exists()
 
 
 def test_front_desk_edits_and_posts_a_line_in_one_press(client, clinic, desk):
@@ -85,7 +87,7 @@ def test_front_desk_edits_and_posts_a_line_in_one_press(client, clinic, desk):
         [1, 2],
         desk,
     )
-    assert AccessLog.objects.filter(action="post_charges", patient=visit.patient).exists()
+    assert AccessLog.objects.filter(action=Action.POST_CHARGES, patient=visit.patient).exists()
     # Posted: it cannot change any more.
     again = client.post(f"/staff/charges/{draft.pk}/", {**row(draft, amount="1"), "action": "save"})
     assert again.status_code == 409 and "already posted" in again.content.decode()
@@ -224,7 +226,7 @@ def test_selling_a_package_and_a_membership_and_charging_a_month(client, clinic,
     assert "6 of 6" in page and month in page
     detail = client.get(f"/staff/patients/{patient.pk}/").content.decode()
     assert "Six visits: 6 of 6 visits left" in detail
-    assert AccessLog.objects.filter(action="sell_package", patient=patient).count() == 2
+    assert AccessLog.objects.filter(action=Action.SELL_PACKAGE, patient=patient).count() == 2
     inactive = PackageProduct.objects.create(
         name="Old", visits=1, price=1, currency="USD", active=False
     )

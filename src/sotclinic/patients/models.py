@@ -74,10 +74,13 @@ class Patient(models.Model):
         verbose_name=_("preferred language"),
     )
     # Printed on superbills for the patient to claim from their insurer.
-    insurer_name = models.CharField(_("insurer"), max_length=200, blank=True)
-    insurance_member_id = models.CharField(_("insurance member ID"), max_length=60, blank=True)
+    # db_default: rows written by older code (and historical models in migrations) get "".
+    insurer_name = models.CharField(_("insurer"), max_length=200, blank=True, db_default="")
+    insurance_member_id = models.CharField(
+        _("insurance member ID"), max_length=60, blank=True, db_default=""
+    )
     insurance_group_number = models.CharField(
-        _("insurance group number"), max_length=60, blank=True
+        _("insurance group number"), max_length=60, blank=True, db_default=""
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # What the search box compares (``search.fold``, ``search.digits``), filled on every save;

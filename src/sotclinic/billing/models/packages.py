@@ -60,9 +60,14 @@ class PatientPackage(models.Model):
     """A package sold to a patient; what it holds is copied at sale and never changes after."""
 
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="packages"
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="packages",
+        verbose_name=_("patient"),
     )
-    product = models.ForeignKey(PackageProduct, on_delete=models.PROTECT, related_name="sold")
+    product = models.ForeignKey(
+        PackageProduct, on_delete=models.PROTECT, related_name="sold", verbose_name=_("package")
+    )
     name = models.CharField(_("name"), max_length=200)
     visits_total = models.PositiveSmallIntegerField(_("visits"))
     visits_used = models.PositiveSmallIntegerField(_("visits used"), default=0)
@@ -71,12 +76,18 @@ class PatientPackage(models.Model):
     sold_on = models.DateField(_("sold on"))
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
     charge = models.OneToOneField(
-        LedgerEntry, on_delete=models.PROTECT, related_name="package_sold"
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="package_sold",
+        verbose_name=_("charge for the package"),
     )
     sold_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sold by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["sold_on", "id"]
@@ -153,17 +164,28 @@ class Membership(models.Model):
     """A patient's membership: from its start until it ends, one fee per month."""
 
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, related_name="memberships"
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("patient"),
     )
-    plan = models.ForeignKey(MembershipPlan, on_delete=models.PROTECT, related_name="members")
+    plan = models.ForeignKey(
+        MembershipPlan,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("membership plan"),
+    )
     monthly_fee = models.BigIntegerField(_("monthly fee (minor units)"))
     currency = models.CharField(_("currency"), max_length=3, validators=[CURRENCY_VALIDATOR])
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["started_on", "id"]

@@ -13,16 +13,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patient',
             name='insurance_group_number',
-            field=models.CharField(blank=True, max_length=60, verbose_name='insurance group number'),
+            field=models.CharField(blank=True, db_default='', max_length=60, verbose_name='insurance group number'),
         ),
         migrations.AddField(
             model_name='patient',
             name='insurance_member_id',
-            field=models.CharField(blank=True, max_length=60, verbose_name='insurance member ID'),
+            field=models.CharField(blank=True, db_default='', max_length=60, verbose_name='insurance member ID'),
         ),
         migrations.AddField(
             model_name='patient',
             name='insurer_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='insurer'),
+            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='insurer'),
         ),
     ]

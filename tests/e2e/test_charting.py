@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from sotclinic.accounts.models import Role
 from sotclinic.charting.models import Note, Visit
+from sotclinic.scheduling.models import ClinicSettings
 from tests.e2e.exam_screen import tick
 from tests.factories import (
     make_appointment,
@@ -22,6 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_practitioner_charts_signs_and_adds_an_addendum(
     log_in, page, browser, live_server, screenshot
 ):
+    # Codes from the shipped ICD-10-CM list, which a clinic coding in ICD-10-CM searches.
+    clinic = ClinicSettings.load()
+    clinic.diagnosis_codes = "icd10cm"
+    clinic.save()
     location = make_location(name="Harbour Street Chiropractic")
     doctor = make_practitioner(
         location, user=make_user(Role.PRACTITIONER, username="anna"), display_name="Dr. Anna Weber"

@@ -18,7 +18,7 @@ from sotclinic.charting.models import Visit
 from sotclinic.demo.clinic import load_demo_clinic
 from sotclinic.intake.services import intake_token
 from sotclinic.patients.models import Patient
-from sotclinic.scheduling.models import Appointment
+from sotclinic.scheduling.models import Appointment, ClinicSettings
 from tests.e2e.exam_screen import tick
 from tests.factories import PASSWORD, make_intake
 
@@ -107,6 +107,10 @@ def test_practitioner_pages_exam_and_back_office(
     page, live_server, log_in, demo, console_errors, screenshot
 ):
     patient, visit = demo["patient"], demo["visit"]
+    # Codes from the shipped ICD-10-CM list, which a clinic coding in ICD-10-CM searches.
+    clinic = ClinicSettings.load()
+    clinic.diagnosis_codes = "icd10cm"
+    clinic.save()
     log_in(page, "anna")
     for path in [
         "/staff/",

@@ -285,6 +285,18 @@ def test_report_pages_make_the_same_queries_for_ten_times_the_data(client, desk,
     assert len(large) == len(small)
 
 
+def test_revenue_and_ageing_take_two_queries_each_whatever_the_ledger(desk, location):
+    practitioner = make_practitioner(location)
+    period = reports.Period(TODAY - dt.timedelta(days=400), TODAY)
+    for size in (1, 30):
+        _ledger_of(size, desk, practitioner, location)
+        with CaptureQueriesContext(connection) as revenue:
+            assert reports.revenue_report(period).revenue > 0
+        with CaptureQueriesContext(connection) as ageing:
+            assert reports.ageing_report().patients > 0
+        assert (len(revenue), len(ageing)) == (2, 2)
+
+
 def _plan(sql: str, params) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -66,7 +66,7 @@ def post_entry(
         balance=F("balance") + amount, updated_at=timezone.now()
     )
     # The reports' running totals move in the same transaction (their only writer).
-    summaries.record(entry)
+    summaries.record(entry, account.balance + amount)
     return entry
 
 

@@ -93,10 +93,9 @@ def owed_by_day(debits, balance: int) -> dict:
     return owed
 
 
-def _owe(account_id: int) -> None:
+def _owe(account_id: int, balance: int) -> None:
     """Work out the account's owed debits again from its entries (the account row is locked)."""
     OwedDebit.objects.filter(account_id=account_id).delete()
-    balance = Account.objects.filter(pk=account_id).values_list("balance", flat=True).get()
     if balance <= 0:
         return
     debits = (
@@ -110,11 +109,11 @@ def _owe(account_id: int) -> None:
     )
 
 
-def record(entry: LedgerEntry) -> None:
-    """Count a newly posted entry in the totals. Only ``ledger.post_entry`` calls this, in the
-    entry's transaction, after the account's balance has moved."""
+def record(entry: LedgerEntry, balance: int) -> None:
+    """Count a newly posted entry in the totals; ``balance`` is the account's balance with it.
+    Only ``ledger.post_entry`` calls this, in the entry's transaction, with the account locked."""
     _count_revenue(entry)
-    _owe(entry.account_id)
+    _owe(entry.account_id, balance)
 
 
 def rebuild(using=None) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role, User
+from sotclinic.billing import summaries
 from sotclinic.billing.models import Account, EntryKind, LedgerEntry
 from sotclinic.charting.models import Note, Visit
 from sotclinic.intake.instruments import get_instrument
@@ -260,8 +261,9 @@ def _ledger(count: int, past: list[Appointment], now, rng: random.Random) -> Non
     """``count`` charges for the past appointments, oldest first (one each, then a second line
     on the earliest until the count is reached), and their payments, written in bulk.
 
-    The posting service would set each account's balance; here the balances are summed from
-    the same amounts first and written with the accounts, so balance = sum of entries holds."""
+    The posting service would set each account's balance and the reports' running totals; here
+    the balances are summed from the same amounts first and written with the accounts, so
+    balance = sum of entries holds, and the totals are then rebuilt from the entries."""
     desk = User.objects.create(username="bench-desk", role=Role.FRONT_DESK)
     today = now.date()
     extra = max(0, count - len(past))
@@ -318,6 +320,7 @@ def _ledger(count: int, past: list[Appointment], now, rng: random.Random) -> Non
                 offset : offset + BATCH
             ]
         )
+    summaries.rebuild()
 
 
 def _patient_with_visit_history(practitioner) -> Patient:

@@ -13,6 +13,7 @@ language (``£12.50`` in en-GB, ``12,50 €`` in German, ``$12.50`` in en-US).
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, is_currency
@@ -53,6 +54,14 @@ def format_money(minor_units: int, currency: str, locale: str | None = None) -> 
     """
     if isinstance(minor_units, bool) or not isinstance(minor_units, int):
         raise TypeError(f"an amount of money is an int of minor units, not {minor_units!r}")
+    locale = locale or get_language() or settings.LANGUAGE_CODE
+    return _formatted(minor_units, str(currency or ""), locale)
+
+
+# The text depends on the amount, the currency and the locale alone; a page of a report writes
+# the same few amounts (0.00 above all) hundreds of times, and Babel takes tens of µs for each.
+@lru_cache(maxsize=4096)
+def _formatted(minor_units: int, currency: str, locale: str) -> str:
     code = _currency_code(currency)
     amount = Decimal(minor_units).scaleb(-get_currency_precision(code))
     return format_currency(amount, code, locale=_babel_locale(locale))

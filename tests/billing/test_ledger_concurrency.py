@@ -1,7 +1,9 @@
 """The ledger's invariant under load: many cashiers posting to one patient's account at the
 same moment, each on their own database connection, leave every entry in place and the
-account's balance equal to the sum of its entries (on SQLite and on PostgreSQL)."""
+account's balance equal to the sum of its entries, and the reports' running totals equal to
+what the entries add up to (on SQLite and on PostgreSQL)."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -9,9 +11,17 @@ from django.db import connection
 
 from sotclinic.accounts.models import Role
 from sotclinic.billing import invoices, ledger
-from sotclinic.billing.models import Account, EntryKind, Invoice, LedgerEntry
+from sotclinic.billing.models import (
+    Account,
+    EntryKind,
+    Invoice,
+    LedgerEntry,
+    OwedDebit,
+    RevenueDay,
+)
+from tests.billing.totals import recomputed, stored
 from tests.concurrency import run_at_once
-from tests.factories import make_patient, make_user
+from tests.factories import make_location, make_patient, make_practitioner, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,6 +96,45 @@ def test_the_same_entry_reversed_at_once_is_reversed_once():
     assert all("already been reversed" in str(error) for error in errors)
     account = Account.objects.get(patient=patient)
     assert account.balance == 0 == ledger.entries_total(account)
+
+
+def test_concurrent_posters_keep_the_report_totals_equal_to_the_entries():
+    """Sixteen cashiers at once on one day and practitioner (one revenue row, first written by
+    whichever commits first), four of them on each of four accounts: the running totals stay
+    what the entries add up to."""
+    desk = make_user(Role.FRONT_DESK)
+    practitioner = make_practitioner(make_location())
+    patients = [make_patient() for _ in range(4)]
+    day = dt.date(2026, 3, 2)
+    earlier = ledger.post_entry(
+        patients[0], kind=EntryKind.CHARGE, amount=2_000, by=desk, occurred_on=day
+    )
+
+    def act(n):
+        patient = patients[n % 4]
+        if n == 1:
+            ledger.reverse_entry(earlier, by=desk, reason="Wrong day")
+        elif n % 2:
+            ledger.record_payment(
+                patient, amount=1_000 + n, method="card", by=desk, occurred_on=day
+            )
+        else:
+            ledger.post_entry(
+                patient,
+                kind=EntryKind.CHARGE,
+                amount=4_500 + n,
+                by=desk,
+                occurred_on=day,
+                practitioner=practitioner,
+            )
+
+    errors = _each_once(act)
+
+    assert errors == []
+    assert stored() == recomputed()
+    revenue = RevenueDay.objects.get(day=day, practitioner=practitioner)
+    assert revenue.charged == sum(4_500 + n for n in range(0, CASHIERS, 2))
+    assert OwedDebit.objects.filter(account__patient__in=patients).exists()
 
 
 def test_invoices_issued_at_once_get_unique_consecutive_numbers():

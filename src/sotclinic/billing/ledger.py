@@ -1,6 +1,7 @@
 """The one path that writes the ledger. Every entry is inserted together with the update of its
 account's balance, in one transaction with the account row locked, so the balance is always the
-sum of the entries, also with many cashiers at once (checked by tests on both databases).
+sum of the entries, also with many cashiers at once (checked by tests on both databases). The
+reports' running totals (``billing.summaries``) move in the same transaction.
 
 Other billing services (charges from visits, invoices, packages) post through ``post_entry``.
 """
@@ -16,6 +17,7 @@ from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import ClinicSettings
 from sotclinic.scheduling.selectors import clinic_today
 
+from . import summaries
 from .errors import BillingError
 from .models import Account, EntryKind, LedgerEntry, PaymentMethod
 
@@ -63,6 +65,8 @@ def post_entry(
     Account.objects.filter(pk=account.pk).update(
         balance=F("balance") + amount, updated_at=timezone.now()
     )
+    # The reports' running totals move in the same transaction (their only writer).
+    summaries.record(entry, account.balance + amount)
     return entry
 
 

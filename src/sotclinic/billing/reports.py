@@ -2,7 +2,10 @@
 
 Every figure is aggregated by the database (GROUP BY, window functions), so a report costs the
 same few queries whether the practice has a hundred entries or a hundred thousand; Python only
-shapes the handful of aggregated rows for the page, the CSV and the chart.
+shapes the handful of aggregated rows for the page, the CSV and the chart. Revenue and ageing
+read the ledger's running totals (``billing.summaries``: a row per day and practitioner, and
+the owed part of each owing account's debits per day), kept by ``ledger.post_entry`` in each
+entry's transaction, so their cost follows the period and the owing accounts, not the ledger.
 
 Revenue is what was charged, as posted: charges, less credit notes and reversals of charges or
 credits, dated by the entry's date (the date of service for a charge). Payments are reported
@@ -23,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Q, Sum, Value
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -32,11 +35,8 @@ from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment, Practitioner
 from sotclinic.scheduling.selectors import clinic_today
 
-from .models import Account, EntryKind, LedgerEntry
+from .models import Account, OwedDebit, RevenueDay
 
-# Revenue: what was charged; payments: what was received. A reversal counts where its original does.
-REVENUE_KINDS = (EntryKind.CHARGE, EntryKind.CREDIT)
-PAYMENT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
 AGEING_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
 RETENTION_DAYS = 90
 AGEING_PAGE_ROWS = 100
@@ -62,13 +62,6 @@ def default_period(today: dt.date | None = None) -> Period:
     today = today or clinic_today()
     start = dt.date(today.year - 1, today.month, 1)
     return Period(start=start, end=today)
-
-
-def _in_period(period: Period, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}occurred_on__gte": period.start, f"{prefix}occurred_on__lte": period.end})
-    if period.practitioner_id:
-        q &= Q(**{f"{prefix}practitioner_id": period.practitioner_id})
-    return q
 
 
 def _month(value) -> dt.date:
@@ -123,64 +116,47 @@ class RevenueReport:
         return sum(m.payments for m in self.months)
 
 
-def _by_month(entries, **sums):
+def _revenue_months(period: Period):
+    """The period's daily totals summed per month and practitioner."""
+    days = RevenueDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    if period.practitioner_id:
+        days = days.filter(practitioner_id=period.practitioner_id)
     return (
-        entries.annotate(month=TruncMonth("occurred_on"))
+        days.annotate(month=TruncMonth("day"))
         .values("month", "practitioner_id")
-        .annotate(**sums)
-        .order_by("month", "practitioner_id")
+        .annotate(charged=Sum("charged"), reduced=Sum("reduced"), received=Sum("received"))
+        .order_by()
     )
 
 
 def revenue_report(period: Period) -> RevenueReport:
-    """Revenue per month and practitioner, and payments per month: five queries.
+    """Revenue per month and practitioner, and payments per month: two queries.
 
-    Reversals are summed apart from the entries they reverse: only they need the reversed
-    entry's kind, and joining every entry to find it would read the whole table."""
-    in_period = LedgerEntry.objects.filter(_in_period(period))
-    charged = _by_month(
-        in_period.filter(kind__in=REVENUE_KINDS),
-        charged=Sum("amount", filter=Q(kind=EntryKind.CHARGE), default=0),
-        reduced=Sum("amount", filter=Q(kind=EntryKind.CREDIT), default=0),
+    The figures are sums of the ledger's daily totals (``summaries``), which ``post_entry``
+    keeps: a period reads its days, however many entries they hold."""
+    grouped = _revenue_months(period)
+    found = sorted(
+        ((_month(r["month"]), r) for r in grouped),
+        key=lambda i: (i[0], i[1]["practitioner_id"] or 0),
     )
-    reversed_revenue = _by_month(
-        in_period.filter(kind=EntryKind.REVERSAL, reverses__kind__in=REVENUE_KINDS),
-        charged=Value(0, output_field=BigIntegerField()),
-        reduced=Sum("amount"),
-    )
-    # Payments lower the balance (negative entries); received money is shown positive.
-    received = _by_month(in_period.filter(kind__in=PAYMENT_KINDS), received=Sum("amount"))
-    reversed_received = _by_month(
-        in_period.filter(kind=EntryKind.REVERSAL, reverses__kind__in=PAYMENT_KINDS),
-        received=Sum("amount"),
-    )
-    grouped: dict[tuple, dict] = {}
-    for r in [*charged, *reversed_revenue]:
-        key = (_month(r["month"]), r["practitioner_id"])
-        row = grouped.setdefault(key, {"charged": 0, "reduced": 0})
-        row["charged"] += r["charged"]
-        row["reduced"] += r["reduced"]
-    grouped = [
-        {"month": month, "practitioner_id": pid, **sums}
-        for (month, pid), sums in sorted(grouped.items(), key=lambda i: (i[0][0], i[0][1] or 0))
-    ]
-    payments = [*received, *reversed_received]
     names = dict(Practitioner.objects.values_list("pk", "display_name"))
-    rows = [
-        RevenueRow(
-            month=_month(r["month"]),
-            practitioner_id=r["practitioner_id"],
-            practitioner=names.get(r["practitioner_id"], ""),
-            charged=r["charged"],
-            reduced=r["reduced"],
-        )
-        for r in grouped
-    ]
     totals = {m: MonthTotal(m) for m in _months(period.start, period.end)}
+    rows = []
+    for month, r in found:
+        # Payments lower the balance (negative entries); received money is shown positive.
+        totals[month].payments -= r["received"]
+        if r["charged"] or r["reduced"]:
+            rows.append(
+                RevenueRow(
+                    month=month,
+                    practitioner_id=r["practitioner_id"],
+                    practitioner=names.get(r["practitioner_id"], ""),
+                    charged=r["charged"],
+                    reduced=r["reduced"],
+                )
+            )
     for row in rows:
         totals[row.month].revenue += row.revenue
-    for r in payments:
-        totals[_month(r["month"])].payments -= r["received"]
     per_practitioner: dict[str, int] = {}
     for row in rows:
         per_practitioner[row.practitioner] = per_practitioner.get(row.practitioner, 0) + row.revenue
@@ -222,37 +198,20 @@ class AgeingReport:
 
 
 def _ageing_sql() -> str:
-    table = LedgerEntry._meta.db_table
+    owed = OwedDebit._meta.db_table
     accounts = Account._meta.db_table
     patients = Patient._meta.db_table
-    # The debits of every account that owes, newest first, each with the running total of it
-    # and the newer ones: what is left of the balance for it is balance - (running - amount).
-    # Per patient the owed amounts by age band; the totals over every patient are windows
-    # over the grouped rows, computed before the LIMIT keeps the page's rows.
+    # Per owing account its owed debits by age band (a few rows each: ``summaries``); the
+    # totals over every account are windows over the grouped rows, computed before the LIMIT
+    # keeps the page's rows.
     return f"""
-        WITH debits AS (
-            SELECT e.account_id, e.occurred_on, e.amount, a.balance,
-                   SUM(e.amount) OVER (
-                       PARTITION BY e.account_id ORDER BY e.occurred_on DESC, e.id DESC
-                   ) AS running
-            FROM {accounts} a JOIN {table} e ON e.account_id = a.id AND e.amount > 0
-            WHERE a.balance > 0
-              AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.reverses_id = e.id)
-        ), owed AS (
-            SELECT account_id, occurred_on,
-                   CASE WHEN balance - (running - amount) >= amount THEN amount
-                        ELSE balance - (running - amount) END AS owed
-            FROM debits
-            WHERE balance - (running - amount) > 0
-        ), per_account AS (
-            SELECT account_id, MIN(occurred_on) AS oldest, SUM(owed) AS total,
-                SUM(CASE WHEN occurred_on >= %(d30)s THEN owed ELSE 0 END) AS b0,
-                SUM(CASE WHEN occurred_on < %(d30)s AND occurred_on >= %(d60)s
-                    THEN owed ELSE 0 END) AS b1,
-                SUM(CASE WHEN occurred_on < %(d60)s AND occurred_on >= %(d90)s
-                    THEN owed ELSE 0 END) AS b2,
-                SUM(CASE WHEN occurred_on < %(d90)s THEN owed ELSE 0 END) AS b3
-            FROM owed GROUP BY account_id
+        WITH per_account AS (
+            SELECT account_id, MIN(day) AS oldest, SUM(amount) AS total,
+                SUM(CASE WHEN day >= %(d30)s THEN amount ELSE 0 END) AS b0,
+                SUM(CASE WHEN day < %(d30)s AND day >= %(d60)s THEN amount ELSE 0 END) AS b1,
+                SUM(CASE WHEN day < %(d60)s AND day >= %(d90)s THEN amount ELSE 0 END) AS b2,
+                SUM(CASE WHEN day < %(d90)s THEN amount ELSE 0 END) AS b3
+            FROM {owed} GROUP BY account_id
         )
         SELECT p.id, p.last_name, p.first_name, pa.oldest, pa.b0, pa.b1, pa.b2, pa.b3,
                SUM(pa.b0) OVER (), SUM(pa.b1) OVER (), SUM(pa.b2) OVER (), SUM(pa.b3) OVER (),

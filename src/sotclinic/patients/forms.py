@@ -31,6 +31,14 @@ class PatientForm(forms.ModelForm):
         help_text=gettext_lazy("Only tick this after checking the matching record above."),
     )
 
+    # Typed with spaces or hyphens as printed (943 476 5919); stored as the ten digits.
+    nhs_number = forms.CharField(
+        required=False,
+        max_length=14,
+        label=gettext_lazy("NHS number"),
+        help_text=gettext_lazy("UK patients: the 10-digit NHS number."),
+    )
+
     class Meta:
         model = Patient
         fields = [

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .phones import display_phone, is_checked
 from .search import digits, fold
@@ -90,7 +91,7 @@ class Patient(models.Model):
 
         FEMALE = "female", _("Female")
         MALE = "male", _("Male")
-        OTHER = "other", _("Other")
+        OTHER = "other", pgettext_lazy("gender", "Other")
         UNKNOWN = "unknown", _("Unknown")
 
     # Blank: not recorded (different from "unknown", which someone recorded).

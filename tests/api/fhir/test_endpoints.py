@@ -183,6 +183,8 @@ def test_questionnaire_response_answers_point_at_the_questionnaire(fhir, chart, 
     assert response["item"][0] == {"linkId": "rmdq_01", "answer": [{"valueBoolean": True}]}
     authored = _bundle(fhir("QuestionnaireResponse", system_token, authored="ge2030-03-18"))
     assert set(_ids(authored)) == {str(chart.nprs.pk), str(chart.rmdq.pk)}
+    others = _bundle(fhir("QuestionnaireResponse", system_token, patient=chart.other.pk))
+    assert others["total"] == 0
 
 
 def test_count_pages_with_next_and_previous_links(fhir, chart, system_token):

@@ -89,3 +89,13 @@ def test_session_cookies_do_not_open_the_fhir_api(client, chart):
     client.force_login(chart.practitioner.user)
 
     assert client.get("/fhir/R4/Patient").status_code == 401
+
+
+def test_the_clinics_administrator_registers_an_application_in_the_back_office(client, db):
+    admin = make_user(Role.PRACTITIONER, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    page = client.get("/admin/oauth2_provider/application/add/")
+
+    assert page.status_code == 200
+    assert "client_secret" in page.text and "authorization_grant_type" in page.text

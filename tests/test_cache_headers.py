@@ -64,6 +64,9 @@ def clinic():
         "entry_id": 999999,
         "membership_id": 999999,
         "kind": "receipt",
+        # The FHIR API (a bearer token, or 401; either way never stored).
+        "resource_type": "Patient",
+        "resource_id": patient.pk,
     }
 
 

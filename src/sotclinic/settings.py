@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_q",
+    "oauth2_provider",
     "sotclinic.accounts",
     "sotclinic.patients",
     "sotclinic.messaging",
@@ -421,6 +422,19 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# OAuth 2 for integrators reading the FHIR API (django-oauth-toolkit). The scopes are SMART on
+# FHIR's: system/… for server-to-server clients (client credentials), user/… for a staff app
+# acting for the signed-in person (authorization code with PKCE). A token asks for its scopes;
+# one that asks for none gets none, and the FHIR API refuses it (403).
+from sotclinic.api.fhir.scopes import SCOPE_DESCRIPTIONS  # noqa: E402
+
+OAUTH2_PROVIDER = {
+    "SCOPES": SCOPE_DESCRIPTIONS,
+    "DEFAULT_SCOPES": [],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OAUTH_TOKEN_SECONDS", "3600")),
+    "PKCE_REQUIRED": True,
 }
 
 # Error reports to Sentry, only when a DSN is given; never with personal data

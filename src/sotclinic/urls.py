@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from oauth2_provider import views as oauth_views
 
 from . import health
+from .api.fhir.views import fhir_api
 from .api.main import api
 from .monitoring.metrics import metrics
 from .patients import urls as patient_urls
@@ -28,6 +30,16 @@ class FaviconRedirect(RedirectView):
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("sotclinic/favicon.svg")
 
+
+# OAuth 2 for integrators (django-oauth-toolkit): only the protocol's own endpoints. Clients are
+# registered by the clinic in the back office, never by users themselves (the toolkit's
+# self-service application pages are left out).
+oauth_patterns = [
+    path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
+    path("token/", oauth_views.TokenView.as_view(), name="token"),
+    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
+]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -54,4 +66,6 @@ urlpatterns = [
     path("", include("sotclinic.scheduling.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("o/", include((oauth_patterns, "oauth2_provider"))),
+    path("fhir/R4/", fhir_api.urls),
 ]

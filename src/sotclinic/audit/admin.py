@@ -58,6 +58,14 @@ class PatientAccessAdmin(admin.ModelAdmin):
 class AccessLogAdmin(ReadOnlyAdmin, PatientAccessAdmin):
     """Read-only: the log can be looked at in the back office, never changed there."""
 
-    list_display = ("occurred_at", "username", "patient", "action", "detail", "ip_address")
+    list_display = (
+        "occurred_at",
+        "username",
+        "client",
+        "patient",
+        "action",
+        "detail",
+        "ip_address",
+    )
     list_filter = ("action",)
-    search_fields = ("username", "patient__last_name")
+    search_fields = ("username", "client", "patient__last_name")

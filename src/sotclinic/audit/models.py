@@ -81,6 +81,7 @@ class Action(models.TextChoices):
     CHANGE_CHARGES = "change_charges", _("Changed charges to review")
     POST_CHARGES = "post_charges", _("Posted charges")
     SELL_PACKAGE = "sell_package", _("Sold a package or membership")
+    FHIR_READ = "fhir_read", _("Read through the FHIR API")
 
 
 ACTION_LABELS = dict(Action.choices)
@@ -112,6 +113,11 @@ class AccessLog(AppendOnlyModel):
     action = models.CharField(max_length=40, verbose_name=_("action"))
     detail = models.CharField(max_length=200, blank=True, verbose_name=_("detail"))
     ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
+    # The OAuth application that read or wrote (its name and client id), for access through the
+    # FHIR API; empty for the clinic's own pages.
+    client = models.CharField(
+        max_length=200, blank=True, default="", db_default="", verbose_name=_("client")
+    )
 
     Immutable = AuditImmutable
 

@@ -369,3 +369,11 @@ def draft_notes(practitioner_id: int | None = None, limit: int = WORKLIST_ROWS):
         )
         .order_by("visit__started_at", "pk")[:limit]
     )
+
+
+def visit_records():
+    """Every visit with its note, SOT exam record and appointment, oldest first (the rows the
+    FHIR Encounter, Condition and Observation resources are read from)."""
+    return Visit.objects.select_related(
+        "note", "note__exam", "appointment", "appointment__location", "practitioner"
+    ).order_by("id")

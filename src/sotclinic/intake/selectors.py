@@ -342,3 +342,8 @@ def new_patients_without_intake(
     return list(
         found.select_related("patient", "practitioner", "location").order_by("start", "pk")[:limit]
     )
+
+
+def questionnaire_responses() -> QuerySet[QuestionnaireResponse]:
+    """Every completed questionnaire, oldest record first."""
+    return QuestionnaireResponse.objects.select_related("visit").order_by("id")

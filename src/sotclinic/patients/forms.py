@@ -10,7 +10,7 @@ from sotclinic.clinic_locale import DobInputFormats
 
 from .models import Patient
 from .phones import normalise_phone
-from .validators import validate_date_of_birth
+from .validators import validate_date_of_birth, validate_nhs_number
 
 # Written when shown, so the example follows the clinic's date-of-birth order and language.
 _invalid_date_message = lazy(
@@ -31,12 +31,21 @@ class PatientForm(forms.ModelForm):
         help_text=gettext_lazy("Only tick this after checking the matching record above."),
     )
 
+    # Typed with spaces or hyphens as printed (943 476 5919); stored as the ten digits.
+    nhs_number = forms.CharField(
+        required=False,
+        max_length=14,
+        label=gettext_lazy("NHS number"),
+        help_text=gettext_lazy("UK patients: the 10-digit NHS number."),
+    )
+
     class Meta:
         model = Patient
         fields = [
             "first_name",
             "last_name",
             "date_of_birth",
+            "gender",
             "email",
             "phone",
             "address",
@@ -45,6 +54,8 @@ class PatientForm(forms.ModelForm):
             "insurer_name",
             "insurance_member_id",
             "insurance_group_number",
+            "nhs_number",
+            "medical_record_number",
         ]
         labels = {
             "first_name": gettext_lazy("First name"),
@@ -55,6 +66,9 @@ class PatientForm(forms.ModelForm):
             "address": gettext_lazy("Address"),
             "consent_to_contact": gettext_lazy("Agrees to be contacted by e-mail or phone"),
             "contact_channel": gettext_lazy("Messages by"),
+            "gender": gettext_lazy("Administrative gender"),
+            "nhs_number": gettext_lazy("NHS number"),
+            "medical_record_number": gettext_lazy("Medical record number"),
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -98,6 +112,13 @@ class PatientForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         return self.cleaned_data.get("email", "").strip()
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data.get("nhs_number", "").strip()
+        return validate_nhs_number(value) if value else ""
+
+    def clean_medical_record_number(self) -> str:
+        return self.cleaned_data.get("medical_record_number", "").strip()
 
     def clean_phone(self) -> str:
         return normalise_phone(self.cleaned_data.get("phone", ""))

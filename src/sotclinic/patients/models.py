@@ -3,9 +3,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .phones import display_phone, is_checked
 from .search import digits, fold
+from .validators import validate_nhs_number
 
 
 class PatientQuerySet(models.QuerySet):
@@ -82,6 +84,36 @@ class Patient(models.Model):
     insurance_group_number = models.CharField(
         _("insurance group number"), max_length=60, blank=True, db_default=""
     )
+
+    class Gender(models.TextChoices):
+        """Administrative gender, as records and claims exchange it (FHIR AdministrativeGender:
+        the codes are the value set's own)."""
+
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", pgettext_lazy("gender", "Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    # Blank: not recorded (different from "unknown", which someone recorded).
+    gender = models.CharField(
+        _("administrative gender"),
+        max_length=10,
+        blank=True,
+        choices=Gender.choices,
+        db_default="",
+    )
+    nhs_number = models.CharField(
+        _("NHS number"),
+        max_length=10,
+        blank=True,
+        db_default="",
+        validators=[validate_nhs_number],
+        help_text=_("UK patients: the 10-digit NHS number."),
+    )
+    # The clinic's own record number (e.g. from its former system or paper files).
+    medical_record_number = models.CharField(
+        _("medical record number"), max_length=40, blank=True, db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # What the search box compares (``search.fold``, ``search.digits``), filled on every save;
     # indexed for substring search (trigrams: pg_trgm on PostgreSQL, FTS5 on SQLite).
@@ -137,6 +169,12 @@ class Patient(models.Model):
     def phone_checked(self) -> bool:
         """False for a number kept as typed because it could not be read (fix it by hand)."""
         return is_checked(self.phone)
+
+    @property
+    def nhs_number_display(self) -> str:
+        """The NHS number as it is written: 3-3-4 digits."""
+        n = self.nhs_number
+        return f"{n[:3]} {n[3:6]} {n[6:]}" if n else ""
 
     @property
     def initials(self) -> str:

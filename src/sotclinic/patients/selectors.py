@@ -87,3 +87,8 @@ def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = N
         return Patient.objects.none()
     found = Patient.objects.with_email(email, date_of_birth)
     return found.exclude(pk=exclude_pk) if exclude_pk else found
+
+
+def patient_records() -> QuerySet[Patient]:
+    """Every patient, oldest record first (the order an export or an integrator pages through)."""
+    return Patient.objects.order_by("id")

@@ -25,6 +25,9 @@ EDITABLE_FIELDS = (
     "insurer_name",
     "insurance_member_id",
     "insurance_group_number",
+    "gender",
+    "nhs_number",
+    "medical_record_number",
 )
 
 

@@ -33,3 +33,22 @@ def validate_date_of_birth(value: dt.date, today: dt.date | None = None) -> dt.d
             code="too_old",
         )
     return value
+
+
+def validate_nhs_number(value: str) -> str:
+    """A 10-digit NHS number (England, Wales, Isle of Man) whose last digit is its modulus-11
+    check digit (NHS Data Dictionary, "NHS Number"); spaces and hyphens are allowed and dropped.
+    Returns the ten digits."""
+    digits = "".join(ch for ch in value if ch not in " -")
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
+        raise ValidationError(_("An NHS number has 10 digits, e.g. 943 476 5919."), code="length")
+    remainder = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    check = 11 - remainder
+    if check == 11:
+        check = 0
+    if check == 10 or check != int(digits[9]):
+        raise ValidationError(
+            _("That is not a valid NHS number (its check digit does not match); check it."),
+            code="check_digit",
+        )
+    return digits

@@ -566,3 +566,20 @@ def clinic_today(location: Location | None = None, now: dt.datetime | None = Non
     if location is None:
         return timezone.localdate(now)
     return now.astimezone(location.tz).date()
+
+
+def clinic_locations():
+    """Every location, in the order they were added."""
+    return Location.objects.order_by("id")
+
+
+def clinic_practitioners():
+    """Every practitioner (active or not: old records still name them), with their account."""
+    return Practitioner.objects.select_related("user").order_by("id")
+
+
+def appointment_records():
+    """Every appointment with who, where and what kind, oldest booking first."""
+    return Appointment.objects.select_related(
+        "patient", "practitioner", "location", "appointment_type"
+    ).order_by("id")

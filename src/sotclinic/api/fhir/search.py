@@ -1,0 +1,366 @@
+"""FHIR search: the parameters each resource type takes, and the matching resources.
+
+Supported: ``_id`` (comma-separated ids), ``patient`` (``Patient/12`` or ``12``), a date
+parameter (``date``; ``authored`` for QuestionnaireResponse, ``recorded-date`` for Condition)
+with the prefixes eq, ge, gt, le, lt and a year, month, day or instant (read in UTC), ``status``
+(comma-separated FHIR codes), and ``_count`` with ``_offset`` for paging. Any other parameter is
+refused (400) rather than ignored, so a client never mistakes an unfiltered answer for a
+filtered one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from fhir.resources.R4B.appointment import Appointment as FhirAppointment
+from fhir.resources.R4B.encounter import Encounter as FhirEncounter
+from fhir.resources.R4B.observation import Observation as FhirObservation
+from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
+from fhir.resources.R4B.questionnaireresponse import (
+    QuestionnaireResponse as FhirQuestionnaireResponse,
+)
+
+from sotclinic.charting.diagnosis_codes import describe
+from sotclinic.charting.selectors import visit_records
+from sotclinic.intake.instruments import InstrumentError, default_registry
+from sotclinic.intake.selectors import questionnaire_responses
+from sotclinic.patients.selectors import patient_records
+from sotclinic.scheduling.selectors import (
+    appointment_records,
+    clinic_locations,
+    clinic_practitioners,
+)
+
+from . import codes, resources
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+PAGING = frozenset({"_count", "_offset", "_format"})
+
+
+class BadSearch(ValueError):
+    """A search parameter cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """A date search value as the half-open interval [start, end) it covers, with its prefix."""
+
+    prefix: str
+    start: dt.datetime
+    end: dt.datetime
+
+    def matches(self, value: dt.datetime) -> bool:
+        return {
+            "eq": self.start <= value < self.end,
+            "ge": value >= self.start,
+            "gt": value >= self.end,
+            "le": value < self.end,
+            "lt": value < self.start,
+        }[self.prefix]
+
+    def q(self, column: str) -> Q:
+        return {
+            "eq": Q(**{f"{column}__gte": self.start, f"{column}__lt": self.end}),
+            "ge": Q(**{f"{column}__gte": self.start}),
+            "gt": Q(**{f"{column}__gte": self.end}),
+            "le": Q(**{f"{column}__lt": self.end}),
+            "lt": Q(**{f"{column}__lt": self.start}),
+        }[self.prefix]
+
+
+_DATE = re.compile(r"^(eq|ge|gt|le|lt)?(\d{4})(?:-(\d{2})(?:-(\d{2})(T.+)?)?)?$")
+
+
+def parse_date(raw: str) -> DateRange:
+    """``ge2024-03``, ``2024-03-05``, ``lt2024-03-05T10:00:00Z`` … as a DateRange (UTC)."""
+    match = _DATE.match(raw.strip())
+    if not match:
+        raise BadSearch(f"date: {raw!r} is not a FHIR date (e.g. ge2024-03-01)")
+    prefix, year, month, day, time = match.groups()
+    try:
+        if time:
+            start = dt.datetime.fromisoformat(f"{year}-{month}-{day}{time}")
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=dt.UTC)
+            end = start + dt.timedelta(seconds=1)
+        elif day:
+            start = dt.datetime(int(year), int(month), int(day), tzinfo=dt.UTC)
+            end = start + dt.timedelta(days=1)
+        elif month:
+            start = dt.datetime(int(year), int(month), 1, tzinfo=dt.UTC)
+            end = (start + dt.timedelta(days=32)).replace(day=1)
+        else:
+            start = dt.datetime(int(year), 1, 1, tzinfo=dt.UTC)
+            end = start.replace(year=start.year + 1)
+    except (ValueError, OverflowError) as error:
+        raise BadSearch(f"date: {raw!r} is not a real date") from error
+    return DateRange(prefix or "eq", start, end)
+
+
+def _patient_id(raw: str) -> int:
+    value = raw.strip().removeprefix("Patient/")
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise BadSearch(f"patient: {raw!r} is not a patient id (e.g. Patient/12)")
+    return int(value)
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadSearch(f"{name}: {raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise BadSearch(f"{name}: must be between {low} and {high}")
+    return value
+
+
+@dataclass
+class Search:
+    """The parsed search parameters of one request."""
+
+    ids: set[str] | None = None
+    patient: int | None = None
+    dates: list[DateRange] = field(default_factory=list)
+    statuses: set[str] | None = None
+    count: int = DEFAULT_COUNT
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching resource and the patient whose data it is (None for the clinic's own)."""
+
+    resource: object
+    patient_id: int | None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one resource type is searched: which parameters it takes, and its matches."""
+
+    date_param: str | None
+    patient_param: bool
+    statuses: tuple[str, ...]
+    find: Callable[[Search], list[Hit]]
+
+
+def parse(kind: Kind, query) -> Search:
+    """The request's query parameters (a QueryDict) read for ``kind``; BadSearch if unusable."""
+    allowed = {"_id", *PAGING}
+    if kind.patient_param:
+        allowed.add("patient")
+    if kind.date_param:
+        allowed.add(kind.date_param)
+    if kind.statuses:
+        allowed.add("status")
+    unknown = sorted(set(query) - allowed)
+    if unknown:
+        raise BadSearch(
+            f"unsupported search parameter {unknown[0]!r}; this type takes "
+            + ", ".join(sorted(allowed))
+        )
+    search = Search()
+    for name in query:
+        values = query.getlist(name)
+        if name in ("_count", "_offset", "_id", "patient", "status") and len(values) > 1:
+            raise BadSearch(f"{name}: give it once (comma-separate several values)")
+    if "_id" in query:
+        search.ids = {value for value in query["_id"].split(",") if value}
+    if "patient" in query:
+        search.patient = _patient_id(query["patient"])
+    if kind.date_param:
+        search.dates = [parse_date(value) for value in query.getlist(kind.date_param)]
+    if "status" in query:
+        statuses = {value for value in query["status"].split(",") if value}
+        wrong = sorted(statuses - set(kind.statuses))
+        if wrong:
+            raise BadSearch(
+                f"status: {wrong[0]!r} is not a status of this type ({', '.join(kind.statuses)})"
+            )
+        search.statuses = statuses
+    if "_count" in query:
+        search.count = _int("_count", query["_count"], 1, MAX_COUNT)
+    if "_offset" in query:
+        search.offset = _int("_offset", query["_offset"], 0, 10**9)
+    return search
+
+
+def _db_ids(search: Search) -> list[int] | None:
+    if search.ids is None:
+        return None
+    return [int(v) for v in search.ids if v.isascii() and v.isdigit() and len(v) <= 18]
+
+
+def _by_ids(queryset, search: Search):
+    ids = _db_ids(search)
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def _keep(search: Search, resource_id: str, when: dt.datetime | None, status: str | None) -> bool:
+    if search.ids is not None and resource_id not in search.ids:
+        return False
+    if search.statuses is not None and status not in search.statuses:
+        return False
+    return all(when is not None and d.matches(when) for d in search.dates)
+
+
+# --- the types ---------------------------------------------------------------------------------
+
+
+def _patients(search: Search) -> list[Hit]:
+    return [Hit(resources.patient(p), p.pk) for p in _by_ids(patient_records(), search)]
+
+
+def _practitioners(search: Search) -> list[Hit]:
+    return [Hit(resources.practitioner(p), None) for p in _by_ids(clinic_practitioners(), search)]
+
+
+def _locations(search: Search) -> list[Hit]:
+    return [Hit(resources.location(p), None) for p in _by_ids(clinic_locations(), search)]
+
+
+_APPOINTMENT_STATUS_BACK = {fhir: ours for ours, fhir in codes.APPOINTMENT_STATUS.items()}
+
+
+def _appointments(search: Search) -> list[Hit]:
+    rows = _by_ids(appointment_records(), search)
+    if search.patient is not None:
+        rows = rows.filter(patient_id=search.patient)
+    for date in search.dates:
+        rows = rows.filter(date.q("start"))
+    if search.statuses is not None:
+        rows = rows.filter(
+            status__in=[_APPOINTMENT_STATUS_BACK.get(s, "") for s in search.statuses]
+        )
+    return [Hit(resources.appointment(a), a.patient_id) for a in rows]
+
+
+def _visits(search: Search, ids: list[int] | None = None):
+    rows = visit_records()
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    if search.patient is not None:
+        rows = rows.filter(patient_id=search.patient)
+    return rows
+
+
+def _encounters(search: Search) -> list[Hit]:
+    rows = _visits(search, _db_ids(search))
+    for date in search.dates:
+        rows = rows.filter(date.q("started_at"))
+    hits = []
+    for visit in rows:
+        resource = resources.encounter(visit)
+        if _keep(search, resource.id, visit.started_at, resource.status):
+            hits.append(Hit(resource, visit.patient_id))
+    return hits
+
+
+def _id_numbers(search: Search, pattern: str) -> list[int] | None:
+    """The visit or response numbers named by ``_id`` values that match ``pattern``."""
+    if search.ids is None:
+        return None
+    numbers = []
+    for value in search.ids:
+        match = re.fullmatch(pattern, value)
+        if match and len(match.group(1)) <= 18:
+            numbers.append(int(match.group(1)))
+    return numbers
+
+
+def _conditions(search: Search) -> list[Hit]:
+    hits = []
+    for visit in _visits(search, _id_numbers(search, r"(\d+)-\d+")):
+        note = getattr(visit, "note", None)
+        if note is None:
+            continue
+        for index, code in enumerate(describe(note.diagnosis_codes)):
+            resource = resources.condition(visit, index, code)
+            if _keep(search, resource.id, resource.recordedDate, None):
+                hits.append(Hit(resource, visit.patient_id))
+    return hits
+
+
+def _observations(search: Search) -> list[Hit]:
+    hits = []
+    visit_ids = _id_numbers(search, r"(?:pain|sot-category|sot-side)-(\d+)")
+    for visit in _visits(search, visit_ids):
+        note = getattr(visit, "note", None)
+        if note is None:
+            continue
+        found = []
+        if note.pain_score is not None:
+            found.append(resources.note_pain_observation(visit))
+        exam = getattr(note, "exam", None)
+        if exam is not None and exam.confirmed_category:
+            found.append(resources.sot_observation(visit, codes.SOT_CATEGORY))
+        if exam is not None and exam.confirmed_side:
+            found.append(resources.sot_observation(visit, codes.SOT_SIDE))
+        hits += [Hit(r, visit.patient_id) for r in found]
+    responses = questionnaire_responses().filter(instrument_id="nprs")
+    response_ids = _id_numbers(search, r"nprs-(\d+)")
+    if response_ids is not None:
+        responses = responses.filter(pk__in=response_ids)
+    if search.patient is not None:
+        responses = responses.filter(patient_id=search.patient)
+    hits += [Hit(resources.nprs_observation(r), r.patient_id) for r in responses]
+    return [
+        hit
+        for hit in hits
+        if _keep(search, hit.resource.id, hit.resource.effectiveDateTime, hit.resource.status)
+    ]
+
+
+def _questionnaires(search: Search) -> list[Hit]:
+    registry = default_registry()
+    current = {instrument.key for instrument in registry.current()}
+    hits = []
+    shipped = registry.keys()  # every (id, version) that ships, old versions too
+    for key in shipped:
+        resource = resources.questionnaire(registry.get(*key), key in current)
+        if _keep(search, resource.id, None, resource.status):
+            hits.append(Hit(resource, None))
+    return hits
+
+
+def _questionnaire_responses(search: Search) -> list[Hit]:
+    rows = _by_ids(questionnaire_responses(), search)
+    if search.patient is not None:
+        rows = rows.filter(patient_id=search.patient)
+    for date in search.dates:
+        rows = rows.filter(date.q("administered_at"))
+    registry = default_registry()
+    hits = []
+    for row in rows:
+        try:
+            instrument = registry.get(row.instrument_id, row.instrument_version)
+        except InstrumentError:
+            instrument = None
+        hits.append(Hit(resources.questionnaire_response(row, instrument), row.patient_id))
+    return hits
+
+
+def _statuses(model) -> tuple[str, ...]:
+    """Every code of the type's status value set (a required binding), as fhir.resources
+    declares it: a search may name any of them, matched or not."""
+    return tuple(codes.value_set(model, "status"))
+
+
+KINDS = {
+    "Patient": Kind(None, False, (), _patients),
+    "Practitioner": Kind(None, False, (), _practitioners),
+    "Location": Kind(None, False, (), _locations),
+    "Appointment": Kind("date", True, _statuses(FhirAppointment), _appointments),
+    "Encounter": Kind("date", True, _statuses(FhirEncounter), _encounters),
+    "Condition": Kind("recorded-date", True, (), _conditions),
+    "Observation": Kind("date", True, _statuses(FhirObservation), _observations),
+    "Questionnaire": Kind(None, False, _statuses(FhirQuestionnaire), _questionnaires),
+    "QuestionnaireResponse": Kind(
+        "authored", True, _statuses(FhirQuestionnaireResponse), _questionnaire_responses
+    ),
+}

@@ -20,7 +20,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sotclinic.accounts.models import Role
+from sotclinic.accounts.throttle import count_attempt
 from sotclinic.errors import DomainError
 from sotclinic.messaging import services as outbox
 from sotclinic.patients.models import Patient
@@ -57,15 +57,7 @@ def _hash(token: str) -> str:
 
 def _counted(key: str, limit: int) -> bool:
     """Count one request under ``key``; False once more than ``limit`` came in the window."""
-    window = settings.LOGIN_LINK_WINDOW_SECONDS
-    if cache.add(key, 1, window):
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
+    return count_attempt(key, settings.LOGIN_LINK_WINDOW_SECONDS) <= limit
 
 
 def allow_link_request(email: str, address: str | None) -> bool:
@@ -182,11 +174,14 @@ def use_login_link(token: str, now: dt.datetime | None = None):
     """Spend the link behind ``token`` and return the patient's user to log in (created on
     first use); LoginLinkRefused when the link is not good, including a second use."""
     now = now or timezone.now()
-    link = link_for_token(token, now)
-    spent = LoginLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
-    if not spent:  # another request used it between the read and the write
+    # Spent in one conditional write: of two requests with one link, only one gets a row.
+    good = LoginLink.objects.filter(
+        token_hash=_hash(token), used_at__isnull=True, expires_at__gt=now
+    )
+    patient_id = good.values_list("patient_id", flat=True).first()
+    if patient_id is None or not good.update(used_at=now):
         raise LoginLinkRefused()
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=link.patient_id)
-    if not _may_log_in(patient):  # the log-in changed since the link was read
+    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient_id)
+    if not _may_log_in(patient):
         raise LoginLinkRefused()
     return patient.user or _new_patient_user(patient)

@@ -64,6 +64,7 @@ def test_only_the_hash_of_the_token_is_stored(client):
     assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in link.token_hash
     assert link.expires_at - link.created_at == dt.timedelta(minutes=20)
+    assert str(link) == f"{link.patient_id} {link.created_at:%Y-%m-%d %H:%M}"
 
 
 def test_a_bad_address_is_refused_with_a_message(client):

@@ -54,7 +54,9 @@ def test_a_patient_logs_in_by_link_cancels_a_visit_and_downloads_a_receipt(
     page.set_default_timeout(10_000)
     try:
         page.goto(f"{live_server.url}/")
-        page.get_by_role("link", name="Patients: log in to see and change your appointments").click()
+        page.get_by_role(
+            "link", name="Patients: log in to see and change your appointments"
+        ).click()
         page.get_by_label("E-mail").fill("Olivia.Smith@example.com")
         page.get_by_role("button", name="E-mail me a log-in link").click()
         expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()

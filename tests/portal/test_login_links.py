@@ -225,3 +225,23 @@ def test_requests_are_limited_per_client_address(client, settings):
 
     assert answers == [302, 302, 429]
     assert "Too many" in _ask(client, "another@example.com").content.decode()
+
+
+def test_a_patient_who_came_by_link_sets_a_password_and_logs_in_with_it(client):
+    patient = make_patient(email="olivia@example.com")
+    _ask(client, "olivia@example.com")
+    client.post(_link_path(Message.objects.get(kind=KIND)))
+    new = "a long passphrase for the clinic 42"
+
+    form = client.get("/accounts/password/")
+    response = client.post("/accounts/password/", {"new_password1": new, "new_password2": new})
+    client.logout()
+    patient.refresh_from_db()
+    logged_in = client.post(
+        "/accounts/login/", {"username": patient.user.username, "password": new}
+    )
+
+    assert "Set a password" in form.content.decode()
+    assert "old_password" not in form.content.decode()
+    assert response.status_code == 302
+    assert (logged_in.status_code, logged_in["Location"]) == (302, "/portal/")

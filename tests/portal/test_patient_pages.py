@@ -134,10 +134,10 @@ def test_the_home_shows_the_patients_own_records_and_logs_each_kind(client, clin
     assert "0 of 4 visits done" in html
     assert 'href="/intake/' in html and 'href="/intake/follow-up/' in html
     assert 'id="documents"' in html
-    assert f'/appointments/{other["appointment"].pk}/' not in html
-    assert f'/invoices/{other["invoice"].pk}/' not in html
-    assert f'/receipts/{other["payment"].pk}/' not in html
-    assert f'/plans/{other["plan"].pk}/' not in html
+    assert f"/appointments/{other['appointment'].pk}/" not in html
+    assert f"/invoices/{other['invoice'].pk}/" not in html
+    assert f"/receipts/{other['payment'].pk}/" not in html
+    assert f"/plans/{other['plan'].pk}/" not in html
     for action in (Action.VIEW_OWN_APPOINTMENTS, Action.VIEW_ACCOUNT, Action.VIEW_CARE_PLAN):
         assert _rows(clinic.patient, action) == 1
     assert not AccessLog.objects.filter(patient=other["invoice"].account.patient).exists()

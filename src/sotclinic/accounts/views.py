@@ -6,7 +6,8 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LoginView, PasswordChangeView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -59,6 +60,22 @@ class ClinicLoginView(LoginView):
         self.request.session[PENDING_BACKEND] = user.backend
         self.request.session[PENDING_SINCE] = time.time()
         return redirect(verify_url(self.get_success_url()))
+
+
+class ClinicPasswordChangeView(PasswordChangeView):
+    """Change the password; a patient who has only ever logged in by e-mailed link has none
+    to give, and sets one instead."""
+
+    def get_form_class(self):
+        if self.request.user.has_usable_password():
+            return super().get_form_class()
+        return SetPasswordForm
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "setting": not self.request.user.has_usable_password(),
+        }
 
 
 def _pending_user(request: HttpRequest) -> User | None:

@@ -181,7 +181,9 @@ def use_login_link(token: str, now: dt.datetime | None = None):
     patient_id = good.values_list("patient_id", flat=True).first()
     if patient_id is None or not good.update(used_at=now):
         raise LoginLinkRefused()
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient_id)
+    patient = (
+        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient_id)
+    )
     if not _may_log_in(patient):
         raise LoginLinkRefused()
     return patient.user or _new_patient_user(patient)

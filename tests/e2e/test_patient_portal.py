@@ -60,6 +60,7 @@ def test_a_patient_logs_in_by_link_cancels_a_visit_and_downloads_a_receipt(
         page.get_by_label("E-mail").fill("Olivia.Smith@example.com")
         page.get_by_role("button", name="E-mail me a log-in link").click()
         expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+        expect(page.locator(".brand")).to_have_text("Harbour Street Chiropractic")
         screenshot(page, "portal-link-sent-390", full_page=False)
 
         message = Message.objects.get(kind=KIND)
@@ -79,6 +80,7 @@ def test_a_patient_logs_in_by_link_cancels_a_visit_and_downloads_a_receipt(
         upcoming.get_by_role("link").nth(1).click()
         expect(page.get_by_role("heading", name="Your appointment")).to_be_visible()
         assert _fits_the_screen(page)
+        screenshot(page, "portal-appointment-390")
         page.get_by_role("button", name="Cancel appointment").click()
         expect(page.get_by_text("This appointment is cancelled.")).to_be_visible()
         assert Appointment.objects.get(pk=cancelled.pk).status == Appointment.Status.CANCELLED

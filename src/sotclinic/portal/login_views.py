@@ -2,12 +2,13 @@
 
 from django.contrib.auth import login as auth_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sotclinic.client_address import client_ip
 
+from .booking import render
 from .forms import LoginLinkForm
 from .login_links import (
     LoginLinkRefused,

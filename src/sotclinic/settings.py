@@ -356,6 +356,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Online booking attempts allowed per client address and window.
 BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", "20"))
 BOOKING_RATE_WINDOW_SECONDS = int(os.environ.get("BOOKING_RATE_WINDOW_SECONDS", "600"))
+# One-time log-in links for patients (portal.login_links): how long a link stays good, and how
+# many may be asked for per e-mail address and per client address in each window.
+LOGIN_LINK_MINUTES = int(os.environ.get("LOGIN_LINK_MINUTES", "20"))
+LOGIN_LINK_EMAIL_LIMIT = int(os.environ.get("LOGIN_LINK_EMAIL_LIMIT", "3"))
+LOGIN_LINK_ADDRESS_LIMIT = int(os.environ.get("LOGIN_LINK_ADDRESS_LIMIT", "10"))
+LOGIN_LINK_WINDOW_SECONDS = int(os.environ.get("LOGIN_LINK_WINDOW_SECONDS", "900"))
 
 # How long a computed list of free slots may be served from the cache (0: never cached).
 SLOT_CACHE_SECONDS = int(os.environ.get("SLOT_CACHE_SECONDS", "30"))

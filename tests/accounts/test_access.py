@@ -58,7 +58,7 @@ def test_patient_opens_own_portal_page(login):
     response = client.get("/portal/")
 
     assert response.status_code == 200
-    assert b"My appointments" in response.content
+    assert b"My page" in response.content
 
 
 def test_log_in_with_right_password_lands_on_staff_home(client):

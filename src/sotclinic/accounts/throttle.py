@@ -41,11 +41,19 @@ def is_paused(scope: str, request: HttpRequest | None, account: str) -> bool:
     )
 
 
+def count_attempt(key: str, window: int) -> int:
+    """Count one attempt under ``key`` in a window of ``window`` seconds from the first;
+    the number counted so far in the window."""
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
 def count_failure(scope: str, request: HttpRequest | None, account: str) -> None:
     """Count one failed password or code against the account and the address."""
     for key in _keys(scope, request, account):
-        if not cache.add(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+        count_attempt(key, settings.LOGIN_FAILURE_WINDOW_SECONDS)

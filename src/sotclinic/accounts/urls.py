@@ -24,7 +24,7 @@ urlpatterns = [
     path(
         "password/",
         signed_in_required(
-            auth_views.PasswordChangeView.as_view(
+            views.ClinicPasswordChangeView.as_view(
                 template_name="accounts/password_change.html",
                 success_url="/accounts/password/done/",
             )

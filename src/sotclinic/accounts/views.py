@@ -6,10 +6,11 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LoginView, PasswordChangeView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -37,10 +38,19 @@ PENDING_USER = "two-factor-pending-user"
 PENDING_BACKEND = "two-factor-pending-backend"
 PENDING_SINCE = "two-factor-pending-since"
 PENDING_SECONDS = 300
+# Where a patient lands after logging in (the portal's home, named, not imported: the portal
+# sits above accounts).
+PATIENT_HOME = "portal:home"
 
 
 class ClinicLoginView(LoginView):
     """The password step; users with a confirmed device go on to the code step first."""
+
+    def get_default_redirect_url(self):
+        """Without a ``next``, patients land on their own page, staff on their day."""
+        if self.request.user.is_authenticated and self.request.user.is_patient:
+            return resolve_url(PATIENT_HOME)
+        return super().get_default_redirect_url()
 
     def form_valid(self, form):
         user = form.get_user()
@@ -50,6 +60,22 @@ class ClinicLoginView(LoginView):
         self.request.session[PENDING_BACKEND] = user.backend
         self.request.session[PENDING_SINCE] = time.time()
         return redirect(verify_url(self.get_success_url()))
+
+
+class ClinicPasswordChangeView(PasswordChangeView):
+    """Change the password; a patient who has only ever logged in by e-mailed link has none
+    to give, and sets one instead."""
+
+    def get_form_class(self):
+        if self.request.user.has_usable_password():
+            return super().get_form_class()
+        return SetPasswordForm
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "setting": not self.request.user.has_usable_password(),
+        }
 
 
 def _pending_user(request: HttpRequest) -> User | None:

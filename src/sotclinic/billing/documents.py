@@ -205,6 +205,27 @@ def statement_pdf(statement: Statement) -> Document:
     )
 
 
+def patient_document(patient: Patient, kind: str, pk: int) -> Document | None:
+    """The ``kind`` ("receipt" or "invoice") document ``pk`` of ``patient``'s own account, or
+    None when there is no such document on that patient's account: one patient's number never
+    opens another patient's paper."""
+    if kind == "receipt":
+        entry = (
+            LedgerEntry.objects.select_related("account__patient", "invoice")
+            .filter(pk=pk, account__patient=patient, kind__in=(EntryKind.PAYMENT, EntryKind.REFUND))
+            .first()
+        )
+        return None if entry is None else receipt_pdf(entry)
+    if kind == "invoice":
+        invoice = (
+            Invoice.objects.select_related("account__patient")
+            .filter(pk=pk, account__patient=patient)
+            .first()
+        )
+        return None if invoice is None else invoice_pdf(invoice)
+    return None
+
+
 def email_document(patient: Patient, document: Document, *, kind: str):
     """Queue an e-mail to the patient with ``document`` attached, in their language, inside
     the caller's transaction. Raises BillingError when the patient has no e-mail address."""

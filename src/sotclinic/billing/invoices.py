@@ -142,3 +142,14 @@ def statement(patient: Patient, start: dt.date, end: dt.date) -> Statement:
         entries=listed,
         closing=opening + sum(entry.amount for entry in listed),
     )
+
+
+def patient_receipts(patient: Patient) -> list[LedgerEntry]:
+    """The payments and refunds on the patient's account, newest first: what has a receipt."""
+    return list(
+        LedgerEntry.objects.filter(
+            account__patient=patient, kind__in=(EntryKind.PAYMENT, EntryKind.REFUND)
+        )
+        .select_related("invoice")
+        .order_by("-occurred_on", "-pk")
+    )

@@ -19,7 +19,7 @@ from sotclinic.scheduling.selectors import clinic_today
 from . import documents, invoices, ledger
 from .errors import BillingError
 from .forms import CreditForm, InvoiceForm, PaymentForm, RefundForm, ReverseForm, StatementForm
-from .models import EntryKind, Invoice, LedgerEntry
+from .models import EntryKind, LedgerEntry
 
 
 def _forms(patient: Patient, currency: str, data=None, which: str = "") -> dict:
@@ -180,23 +180,6 @@ def _pdf(document: documents.Document) -> HttpResponse:
     return response
 
 
-def _receipt(patient: Patient, entry_id: int) -> documents.Document:
-    entry = get_object_or_404(
-        LedgerEntry.objects.select_related("account__patient", "invoice"),
-        pk=entry_id,
-        account__patient=patient,
-        kind__in=(EntryKind.PAYMENT, EntryKind.REFUND),
-    )
-    return documents.receipt_pdf(entry)
-
-
-def _invoice(patient: Patient, invoice_id: int) -> documents.Document:
-    invoice = get_object_or_404(
-        Invoice.objects.select_related("account__patient"), pk=invoice_id, account__patient=patient
-    )
-    return documents.invoice_pdf(invoice)
-
-
 def _statement(request, patient: Patient) -> documents.Document | None:
     data = request.GET if request.method == "GET" else request.POST
     if not any(key.startswith("statement-") for key in data):
@@ -211,13 +194,11 @@ def _statement(request, patient: Patient) -> documents.Document | None:
     return documents.statement_pdf(invoices.statement(patient, data["start"], data["end"]))
 
 
-DOCUMENTS = {"receipt": _receipt, "invoice": _invoice}
-
-
 def _document(patient: Patient, kind: str, pk: int) -> documents.Document:
-    if kind not in DOCUMENTS:
+    document = documents.patient_document(patient, kind, pk)
+    if document is None:
         raise Http404
-    return DOCUMENTS[kind](patient, pk)
+    return document
 
 
 @staff_required

@@ -126,6 +126,41 @@ def follow_up_for_token(token: str) -> FollowUpRequest:
     return request
 
 
+@dataclass(frozen=True)
+class DueQuestionnaire:
+    title: str
+    path: str
+
+
+def due_questionnaires(patient: Patient, now: dt.datetime | None = None) -> list[DueQuestionnaire]:
+    """What the patient has been asked to fill in and has not sent yet, each with its signed
+    link: an intake begun for them, and follow-up questionnaires sent to them whose link is
+    still good. Reads only (nothing is created for the patient here)."""
+    now = now or timezone.now()
+    due = [
+        DueQuestionnaire(
+            _("Health questionnaire before your visit"),
+            reverse("intake:fill", args=[intake_token(intake)]),
+        )
+        for intake in Intake.objects.filter(
+            patient=patient, status=Intake.Status.DRAFT, channel=Intake.Channel.LINK
+        ).order_by("started_at")
+    ]
+    follow_ups = FollowUpRequest.objects.filter(
+        patient=patient,
+        sent_at__isnull=False,
+        completed_at__isnull=True,
+        sent_at__gt=now - FOLLOW_UP_LINK_MAX_AGE,
+    ).order_by("sequence")
+    due.extend(
+        DueQuestionnaire(
+            _("Follow-up questionnaire"), reverse("intake:follow_up", args=[follow_up_token(f)])
+        )
+        for f in follow_ups
+    )
+    return due
+
+
 @transaction.atomic
 def intake_for_appointment(appointment) -> Intake:
     """The patient's open intake (creating one for this appointment if there is none)."""

@@ -66,7 +66,7 @@ def _days(slots, tz, first_day: dt.date) -> list[dict]:
     ]
 
 
-def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appointment_id=None):
+def slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appointment_id=None):
     """Days with their number of free times, and the times of the chosen day."""
     location = Location.objects.order_by("pk").first()
     tz = location.tz if location else dt.UTC
@@ -101,6 +101,20 @@ def _slot_choice(request: HttpRequest, kind, practitioner_id, *, exclude_appoint
     }
 
 
+def _known_details(request: HttpRequest) -> dict:
+    """A signed-in patient's own details, to fill the form in for them."""
+    patient = getattr(request.user, "patient", None) if request.user.is_authenticated else None
+    if patient is None:
+        return {}
+    return {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "email": patient.email,
+        "phone": patient.phone,
+        "date_of_birth": patient.date_of_birth,
+    }
+
+
 def book(request: HttpRequest) -> HttpResponse:
     """Each step of the public booking page; the last step posts the details."""
     kinds = online_appointment_types()
@@ -127,12 +141,12 @@ def book(request: HttpRequest) -> HttpResponse:
 
     start = datetime_param(request.GET, "start")
     if start is None:
-        context.update(step="time", **_slot_choice(request, kind, practitioner and practitioner.pk))
+        context.update(step="time", **slot_choice(request, kind, practitioner and practitioner.pk))
         return render(request, "portal/book.html", context)
 
     location = Location.objects.order_by("pk").first()
     context.update(step="details", start=start, local_start=start.astimezone(location.tz))
-    form = BookingDetailsForm(request.POST or None)
+    form = BookingDetailsForm(request.POST or None, initial=_known_details(request))
     if request.method != "POST" or not form.is_valid():
         return render(
             request,
@@ -162,7 +176,7 @@ def book(request: HttpRequest) -> HttpResponse:
         context.update(
             step="time",
             error=exc.message,
-            **_slot_choice(request, kind, practitioner and practitioner.pk),
+            **slot_choice(request, kind, practitioner and practitioner.pk),
         )
         return render(request, "portal/book.html", context, status=exc.status_code)
     if not outcome.booked:
@@ -204,16 +218,24 @@ def booking_confirmed(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/booking_confirmed.html", _manage_context(appointment, token))
 
 
-def _manage_context(appointment, token: str) -> dict:
+def manage_context(appointment) -> dict:
+    """What the page about one appointment shows, however the patient reached it."""
     tz = appointment.location.tz
     return {
         "appointment": appointment,
-        "token": token,
         "local_start": appointment.start.astimezone(tz),
         "local_end": appointment.end.astimezone(tz),
         "changeable": services.patient_may_change(appointment, timezone.now()),
         "settings": ClinicSettings.load(),
+    }
+
+
+def _manage_context(appointment, token: str) -> dict:
+    return {
+        **manage_context(appointment),
         "manage_path": reverse("portal:manage_booking", args=[token]),
+        "cancel_url": reverse("portal:cancel_booking", args=[token]),
+        "move_url": reverse("portal:move_booking", args=[token]),
     }
 
 
@@ -224,7 +246,7 @@ def manage_booking(request: HttpRequest, token: str) -> HttpResponse:
     if context["changeable"] and request.GET.get("move"):
         context.update(
             moving=True,
-            **_slot_choice(
+            **slot_choice(
                 request,
                 appointment.appointment_type,
                 appointment.practitioner_id,

@@ -49,3 +49,16 @@ class BookingDetailsForm(forms.Form):
 
     def clean_date_of_birth(self):
         return validate_date_of_birth(self.cleaned_data["date_of_birth"])
+
+
+class LoginLinkForm(forms.Form):
+    """The e-mail address a one-time log-in link goes to."""
+
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "inputmode": "email", "autofocus": True}
+        ),
+        help_text=_("The address the clinic has for you. The link works once, for a short time."),
+    )

@@ -1,11 +1,26 @@
 from django.urls import path
 
-from . import booking, views, waitlist
+from . import booking, login_views, views, waitlist
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.patient_home, name="home"),
+    path("login/", login_views.request_link, name="login"),
+    path("login/sent/", login_views.link_sent, name="login_link_sent"),
+    path("login/<str:token>/", login_views.open_link, name="login_link"),
+    path("appointments/<int:appointment_id>/", views.appointment, name="appointment"),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        views.cancel_appointment,
+        name="cancel_appointment",
+    ),
+    path(
+        "appointments/<int:appointment_id>/move/", views.move_appointment, name="move_appointment"
+    ),
+    path("invoices/<int:pk>/pdf/", views.billing_pdf, {"kind": "invoice"}, name="invoice_pdf"),
+    path("receipts/<int:pk>/pdf/", views.billing_pdf, {"kind": "receipt"}, name="receipt_pdf"),
+    path("plans/<int:plan_id>/", views.care_plan, name="care_plan"),
     path("book/", booking.book, name="book"),
     path("book/received/", booking.booking_received, name="booking_received"),
     path(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sotclinic.api",
     "sotclinic.portal",
     "sotclinic.staff",
+    "sotclinic.imports",
     "sotclinic.backups",
     "sotclinic.demo",
     "sotclinic.monitoring",

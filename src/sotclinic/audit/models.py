@@ -81,6 +81,7 @@ class Action(models.TextChoices):
     CHANGE_CHARGES = "change_charges", _("Changed charges to review")
     POST_CHARGES = "post_charges", _("Posted charges")
     SELL_PACKAGE = "sell_package", _("Sold a package or membership")
+    IMPORT_RECORD = "import_record", _("Imported from another system")
 
 
 ACTION_LABELS = dict(Action.choices)

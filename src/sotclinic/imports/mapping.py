@@ -60,6 +60,41 @@ class Preset:
 
 
 GENERIC = "generic"
+# Column names read the same way whatever the system (compared in any case).
+COMMON_NAMES = {
+    RecordKind.PATIENT: {
+        "id": "external_id",
+        "patient id": "external_id",
+        "first": "first_name",
+        "given name": "first_name",
+        "last": "last_name",
+        "surname": "last_name",
+        "family name": "last_name",
+        "dob": "date_of_birth",
+        "birth date": "date_of_birth",
+        "birthdate": "date_of_birth",
+        "e-mail": "email",
+        "mobile": "phone",
+        "cell phone": "phone",
+        "telephone": "phone",
+    },
+    RecordKind.APPOINTMENT: {
+        "id": "external_id",
+        "appointment id": "external_id",
+        "patient": "patient_id",
+        "patient id": "patient_id",
+        "date": "start",
+        "time": "start_time",
+        "provider": "practitioner",
+        "type": "appointment_type",
+    },
+    RecordKind.OPENING_BALANCE: {
+        "id": "patient_id",
+        "patient id": "patient_id",
+        "balance": "amount",
+        "date": "as_of",
+    },
+}
 PRESETS = {
     "jane": Preset(
         "jane",
@@ -179,6 +214,8 @@ def guess(kind: str, preset_key: str, header: list[str]) -> list[str]:
     for f in FIELDS[kind]:
         known.setdefault(_key(f.name), f.name)
         known.setdefault(_key(str(f.label)), f.name)
+    for name, field in COMMON_NAMES[kind].items():
+        known.setdefault(name, field)
     taken: set[str] = set()
     fields = []
     for column in header:

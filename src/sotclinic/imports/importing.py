@@ -281,7 +281,7 @@ def _by_name(queryset, text: str, names, what: str):
     found = [item for item in queryset if wanted in {fold(n) for n in names(item)}]
     if len(found) == 1:
         return found[0]
-    known = ", ".join(sorted(str(item) for item in queryset)) or "—"
+    known = ", ".join(sorted(names(item)[0] for item in queryset)) or "—"
     raise RowProblem(
         _("%(what)s “%(value)s” is not one here (known: %(known)s).")
         % {"what": what, "value": text, "known": known}

@@ -73,11 +73,17 @@ def test_importing_the_appointments_again_changes_nothing(client, patients):
 def test_an_appointment_imported_before_at_another_time_is_a_problem(client, patients):
     day = future_day()
     import_file(
-        client, "appointment", "chirotouch", appointments(f"9001,A-1,{us(day)},10:30 AM,Dr. Anna Weber,Adjustment,,")
+        client,
+        "appointment",
+        "chirotouch",
+        appointments(f"9001,A-1,{us(day)},10:30 AM,Dr. Anna Weber,Adjustment,,"),
     )
 
     response = upload(
-        client, "appointment", "chirotouch", appointments(f"9001,A-1,{us(day)},11:30 AM,Dr. Anna Weber,Adjustment,,")
+        client,
+        "appointment",
+        "chirotouch",
+        appointments(f"9001,A-1,{us(day)},11:30 AM,Dr. Anna Weber,Adjustment,,"),
     )
 
     assert "another time" in response.context["result"].rows[0].problems[0]
@@ -105,7 +111,10 @@ def test_a_time_already_taken_in_the_calendar_is_refused(client, patients, clini
     make_appointment(clinic["doctor"], start, kind=clinic["kind"])
 
     response = upload(
-        client, "appointment", "chirotouch", appointments(f"9001,A-1,{us(day)},10:30 AM,Dr. Anna Weber,Adjustment,,")
+        client,
+        "appointment",
+        "chirotouch",
+        appointments(f"9001,A-1,{us(day)},10:30 AM,Dr. Anna Weber,Adjustment,,"),
     )
 
     assert response.context["summary"]["problems"] == 1
@@ -137,9 +146,7 @@ def test_names_the_clinic_does_not_know_are_problems_that_list_the_known_ones(cl
     assert rows[0].problems == [
         "Practitioner “Dr. Nobody” is not one here (known: Dr. Anna Weber)."
     ]
-    assert rows[1].problems == [
-        "Appointment type “Massage” is not one here (known: Adjustment)."
-    ]
+    assert rows[1].problems == ["Appointment type “Massage” is not one here (known: Adjustment)."]
     assert rows[2].problems == [
         "No patient with the ID A-9 has been imported from ChiroTouch; import the patients file "
         "first."

@@ -21,12 +21,7 @@ PATIENTS = (
     "12,Tom,Baker,1990-11-30,tom@example.com,,,,,\n"
     "13,Ann,Lee,1980-01-01,ann@example.com,,,,,\n"
 )
-BALANCES = (
-    "Patient ID,Outstanding,Date\n"
-    '11,"£1,234.50",2026-01-31\n'
-    "12,(20.00),\n"
-    "13,0.00,\n"
-)
+BALANCES = 'Patient ID,Outstanding,Date\n11,"£1,234.50",2026-01-31\n12,(20.00),\n13,0.00,\n'
 
 
 @pytest.fixture

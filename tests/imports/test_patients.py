@@ -85,7 +85,9 @@ def test_a_changed_row_updates_the_patient_and_logs_which_fields(client, desk):
 
     tom = Patient.objects.get(first_name="Tom")
     assert tom.email == "tom.baker@example.com"
-    assert AccessLog.objects.filter(patient=tom, action=Action.EDIT_PATIENT, detail="email").exists()
+    assert AccessLog.objects.filter(
+        patient=tom, action=Action.EDIT_PATIENT, detail="email"
+    ).exists()
 
 
 def test_a_patient_already_registered_is_linked_not_duplicated_nor_overwritten(client, desk):
@@ -170,9 +172,7 @@ def test_an_empty_required_value_is_named(client, desk):
 
     response = upload(client, "patient", "generic", text)
 
-    assert response.context["result"].rows[0].problems == [
-        "Patient ID in the old system is empty."
-    ]
+    assert response.context["result"].rows[0].problems == ["Patient ID in the old system is empty."]
 
 
 def test_a_change_that_would_duplicate_another_patient_is_that_rows_problem(client, desk):
@@ -184,3 +184,13 @@ def test_a_change_that_would_duplicate_another_patient_is_that_rows_problem(clie
     response = upload(client, "patient", "jane", clash)
 
     assert "already registered" in response.context["result"].rows[1].problems[0]
+
+
+def test_two_patients_of_the_same_name_and_birthday_are_not_guessed_between(client, desk):
+    for _ in range(2):
+        make_patient(first_name="Zoe", last_name="Muller", date_of_birth=dt.date(1975, 1, 2))
+
+    response = import_file(client, "patient", "jane", JANE)
+
+    assert b"3 created" in response.content
+    assert Patient.objects.filter(last_name__in=["Muller", "Müller"]).count() == 3

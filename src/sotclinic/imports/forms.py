@@ -15,8 +15,15 @@ DATE_ORDER_CHOICES = [
 ]
 
 
+FILE_KINDS = [
+    (RecordKind.PATIENT, _("Patients")),
+    (RecordKind.APPOINTMENT, _("Future appointments")),
+    (RecordKind.OPENING_BALANCE, _("Opening balances")),
+]
+
+
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("The file holds"), choices=RecordKind.choices)
+    kind = forms.ChoiceField(label=_("The file holds"), choices=FILE_KINDS)
     source = forms.ChoiceField(label=_("Exported from"), choices=PRESET_CHOICES)
     file = forms.FileField(
         label=_("CSV file"),

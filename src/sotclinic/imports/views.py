@@ -10,7 +10,7 @@ from sotclinic.client_address import client_ip
 from sotclinic.refusals import show_on_form
 
 from . import reading
-from .forms import MappingForm, UploadForm
+from .forms import FILE_KINDS, MappingForm, UploadForm
 from .importing import (
     CHANGED,
     CREATED,
@@ -120,7 +120,7 @@ def _review_page(request, form, table, result, status: int = 200) -> HttpRespons
     context = {
         "form": form,
         "kind": kind,
-        "kind_label": dict(RecordKind.choices).get(kind, ""),
+        "kind_label": dict(FILE_KINDS).get(kind, ""),
         "source": source_label(source),
         "rows": len(table.rows),
         "result": result,

@@ -179,7 +179,7 @@ def _date(text: str, order: str, what: str) -> dt.date:
 _DATE_PATTERNS = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY/MM/DD"}
 
 
-def _record(source: str, kind: str, external_id: str) -> ExternalRecord | None:
+def _known_record(source: str, kind: str, external_id: str) -> ExternalRecord | None:
     return (
         ExternalRecord.objects.select_related("patient", "appointment", "entry")
         .filter(source=source, kind=kind, external_id=external_id)
@@ -224,7 +224,7 @@ def _import_patient(request: ImportRequest, data: dict, row: RowResult, *, by, a
     external_id = _required(data, "external_id", request.kind)
     row.label = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
     cleaned = _patient_data(request, data)
-    known = _record(request.source, RecordKind.PATIENT, external_id)
+    known = _known_record(request.source, RecordKind.PATIENT, external_id)
     if known is not None:
         changed = [name for name, value in cleaned.items() if getattr(known.patient, name) != value]
         if not changed:
@@ -264,7 +264,7 @@ def _import_patient(request: ImportRequest, data: dict, row: RowResult, *, by, a
 
 def _imported_patient(request: ImportRequest, data: dict):
     patient_id = _required(data, "patient_id", request.kind)
-    known = _record(request.source, RecordKind.PATIENT, patient_id)
+    known = _known_record(request.source, RecordKind.PATIENT, patient_id)
     if known is None:
         raise RowProblem(
             _(
@@ -353,7 +353,7 @@ def _import_appointment(request: ImportRequest, data: dict, row: RowResult, *, b
             % {"practitioner": practitioner.display_name}
         )
     start = _start(request, data, location)
-    known = _record(request.source, RecordKind.APPOINTMENT, external_id)
+    known = _known_record(request.source, RecordKind.APPOINTMENT, external_id)
     if known is not None:
         if known.appointment.start != start:
             raise RowProblem(
@@ -416,7 +416,7 @@ def _import_balance(request: ImportRequest, data: dict, row: RowResult, *, by, a
     as_of = (
         _date(data["as_of"], request.date_order, _("Balance date")) if data.get("as_of") else None
     )
-    known = _record(request.source, RecordKind.OPENING_BALANCE, data["patient_id"])
+    known = _known_record(request.source, RecordKind.OPENING_BALANCE, data["patient_id"])
     if known is not None:
         if known.entry.amount != amount:
             raise RowProblem(

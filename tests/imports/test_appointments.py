@@ -4,6 +4,7 @@ through scheduling's own rules, never double-booked, and not told to the patient
 import datetime as dt
 
 import pytest
+from django.db.models import F
 
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.imports.models import ExternalRecord
@@ -70,7 +71,9 @@ def test_importing_the_appointments_again_changes_nothing(client, patients):
     assert Appointment.objects.count() == 1
 
 
-def test_an_appointment_imported_before_at_another_time_is_a_problem(client, patients):
+def test_an_appointment_changed_in_the_old_system_since_it_was_imported_is_a_problem(
+    client, patients
+):
     day = future_day()
     import_file(
         client,
@@ -86,7 +89,24 @@ def test_an_appointment_imported_before_at_another_time_is_a_problem(client, pat
         appointments(f"9001,A-1,{us(day)},11:30 AM,Dr. Anna Weber,Adjustment,,"),
     )
 
-    assert "another time" in response.context["result"].rows[0].problems[0]
+    assert response.context["result"].rows[0].problems == [
+        "This appointment changed in the old system since it was imported; change it here by hand."
+    ]
+
+
+def test_an_imported_appointment_moved_here_since_is_unchanged_by_the_same_file(
+    client, patients, clinic
+):
+    text = appointments(f"9001,A-1,{us(future_day())},10:30 AM,Dr. Anna Weber,Adjustment,,")
+    import_file(client, "appointment", "chirotouch", text)
+    hour = dt.timedelta(hours=1)
+    Appointment.objects.update(
+        start=F("start") + hour, end=F("end") + hour, blocked_until=F("blocked_until") + hour
+    )
+
+    again = import_file(client, "appointment", "chirotouch", text)
+
+    assert b"1 unchanged" in again.content
 
 
 def test_two_rows_at_the_same_time_for_one_practitioner_are_refused(client, patients):

@@ -194,3 +194,37 @@ def test_two_patients_of_the_same_name_and_birthday_are_not_guessed_between(clie
 
     assert b"3 created" in response.content
     assert Patient.objects.filter(last_name__in=["Muller", "Müller"]).count() == 3
+
+
+def test_the_same_file_again_keeps_what_staff_changed_here_since(client, desk):
+    import_file(client, "patient", "jane", JANE)
+    Patient.objects.filter(first_name="Tom").update(phone="+447400123999")
+
+    again = import_file(client, "patient", "jane", JANE)
+
+    assert b"0 created, 0 changed, 0 linked, 3 unchanged" in again.content
+    assert Patient.objects.get(first_name="Tom").phone == "+447400123999"
+
+
+def test_a_linked_patient_is_unchanged_by_the_same_file_again(client, desk):
+    make_patient(
+        first_name="Olivia", last_name="Hartley", date_of_birth=dt.date(1984, 3, 7),
+        email="olivia@example.com", phone="+442079460018",
+    )  # fmt: skip
+    import_file(client, "patient", "jane", JANE)
+
+    again = import_file(client, "patient", "jane", JANE)
+
+    assert b"0 created, 0 changed, 0 linked, 3 unchanged" in again.content
+    assert Patient.objects.get(first_name="Olivia").phone == "+442079460018"
+
+
+def test_a_row_changed_back_to_what_the_record_holds_is_unchanged(client, desk):
+    import_file(client, "patient", "jane", JANE)
+    Patient.objects.filter(first_name="Tom").update(email="tom.baker@example.com")
+
+    again = import_file(
+        client, "patient", "jane", JANE.replace("tom@example.com", "tom.baker@example.com")
+    )
+
+    assert b"0 created, 0 changed, 0 linked, 3 unchanged" in again.content

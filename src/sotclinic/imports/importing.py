@@ -10,6 +10,8 @@ same file finds every row and changes nothing.
 """
 
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -187,6 +189,11 @@ def _known_record(source: str, kind: str, external_id: str) -> ExternalRecord | 
     )
 
 
+def _fingerprint(data: dict) -> str:
+    """What the row said, so a later run knows whether the old system's record changed."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 def _note_import(by, patient, what: str, source: str, address: str | None) -> None:
     record_access(
         by,
@@ -224,18 +231,24 @@ def _import_patient(request: ImportRequest, data: dict, row: RowResult, *, by, a
     external_id = _required(data, "external_id", request.kind)
     row.label = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
     cleaned = _patient_data(request, data)
+    fingerprint = _fingerprint(data)
     known = _known_record(request.source, RecordKind.PATIENT, external_id)
     if known is not None:
+        # The same row as last time changes nothing, also where staff have edited the record
+        # here since; a row changed in the old system brings its changed values.
         changed = [name for name, value in cleaned.items() if getattr(known.patient, name) != value]
-        if not changed:
+        if known.fingerprint == fingerprint or not changed:
             row.outcome = UNCHANGED
-            return
-        update_patient(by, known.patient.pk, cleaned, address=address)
-        _note_import(by, known.patient, "changes", request.source, address)
-        row.outcome, row.note = (
-            CHANGED,
-            ", ".join(str(PatientForm.base_fields[name].label) for name in changed),
-        )
+        else:
+            update_patient(by, known.patient.pk, cleaned, address=address)
+            _note_import(by, known.patient, "changes", request.source, address)
+            row.outcome, row.note = (
+                CHANGED,
+                ", ".join(str(PatientForm.base_fields[name].label) for name in changed),
+            )
+        if known.fingerprint != fingerprint:
+            known.fingerprint = fingerprint
+            known.save(update_fields=["fingerprint"])
         return
     patient = same_person(
         email=cleaned.get("email", ""),
@@ -253,6 +266,7 @@ def _import_patient(request: ImportRequest, data: dict, row: RowResult, *, by, a
         source=request.source,
         kind=RecordKind.PATIENT,
         external_id=external_id,
+        fingerprint=fingerprint,
         patient=patient,
         imported_by=by,
     )
@@ -327,6 +341,17 @@ def _import_appointment(request: ImportRequest, data: dict, row: RowResult, *, b
     external_id = _required(data, "external_id", request.kind)
     patient = _imported_patient(request, data)
     row.label = patient.full_name
+    known = _known_record(request.source, RecordKind.APPOINTMENT, external_id)
+    if known is not None:
+        if known.fingerprint != _fingerprint(data):
+            raise RowProblem(
+                _(
+                    "This appointment changed in the old system since it was imported; change "
+                    "it here by hand."
+                )
+            )
+        row.outcome = UNCHANGED
+        return
     if fold(data.get("status", "")) in CANCELLED_STATES:
         row.outcome, row.note = SKIPPED, _("cancelled in the old system")
         return
@@ -353,14 +378,6 @@ def _import_appointment(request: ImportRequest, data: dict, row: RowResult, *, b
             % {"practitioner": practitioner.display_name}
         )
     start = _start(request, data, location)
-    known = _known_record(request.source, RecordKind.APPOINTMENT, external_id)
-    if known is not None:
-        if known.appointment.start != start:
-            raise RowProblem(
-                _("This appointment was imported before at another time; move it in the calendar.")
-            )
-        row.outcome = UNCHANGED
-        return
     if start <= now:
         row.outcome, row.note = SKIPPED, _("in the past")
         return
@@ -379,6 +396,7 @@ def _import_appointment(request: ImportRequest, data: dict, row: RowResult, *, b
         source=request.source,
         kind=RecordKind.APPOINTMENT,
         external_id=external_id,
+        fingerprint=_fingerprint(data),
         patient=patient,
         appointment=appointment,
         imported_by=by,
@@ -441,6 +459,7 @@ def _import_balance(request: ImportRequest, data: dict, row: RowResult, *, by, a
         source=request.source,
         kind=RecordKind.OPENING_BALANCE,
         external_id=data["patient_id"],
+        fingerprint=_fingerprint(data),
         patient=patient,
         entry=entry,
         imported_by=by,

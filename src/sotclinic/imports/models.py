@@ -21,6 +21,8 @@ class ExternalRecord(models.Model):
     source = models.CharField(_("system"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
     external_id = models.CharField(_("id in that system"), max_length=100)
+    # A digest of the row as last imported: the same row again changes nothing.
+    fingerprint = models.CharField(max_length=64)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.CASCADE, related_name="+", verbose_name=_("patient")
     )

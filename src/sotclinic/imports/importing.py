@@ -96,6 +96,8 @@ class ImportRequest:
     fields: list[str]
     date_order: str
     accept_outside_hours: bool = False
+    # What was imported before, by kind and id: filled by each run as it reads.
+    records: dict = field(default_factory=dict, compare=False)
 
 
 def source_label(source: str) -> str:
@@ -108,6 +110,7 @@ def run_import(request: ImportRequest, *, by, address: str | None, commit: bool)
     problem. One transaction; each row in a savepoint of its own."""
     now = timezone.now()
     rows = []
+    request.records.clear()
     with transaction.atomic():
         seen: dict[str, int] = {}
         for line, values in request.table.rows:
@@ -181,12 +184,17 @@ def _date(text: str, order: str, what: str) -> dt.date:
 _DATE_PATTERNS = {"DMY": "DD/MM/YYYY", "MDY": "MM/DD/YYYY", "YMD": "YYYY/MM/DD"}
 
 
-def _known_record(source: str, kind: str, external_id: str) -> ExternalRecord | None:
-    return (
-        ExternalRecord.objects.select_related("patient", "appointment", "entry")
-        .filter(source=source, kind=kind, external_id=external_id)
-        .first()
-    )
+def _known_record(request: ImportRequest, kind: str, external_id: str) -> ExternalRecord | None:
+    """The record imported before from this system, read with all of its kind in one query
+    (a file repeats no id, so what this run adds is never looked up again in it)."""
+    if kind not in request.records:
+        request.records[kind] = {
+            record.external_id: record
+            for record in ExternalRecord.objects.select_related(
+                "patient", "appointment", "entry"
+            ).filter(source=request.source, kind=kind)
+        }
+    return request.records[kind].get(external_id)
 
 
 def _fingerprint(data: dict) -> str:
@@ -232,7 +240,7 @@ def _import_patient(request: ImportRequest, data: dict, row: RowResult, *, by, a
     row.label = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
     cleaned = _patient_data(request, data)
     fingerprint = _fingerprint(data)
-    known = _known_record(request.source, RecordKind.PATIENT, external_id)
+    known = _known_record(request, RecordKind.PATIENT, external_id)
     if known is not None:
         # The same row as last time changes nothing, also where staff have edited the record
         # here since; a row changed in the old system brings its changed values.
@@ -278,7 +286,7 @@ def _import_patient(request: ImportRequest, data: dict, row: RowResult, *, by, a
 
 def _imported_patient(request: ImportRequest, data: dict):
     patient_id = _required(data, "patient_id", request.kind)
-    known = _known_record(request.source, RecordKind.PATIENT, patient_id)
+    known = _known_record(request, RecordKind.PATIENT, patient_id)
     if known is None:
         raise RowProblem(
             _(
@@ -341,7 +349,7 @@ def _import_appointment(request: ImportRequest, data: dict, row: RowResult, *, b
     external_id = _required(data, "external_id", request.kind)
     patient = _imported_patient(request, data)
     row.label = patient.full_name
-    known = _known_record(request.source, RecordKind.APPOINTMENT, external_id)
+    known = _known_record(request, RecordKind.APPOINTMENT, external_id)
     if known is not None:
         if known.fingerprint != _fingerprint(data):
             raise RowProblem(
@@ -434,7 +442,7 @@ def _import_balance(request: ImportRequest, data: dict, row: RowResult, *, by, a
     as_of = (
         _date(data["as_of"], request.date_order, _("Balance date")) if data.get("as_of") else None
     )
-    known = _known_record(request.source, RecordKind.OPENING_BALANCE, data["patient_id"])
+    known = _known_record(request, RecordKind.OPENING_BALANCE, data["patient_id"])
     if known is not None:
         if known.entry.amount != amount:
             raise RowProblem(

@@ -27,7 +27,7 @@ class UploadForm(forms.Form):
     source = forms.ChoiceField(label=_("Exported from"), choices=PRESET_CHOICES)
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("A CSV export of at most 2 MB and 5,000 rows."),
+        help_text=_("A CSV export of at most 2 MB and 2,000 rows."),
         error_messages={"required": _("Choose the CSV file to import.")},
     )
 

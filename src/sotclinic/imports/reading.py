@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from sotclinic.errors import DomainError
 
 MAX_BYTES = 2_000_000
-MAX_ROWS = 5_000
+MAX_ROWS = 2_000
 # Signatures of files people pick instead of the CSV: spreadsheets, PDFs, archives, images.
 _BINARY_STARTS = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 

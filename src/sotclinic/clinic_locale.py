@@ -114,6 +114,12 @@ def dob_input_formats() -> tuple[str, ...]:
     return _DOB_FORMATS[current().dob_order]
 
 
+def date_input_formats(order: str | None = None) -> tuple[str, ...]:
+    """How a date is read when written in ``order`` (the clinic's date order by default):
+    ISO always, then the slashed, dotted and dashed forms of that order."""
+    return _DOB_FORMATS[order or current().date_order]
+
+
 def dob_example() -> str:
     """A date of birth written in the clinic's order, for help and error texts."""
     return _DOB_EXAMPLES[current().dob_order]

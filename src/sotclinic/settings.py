@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sotclinic.api",
     "sotclinic.portal",
     "sotclinic.staff",
+    "sotclinic.imports",
     "sotclinic.backups",
     "sotclinic.demo",
     "sotclinic.monitoring",

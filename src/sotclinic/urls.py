@@ -60,6 +60,7 @@ urlpatterns = [
     path("staff/", include("sotclinic.billing.urls")),
     path("staff/", include("sotclinic.billing.charge_urls")),
     path("staff/", include("sotclinic.billing.report_urls")),
+    path("staff/", include("sotclinic.imports.urls")),
     path("exam/", include("sotclinic.exam.urls")),
     path("accounts/", include("sotclinic.accounts.urls")),
     path("portal/", include("sotclinic.portal.urls")),

@@ -53,6 +53,7 @@ def second_factor_missing(request: HttpRequest, next_url: str | None = None) -> 
 staff_required = _role_required(lambda user: user.is_clinic_staff, second_factor=True)
 practitioner_required = _role_required(lambda user: user.is_practitioner, second_factor=True)
 patient_required = _role_required(lambda user: user.is_patient)
+importer_required = _role_required(lambda user: user.may_import_records, second_factor=True)
 
 
 def signed_in_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -35,6 +35,12 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.PRACTITIONER
 
     @property
+    def may_import_records(self) -> bool:
+        """Who may bring patients, appointments and balances in from another system: the front
+        desk, and the clinic's back-office administrators (superusers)."""
+        return self.is_active and (self.role == Role.FRONT_DESK or self.is_superuser)
+
+    @property
     def is_patient(self) -> bool:
         return self.is_active and self.role == Role.PATIENT
 

@@ -82,6 +82,7 @@ class Action(models.TextChoices):
     POST_CHARGES = "post_charges", _("Posted charges")
     SELL_PACKAGE = "sell_package", _("Sold a package or membership")
     FHIR_READ = "fhir_read", _("Read through the FHIR API")
+    IMPORT_RECORD = "import_record", _("Imported from another system")
 
 
 ACTION_LABELS = dict(Action.choices)

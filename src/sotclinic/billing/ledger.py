@@ -71,6 +71,41 @@ def post_entry(
 
 
 @transaction.atomic
+def post_opening_balance(
+    patient: Patient,
+    *,
+    amount: int,
+    by,
+    occurred_on: dt.date | None = None,
+    description: str = "",
+) -> LedgerEntry:
+    """Carry the balance a patient had in another system onto their account, once.
+
+    ``amount`` is signed minor units (positive: the patient owes it; negative: a credit). An
+    account has at most one opening balance that stands: a second one is refused while the
+    first is not reversed (a correction is a reversal and a new entry)."""
+    if not amount:
+        raise BillingError(_("An opening balance of zero changes nothing; leave it out."))
+    account = Account.objects.select_for_update().get(pk=account_for(patient).pk)
+    standing = LedgerEntry.objects.filter(account=account, kind=EntryKind.OPENING).exclude(
+        pk__in=LedgerEntry.objects.filter(reverses__isnull=False).values("reverses")
+    )
+    if standing.exists():
+        raise BillingError(
+            _("%(name)s already has an opening balance; reverse it before posting another.")
+            % {"name": patient.full_name}
+        )
+    return post_entry(
+        patient,
+        kind=EntryKind.OPENING,
+        amount=amount,
+        by=by,
+        occurred_on=occurred_on,
+        description=description[:300],
+    )
+
+
+@transaction.atomic
 def reverse_entry(entry: LedgerEntry, *, by, reason: str) -> LedgerEntry:
     """Cancel a posted entry by an entry of the opposite amount; the original stays as it was."""
     reason = (reason or "").strip()

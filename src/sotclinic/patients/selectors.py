@@ -92,3 +92,22 @@ def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = N
 def patient_records() -> QuerySet[Patient]:
     """Every patient, oldest record first (the order an export or an integrator pages through)."""
     return Patient.objects.order_by("id")
+
+
+def same_person(
+    *, email: str, first_name: str, last_name: str, date_of_birth: dt.date
+) -> Patient | None:
+    """The registered patient a record from elsewhere describes, or None.
+
+    The same e-mail and date of birth (the rule registration refuses duplicates by); without an
+    e-mail match, the same name (any case or accents) and date of birth, when only one patient
+    has them."""
+    found = duplicates_of(email, date_of_birth).first()
+    if found is not None:
+        return found
+    named = list(
+        Patient.objects.filter(
+            search_name=fold(f"{first_name} {last_name}"), date_of_birth=date_of_birth
+        )[:2]
+    )
+    return named[0] if len(named) == 1 else None

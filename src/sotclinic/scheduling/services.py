@@ -658,6 +658,7 @@ def book_appointment(
     by=None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
+    notify: bool = True,
 ) -> Appointment:
     """Book by staff (``by``, the user): any time that is not past and not overlapping.
 
@@ -666,7 +667,8 @@ def book_appointment(
     the appointment then records that user and the time of the confirmation.
 
     Queues the patient's confirmation with its invite (and the intake link while the patient
-    has not completed one).
+    has not completed one), unless ``notify`` is off: an appointment carried over from another
+    system was already agreed with the patient there.
     """
     now = now or timezone.now()
     appointment = staff_booking(
@@ -680,7 +682,8 @@ def book_appointment(
     )
     _save_without_overlap(appointment)
     record_change(appointment, Change.BOOKED, channel=_staff_channel(by), user=by, now=now)
-    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)
+    if notify:
+        _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)
     return appointment
 
 

@@ -323,3 +323,19 @@ def test_the_ageing_reads_each_owing_accounts_debits_from_an_index(desk):
     plan = _plan(reports._ageing_sql(), params)
 
     assert "entry_account_debits" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ({"start": "1899-12-31", "end": "2026-01-01"}, "Choose a date between 1900 and 2199."),
+        ({"start": "2010-01-01", "end": "2026-01-01"}, "Choose a period of at most ten years."),
+    ],
+)
+def test_a_period_outside_the_calendar_or_over_ten_years_is_refused(client, desk, period, message):
+    client.force_login(desk)
+
+    response = client.get(reverse("reports:revenue"), period)
+
+    assert response.status_code == 400
+    assert message in response.text

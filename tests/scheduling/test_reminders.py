@@ -11,7 +11,7 @@ from django.utils import timezone
 from sotclinic.messaging.models import Message
 from sotclinic.messaging.services import send_due_messages
 from sotclinic.scheduling.models import Appointment, ClinicSettings
-from sotclinic.scheduling.reminders import send_due_reminders
+from sotclinic.scheduling.reminders import send_due_reminders, send_reminders
 from tests.concurrency import run_at_once
 from tests.factories import (
     make_appointment,
@@ -155,3 +155,22 @@ def test_a_patient_reachable_by_text_only_is_reminded_by_text():
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is not None
     assert Message.objects.filter(patient=patient, channel="sms").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_workers_reminder_task_reminds_by_the_clinics_reminder_hours():
+    location, doctor, kind = _clinic()
+    settings = ClinicSettings.load()
+    settings.reminder_hours = 12
+    settings.cancellation_window_hours = 2
+    settings.save()
+    now = timezone.now()
+    soon = make_appointment(doctor, now + dt.timedelta(hours=10), kind=kind, location=location)
+    later = make_appointment(doctor, now + dt.timedelta(hours=20), kind=kind, location=location)
+
+    assert send_reminders() == 1
+
+    soon.refresh_from_db()
+    later.refresh_from_db()
+    assert soon.reminder_sent_at is not None and later.reminder_sent_at is None
+    assert Message.objects.filter(to=[soon.patient.email]).count() == 1

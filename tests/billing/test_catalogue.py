@@ -49,6 +49,7 @@ def test_loaddescriptors_loads_a_licensed_file_and_replaces_earlier_text(tmp_pat
     assert CodeDescriptor.objects.get(code="98940").descriptor == "Official text one"
     assert CodeDescriptor.objects.get(code="A4556").code_system == "hcpcs"
     assert CodeDescriptor.objects.get(code="98940").source == "cpt-2026.csv"
+    assert str(CodeDescriptor.objects.get(code="98940")) == "cpt 98940"
     licensed.write_text("code_system,code,descriptor\ncpt,98940,Official text two\n")
     call_command("loaddescriptors", str(licensed))
     assert CodeDescriptor.objects.get(code="98940").descriptor == "Official text two"

@@ -10,7 +10,7 @@ from sotclinic.accounts.models import Role
 from sotclinic.billing import charges, ledger
 from sotclinic.billing.errors import BillingError
 from sotclinic.billing.fees import NoFee
-from sotclinic.billing.models import Account, ChargeDraft, LedgerEntry
+from sotclinic.billing.models import Account, ChargeDraft, FeeSchedule, LedgerEntry
 from tests.billing.billing_factories import make_schedule, make_service, price, set_clinic_currency
 from tests.factories import (
     make_appointment,
@@ -279,3 +279,73 @@ def test_an_em_on_another_visit_the_same_day_as_a_manipulation_gets_25(us_clinic
     third = make_visit(patient=first.patient)
     sign_visit(third)
     assert charges.add_charge(third, us_clinic["99213"], by=desk).modifiers == []
+
+
+def test_an_active_care_check_registered_twice_is_asked_once():
+    from sotclinic.billing.care_plans import follows_a_care_plan
+
+    charges.add_active_care_check(follows_a_care_plan)  # as a second ready() would
+
+    assert charges._active_care_checks.count(follows_a_care_plan) == 1
+
+
+def test_of_two_services_suggested_for_visits_the_first_set_up_is_suggested():
+    set_clinic_currency("GBP")
+    schedule = make_schedule("GBP")
+    price(make_service("FU", "clinic", name="Follow-up visit", suggest_for="visit"), 4200, schedule)
+    price(
+        make_service("FU2", "clinic", name="Later visit fee", suggest_for="visit"), 5000, schedule
+    )
+
+    visit = signed(["cervical"], diagnoses=())
+
+    assert [d.code for d in visit.charge_drafts.all()] == ["FU"]
+
+
+def test_a_us_clinics_own_service_for_one_or_two_regions_wins_over_the_standard_cpt(us_clinic):
+    own = make_service("ADJ1", "clinic", name="Adjustment, short", suggest_for="spinal_1_2")
+    price(own, 3900, FeeSchedule.objects.get(currency="USD", location=None))
+
+    visit = signed(["cervical"])
+
+    assert [(d.service, d.code, d.amount) for d in visit.charge_drafts.all()] == [
+        (own, "ADJ1", 3900)
+    ]
+
+
+def test_a_service_that_carries_25_already_gets_it_once_beside_a_manipulation(us_clinic, desk):
+    us_clinic["99213"].default_modifiers = ["25"]
+    us_clinic["99213"].save()
+    visit = signed(["lumbar"])
+
+    draft = charges.add_charge(visit, us_clinic["99213"], by=desk)
+
+    assert draft.modifiers == ["25"]
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"diagnosis_pointers": ["1"]}, "Diagnosis pointers are numbers such as 1, 2."),
+        ({"diagnosis_pointers": [True]}, "Diagnosis pointers are numbers such as 1, 2."),
+        ({"diagnosis_pointers": 1}, "Diagnosis pointers are numbers such as 1, 2."),
+        ({"code": "9" * 21}, "A billing code has at most 20 characters."),
+    ],
+)
+def test_a_draft_edit_with_pointers_not_numbers_or_a_long_code_is_refused(
+    us_clinic, desk, bad, message
+):
+    draft = signed(["cervical"]).charge_drafts.get()
+    fields = {"code": "98940", "modifiers": [], "units": 1, "diagnosis_pointers": [1]}
+
+    with pytest.raises(BillingError, match=message):
+        charges.update_draft(draft.pk, by=desk, amount=100, **{**fields, **bad})
+
+    draft.refresh_from_db()
+    assert (draft.code, draft.amount, draft.diagnosis_pointers) == ("98940", 4500, [1, 2])
+
+
+def test_a_draft_reads_as_its_code_and_status(us_clinic):
+    draft = signed(["cervical"]).charge_drafts.get()
+
+    assert str(draft) == "98940 (To review)"

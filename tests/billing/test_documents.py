@@ -15,6 +15,7 @@ from sotclinic.billing import documents, invoices, ledger
 from sotclinic.billing.errors import BillingError
 from sotclinic.billing.models import EntryKind
 from sotclinic.messaging.models import Message
+from sotclinic.scheduling.models import Location
 from tests.factories import make_location, make_patient, make_user
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,13 @@ def test_a_long_date_stays_in_its_column_clear_of_the_description(account):
     )
     # Laid out as printed: the date ends before the description starts, with space between.
     assert "2026 " in row and "2026Payment" not in row
+
+
+def test_a_document_of_a_clinic_without_a_location_names_no_practice(account):
+    _, patient, _, _ = account
+    Location.objects.all().delete()
+
+    text = _text(documents.statement_pdf(invoices.statement(patient, DAY, DAY)))
+
+    assert "Bristol Spine Clinic" not in text and "1 Park Row" not in text
+    assert "Ada Lovelace" in text and "Closing balance" in text

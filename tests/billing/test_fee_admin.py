@@ -4,7 +4,7 @@ the schedule's currency; a price with too many decimals or below zero is refused
 import pytest
 
 from sotclinic.accounts.models import Role
-from sotclinic.billing.models import Fee, FeeSchedule, MembershipPlan, PackageProduct
+from sotclinic.billing.models import Fee, FeeSchedule, MembershipPlan, PackageProduct, Service
 from tests.billing.billing_factories import make_schedule, make_service, price
 from tests.factories import make_user
 
@@ -93,3 +93,54 @@ def test_packages_and_membership_plans_are_priced_in_major_units(admin_client):
         {"name": "Bad", "visits": "1", "price_major": "1.001", "currency": "EUR", "active": "on"},
     )
     assert bad.status_code == 200 and "at most 2 decimal places" in bad.content.decode()
+
+
+def test_an_existing_package_shows_its_price_in_major_units(admin_client):
+    package = PackageProduct.objects.create(name="Ten", visits=10, price=40050, currency="GBP")
+
+    page = admin_client.get(f"/admin/billing/packageproduct/{package.pk}/change/").content.decode()
+
+    assert 'value="400.50"' in page
+
+
+def test_a_membership_fee_with_too_many_decimals_is_refused_on_its_field(admin_client):
+    response = admin_client.post(
+        "/admin/billing/membershipplan/add/",
+        {"name": "Monthly", "fee_major": "39.005", "currency": "GBP", "active": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "GBP amounts have at most 2 decimal places." in response.content.decode()
+    assert not MembershipPlan.objects.exists()
+
+
+def test_a_price_in_a_code_that_is_no_currency_is_refused_with_a_message(admin_client):
+    response = admin_client.post(
+        "/admin/billing/packageproduct/add/",
+        {"name": "Ten", "visits": "10", "price_major": "400", "currency": "ABC", "active": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "ABC is not a currency code." in response.content.decode()
+    assert not PackageProduct.objects.exists()
+
+
+def test_default_modifiers_that_are_no_list_are_refused_on_their_field(admin_client):
+    response = admin_client.post(
+        "/admin/billing/service/add/",
+        {
+            "name": "Manipulation",
+            "code": "98940",
+            "code_system": "cpt",
+            "suggest_for": "",
+            "default_modifiers": '"AT"',
+            "default_units": "1",
+            "tax_treatment": "exempt",
+            "tax_rate": "0",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Modifiers are a list of two-character codes." in response.content.decode()
+    assert not Service.objects.exists()

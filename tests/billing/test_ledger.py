@@ -7,7 +7,13 @@ from django.db import IntegrityError, transaction
 from sotclinic.accounts.models import Role
 from sotclinic.billing import ledger
 from sotclinic.billing.errors import BillingError
-from sotclinic.billing.models import Account, EntryKind, LedgerEntry, LedgerImmutable
+from sotclinic.billing.models import (
+    Account,
+    EntryKind,
+    InvoiceSequence,
+    LedgerEntry,
+    LedgerImmutable,
+)
 from tests.factories import make_patient, make_user
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +100,31 @@ def test_an_entry_in_another_currency_is_refused(desk):
     patient = make_patient()
     with pytest.raises(BillingError, match="kept in GBP"):
         ledger.post_entry(patient, kind=EntryKind.CHARGE, amount=100, by=desk, currency="EUR")
+
+
+@pytest.mark.parametrize("amount", [12.5, "100", True, None])
+def test_an_entry_of_no_whole_number_of_minor_units_is_refused(desk, amount):
+    patient = make_patient()
+
+    with pytest.raises(BillingError, match="whole number of the currency's smallest unit"):
+        ledger.post_entry(patient, kind=EntryKind.CHARGE, amount=amount, by=desk)
+
+    assert not LedgerEntry.objects.filter(account__patient=patient).exists()
+
+
+def test_a_credit_needs_a_reason(desk):
+    patient = make_patient()
+
+    with pytest.raises(BillingError, match="Say what the credit is for."):
+        ledger.issue_credit(patient, amount=1000, by=desk, reason="  ")
+
+    assert not LedgerEntry.objects.filter(account__patient=patient).exists()
+
+
+def test_ledger_rows_read_as_text(desk):
+    patient = make_patient()
+    entry = ledger.post_entry(patient, kind=EntryKind.CHARGE, amount=4500, by=desk)
+
+    assert str(entry.account) == f"Account of patient {patient.pk}"
+    assert str(entry) == "charge 4500 GBP"
+    assert str(InvoiceSequence.objects.create(year=2026, last=12)) == "2026: 12"

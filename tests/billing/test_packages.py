@@ -12,6 +12,7 @@ from sotclinic.billing.errors import BillingError
 from sotclinic.billing.models import (
     Account,
     LedgerEntry,
+    MembershipFee,
     MembershipPlan,
     PackageProduct,
     PackageRedemption,
@@ -175,3 +176,51 @@ def test_a_membership_fee_is_charged_once_per_month_within_its_dates(desk):
     plan.save()
     with pytest.raises(BillingError, match="no longer offered"):
         packages.start_membership(patient, plan, by=desk)
+
+
+@pytest.mark.django_db
+def test_a_visit_without_anything_to_pay_is_not_paid_with_a_package(desk):
+    patient = make_patient()
+    package = packages.sell_package(patient, product(), by=desk)
+    visit = _visit_with_charge(patient, desk, amount=0)
+
+    with pytest.raises(BillingError, match="There is nothing to pay for this visit."):
+        charges.post_visit_charges(visit, by=desk, package=package)
+
+    package.refresh_from_db()
+    assert package.visits_used == 0 and not PackageRedemption.objects.exists()
+    assert visit.charge_drafts.get().status == "open"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_charging_one_membership_month_at_once_charge_it_once():
+    desk = make_user(Role.FRONT_DESK)
+    set_clinic_currency("GBP")
+    patient = make_patient()
+    plan = MembershipPlan.objects.create(name="Wellness", monthly_fee=3900, currency="GBP")
+    membership = packages.start_membership(patient, plan, by=desk, started_on=dt.date(2026, 1, 1))
+
+    errors = run_at_once(
+        lambda: packages.charge_membership_month(membership, dt.date(2026, 1, 1), by=desk),
+        times=3,
+    )
+
+    assert len(errors) == 2 and all("already charged" in str(e) for e in errors), errors
+    assert MembershipFee.objects.filter(membership=membership).count() == 1
+    assert Account.objects.get(patient=patient).balance == 3900
+
+
+@pytest.mark.django_db
+def test_package_and_membership_rows_read_as_text(desk):
+    set_clinic_currency("GBP")
+    patient = make_patient()
+    package = packages.sell_package(patient, product(visits=3), by=desk)
+    visit = _visit_with_charge(patient, desk)
+    redemption = packages.redeem_package(package, visit, amount=4500, by=desk)
+    plan = MembershipPlan.objects.create(name="Wellness", monthly_fee=3900, currency="GBP")
+    membership = packages.start_membership(patient, plan, by=desk, started_on=dt.date(2026, 1, 5))
+    fee = packages.charge_membership_month(membership, dt.date(2026, 1, 5), by=desk)
+
+    assert str(redemption) == f"{package.name}: visit {visit.pk}"
+    assert str(membership) == "Wellness from 2026-01-05"
+    assert str(fee) == "Wellness 2026-01"

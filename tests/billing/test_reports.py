@@ -324,3 +324,19 @@ def test_the_revenue_reads_the_daily_totals_from_an_index(desk, location, practi
 def test_the_ageing_reads_the_owed_debits_not_the_ledger():
     assert "billing_owed" in reports._ageing_sql()
     assert "billing_ledgerentry" not in reports._ageing_sql()
+
+
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ({"start": "1899-12-31", "end": "2026-01-01"}, "Choose a date between 1900 and 2199."),
+        ({"start": "2010-01-01", "end": "2026-01-01"}, "Choose a period of at most ten years."),
+    ],
+)
+def test_a_period_outside_the_calendar_or_over_ten_years_is_refused(client, desk, period, message):
+    client.force_login(desk)
+
+    response = client.get(reverse("reports:revenue"), period)
+
+    assert response.status_code == 400
+    assert message in response.text

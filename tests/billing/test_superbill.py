@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog, Action
-from sotclinic.billing import ledger
+from sotclinic.billing import ledger, superbill
 from sotclinic.billing.errors import BillingError
 from sotclinic.billing.models import EntryKind
 from sotclinic.billing.superbill import email_superbill, render_pdf, superbill_for
@@ -240,3 +240,104 @@ def test_rendered_superbill_has_one_page_for_a_short_period(billed, tmp_path):
             ["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "bill")], check=True
         )
         assert (tmp_path / "bill-1.png").exists()
+
+
+@pytest.fixture
+def uk_clinic():
+    """A UK practice: a registration number instead of an NPI and tax ID, no phone."""
+    settings = ClinicSettings.load()
+    settings.currency, settings.billing_name = "GBP", "Harbour Chiropractic"
+    settings.registration_number = "GCC-04321"
+    settings.save()
+    location = make_location(name="Harbour", address="1 Quay Street\nBristol BS1 4DJ")
+    practitioner = make_practitioner(
+        location, display_name="Dr. Ruth Lane", registration_number="01234"
+    )
+    return location, practitioner
+
+
+def test_a_uk_superbill_names_registration_numbers_and_nothing_it_lacks(uk_clinic, desk):
+    location, practitioner = uk_clinic
+    patient = make_patient(first_name="Tom", last_name="Hale")
+    visit = make_visit(practitioner, patient)
+    sign_visit(visit, diagnosis_codes=[])
+    _charge(patient, desk, visit, location, FIRST, "ADJ", 4500, [])
+
+    text = pdf_text(render_pdf(superbill_for(patient, dt.date(2026, 3, 1), dt.date(2026, 3, 31))))
+
+    assert "Registration number: GCC-04321" in text
+    assert "Provider: Dr. Ruth Lane, Reg. 01234" in text
+    assert "NPI" not in text and "Tax ID" not in text
+    assert "No diagnosis codes were recorded for these services." in text
+    assert "£45.00" in text
+
+
+def test_a_pointer_to_no_diagnosis_of_the_visit_gets_no_letter(billed, us_clinic, desk):
+    """The note's codes are what pointers count; a stored pointer past them is left out."""
+    location, practitioner = us_clinic
+    visit = make_visit(practitioner, billed)
+    sign_visit(visit, diagnosis_codes=["M54.2"])
+    _charge(billed, desk, visit, location, dt.date(2026, 6, 1), "98940", 5000, [1, 2])
+
+    bill = superbill_for(billed, dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+
+    assert [line.pointers for line in bill.lines] == [["A"]]
+    assert [(letter, code) for letter, code, _ in bill.diagnoses] == [("A", "M54.2")]
+
+
+def test_a_superbill_of_a_period_without_services_says_so(billed):
+    text = pdf_text(render_pdf(superbill_for(billed, dt.date(2025, 1, 1), dt.date(2025, 1, 31))))
+
+    assert "No services in this period." in text
+    assert "No diagnosis codes were recorded for these services." in text
+
+
+def test_a_superbill_covers_at_most_three_years(billed):
+    with pytest.raises(BillingError, match="at most three years"):
+        superbill_for(billed, dt.date(2020, 1, 1), dt.date(2023, 12, 31))
+
+
+def test_a_superbill_is_drawn_in_the_standard_pdf_fonts_where_the_system_has_no_dejavu(
+    billed, monkeypatch, tmp_path
+):
+    """`make run` needs only Python: without the DejaVu files the PDF still renders."""
+    monkeypatch.setattr(
+        superbill, "FONT_FILES", (tmp_path / "DejaVuSans.ttf", tmp_path / "DejaVuSans-Bold.ttf")
+    )
+
+    content = render_pdf(superbill_for(billed, dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+
+    fonts = {
+        font["/BaseFont"]
+        for page in PdfReader(io.BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts == {"/Helvetica", "/Helvetica-Bold"}
+    assert "XJK123456789" in pdf_text(content)
+
+
+def test_superbill_page_asks_for_both_dates(billed, client, desk):
+    client.force_login(desk)
+    url = reverse("reports:superbill_patient", args=[billed.pk])
+
+    response = client.post(url, {"start": "2026-03-01", "end": "", "action": "download"})
+
+    assert response.status_code == 400
+    assert b"This field is required." in response.content
+    assert not AccessLog.objects.filter(action=Action.DOWNLOAD_SUPERBILL).exists()
+
+
+def test_superbill_email_to_a_patient_without_an_address_is_refused_on_the_page(
+    billed, client, desk
+):
+    billed.email = ""
+    billed.save()
+    client.force_login(desk)
+    url = reverse("reports:superbill_patient", args=[billed.pk])
+
+    response = client.post(url, {"start": "2026-03-01", "end": "2026-03-31", "action": "email"})
+
+    assert response.status_code == 422
+    assert b"no e-mail address" in response.content
+    assert not Message.objects.filter(kind="superbill").exists()
+    assert not AccessLog.objects.filter(action=Action.EMAIL_SUPERBILL).exists()

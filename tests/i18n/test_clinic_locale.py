@@ -414,6 +414,20 @@ def test_a_clinic_in_the_us_gets_icd10cm_and_us_billing_codes_by_default(desk):
     )
 
 
+def test_a_clinic_moving_country_while_ticking_us_billing_codes_keeps_the_tick(desk):
+    fields = {**US, "phone_region": "CA", "diagnosis_codes": "icd10", "us_billing_codes": "on"}
+
+    response = desk.post("/staff/clinic-locale/", {f"locale-{k}": v for k, v in fields.items()})
+
+    assert response.status_code == 302
+    clinic = ClinicSettings.load()
+    assert (clinic.phone_region, clinic.diagnosis_codes, clinic.us_billing_codes) == (
+        "CA",
+        "icd10",
+        True,
+    )
+
+
 def _queued_to(address: str) -> Message:
     return Message.objects.get(to=[address])
 

@@ -69,3 +69,18 @@ def test_admin_saves_an_appointment_after_the_clean_up_time(admin_client):
 
     assert response.status_code == 302
     assert Appointment.objects.count() == 2
+
+
+def test_admin_adding_an_appointment_as_cancelled_asks_why(admin_client):
+    location = make_location(time_zone="UTC")
+    doctor = make_practitioner(location)
+    kind = make_appointment_type([doctor], duration_minutes=30, buffer_minutes=10)
+    form = _form(doctor, kind, location, make_patient(), TEN, TEN + dt.timedelta(minutes=30))
+
+    response = admin_client.post(
+        "/admin/scheduling/appointment/add/", {**form, "status": "cancelled"}
+    )
+
+    assert response.status_code == 200
+    assert "Choose why it is cancelled." in response.content.decode()
+    assert not Appointment.objects.exists()

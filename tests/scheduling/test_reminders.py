@@ -2,16 +2,19 @@
 
 import datetime as dt
 import io
+import threading
+import time
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sotclinic.messaging.models import Message
 from sotclinic.messaging.services import send_due_messages
 from sotclinic.scheduling.models import Appointment, ClinicSettings
-from sotclinic.scheduling.reminders import send_due_reminders
+from sotclinic.scheduling.reminders import claim, send_due_reminders, send_reminders
 from tests.concurrency import run_at_once
 from tests.factories import (
     make_appointment,
@@ -122,6 +125,7 @@ def test_reminder_refused_by_the_mail_server_is_sent_by_a_later_sendmessages(smt
     [
         ("07700 900123 (kept as typed)", "sms"),  # an unchecked number cannot be texted
         ("+12345", "both"),  # starts like E.164 but is no number libphonenumber accepts
+        ("+99912345678", "sms"),  # written as E.164, but no country has the code 999
         ("+447400123456", "email"),  # a good number, but the patient asked for e-mail only
     ],
 )
@@ -155,3 +159,52 @@ def test_a_patient_reachable_by_text_only_is_reminded_by_text():
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is not None
     assert Message.objects.filter(patient=patient, channel="sms").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_workers_reminder_task_reminds_by_the_clinics_reminder_hours():
+    location, doctor, kind = _clinic()
+    settings = ClinicSettings.load()
+    settings.reminder_hours = 12
+    settings.cancellation_window_hours = 2
+    settings.save()
+    now = timezone.now()
+    soon = make_appointment(doctor, now + dt.timedelta(hours=10), kind=kind, location=location)
+    later = make_appointment(doctor, now + dt.timedelta(hours=20), kind=kind, location=location)
+
+    assert send_reminders() == 1
+
+    soon.refresh_from_db()
+    later.refresh_from_db()
+    assert soon.reminder_sent_at is not None and later.reminder_sent_at is None
+    assert Message.objects.filter(to=[soon.patient.email]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_runner_skips_a_reminder_another_runner_claimed_after_it_listed_it():
+    """The claim decides, not the list: a reminder taken by another runner between this run's
+    list and its claim is neither sent nor counted again."""
+    location, doctor, kind = _clinic()
+    now = timezone.now()
+    soon = make_appointment(doctor, now + dt.timedelta(hours=5), kind=kind, location=location)
+    sent = []
+
+    def second_runner():
+        try:
+            sent.append(send_due_reminders(24, now))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        assert claim(soon.pk, now)  # the first runner holds its claim, not yet committed
+        runner = threading.Thread(target=second_runner)
+        runner.start()
+        # The second runner lists the reminder (it sees no claim yet), then waits for the
+        # first runner's transaction before its own claim.
+        time.sleep(1)
+    runner.join(timeout=60)
+
+    assert sent == [0]
+    assert not Message.objects.exists()
+    soon.refresh_from_db()
+    assert soon.reminder_sent_at == now

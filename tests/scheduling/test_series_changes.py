@@ -284,3 +284,17 @@ def test_the_cancel_page_asks_once_and_cancels_all_following(front_desk, booked)
     assert done.status_code == 302
     statuses = [a.status for a in Appointment.objects.filter(series__isnull=False)]
     assert statuses == ["booked"] * 4 + ["cancelled"] * 2
+
+
+def test_two_appointments_swapping_their_times_are_refused_and_neither_moves(booked):
+    """No order of writes frees a time for either first: the change is refused whole."""
+    first, second = booked["appointments"][:2]
+    old_first, old_second = first.start, second.start
+
+    with pytest.raises(SlotTaken):
+        series.move_following({first: old_second, second: old_first})
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.start, second.start) == (old_first, old_second)
+    assert not Message.objects.filter(kind="booking.series_moved").exists()

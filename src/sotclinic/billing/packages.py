@@ -1,12 +1,13 @@
 """Selling and redeeming prepaid packages, and charging memberships' monthly fees.
 
 Each sale, redemption and monthly fee is one transaction with its ledger entry. A redemption
-locks the package row first, so two front-desk screens redeeming the last visit at once give
-one redemption and one refusal; the database's check on ``visits_used`` backs this up."""
+locks the package row first (a monthly fee its membership's), so two front-desk screens
+redeeming the last visit, or charging one month, at once give one row and one refusal; the
+database's check on ``visits_used`` and its unique keys back this up."""
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -98,13 +99,9 @@ def redeem_package(package: PatientPackage, visit: Visit, *, amount: int, by) ->
         visit=visit,
     )
     PatientPackage.objects.filter(pk=package.pk).update(visits_used=F("visits_used") + 1)
-    try:
-        with transaction.atomic():
-            return PackageRedemption.objects.create(
-                package=package, visit=visit, credit=credit, redeemed_by=by
-            )
-    except IntegrityError as error:
-        raise BillingError(_("This visit is already paid with this package.")) from error
+    return PackageRedemption.objects.create(
+        package=package, visit=visit, credit=credit, redeemed_by=by
+    )
 
 
 def usable_packages(patient: Patient, day: dt.date | None = None) -> list[PatientPackage]:
@@ -168,8 +165,4 @@ def charge_membership_month(membership: Membership, month: dt.date, *, by) -> Me
         description=_("Membership %(name)s, %(month)s")
         % {"name": membership.plan.name, "month": month.strftime("%Y-%m")},
     )
-    try:
-        with transaction.atomic():
-            return MembershipFee.objects.create(membership=membership, month=month, charge=charge)
-    except IntegrityError as error:
-        raise BillingError(_("This month's fee is already charged.")) from error
+    return MembershipFee.objects.create(membership=membership, month=month, charge=charge)

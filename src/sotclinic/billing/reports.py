@@ -223,10 +223,10 @@ def _ageing_sql() -> str:
         LIMIT %(limit)s"""
 
 
-def _to_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])  # SQLite returns the stored text
+def _to_date(value) -> dt.date:
+    """A debit's date as the database gives it: a date (PostgreSQL) or the stored text (SQLite);
+    never NULL, as every row counts at least one debit."""
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def ageing_report(as_of: dt.date | None = None, limit: int = AGEING_PAGE_ROWS) -> AgeingReport:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from sotclinic import clinic_locale
 from sotclinic.errors import DomainError
@@ -368,11 +368,8 @@ def plan_document(plan: CarePlan, language: str | None = None) -> str:
             "",
             _("Schedule"),
         ]
-        for n, phase in enumerate(plan.phases, start=1):
-            lines.append(
-                _("Phase %(n)s: %(per_week)s visits a week for %(weeks)s weeks")
-                % {"n": n, "per_week": phase["visits_per_week"], "weeks": phase["weeks"]}
-            )
+        for n, phrase in enumerate(plan.phase_phrases, start=1):
+            lines.append(_("Phase %(n)s: %(schedule)s") % {"n": n, "schedule": phrase})
         lines.append(
             _("Planned visits: %(count)s, from %(day)s")
             % {"count": plan.planned_visits, "day": plan.start_date.isoformat()}
@@ -403,7 +400,11 @@ def plan_document(plan: CarePlan, language: str | None = None) -> str:
                     )
         lines += [
             "",
-            _("Fee estimate: %(count)s visits at %(fee)s = %(total)s")
+            ngettext(
+                "Fee estimate: %(count)s visit at %(fee)s = %(total)s",
+                "Fee estimate: %(count)s visits at %(fee)s = %(total)s",
+                plan.planned_visits,
+            )
             % {
                 "count": plan.planned_visits,
                 "fee": format_amount(plan.visit_fee, plan.currency),

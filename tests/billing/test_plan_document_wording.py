@@ -1,0 +1,69 @@
+"""How the care plan reads wherever it is shown (the document signed, its PDF, the plan page,
+the booking form): plural forms in each language, money, and the time it was signed."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from sotclinic.billing import care_plans
+from sotclinic.billing.models import phase_phrase
+from tests.billing.plan_setup import plan_clinic
+from tests.billing.test_care_plans import prescribe, signed
+
+pytestmark = pytest.mark.django_db
+
+ONE_AND_MANY = [{"visits_per_week": 1, "weeks": 1}, {"visits_per_week": 2, "weeks": 3}]
+
+
+@pytest.fixture
+def clinic():
+    return plan_clinic()
+
+
+def pdf_text(plan) -> str:
+    reader = PdfReader(io.BytesIO(bytes(plan.signature.pdf)))
+    return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("en-gb", "1 visit a week for 1 week", "2 visits a week for 3 weeks"),
+        ("de", "1 Termin pro Woche über 1 Woche", "2 Termine pro Woche über 3 Wochen"),
+    ],
+)
+def test_a_phase_reads_in_the_plural_form_of_its_numbers(language, one, many):
+    with translation.override(language):
+        assert [phase_phrase(p) for p in ONE_AND_MANY] == [one, many]
+
+
+def test_the_signed_plan_and_its_pdf_say_one_visit_and_one_week(clinic):
+    plan = signed(clinic, prescribe(clinic, phases=ONE_AND_MANY, reexam_visits=[]))
+    document = plan.signature.document_text
+    assert "Phase 1: 1 visit a week for 1 week\n" in document
+    assert "Phase 2: 2 visits a week for 3 weeks\n" in document
+    assert "1 visits" not in document and "1 weeks" not in document
+    text = pdf_text(plan)
+    assert "Phase 1: 1 visit a week for 1 week" in text and "1 weeks" not in text
+
+
+def test_the_german_plan_uses_german_plural_forms(clinic):
+    clinic.patient.preferred_language = "de"
+    clinic.patient.save()
+    plan = prescribe(clinic, phases=[{"visits_per_week": 1, "weeks": 1}], reexam_visits=[])
+    document = care_plans.plan_document(plan)
+    assert "Phase 1: 1 Termin pro Woche über 1 Woche\n" in document
+    assert "Kostenschätzung: 1 Termin zu" in document
+
+
+def test_the_plan_page_and_booking_form_say_one_visit_and_one_week(client, clinic):
+    plan = signed(clinic, prescribe(clinic, phases=ONE_AND_MANY, reexam_visits=[]))
+    client.force_login(clinic.desk)
+    page = client.get(reverse("care_plans:detail", args=[plan.pk])).content.decode()
+    assert "1 visit a week for 1 week, then 2 visits a week for 3 weeks" in page
+    form = client.get(reverse("care_plans:book", args=[plan.pk])).content.decode()
+    assert "Phase 1 (1 visit a week for 1 week): on" in form
+    assert "1 weeks" not in page + form

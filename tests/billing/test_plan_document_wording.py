@@ -67,3 +67,22 @@ def test_the_plan_page_and_booking_form_say_one_visit_and_one_week(client, clini
     form = client.get(reverse("care_plans:book", args=[plan.pk])).content.decode()
     assert "Phase 1 (1 visit a week for 1 week): on" in form
     assert "1 weeks" not in page + form
+
+
+def test_plan_money_is_written_like_all_money_in_the_patients_language(clinic):
+    plan = signed(clinic)
+    assert "Fee estimate: 12 visits at £45.00 = £540.00" in plan.signature.document_text
+    assert "Fee estimate: 12 visits at £45.00 = £540.00" in pdf_text(plan)
+    assert "GBP" not in plan.signature.document_text
+    clinic.patient.preferred_language = "de"
+    clinic.patient.save()
+    german = care_plans.plan_document(prescribe(clinic))
+    assert "Kostenschätzung: 12 Termine zu 45,00\xa0£ = 540,00\xa0£" in german
+    assert not hasattr(care_plans, "format_amount")
+
+
+def test_the_plan_page_writes_its_fees_as_money(client, clinic):
+    plan = prescribe(clinic)
+    client.force_login(clinic.desk)
+    page = client.get(reverse("care_plans:detail", args=[plan.pk])).content.decode()
+    assert "£540.00" in page and "£45.00" in page and "540.00 GBP" not in page

@@ -22,6 +22,7 @@ from sotclinic import clinic_locale
 from sotclinic.errors import DomainError
 from sotclinic.intake.instruments import InstrumentError, current_instruments, get_instrument
 from sotclinic.intake.models import QuestionnaireResponse
+from sotclinic.money import format_money
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, AppointmentType, Location, Practitioner
@@ -347,11 +348,6 @@ def plan_language(plan: CarePlan) -> str:
     return plan.patient.preferred_language or clinic_locale.current().language
 
 
-def format_amount(minor_units: int, currency: str) -> str:
-    """A minor-unit amount as plain text with two decimals and the currency code."""
-    return f"{Decimal(minor_units) / 100:,.2f} {currency}"
-
-
 def plan_document(plan: CarePlan, language: str | None = None) -> str:
     """The plan as the patient reads and signs it, in their language. Its SHA-256 is what a
     signature records, so the text is built only from the stored plan."""
@@ -407,8 +403,8 @@ def plan_document(plan: CarePlan, language: str | None = None) -> str:
             )
             % {
                 "count": plan.planned_visits,
-                "fee": format_amount(plan.visit_fee, plan.currency),
-                "total": format_amount(plan.fee_estimate, plan.currency),
+                "fee": format_money(plan.visit_fee, plan.currency),
+                "total": format_money(plan.fee_estimate, plan.currency),
             },
             _(
                 "This is an estimate. Each visit is charged when it takes place, at the fees in "

@@ -23,6 +23,7 @@ from sotclinic.billing.care_plan_adherence import (
 from sotclinic.billing.models import CarePlan, CarePlanTemplate
 from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
+from sotclinic.money import format_money
 from sotclinic.patients.models import Patient
 from sotclinic.refusals import refused_back_to, show_on_form
 from sotclinic.scheduling.models import Practitioner
@@ -180,8 +181,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "adherence": plan_adherence(plan),
         "document": care_plans.plan_document(plan),
         "signature": getattr(plan, "signature", None),
-        "estimate": care_plans.format_amount(plan.fee_estimate, plan.currency),
-        "fee": care_plans.format_amount(plan.visit_fee, plan.currency),
+        "estimate": format_money(plan.fee_estimate, plan.currency),
+        "fee": format_money(plan.visit_fee, plan.currency),
         "bookable": plan.status in CarePlan.FOLLOWED_STATUSES
         and bool(care_plans.open_visits(plan)),
     }

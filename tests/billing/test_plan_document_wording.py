@@ -1,6 +1,7 @@
 """How the care plan reads wherever it is shown (the document signed, its PDF, the plan page,
 the booking form): plural forms in each language, money, and the time it was signed."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +12,7 @@ from pypdf import PdfReader
 from sotclinic.billing import care_plans
 from sotclinic.billing.models import phase_phrase
 from tests.billing.plan_setup import plan_clinic
-from tests.billing.test_care_plans import prescribe, signed
+from tests.billing.test_care_plans import SVG, prescribe, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,41 @@ def test_the_plan_page_writes_its_fees_as_money(client, clinic):
     client.force_login(clinic.desk)
     page = client.get(reverse("care_plans:detail", args=[plan.pk])).content.decode()
     assert "£540.00" in page and "£45.00" in page and "540.00 GBP" not in page
+
+
+# Signed at 02:30 UTC on 4 December: 21:30 on 3 December in New York.
+SIGNED_AT = dt.datetime(2026, 12, 4, 2, 30, tzinfo=dt.UTC)
+
+
+def sign_at(clinic, when: dt.datetime):
+    plan = prescribe(clinic)
+    care_plans.propose_plan(plan, by=clinic.practitioner.user)
+    text = care_plans.plan_document(plan)
+    care_plans.sign_plan(
+        plan,
+        full_name="Olivia Smith",
+        signature_svg=SVG,
+        shown_sha256=care_plans.document_sha256(text),
+        ip_address="192.0.2.7",
+        now=when,
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def test_the_signed_pdf_shows_the_time_on_the_clinics_clock(clinic):
+    clinic.location.time_zone = "America/New_York"
+    clinic.location.save()
+    text = pdf_text(sign_at(clinic, SIGNED_AT))
+    assert "Signed at: 3 Dec 2026 21:30:00 (EST, America/New_York)" in text
+    assert "02:30" not in text and "UTC" not in text
+
+
+def test_the_plan_page_shows_the_signing_time_on_the_clinics_clock(client, clinic):
+    clinic.location.time_zone = "America/New_York"
+    clinic.location.save()
+    plan = sign_at(clinic, SIGNED_AT)
+    client.force_login(clinic.desk)
+    page = client.get(reverse("care_plans:detail", args=[plan.pk])).content.decode()
+    assert "Olivia Smith, 3 Dec 2026 21:30 (America/New_York)" in page
+    assert "4 Dec 2026 02:30" not in page

@@ -529,6 +529,7 @@ def sign_plan(
         signature_svg=svg,
         ip_address=ip_address,
         language=language,
+        tz=plan.location.tz,
     )
     signature = CarePlanSignature.objects.create(
         plan=plan,

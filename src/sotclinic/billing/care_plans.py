@@ -571,7 +571,10 @@ def plan_starts(
     weekdays: Sequence[Sequence[int]],
 ) -> list[dt.datetime]:
     """The starts (UTC) for the plan's open visits: phase by phase, ``time`` on that phase's
-    ``weekdays`` for the phase's weeks from ``first_day``, as many as there are open visits."""
+    ``weekdays`` for the phase's weeks, counted from the day the phase begins (``first_day``
+    for the first, then the day after the previous phase's last week), as many as there are
+    open visits. A phase of N visits a week for W weeks with N weekdays ticked gives N × W
+    starts on whatever weekday it begins."""
     if len(weekdays) != len(plan.phases) or not all(weekdays):
         raise CarePlanError(_("Tick the weekdays of each phase."), field="weekdays")
     _check_start(first_day, "first_day")
@@ -579,9 +582,8 @@ def plan_starts(
     starts: list[dt.datetime] = []
     phase_day = first_day
     for phase, days in zip(plan.phases, weekdays, strict=True):
-        starts += series.series_starts(phase_day, time, days, phase["weeks"], tz)
-        monday = phase_day - dt.timedelta(days=phase_day.weekday())
-        phase_day = monday + dt.timedelta(weeks=phase["weeks"])
+        starts += series.weeks_from_starts(phase_day, time, days, phase["weeks"], tz)
+        phase_day += dt.timedelta(weeks=phase["weeks"])
     return starts[: len(open_visits(plan))]
 
 

@@ -26,10 +26,8 @@ from sotclinic.errors import DomainError
 from sotclinic.money import format_money
 from sotclinic.patients.models import Patient
 from sotclinic.refusals import refused_back_to, show_on_form
+from sotclinic.scheduling.forms import settled_series_starts
 from sotclinic.scheduling.models import Practitioner
-
-# The series page's keep / skip / move choices, read the same way for a plan's series.
-from sotclinic.scheduling.views import _series_starts as series_choices
 
 from .care_plan_forms import (
     PlanBookingForm,
@@ -313,7 +311,7 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if request.POST.get("action") == "book":
-                    starts = series_choices(request.POST, plan.location.tz)
+                    starts = settled_series_starts(request.POST, plan.location.tz)
                 else:
                     starts = care_plans.plan_starts(
                         plan,

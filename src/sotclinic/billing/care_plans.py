@@ -27,6 +27,7 @@ from sotclinic.patients.models import Patient
 from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, AppointmentType, Location, Practitioner
 from sotclinic.scheduling.selectors import clinic_today
+from sotclinic.scheduling.services import book_appointment
 
 from .fees import NoFee, fee_for
 from .ledger import clinic_currency
@@ -352,7 +353,7 @@ def plan_document(plan: CarePlan, language: str | None = None) -> str:
     """The plan as the patient reads and signs it, in their language. Its SHA-256 is what a
     signature records, so the text is built only from the stored plan."""
     language = language or plan_language(plan)
-    visits = list(plan.visits.order_by("sequence"))
+    visits = list(plan.visits.filter(replaces__isnull=True).order_by("sequence"))
     goals = list(plan.goals.all())
     with translation.override(language):
         lines = [
@@ -550,6 +551,58 @@ def sign_plan(
 
 
 # --- Booking the plan's visits -------------------------------------------------------------
+
+MISSED_STATUSES = Q(appointment__status=Appointment.Status.NO_SHOW) | Q(
+    appointment__status=Appointment.Status.CANCELLED, appointment__cancelled_late=True
+)
+
+
+def replaceable_visits(plan: CarePlan) -> list[PlannedVisit]:
+    """The plan's missed visits (no-show or cancelled late) that have no replacement yet."""
+    return list(
+        plan.visits.filter(MISSED_STATUSES, replacement__isnull=True)
+        .select_related("appointment")
+        .order_by("sequence")
+    )
+
+
+@transaction.atomic
+def book_replacement_visit(
+    missed: PlannedVisit,
+    *,
+    practitioner: Practitioner,
+    start: dt.datetime,
+    by,
+    now: dt.datetime | None = None,
+) -> PlannedVisit:
+    """Book a visit in place of a missed one: the appointment (``book_appointment``'s rules)
+    becomes a new planned visit of the plan that replaces the missed one and counts toward
+    the plan; the missed visit keeps its appointment and stays missed."""
+    plan = _locked(missed.plan)
+    if plan.status not in CarePlan.FOLLOWED_STATUSES:
+        raise CarePlanError(_("Only a plan the patient has accepted can be booked."))
+    if not any(v.pk == missed.pk for v in replaceable_visits(plan)):
+        raise CarePlanError(
+            _("Only a missed visit without a replacement can be replaced."), field="start"
+        )
+    appointment = book_appointment(
+        patient=plan.patient,
+        practitioner=practitioner,
+        appointment_type=plan.appointment_type,
+        location=plan.location,
+        start=start,
+        by=by,
+        now=now,
+    )
+    last = plan.visits.order_by("-sequence").values_list("sequence", flat=True).first()
+    return PlannedVisit.objects.create(
+        plan=plan,
+        sequence=last + 1,
+        is_reexam=missed.is_reexam,
+        expected_on=start.astimezone(plan.location.tz).date(),
+        appointment=appointment,
+        replaces=missed,
+    )
 
 
 def open_visits(plan: CarePlan) -> list[PlannedVisit]:

@@ -181,3 +181,15 @@ class PlanBookingForm(forms.Form):
         data = super().clean()
         data["weekdays"] = [data.get(name) or [] for name in self.phase_fields]
         return data
+
+
+class ReplacementForm(forms.Form):
+    """When and with whom the visit replacing a missed one is booked."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True)
+    )
+    day = forms.DateField(label=_("Date"), widget=_date_input())
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )

@@ -2,6 +2,8 @@
 its adherence, handing the tablet to the patient to sign, booking the plan's visits as a series,
 the signed PDF, and the worklist of patients falling behind their plans."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.http import HttpRequest, HttpResponse
@@ -28,10 +30,12 @@ from sotclinic.patients.models import Patient
 from sotclinic.refusals import refused_back_to, show_on_form
 from sotclinic.scheduling.forms import settled_series_starts
 from sotclinic.scheduling.models import Practitioner
+from sotclinic.scheduling.selectors import clinic_today
 
 from .care_plan_forms import (
     PlanBookingForm,
     PlanForm,
+    ReplacementForm,
     ScheduleFields,
     SigningForm,
     TemplateForm,
@@ -170,7 +174,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan, its document, its planned visits with their appointments, and adherence."""
     plan = _plan(plan_id)
     log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk}")
-    visits = plan.visits.select_related("appointment", "appointment__visit")
+    visits = plan.visits.select_related("appointment", "appointment__visit", "replaces")
     context = {
         "plan": plan,
         "visits": visits,
@@ -183,6 +187,9 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "fee": format_money(plan.visit_fee, plan.currency),
         "bookable": plan.status in CarePlan.FOLLOWED_STATUSES
         and bool(care_plans.open_visits(plan)),
+        "replaceable": {v.pk for v in care_plans.replaceable_visits(plan)}
+        if plan.status in CarePlan.FOLLOWED_STATUSES
+        else set(),
     }
     return render(request, "staff/care_plans/plan.html", context)
 
@@ -349,6 +356,47 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
         "open_count": len(care_plans.open_visits(plan)),
     }
     return render(request, "staff/care_plans/book.html", context, status=status)
+
+
+@staff_required
+@refused_back_to(_plan_page)
+def replace_visit(request: HttpRequest, plan_id: int, visit_id: int) -> HttpResponse:
+    """Front desk books a visit in place of a missed one; it counts toward the plan and the
+    missed visit stays missed."""
+    plan = _plan(plan_id)
+    missed = get_object_or_404(plan.visits.select_related("appointment"), pk=visit_id)
+    tz = plan.location.tz
+    initial = {"practitioner": plan.prescribed_by_id, "day": clinic_today(plan.location)}
+    form = ReplacementForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            start = dt.datetime.combine(data["day"], data["time"], tzinfo=tz)
+            try:
+                visit = care_plans.book_replacement_visit(
+                    missed, practitioner=data["practitioner"], start=start, by=request.user
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc, field="day")
+            else:
+                log_access(
+                    request,
+                    plan.patient,
+                    Action.BOOK_CARE_PLAN,
+                    f"care plan {plan.pk}: visit {visit.sequence} replaces {missed.sequence}",
+                )
+                messages.success(
+                    request,
+                    _("Visit %(n)s booked in place of missed visit %(missed)s.")
+                    % {"n": visit.sequence, "missed": missed.sequence},
+                )
+                return redirect("care_plans:detail", plan.pk)
+    else:
+        log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk} replace")
+    context = {"plan": plan, "missed": missed, "form": form}
+    return render(request, "staff/care_plans/replace.html", context, status=status)
 
 
 # --- Worklist ------------------------------------------------------------------------------

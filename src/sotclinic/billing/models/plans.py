@@ -240,7 +240,9 @@ class CarePlanGoal(models.Model):
 
 class PlannedVisit(models.Model):
     """Visit number ``sequence`` of a plan, the week it is expected in, and the appointment
-    booked for it (empty until booked; a cancelled, not late, appointment frees it again)."""
+    booked for it (empty until booked; a cancelled, not late, appointment frees it again).
+    The plan's own visits are numbered 1..planned_visits; a replacement for a missed visit
+    is numbered after them and names the visit it replaces."""
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="visits")
     sequence = models.PositiveSmallIntegerField(_("visit number"))
@@ -252,6 +254,16 @@ class PlannedVisit(models.Model):
         null=True,
         blank=True,
         related_name="planned_visits",
+    )
+    # A visit booked in place of a missed one (no-show or cancelled late): it counts toward
+    # the plan, while the missed visit stays missed.
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacement",
+        verbose_name=_("replaces visit"),
     )
 
     class Meta:

@@ -240,6 +240,81 @@ def prescribe_plan(
     expected on and whether it is a re-exam), its goals (baseline: the patient's latest score
     on each questionnaire) and its fee estimate (planned visits × the visit's fee)."""
     _require_practitioner(by)
+    plan = CarePlan(patient=patient, template=template, created_by=by)
+    return _write_plan(
+        plan,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type,
+        phases=phases,
+        reexam_visits=reexam_visits,
+        start_date=start_date,
+        services=services,
+        name=name,
+        notes=notes,
+        goals=goals,
+    )
+
+
+@transaction.atomic
+def revise_draft(
+    plan: CarePlan,
+    *,
+    by,
+    practitioner: Practitioner,
+    location: Location,
+    appointment_type: AppointmentType,
+    phases: list[dict],
+    reexam_visits: list[int],
+    start_date: dt.date,
+    services: Iterable[Service] = (),
+    name: str,
+    notes: str = "",
+    goals: Iterable[GoalRequest] = (),
+) -> CarePlan:
+    """Change a draft plan: its schedule, planned visits, goals and fee estimate are written
+    again as for a new plan. Only a draft changes: a proposed plan goes back to draft first,
+    and a plan the patient signed never changes (its document, hash and PDF stay)."""
+    _require_practitioner(by)
+    plan = _locked(plan)
+    if plan.status != Status.DRAFT:
+        raise CarePlanError(
+            _("Only a draft plan can be changed; this plan is %(status)s.")
+            % {"status": plan.get_status_display().lower()}
+        )
+    plan.visits.all().delete()  # a draft has no appointments booked
+    plan.goals.all().delete()
+    return _write_plan(
+        plan,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type,
+        phases=phases,
+        reexam_visits=reexam_visits,
+        start_date=start_date,
+        services=services,
+        name=name,
+        notes=notes,
+        goals=goals,
+    )
+
+
+def _write_plan(
+    plan: CarePlan,
+    *,
+    practitioner,
+    location,
+    appointment_type,
+    phases,
+    reexam_visits,
+    start_date,
+    services,
+    name,
+    notes,
+    goals,
+) -> CarePlan:
+    """Check and write a draft's content, its planned visits and goals (inside the caller's
+    transaction)."""
     phases, reexam_visits = _clean_schedule(phases, reexam_visits)
     _check_start(start_date, "start_date")
     if not name.strip():
@@ -248,23 +323,19 @@ def prescribe_plan(
     currency = clinic_currency()
     fee = visit_fee(services, location=location, currency=currency)
     total = visit_count(phases)
-    plan = CarePlan.objects.create(
-        patient=patient,
-        template=template,
-        name=name.strip(),
-        notes=notes,
-        prescribed_by=practitioner,
-        location=location,
-        appointment_type=appointment_type,
-        phases=phases,
-        reexam_visits=reexam_visits,
-        start_date=start_date,
-        planned_visits=total,
-        visit_fee=fee,
-        fee_estimate=fee * total,
-        currency=currency,
-        created_by=by,
-    )
+    plan.name = name.strip()
+    plan.notes = notes
+    plan.prescribed_by = practitioner
+    plan.location = location
+    plan.appointment_type = appointment_type
+    plan.phases = phases
+    plan.reexam_visits = reexam_visits
+    plan.start_date = start_date
+    plan.planned_visits = total
+    plan.visit_fee = fee
+    plan.fee_estimate = fee * total
+    plan.currency = currency
+    plan.save()
     plan.services.set(services)
     reexams = set(reexam_visits)
     PlannedVisit.objects.bulk_create(
@@ -273,6 +344,19 @@ def prescribe_plan(
     )
     _add_goals(plan, goals)
     return plan
+
+
+def plan_initial(plan: CarePlan) -> dict:
+    """A draft plan's values as the form to change it starts with."""
+    return {
+        "name": plan.name,
+        "notes": plan.notes,
+        "practitioner": plan.prescribed_by_id,
+        "location": plan.location_id,
+        "appointment_type": plan.appointment_type_id,
+        "start_date": plan.start_date,
+        "services": [s.pk for s in plan.services.all()],
+    }
 
 
 def template_initial(template: CarePlanTemplate) -> dict:

@@ -156,6 +156,63 @@ def plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "staff/care_plans/plan_form.html", context, status=status)
 
 
+def _draft_initial(plan: CarePlan) -> dict:
+    initial = {
+        **care_plans.plan_initial(plan),
+        **ScheduleFields.initial_schedule(plan.phases, plan.reexam_visits),
+    }
+    for n, goal in enumerate(plan.goals.all(), start=1):
+        initial.update(
+            {
+                f"goal{n}_instrument": goal.instrument_id,
+                f"goal{n}_target": goal.target,
+                f"goal{n}_note": goal.note,
+            }
+        )
+    return initial
+
+
+@practitioner_required
+@refused_back_to(lambda request, plan_id: reverse("care_plans:detail", args=[plan_id]))
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A practitioner changes a draft plan (its phases, goals, fees); a signed plan never
+    changes."""
+    plan = get_object_or_404(CarePlan.objects.select_related("patient"), pk=plan_id)
+    if plan.status != CarePlan.Status.DRAFT:
+        raise care_plans.CarePlanError(_("Only a draft plan can be changed."))
+    form = PlanForm(request.POST or None, initial=_draft_initial(plan))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = care_plans.revise_draft(
+                    plan,
+                    by=request.user,
+                    practitioner=data["practitioner"],
+                    location=data["location"],
+                    appointment_type=data["appointment_type"],
+                    phases=data["phases"],
+                    reexam_visits=data["reexam_visits"],
+                    start_date=data["start_date"],
+                    services=data["services"],
+                    name=data["name"],
+                    notes=data["notes"],
+                    goals=[care_plans.GoalRequest(*goal) for goal in data["goals"]],
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc, field="phase1_per_week")
+            else:
+                log_access(request, plan.patient, Action.CHANGE_CARE_PLAN, f"care plan {plan.pk}")
+                messages.success(request, _("Draft saved."))
+                return redirect("care_plans:detail", plan.pk)
+    else:
+        log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk} edit")
+    context = {"form": form, "patient": plan.patient, "plan": plan}
+    return render(request, "staff/care_plans/plan_form.html", context, status=status)
+
+
 # --- The plan page -------------------------------------------------------------------------
 
 

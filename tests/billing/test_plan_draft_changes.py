@@ -99,6 +99,8 @@ def test_a_practitioner_changes_a_draft_on_its_page(client, clinic):
     start = plan.start_date.isoformat()
     bad = client.post(url, plan_post(clinic, start_date=start, reexam_visits="40"))
     assert bad.status_code == 422 and "beyond the plan" in bad.content.decode()
+    unnamed = client.post(url, plan_post(clinic, start_date=start, name=""))
+    assert unnamed.status_code == 422
     data = plan_post(
         clinic,
         name="Two weeks",

@@ -251,8 +251,9 @@ def test_signing_stores_the_hash_name_time_address_and_a_pdf(clinic):
     assert "Care plan: Corrective" in text
     assert "Signed by: Olivia Smith" in text
     assert signature.document_sha256 in text.replace("\n", "")
-    assert f"{signature.signed_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}" in text
-    assert "Fee estimate: 12 visits at 45.00 GBP = 540.00 GBP" in text
+    local = signature.signed_at.astimezone(clinic.location.tz)
+    assert f"{local:%H:%M:%S} ({local.tzname()}, {clinic.location.time_zone})" in text
+    assert "Fee estimate: 12 visits at £45.00 = £540.00" in text
 
 
 def test_the_document_is_in_the_patients_language(clinic):

@@ -4,6 +4,7 @@ modifiers AT and 25, and diagnosis pointers."""
 import itertools
 
 import pytest
+from django.utils import translation
 
 from sotclinic.billing.charge_rules import (
     EXTRASPINAL_REGIONS,
@@ -57,7 +58,15 @@ def test_the_spinal_region_count_decides_the_code(count, code):
 def test_extraspinal_regions_give_one_98943_line_however_many():
     lines = us_lines(["head", "upper_extremity", "lower_extremity", "rib_cage"])
     assert [line.code for line in lines] == ["98943"]
-    assert "head, upper_extremity, lower_extremity, rib_cage" in lines[0].reason
+    assert "Head (cranial), Upper extremity, Lower extremity, Rib cage" in lines[0].reason
+    assert "upper_extremity" not in lines[0].reason
+
+
+def test_the_reason_names_the_regions_as_a_person_reads_them_in_the_active_language():
+    with translation.override("de"):
+        (spinal, extraspinal) = us_lines(["cervical", "lumbar", "upper_extremity"])
+    assert spinal.reason.endswith(": Zervikal, Lumbal")
+    assert extraspinal.reason.endswith(": Obere Extremität")
 
 
 def test_a_region_listed_twice_counts_once_and_an_unknown_one_not_at_all():

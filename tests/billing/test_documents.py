@@ -81,7 +81,9 @@ def test_a_receipt_names_the_practice_patient_amount_and_method(account):
         invoice.number,
     ):
         assert expected in text
-    assert document.filename == f"receipt-R-{payment.pk:06d}.pdf"
+    number = payment.receipt.number
+    assert number.startswith(f"RCP-{payment.occurred_on.year}-") and number in text
+    assert document.filename == f"receipt-{number}.pdf"
     if shots := os.environ.get("LEDGER_SHOTS"):
         Path(shots, "receipt.pdf").write_bytes(document.content)
 

@@ -18,6 +18,7 @@ from sotclinic.billing import ledger, superbill
 from sotclinic.billing.errors import BillingError
 from sotclinic.billing.models import EntryKind
 from sotclinic.billing.superbill import email_superbill, render_pdf, superbill_for
+from sotclinic.clinic_locale import ICD10, ICD10CM
 from sotclinic.messaging.models import Message
 from sotclinic.scheduling.models import ClinicSettings
 from tests.factories import (
@@ -341,3 +342,43 @@ def test_superbill_email_to_a_patient_without_an_address_is_refused_on_the_page(
     assert b"no e-mail address" in response.content
     assert not Message.objects.filter(kind="superbill").exists()
     assert not AccessLog.objects.filter(action=Action.EMAIL_SUPERBILL).exists()
+
+
+def _coded_visit_bill(clinic, desk, system: str, code: str):
+    settings = ClinicSettings.load()
+    settings.diagnosis_codes = system
+    settings.save()
+    location, practitioner = clinic
+    patient = make_patient(first_name="Greta", last_name="Weiss")
+    visit = make_visit(practitioner, patient)
+    sign_visit(visit, diagnosis_codes=[code])
+    _charge(patient, desk, visit, location, FIRST, "98940", 5000, [1])
+    return superbill_for(patient, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("system", "code", "name"), [(ICD10CM, "M54.50", "ICD-10-CM"), (ICD10, "M54.5", "ICD-10")]
+)
+def test_superbill_names_the_code_system_its_diagnoses_are_in(us_clinic, desk, system, code, name):
+    bill = _coded_visit_bill(us_clinic, desk, system, code)
+    assert bill.diagnosis_systems == [name]
+    text = pdf_text(render_pdf(bill))
+    assert f"Diagnoses ({name})" in text and "M54.5" in text
+
+
+def test_a_code_keeps_its_system_after_the_clinic_changes_its_setting(us_clinic, desk):
+    bill = _coded_visit_bill(us_clinic, desk, ICD10CM, "M54.50")
+    settings = ClinicSettings.load()
+    settings.diagnosis_codes = ICD10
+    settings.save()
+    bill = superbill_for(bill.patient, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert bill.diagnosis_systems == ["ICD-10-CM"]
+
+
+def test_superbill_without_diagnoses_names_the_clinics_code_system(us_clinic):
+    settings = ClinicSettings.load()
+    settings.diagnosis_codes = ICD10CM
+    settings.save()
+    bill = superbill_for(make_patient(), dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert bill.diagnosis_systems == ["ICD-10-CM"]
+    assert "Diagnoses (ICD-10-CM)" in pdf_text(render_pdf(bill))

@@ -27,19 +27,25 @@ BEHIND_THRESHOLD = 2
 
 def with_adherence(plans: QuerySet[CarePlan], now: dt.datetime | None = None) -> QuerySet:
     """``plans`` annotated with done, missed, upcoming (booked, not yet seen, still ahead),
-    due (visits expected by today) and remaining (planned − done − missed): one query."""
+    due (visits expected by today) and remaining (planned − done − missed visits not
+    replaced): one query. A replacement visit counts as done when it is done."""
     now = now or timezone.now()
     upcoming = Q(
         visits__appointment__status=S.BOOKED,
         visits__appointment__start__gte=now,
         visits__appointment__visit__isnull=True,
     )
+    # A missed visit stays missed; one with a replacement no longer takes a visit from the
+    # plan, as its replacement counts (done, or still to do) in its place.
+    replaced = MISSED & Q(visits__replacement__isnull=False)
+    due = Q(visits__expected_on__lte=now.date(), visits__replaces__isnull=True)
     return plans.annotate(
         done=Count("visits", filter=DONE),
         missed=Count("visits", filter=MISSED),
+        replaced=Count("visits", filter=replaced),
         upcoming=Count("visits", filter=upcoming),
-        due=Count("visits", filter=Q(visits__expected_on__lte=now.date())),
-    ).annotate(remaining=F("planned_visits") - F("done") - F("missed"))
+        due=Count("visits", filter=due),
+    ).annotate(remaining=F("planned_visits") - F("done") - F("missed") + F("replaced"))
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from sotclinic import clinic_locale
 from sotclinic.errors import DomainError
 from sotclinic.intake.instruments import InstrumentError, current_instruments, get_instrument
 from sotclinic.intake.models import QuestionnaireResponse
+from sotclinic.money import format_money
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, AppointmentType, Location, Practitioner
 from sotclinic.scheduling.selectors import clinic_today
+from sotclinic.scheduling.services import book_appointment
 
 from .fees import NoFee, fee_for
 from .ledger import clinic_currency
@@ -238,6 +240,81 @@ def prescribe_plan(
     expected on and whether it is a re-exam), its goals (baseline: the patient's latest score
     on each questionnaire) and its fee estimate (planned visits × the visit's fee)."""
     _require_practitioner(by)
+    plan = CarePlan(patient=patient, template=template, created_by=by)
+    return _write_plan(
+        plan,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type,
+        phases=phases,
+        reexam_visits=reexam_visits,
+        start_date=start_date,
+        services=services,
+        name=name,
+        notes=notes,
+        goals=goals,
+    )
+
+
+@transaction.atomic
+def revise_draft(
+    plan: CarePlan,
+    *,
+    by,
+    practitioner: Practitioner,
+    location: Location,
+    appointment_type: AppointmentType,
+    phases: list[dict],
+    reexam_visits: list[int],
+    start_date: dt.date,
+    services: Iterable[Service] = (),
+    name: str,
+    notes: str = "",
+    goals: Iterable[GoalRequest] = (),
+) -> CarePlan:
+    """Change a draft plan: its schedule, planned visits, goals and fee estimate are written
+    again as for a new plan. Only a draft changes: a proposed plan goes back to draft first,
+    and a plan the patient signed never changes (its document, hash and PDF stay)."""
+    _require_practitioner(by)
+    plan = _locked(plan)
+    if plan.status != Status.DRAFT:
+        raise CarePlanError(
+            _("Only a draft plan can be changed; this plan is %(status)s.")
+            % {"status": plan.get_status_display().lower()}
+        )
+    plan.visits.all().delete()  # a draft has no appointments booked
+    plan.goals.all().delete()
+    return _write_plan(
+        plan,
+        practitioner=practitioner,
+        location=location,
+        appointment_type=appointment_type,
+        phases=phases,
+        reexam_visits=reexam_visits,
+        start_date=start_date,
+        services=services,
+        name=name,
+        notes=notes,
+        goals=goals,
+    )
+
+
+def _write_plan(
+    plan: CarePlan,
+    *,
+    practitioner,
+    location,
+    appointment_type,
+    phases,
+    reexam_visits,
+    start_date,
+    services,
+    name,
+    notes,
+    goals,
+) -> CarePlan:
+    """Check and write a draft's content, its planned visits and goals (inside the caller's
+    transaction)."""
     phases, reexam_visits = _clean_schedule(phases, reexam_visits)
     _check_start(start_date, "start_date")
     if not name.strip():
@@ -246,23 +323,19 @@ def prescribe_plan(
     currency = clinic_currency()
     fee = visit_fee(services, location=location, currency=currency)
     total = visit_count(phases)
-    plan = CarePlan.objects.create(
-        patient=patient,
-        template=template,
-        name=name.strip(),
-        notes=notes,
-        prescribed_by=practitioner,
-        location=location,
-        appointment_type=appointment_type,
-        phases=phases,
-        reexam_visits=reexam_visits,
-        start_date=start_date,
-        planned_visits=total,
-        visit_fee=fee,
-        fee_estimate=fee * total,
-        currency=currency,
-        created_by=by,
-    )
+    plan.name = name.strip()
+    plan.notes = notes
+    plan.prescribed_by = practitioner
+    plan.location = location
+    plan.appointment_type = appointment_type
+    plan.phases = phases
+    plan.reexam_visits = reexam_visits
+    plan.start_date = start_date
+    plan.planned_visits = total
+    plan.visit_fee = fee
+    plan.fee_estimate = fee * total
+    plan.currency = currency
+    plan.save()
     plan.services.set(services)
     reexams = set(reexam_visits)
     PlannedVisit.objects.bulk_create(
@@ -271,6 +344,19 @@ def prescribe_plan(
     )
     _add_goals(plan, goals)
     return plan
+
+
+def plan_initial(plan: CarePlan) -> dict:
+    """A draft plan's values as the form to change it starts with."""
+    return {
+        "name": plan.name,
+        "notes": plan.notes,
+        "practitioner": plan.prescribed_by_id,
+        "location": plan.location_id,
+        "appointment_type": plan.appointment_type_id,
+        "start_date": plan.start_date,
+        "services": [s.pk for s in plan.services.all()],
+    }
 
 
 def template_initial(template: CarePlanTemplate) -> dict:
@@ -347,16 +433,11 @@ def plan_language(plan: CarePlan) -> str:
     return plan.patient.preferred_language or clinic_locale.current().language
 
 
-def format_amount(minor_units: int, currency: str) -> str:
-    """A minor-unit amount as plain text with two decimals and the currency code."""
-    return f"{Decimal(minor_units) / 100:,.2f} {currency}"
-
-
 def plan_document(plan: CarePlan, language: str | None = None) -> str:
     """The plan as the patient reads and signs it, in their language. Its SHA-256 is what a
     signature records, so the text is built only from the stored plan."""
     language = language or plan_language(plan)
-    visits = list(plan.visits.order_by("sequence"))
+    visits = list(plan.visits.filter(replaces__isnull=True).order_by("sequence"))
     goals = list(plan.goals.all())
     with translation.override(language):
         lines = [
@@ -368,11 +449,8 @@ def plan_document(plan: CarePlan, language: str | None = None) -> str:
             "",
             _("Schedule"),
         ]
-        for n, phase in enumerate(plan.phases, start=1):
-            lines.append(
-                _("Phase %(n)s: %(per_week)s visits a week for %(weeks)s weeks")
-                % {"n": n, "per_week": phase["visits_per_week"], "weeks": phase["weeks"]}
-            )
+        for n, phrase in enumerate(plan.phase_phrases, start=1):
+            lines.append(_("Phase %(n)s: %(schedule)s") % {"n": n, "schedule": phrase})
         lines.append(
             _("Planned visits: %(count)s, from %(day)s")
             % {"count": plan.planned_visits, "day": plan.start_date.isoformat()}
@@ -403,11 +481,15 @@ def plan_document(plan: CarePlan, language: str | None = None) -> str:
                     )
         lines += [
             "",
-            _("Fee estimate: %(count)s visits at %(fee)s = %(total)s")
+            ngettext(
+                "Fee estimate: %(count)s visit at %(fee)s = %(total)s",
+                "Fee estimate: %(count)s visits at %(fee)s = %(total)s",
+                plan.planned_visits,
+            )
             % {
                 "count": plan.planned_visits,
-                "fee": format_amount(plan.visit_fee, plan.currency),
-                "total": format_amount(plan.fee_estimate, plan.currency),
+                "fee": format_money(plan.visit_fee, plan.currency),
+                "total": format_money(plan.fee_estimate, plan.currency),
             },
             _(
                 "This is an estimate. Each visit is charged when it takes place, at the fees in "
@@ -532,6 +614,7 @@ def sign_plan(
         signature_svg=svg,
         ip_address=ip_address,
         language=language,
+        tz=plan.location.tz,
     )
     signature = CarePlanSignature.objects.create(
         plan=plan,
@@ -553,6 +636,58 @@ def sign_plan(
 
 # --- Booking the plan's visits -------------------------------------------------------------
 
+MISSED_STATUSES = Q(appointment__status=Appointment.Status.NO_SHOW) | Q(
+    appointment__status=Appointment.Status.CANCELLED, appointment__cancelled_late=True
+)
+
+
+def replaceable_visits(plan: CarePlan) -> list[PlannedVisit]:
+    """The plan's missed visits (no-show or cancelled late) that have no replacement yet."""
+    return list(
+        plan.visits.filter(MISSED_STATUSES, replacement__isnull=True)
+        .select_related("appointment")
+        .order_by("sequence")
+    )
+
+
+@transaction.atomic
+def book_replacement_visit(
+    missed: PlannedVisit,
+    *,
+    practitioner: Practitioner,
+    start: dt.datetime,
+    by,
+    now: dt.datetime | None = None,
+) -> PlannedVisit:
+    """Book a visit in place of a missed one: the appointment (``book_appointment``'s rules)
+    becomes a new planned visit of the plan that replaces the missed one and counts toward
+    the plan; the missed visit keeps its appointment and stays missed."""
+    plan = _locked(missed.plan)
+    if plan.status not in CarePlan.FOLLOWED_STATUSES:
+        raise CarePlanError(_("Only a plan the patient has accepted can be booked."))
+    if not any(v.pk == missed.pk for v in replaceable_visits(plan)):
+        raise CarePlanError(
+            _("Only a missed visit without a replacement can be replaced."), field="start"
+        )
+    appointment = book_appointment(
+        patient=plan.patient,
+        practitioner=practitioner,
+        appointment_type=plan.appointment_type,
+        location=plan.location,
+        start=start,
+        by=by,
+        now=now,
+    )
+    last = plan.visits.order_by("-sequence").values_list("sequence", flat=True).first()
+    return PlannedVisit.objects.create(
+        plan=plan,
+        sequence=last + 1,
+        is_reexam=missed.is_reexam,
+        expected_on=start.astimezone(plan.location.tz).date(),
+        appointment=appointment,
+        replaces=missed,
+    )
+
 
 def open_visits(plan: CarePlan) -> list[PlannedVisit]:
     """The planned visits without an appointment (or whose appointment was cancelled in
@@ -573,7 +708,10 @@ def plan_starts(
     weekdays: Sequence[Sequence[int]],
 ) -> list[dt.datetime]:
     """The starts (UTC) for the plan's open visits: phase by phase, ``time`` on that phase's
-    ``weekdays`` for the phase's weeks from ``first_day``, as many as there are open visits."""
+    ``weekdays`` for the phase's weeks, counted from the day the phase begins (``first_day``
+    for the first, then the day after the previous phase's last week), as many as there are
+    open visits. A phase of N visits a week for W weeks with N weekdays ticked gives N × W
+    starts on whatever weekday it begins."""
     if len(weekdays) != len(plan.phases) or not all(weekdays):
         raise CarePlanError(_("Tick the weekdays of each phase."), field="weekdays")
     _check_start(first_day, "first_day")
@@ -581,9 +719,8 @@ def plan_starts(
     starts: list[dt.datetime] = []
     phase_day = first_day
     for phase, days in zip(plan.phases, weekdays, strict=True):
-        starts += series.series_starts(phase_day, time, days, phase["weeks"], tz)
-        monday = phase_day - dt.timedelta(days=phase_day.weekday())
-        phase_day = monday + dt.timedelta(weeks=phase["weeks"])
+        starts += series.weeks_from_starts(phase_day, time, days, phase["weeks"], tz)
+        phase_day += dt.timedelta(weeks=phase["weeks"])
     return starts[: len(open_visits(plan))]
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from sotclinic.charting.models import ADJUSTMENT_REGIONS, SPINAL_REGIONS
+from sotclinic.charting.models import ADJUSTMENT_REGIONS, SPINAL_REGIONS, region_labels
 
 from .models import SuggestFor
 from .models.fees import MAX_MODIFIERS
@@ -84,7 +84,7 @@ def visit_suggestions(regions: Iterable[str]) -> list[tuple[str, str]]:
                 (
                     suggest_for,
                     _("%(count)s spinal region(s) adjusted: %(regions)s")
-                    % {"count": len(spinal), "regions": ", ".join(spinal)},
+                    % {"count": len(spinal), "regions": ", ".join(region_labels(spinal))},
                 )
             )
     if extraspinal:
@@ -92,7 +92,7 @@ def visit_suggestions(regions: Iterable[str]) -> list[tuple[str, str]]:
             (
                 SuggestFor.EXTRASPINAL,
                 _("Extraspinal region(s) adjusted: %(regions)s")
-                % {"regions": ", ".join(extraspinal)},
+                % {"regions": ", ".join(region_labels(extraspinal))},
             )
         )
     found.append((SuggestFor.VISIT, _("Signed visit")))

@@ -141,7 +141,7 @@ def receipt_pdf(entry: LedgerEntry) -> Document:
             -entry.amount if entry.kind == EntryKind.PAYMENT else entry.amount, entry.currency
         )
         title = _("Receipt") if entry.kind == EntryKind.PAYMENT else _("Refund receipt")
-        number = f"R-{entry.pk:06d}"
+        number = entry.receipt.number
         facts = [(_("Receipt number"), number), (_("Date"), _date(entry.occurred_on))]
         if entry.invoice_id:
             facts.append((_("Invoice"), entry.invoice.number))

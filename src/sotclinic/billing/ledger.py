@@ -19,7 +19,7 @@ from sotclinic.scheduling.selectors import clinic_today
 
 from . import summaries
 from .errors import BillingError
-from .models import Account, EntryKind, LedgerEntry, PaymentMethod
+from .models import Account, EntryKind, LedgerEntry, PaymentMethod, Receipt, ReceiptSequence
 
 
 def clinic_currency() -> str:
@@ -67,7 +67,29 @@ def post_entry(
     )
     # The reports' running totals move in the same transaction (their only writer).
     summaries.record(entry, account.balance + amount)
+    if kind in RECEIPTED_KINDS:
+        number_receipt(entry)
     return entry
+
+
+# Money that changes hands gets a receipt.
+RECEIPTED_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
+
+
+def receipt_number(year: int, sequence: int) -> str:
+    return f"RCP-{year}-{sequence:06d}"
+
+
+def number_receipt(entry: LedgerEntry) -> Receipt:
+    """Give a payment or refund the next receipt number of its year (inside the transaction
+    that posts it: the year's counter row stays locked until it commits, so numbers have no
+    gaps and are never given twice)."""
+    year = entry.occurred_on.year
+    ReceiptSequence.objects.get_or_create(year=year)
+    counter = ReceiptSequence.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return Receipt.objects.create(entry=entry, number=receipt_number(year, counter.last))
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ name, the drawn signature, the time, the client address and the document's SHA-2
 import datetime as dt
 import io
 import re
+import zoneinfo
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,6 +12,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
+
+from sotclinic.clinic_locale import date_text, time_text
 
 FONT, BOLD, SIZE = "Helvetica", "Helvetica-Bold", 10
 MARGIN = 20 * mm
@@ -60,8 +63,10 @@ def signed_plan_pdf(
     signature_svg: str,
     ip_address: str | None,
     language: str,
+    tz: zoneinfo.ZoneInfo,
 ) -> bytes:
-    """The PDF bytes of a signed plan, labelled in the language it was signed in."""
+    """The PDF bytes of a signed plan, labelled in the language it was signed in, with the
+    time of signing on the clock of the clinic location (``tz``)."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
     width, height = A4
@@ -93,9 +98,13 @@ def signed_plan_pdf(
         pdf.setStrokeGray(0)
         _draw_signature(pdf, signature_svg, MARGIN + 2, y - box + 2, 80 * mm - 4, box - 4)
         y -= box + LINE
+        local = signed_at.astimezone(tz)
         line(
-            _("Signed at: %(time)s UTC")
-            % {"time": f"{signed_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}"}
+            _("Signed at: %(time)s (%(zone)s)")
+            % {
+                "time": f"{date_text(local, 'medium')} {time_text(local, seconds=True)}",
+                "zone": f"{local.tzname()}, {tz.key}",
+            }
         )
         line(_("Client address: %(address)s") % {"address": ip_address or "-"})
         line(_("SHA-256 of the document signed:"))

@@ -31,7 +31,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from sotclinic.charting.diagnosis_codes import diagnosis_codes, stored_codes
+from sotclinic.charting.diagnosis_codes import SYSTEM_NAMES, diagnosis_codes, read_stored
 from sotclinic.charting.models import Note
 from sotclinic.clinic_locale import date_text
 from sotclinic.messaging.services import queue_email
@@ -87,6 +87,8 @@ class Superbill:
     registration_number: str
     practitioners: list[Practitioner]
     diagnoses: list[tuple[str, str, str]]  # (letter, code, title)
+    # The code systems the diagnoses are in ("ICD-10-CM"); the clinic's when none is listed.
+    diagnosis_systems: list[str]
     dates: list[ServiceDate]
     charged: int
     paid: int
@@ -131,13 +133,15 @@ def superbill_for(patient: Patient, start: dt.date, end: dt.date) -> Superbill:
     )
     titles = diagnosis_codes()
     letters: dict[str, str] = {}
+    systems: dict[str, None] = {}  # the code systems of the diagnoses listed, in order
     dates: list[ServiceDate] = []
     for charge in charges:
-        note_codes = stored_codes(notes.get(charge.visit_id))
+        note_codes = [read_stored(entry) for entry in notes.get(charge.visit_id) or []]
         pointers = []
         for position in charge.diagnosis_pointers or []:
             if isinstance(position, int) and 1 <= position <= len(note_codes):
-                code = note_codes[position - 1]
+                system, code = note_codes[position - 1]
+                systems[system] = None
                 if code not in letters:
                     letters[code] = LETTERS[len(letters) % len(LETTERS)]
                 pointers.append(letters[code])
@@ -185,6 +189,8 @@ def superbill_for(patient: Patient, start: dt.date, end: dt.date) -> Superbill:
             (letter, code, titles[code].title if code in titles else "")
             for code, letter in letters.items()
         ],
+        diagnosis_systems=[SYSTEM_NAMES[system] for system in systems]
+        or [SYSTEM_NAMES[settings.diagnosis_codes]],
         dates=dates,
         charged=sum(c.amount for c in charges),
         paid=-paid,
@@ -322,7 +328,8 @@ def render_pdf(bill: Superbill) -> bytes:
     )
     story += [people, Spacer(1, 5 * mm)]
 
-    story.append(Paragraph(_("Diagnoses (ICD-10)"), heading))
+    systems = ", ".join(bill.diagnosis_systems)
+    story.append(Paragraph(_("Diagnoses (%(systems)s)") % {"systems": systems}, heading))
     if bill.diagnoses:
         rows = [
             [letter, code, Paragraph(_text(title_), small)]

@@ -35,6 +35,14 @@ ADJUSTMENT_REGIONS = [
     ("rib_cage", gettext_lazy("Rib cage")),
 ]
 ADJUSTMENT_REGION_LABELS = dict(ADJUSTMENT_REGIONS)
+
+
+def region_labels(codes) -> list[str]:
+    """The adjusted regions as a person reads them, in the active language ("Upper
+    extremity" for ``upper_extremity``); a code no longer offered is shown as it is."""
+    return [str(ADJUSTMENT_REGION_LABELS.get(code, code)) for code in codes]
+
+
 SPINAL_REGIONS = frozenset({"cervical", "thoracic", "lumbar", "sacral", "pelvic"})
 
 
@@ -213,7 +221,7 @@ class Procedures(_PartOfNote):
 
     @property
     def region_labels(self) -> list[str]:
-        return [ADJUSTMENT_REGION_LABELS.get(r, r) for r in self.adjustment_regions]
+        return region_labels(self.adjustment_regions)
 
 
 class Addendum(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from sotclinic.accounts.models import Role, User
 from sotclinic.billing import care_plans
 from sotclinic.billing.catalogue import load_services
+from sotclinic.billing.ledger import record_payment
 from sotclinic.billing.models import (
     CodeSystem,
     Fee,
@@ -138,6 +139,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     if Location.objects.filter(name="Harbour Street Chiropractic").exists():
         _demo_certifications()
         _demo_billing()
+        _demo_charges()
         return False
 
     location = Location.objects.create(
@@ -211,6 +213,7 @@ def load_demo_clinic(today: dt.date | None = None) -> bool:
     _demo_outcomes(today)
     _demo_billing()
     _demo_visits()
+    _demo_charges()
     _demo_clinic_page(location, anna, ben, today)
     _demo_care_plan_template(anna, follow_up)
     return True
@@ -574,6 +577,48 @@ DEMO_VISITS = [
     ),
 ]
 DEMO_DRAFT_PATIENT = "Grace"  # one unsigned note older than a day: the signing to-do
+
+
+# How many of the demo's charged patients have paid for their visits (the rest owe).
+DEMO_PAYING_PATIENTS = 3
+
+
+def _demo_charges() -> None:
+    """Front desk posts the charges its signed visits suggested, and a few patients pay for
+    their visits, through the billing services (as the review-and-post and account pages
+    would). Posted charges leave no open draft, so loading the demo again posts nothing."""
+    from sotclinic.billing.charges import post_visit_charges
+    from sotclinic.billing.models import ChargeDraft, EntryKind, LedgerEntry
+    from sotclinic.charting.models import Visit
+
+    desk = User.objects.filter(username="frontdesk").first()
+    if desk is None:
+        return
+    visits = (
+        Visit.objects.filter(charge_drafts__status=ChargeDraft.Status.OPEN)
+        .distinct()
+        .select_related("patient")
+        .order_by("started_at", "pk")
+    )
+    paying: dict[int, tuple] = {}
+    for visit in visits:
+        entries = post_visit_charges(visit, by=desk)
+        patient = visit.patient
+        if patient.pk in paying or len(paying) < DEMO_PAYING_PATIENTS:
+            total = paying.get(patient.pk, (0, None))[0] + sum(e.amount for e in entries)
+            paying[patient.pk] = (total, entries[0].occurred_on)
+    for patient_pk, (total, day) in paying.items():
+        already = LedgerEntry.objects.filter(
+            account__patient_id=patient_pk, kind=EntryKind.PAYMENT
+        ).exists()
+        if total > 0 and not already:
+            record_payment(
+                Patient.objects.get(pk=patient_pk),
+                amount=total,
+                method="card",
+                by=desk,
+                occurred_on=day,
+            )
 
 
 def _demo_visits() -> None:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sotclinic.clinic_locale import default_code_system, default_us_billing_codes
 from sotclinic.patients.models import Patient
 
+from .errors import BookingError
 from .identifiers import normalise_tax_id
 from .models import (
     DURATION_MINUTES,
@@ -176,6 +177,38 @@ WEEKDAY_CHOICES = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+
+
+def settled_series_starts(post, tz: dt.tzinfo) -> list[dt.datetime]:
+    """The starts (UTC) the front desk settled on for a planned series (of appointments or of
+    a care plan's visits), read from the rows of the posted plan: each planned start
+    (``start-N``) kept, skipped (``choice-N`` = skip) or replaced by the date and time given
+    beside it (``choice-N`` = move); BookingError when a moved row lacks a date or time."""
+    starts = []
+    for key in sorted(k for k in post if k.startswith("start-")):
+        start = settled_row_start(post, key.removeprefix("start-"), tz)
+        if start is not None:
+            starts.append(start)
+    return starts
+
+
+def settled_row_start(post, n: str, tz: dt.tzinfo) -> dt.datetime | None:
+    """Row ``n`` of a planned series: its start (``start-N``) kept, None when skipped
+    (``choice-N`` = skip), or the date and time given beside it (``choice-N`` = move)."""
+    choice = post.get(f"choice-{n}", "keep")
+    if choice == "skip":
+        return None
+    try:
+        start = dt.datetime.fromisoformat(post.get(f"start-{n}", ""))
+        if choice == "move":
+            day = dt.date.fromisoformat(post.get(f"date-{n}", ""))
+            time = dt.time.fromisoformat(post.get(f"time-{n}", ""))
+            start = dt.datetime.combine(day, time, tzinfo=tz)
+    except ValueError as exc:
+        raise BookingError(_("Give a date and a time for each moved appointment.")) from exc
+    if start.tzinfo is None:
+        raise BookingError(_("Give a date and a time for each moved appointment."))
+    return start.astimezone(dt.UTC)
 
 
 class SeriesForm(forms.Form):

@@ -55,6 +55,21 @@ def series_starts(
     ]
 
 
+def weeks_from_starts(
+    first_day: dt.date, time: dt.time, weekdays: Sequence[int], weeks: int, tz: dt.tzinfo
+) -> list[dt.datetime]:
+    """The starts (UTC) at the local `time` on each of `weekdays` (0 = Monday) in the `weeks`
+    weeks counted from `first_day` itself (whatever its weekday), in time order: each weekday
+    falls exactly `weeks` times, so a course of visits starting mid-week is not cut short."""
+    chosen = set(weekdays)
+    days = [
+        first_day + dt.timedelta(days=n)
+        for n in range(7 * weeks)
+        if (first_day + dt.timedelta(days=n)).weekday() in chosen
+    ]
+    return [dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.UTC) for day in days]
+
+
 def plan_series(
     *,
     practitioner: Practitioner,

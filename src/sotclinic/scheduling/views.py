@@ -43,6 +43,8 @@ from .forms import (
     SeriesForm,
     SeriesMoveForm,
     SlotQueryForm,
+    settled_row_start,
+    settled_series_starts,
 )
 from .history import appointment_history
 from .models import Appointment, ClinicSettings, FaqEntry, Location, Practitioner
@@ -458,37 +460,6 @@ def attendance(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/attendance.html", context)
 
 
-def _series_starts(post, tz) -> list[dt.datetime]:
-    """The starts the front desk settled on: each planned start (``start-N``), skipped
-    (``choice-N`` = skip) or replaced by the date and time given beside it (``choice-N`` =
-    move)."""
-    starts = []
-    for key in sorted(k for k in post if k.startswith("start-")):
-        start = _row_start(post, key.removeprefix("start-"), tz)
-        if start is not None:
-            starts.append(start)
-    return starts
-
-
-def _row_start(post, n: str, tz) -> dt.datetime | None:
-    """Row ``n`` of a planned series: its start (``start-N``) kept, None when skipped
-    (``choice-N`` = skip), or the date and time given beside it (``choice-N`` = move)."""
-    choice = post.get(f"choice-{n}", "keep")
-    if choice == "skip":
-        return None
-    try:
-        start = dt.datetime.fromisoformat(post.get(f"start-{n}", ""))
-        if choice == "move":
-            day = dt.date.fromisoformat(post.get(f"date-{n}", ""))
-            time = dt.time.fromisoformat(post.get(f"time-{n}", ""))
-            start = dt.datetime.combine(day, time, tzinfo=tz)
-    except ValueError as exc:
-        raise BookingError(_("Give a date and a time for each moved appointment.")) from exc
-    if start.tzinfo is None:
-        raise BookingError(_("Give a date and a time for each moved appointment."))
-    return start.astimezone(dt.UTC)
-
-
 @staff_required
 def series_new(request: HttpRequest) -> HttpResponse:
     """Book a series: check every occurrence first, let the front desk skip or move each one
@@ -510,7 +481,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
             }
             try:
                 if request.POST.get("action") == "book":
-                    starts = _series_starts(request.POST, data["location"].tz)
+                    starts = settled_series_starts(request.POST, data["location"].tz)
                 else:
                     starts = series.series_starts(
                         data["first_day"],
@@ -550,13 +521,13 @@ def series_new(request: HttpRequest) -> HttpResponse:
 def _settled_moves(post, following: list[Appointment], tz) -> dict[Appointment, dt.datetime]:
     """The new starts the front desk settled on, by appointment: each planned row (``appt-N``,
     an appointment among ``following``, and ``start-N``) kept, skipped or re-timed as in
-    `_row_start`."""
+    `forms.settled_row_start`."""
     by_pk = {str(a.pk): a for a in following}
     moves = {}
     for key in sorted(k for k in post if k.startswith("appt-")):
         n = key.removeprefix("appt-")
         appointment = by_pk.get(post[key])
-        start = _row_start(post, n, tz)
+        start = settled_row_start(post, n, tz)
         if appointment is not None and start is not None:
             moves[appointment] = start
     return moves

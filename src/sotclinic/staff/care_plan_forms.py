@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sotclinic.billing.care_plans import goal_instruments
-from sotclinic.billing.models import CarePlanTemplate, Service
+from sotclinic.billing.models import CarePlanTemplate, Service, phase_phrase
 from sotclinic.scheduling.forms import WEEKDAY_CHOICES
 from sotclinic.scheduling.models import AppointmentType, Location, Practitioner
 
@@ -168,8 +168,8 @@ class PlanBookingForm(forms.Form):
         for n, phase in enumerate(phases, start=1):
             name = f"weekdays{n}"
             self.fields[name] = forms.TypedMultipleChoiceField(
-                label=_("Phase %(n)s (%(per_week)s a week for %(weeks)s weeks): on")
-                % {"n": n, "per_week": phase["visits_per_week"], "weeks": phase["weeks"]},
+                label=_("Phase %(n)s (%(schedule)s): on")
+                % {"n": n, "schedule": phase_phrase(phase)},
                 choices=WEEKDAY_CHOICES,
                 coerce=int,
                 widget=forms.CheckboxSelectMultiple,
@@ -181,3 +181,15 @@ class PlanBookingForm(forms.Form):
         data = super().clean()
         data["weekdays"] = [data.get(name) or [] for name in self.phase_fields]
         return data
+
+
+class ReplacementForm(forms.Form):
+    """When and with whom the visit replacing a missed one is booked."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(active=True)
+    )
+    day = forms.DateField(label=_("Date"), widget=_date_input())
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )

@@ -15,9 +15,15 @@ urlpatterns = [
     ),
     path("staff/patients/<int:patient_id>/care-plans/new/", views.plan_new, name="new"),
     path("staff/care-plans/<int:plan_id>/", views.plan_detail, name="detail"),
+    path("staff/care-plans/<int:plan_id>/edit/", views.plan_edit, name="edit"),
     path("staff/care-plans/<int:plan_id>/status/", views.plan_status, name="status"),
     path("staff/care-plans/<int:plan_id>/tablet/", views.start_signing, name="start_signing"),
     path("staff/care-plans/<int:plan_id>/book/", views.plan_book, name="book"),
+    path(
+        "staff/care-plans/<int:plan_id>/visits/<int:visit_id>/replace/",
+        views.replace_visit,
+        name="replace_visit",
+    ),
     path("staff/care-plans/<int:plan_id>/signed.pdf", views.signed_pdf, name="signed_pdf"),
     path("care-plan/sign/", views.sign, name="sign"),
 ]

@@ -2,6 +2,8 @@
 its adherence, handing the tablet to the patient to sign, booking the plan's visits as a series,
 the signed PDF, and the worklist of patients falling behind their plans."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.http import HttpRequest, HttpResponse
@@ -23,16 +25,17 @@ from sotclinic.billing.care_plan_adherence import (
 from sotclinic.billing.models import CarePlan, CarePlanTemplate
 from sotclinic.client_address import client_ip
 from sotclinic.errors import DomainError
+from sotclinic.money import format_money
 from sotclinic.patients.models import Patient
 from sotclinic.refusals import refused_back_to, show_on_form
+from sotclinic.scheduling.forms import settled_series_starts
 from sotclinic.scheduling.models import Practitioner
-
-# The series page's keep / skip / move choices, read the same way for a plan's series.
-from sotclinic.scheduling.views import _series_starts as series_choices
+from sotclinic.scheduling.selectors import clinic_today
 
 from .care_plan_forms import (
     PlanBookingForm,
     PlanForm,
+    ReplacementForm,
     ScheduleFields,
     SigningForm,
     TemplateForm,
@@ -153,6 +156,63 @@ def plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "staff/care_plans/plan_form.html", context, status=status)
 
 
+def _draft_initial(plan: CarePlan) -> dict:
+    initial = {
+        **care_plans.plan_initial(plan),
+        **ScheduleFields.initial_schedule(plan.phases, plan.reexam_visits),
+    }
+    for n, goal in enumerate(plan.goals.all(), start=1):
+        initial.update(
+            {
+                f"goal{n}_instrument": goal.instrument_id,
+                f"goal{n}_target": goal.target,
+                f"goal{n}_note": goal.note,
+            }
+        )
+    return initial
+
+
+@practitioner_required
+@refused_back_to(lambda request, plan_id: reverse("care_plans:detail", args=[plan_id]))
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A practitioner changes a draft plan (its phases, goals, fees); a signed plan never
+    changes."""
+    plan = get_object_or_404(CarePlan.objects.select_related("patient"), pk=plan_id)
+    if plan.status != CarePlan.Status.DRAFT:
+        raise care_plans.CarePlanError(_("Only a draft plan can be changed."))
+    form = PlanForm(request.POST or None, initial=_draft_initial(plan))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = care_plans.revise_draft(
+                    plan,
+                    by=request.user,
+                    practitioner=data["practitioner"],
+                    location=data["location"],
+                    appointment_type=data["appointment_type"],
+                    phases=data["phases"],
+                    reexam_visits=data["reexam_visits"],
+                    start_date=data["start_date"],
+                    services=data["services"],
+                    name=data["name"],
+                    notes=data["notes"],
+                    goals=[care_plans.GoalRequest(*goal) for goal in data["goals"]],
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc, field="phase1_per_week")
+            else:
+                log_access(request, plan.patient, Action.CHANGE_CARE_PLAN, f"care plan {plan.pk}")
+                messages.success(request, _("Draft saved."))
+                return redirect("care_plans:detail", plan.pk)
+    else:
+        log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk} edit")
+    context = {"form": form, "patient": plan.patient, "plan": plan}
+    return render(request, "staff/care_plans/plan_form.html", context, status=status)
+
+
 # --- The plan page -------------------------------------------------------------------------
 
 
@@ -171,7 +231,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan, its document, its planned visits with their appointments, and adherence."""
     plan = _plan(plan_id)
     log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk}")
-    visits = plan.visits.select_related("appointment", "appointment__visit")
+    visits = plan.visits.select_related("appointment", "appointment__visit", "replaces")
     context = {
         "plan": plan,
         "visits": visits,
@@ -180,10 +240,13 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "adherence": plan_adherence(plan),
         "document": care_plans.plan_document(plan),
         "signature": getattr(plan, "signature", None),
-        "estimate": care_plans.format_amount(plan.fee_estimate, plan.currency),
-        "fee": care_plans.format_amount(plan.visit_fee, plan.currency),
+        "estimate": format_money(plan.fee_estimate, plan.currency),
+        "fee": format_money(plan.visit_fee, plan.currency),
         "bookable": plan.status in CarePlan.FOLLOWED_STATUSES
         and bool(care_plans.open_visits(plan)),
+        "replaceable": {v.pk for v in care_plans.replaceable_visits(plan)}
+        if plan.status in CarePlan.FOLLOWED_STATUSES
+        else set(),
     }
     return render(request, "staff/care_plans/plan.html", context)
 
@@ -312,7 +375,7 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if request.POST.get("action") == "book":
-                    starts = series_choices(request.POST, plan.location.tz)
+                    starts = settled_series_starts(request.POST, plan.location.tz)
                 else:
                     starts = care_plans.plan_starts(
                         plan,
@@ -350,6 +413,47 @@ def plan_book(request: HttpRequest, plan_id: int) -> HttpResponse:
         "open_count": len(care_plans.open_visits(plan)),
     }
     return render(request, "staff/care_plans/book.html", context, status=status)
+
+
+@staff_required
+@refused_back_to(_plan_page)
+def replace_visit(request: HttpRequest, plan_id: int, visit_id: int) -> HttpResponse:
+    """Front desk books a visit in place of a missed one; it counts toward the plan and the
+    missed visit stays missed."""
+    plan = _plan(plan_id)
+    missed = get_object_or_404(plan.visits.select_related("appointment"), pk=visit_id)
+    tz = plan.location.tz
+    initial = {"practitioner": plan.prescribed_by_id, "day": clinic_today(plan.location)}
+    form = ReplacementForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            start = dt.datetime.combine(data["day"], data["time"], tzinfo=tz)
+            try:
+                visit = care_plans.book_replacement_visit(
+                    missed, practitioner=data["practitioner"], start=start, by=request.user
+                )
+            except DomainError as exc:
+                status = show_on_form(form, exc, field="day")
+            else:
+                log_access(
+                    request,
+                    plan.patient,
+                    Action.BOOK_CARE_PLAN,
+                    f"care plan {plan.pk}: visit {visit.sequence} replaces {missed.sequence}",
+                )
+                messages.success(
+                    request,
+                    _("Visit %(n)s booked in place of missed visit %(missed)s.")
+                    % {"n": visit.sequence, "missed": missed.sequence},
+                )
+                return redirect("care_plans:detail", plan.pk)
+    else:
+        log_access(request, plan.patient, Action.VIEW_CARE_PLAN, f"care plan {plan.pk} replace")
+    context = {"plan": plan, "missed": missed, "form": form}
+    return render(request, "staff/care_plans/replace.html", context, status=status)
 
 
 # --- Worklist ------------------------------------------------------------------------------

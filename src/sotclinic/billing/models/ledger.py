@@ -26,6 +26,8 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceSequence",
+    "Receipt",
+    "ReceiptSequence",
     "ChargeDraft",
 ]
 
@@ -211,6 +213,31 @@ class InvoiceLine(AppendOnlyModel):
 class InvoiceSequence(models.Model):
     """The last invoice number given in a year. ``billing.invoices`` locks the year's row in the
     transaction that issues an invoice, so two invoices never get one number."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Receipt(models.Model):
+    """The receipt number of a payment or refund, given in the transaction that posts it from
+    one counter per year (``RCP-2026-000123``), so receipts are numbered without gaps."""
+
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="receipt")
+    number = models.CharField(_("number"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReceiptSequence(models.Model):
+    """The last receipt number given in a year; ``billing.ledger`` locks the year's row in the
+    transaction that posts a payment or refund, so two receipts never get one number."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 
 from sotclinic.append_only import AppendOnlyError, AppendOnlyModel
 
@@ -28,6 +29,7 @@ __all__ = [
     "validate_phases",
     "validate_reexam_visits",
     "MAX_PLAN_VISITS",
+    "phase_phrase",
 ]
 
 MAX_PLAN_VISITS = 120
@@ -55,6 +57,20 @@ def validate_phases(value) -> None:
         total += per_week * weeks
     if total > MAX_PLAN_VISITS:
         raise ValidationError(_("A plan has at most %(max)s visits.") % {"max": MAX_PLAN_VISITS})
+
+
+def phase_phrase(phase: dict) -> str:
+    """A phase as a person reads it, in the active language with its plural forms:
+    "1 visit a week for 1 week", "3 visits a week for 2 weeks"."""
+    per_week, weeks = phase["visits_per_week"], phase["weeks"]
+    visits = ngettext("%(count)s visit a week", "%(count)s visits a week", per_week) % {
+        "count": per_week
+    }
+    span = ngettext("%(count)s week", "%(count)s weeks", weeks) % {"count": weeks}
+    return pgettext("care plan phase", "%(visits)s for %(weeks)s") % {
+        "visits": visits,
+        "weeks": span,
+    }
 
 
 def validate_reexam_visits(value) -> None:
@@ -194,6 +210,11 @@ class CarePlan(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phase_phrases(self) -> list[str]:
+        """Each phase as a person reads it ("2 visits a week for 3 weeks")."""
+        return [phase_phrase(phase) for phase in self.phases]
+
 
 class CarePlanGoal(models.Model):
     """A goal on one of the patient's outcome questionnaires (an instrument the intake ships):
@@ -219,7 +240,9 @@ class CarePlanGoal(models.Model):
 
 class PlannedVisit(models.Model):
     """Visit number ``sequence`` of a plan, the week it is expected in, and the appointment
-    booked for it (empty until booked; a cancelled, not late, appointment frees it again)."""
+    booked for it (empty until booked; a cancelled, not late, appointment frees it again).
+    The plan's own visits are numbered 1..planned_visits; a replacement for a missed visit
+    is numbered after them and names the visit it replaces."""
 
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="visits")
     sequence = models.PositiveSmallIntegerField(_("visit number"))
@@ -231,6 +254,16 @@ class PlannedVisit(models.Model):
         null=True,
         blank=True,
         related_name="planned_visits",
+    )
+    # A visit booked in place of a missed one (no-show or cancelled late): it counts toward
+    # the plan, while the missed visit stays missed.
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacement",
+        verbose_name=_("replaces visit"),
     )
 
     class Meta:

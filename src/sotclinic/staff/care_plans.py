@@ -29,12 +29,12 @@ from sotclinic.scheduling.models import Practitioner
 
 # The series page's keep / skip / move choices, read the same way for a plan's series.
 from sotclinic.scheduling.views import _series_starts as series_choices
+from sotclinic.signatures import SigningForm, document_sha256
 
 from .care_plan_forms import (
     PlanBookingForm,
     PlanForm,
     ScheduleFields,
-    SigningForm,
     TemplateForm,
 )
 
@@ -287,7 +287,7 @@ def sign(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "form": form,
         "document": document,
-        "sha256": care_plans.document_sha256(document),
+        "sha256": document_sha256(document),
         "language": language,
     }
     return render(request, "staff/care_plans/sign.html", context, status=status)

@@ -64,6 +64,11 @@ def clinic():
         "entry_id": 999999,
         "membership_id": 999999,
         "kind": "receipt",
+        "document_id": 999999,
+        "request_id": 999999,
+        "signature_id": 999999,
+        "consent_id": 999999,
+        "letter_id": 999999,
     }
 
 

@@ -2,6 +2,7 @@
 after signing (addenda instead); a signed note and the whole record as PDFs; consents on the
 clinic's tablet; the clinic's consent texts."""
 
+import datetime as dt
 import io
 import subprocess
 from pathlib import Path
@@ -72,7 +73,14 @@ def _picture(name: str, data: bytes) -> None:
 
 @pytest.fixture
 def chart():
-    doctor = make_practitioner(make_location(time_zone="UTC", name="Harbour Chiropractic"))
+    doctor = make_practitioner(
+        make_location(
+            time_zone="UTC",
+            name="Harbour Chiropractic",
+            address="1 Harbour Road",
+            email="desk@example.org",
+        )
+    )
     patient = make_patient(first_name="Olivia", last_name="Smith")
     visit = make_visit(doctor, patient)
     sign_visit(
@@ -81,6 +89,7 @@ def chart():
         pain_score=6,
         objective="Positive arm fossa test on the right",
         assessment="Mechanical low back pain",
+        next_visit=timezone.localdate() + dt.timedelta(days=7),
         exam_state=exam_state(("arm_fossa_test", "right")),
     )
     RedFlagFinding.objects.create(
@@ -124,6 +133,7 @@ def test_the_draft_is_written_from_the_chart(client, chart):
     assert "Assessment: Mechanical low back pain" in body
     assert "Pain at night not eased by rest (Refer)" in body
     assert "Referred for medical assessment (Sent to GP the same day)" in body
+    assert "Fever with back pain" in body and "Ruled out after assessment" in body
     assert "Unexplained weight loss" in body and "not yet handled" in body
     assert AccessLog.objects.filter(patient=patient, action=Action.WRITE_LETTER).exists()
 
@@ -344,3 +354,14 @@ def test_practitioners_keep_the_consent_texts(client):
     assert new.status_code == 302 and opened.status_code == 200
     assert bad.status_code == 422 and blank.status_code == 422
     assert "Consent to care" in listing.content.decode()
+
+
+def test_a_letter_without_a_clinic_location_has_no_letterhead():
+    from sotclinic.documents.pdfs import letter_pdf
+
+    letter = services.start_referral(make_patient(), by=make_user(Role.PRACTITIONER))
+
+    words = _words(letter_pdf(letter))
+
+    assert words.startswith(timezone.localdate().strftime("%A")[:3]) or "Dear Doctor" in words
+    assert "Ruled out" not in words

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from sotclinic.charting.diagnosis_codes import stored_codes
-from sotclinic.charting.models import Note, Visit
+from sotclinic.charting.models import Note
 from sotclinic.clinic_locale import date_text
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Location
@@ -59,8 +59,6 @@ class _Pages:
 
 
 def _person(user) -> str:
-    if user is None:
-        return "-"
     practitioner = getattr(user, "practitioner", None)
     return (
         (practitioner.display_name if practitioner else "")
@@ -179,16 +177,14 @@ def record_pdf(patient: Patient) -> bytes:
     if not flags:
         pages.text(_("None recorded."))
     pages.heading(_("Visits"))
-    visits = (
-        Visit.objects.filter(patient=patient)
-        .select_related("practitioner", "note", "note__exam", "note__signed_by")
-        .order_by("started_at", "pk")
+    notes = (
+        Note.objects.filter(visit__patient=patient)
+        .select_related("visit__practitioner", "visit__patient", "exam", "signed_by")
+        .order_by("visit__started_at", "pk")
     )
-    for visit in visits:
-        note = getattr(visit, "note", None)
-        if note is not None:
-            _note(pages, note)
-    if not visits:
+    for note in notes:
+        _note(pages, note)
+    if not notes:
         pages.text(_("No visit is recorded yet."))
     for letter in letters_for(patient).order_by("created_at", "pk"):
         pages.heading(_("Referral letter"))

@@ -143,9 +143,7 @@ def latest_note(patient: Patient) -> Note | None:
 
 def note_category(note: Note) -> str:
     """The note's SOT category and side in words: the confirmed one, else the suggestion."""
-    exam = getattr(note, "exam", None)
-    if exam is None:
-        return ""
+    exam = note.exam
     category = exam.confirmed_category or exam.suggested_category
     side = exam.confirmed_side if exam.confirmed_category else exam.suggested_side
     return " ".join(part for part in (category_name(category), side_short(side)) if part)

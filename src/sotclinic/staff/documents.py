@@ -91,17 +91,12 @@ def upload(request: HttpRequest, patient_id: int) -> HttpResponse:
 def ask_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     form = RequestForm(request.POST, user=request.user)
-    status = 422
-    if form.is_valid():
-        try:
-            asked = services.request_document(patient, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            status = show_on_form(form, exc)
-        else:
-            log_access(request, patient, Action.REQUEST_DOCUMENT, f"document request {asked.pk}")
-            messages.success(request, _("The patient is asked to upload it in the portal."))
-            return redirect("documents:patient", patient.pk)
-    return _tab(request, patient, ask=form, status=status)
+    if not form.is_valid():
+        return _tab(request, patient, ask=form, status=422)
+    asked = services.request_document(patient, by=request.user, **form.cleaned_data)
+    log_access(request, patient, Action.REQUEST_DOCUMENT, f"document request {asked.pk}")
+    messages.success(request, _("The patient is asked to upload it in the portal."))
+    return redirect("documents:patient", patient.pk)
 
 
 @staff_required
@@ -189,13 +184,9 @@ def consent_text_edit(request: HttpRequest, consent_id: int | None = None) -> Ht
     if request.method == "POST":
         status = 422
         if form.is_valid():
-            try:
-                services.save_consent_form(consent, **form.cleaned_data)
-            except DomainError as exc:
-                status = show_on_form(form, exc)
-            else:
-                messages.success(request, _("Consent text saved."))
-                return redirect("documents:consent_texts")
+            services.save_consent_form(consent, **form.cleaned_data)
+            messages.success(request, _("Consent text saved."))
+            return redirect("documents:consent_texts")
     context = {"form": form, "consent": consent}
     return render(request, "documents/consent_text_form.html", context, status=status)
 

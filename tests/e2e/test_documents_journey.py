@@ -70,7 +70,7 @@ def test_staff_upload_a_pdf_and_a_renamed_program_is_refused(
 
     log_in(page, doctor.username)
     page.goto(f"{live_server.url}/staff/patients/{patient.pk}/")
-    page.get_by_role("link", name="Documents").click()
+    page.get_by_role("link", name="Documents", exact=True).click()
     expect(page.get_by_role("heading", name="Documents of Olivia Smith")).to_be_visible()
     page.get_by_label("File (PDF, PNG or JPEG)").set_input_files(str(report))
     page.get_by_label("Kind").first.select_option(label="Imaging report")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sotclinic.accounts.access import practitioner_required, staff_required
 from sotclinic.audit.models import Action
 from sotclinic.audit.requests import log_access
-from sotclinic.charting.models import Note
+from sotclinic.charting.models import Note, Visit
 from sotclinic.documents import pdfs, selectors, services
 from sotclinic.documents.errors import DocumentError, DocumentNotFound
 from sotclinic.documents.models import ConsentForm, ConsentSignature, ReferralLetter
@@ -277,9 +277,10 @@ def letter_pdf(request: HttpRequest, letter_id: int) -> HttpResponse:
 @practitioner_required
 @require_GET
 def note_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = get_object_or_404(Visit, pk=visit_id)
     note = (
         Note.objects.select_related("visit__patient", "visit__practitioner")
-        .filter(visit_id=visit_id, signed_at__isnull=False)
+        .filter(visit=visit, signed_at__isnull=False)
         .first()
     )
     if note is None:

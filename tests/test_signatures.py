@@ -85,3 +85,22 @@ def test_the_signed_pdf_holds_the_text_the_name_and_the_hash_across_pages():
     assert len(reader.pages) >= 2
     assert "Line 79" in words and "Signed by: Olivia Smith" in words
     assert "2030-01-02 03:04:05 UTC" in words and digest in words.replace("\n", "")
+
+
+def test_a_signature_block_that_does_not_fit_goes_to_the_next_page():
+    text = "Consent\n" + "\n".join(f"Line {n}" for n in range(44))
+
+    pdf = signed_document_pdf(
+        title="Signed consent",
+        text=text,
+        full_name="Olivia Smith",
+        signed_at=dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        sha256=document_sha256(text),
+        signature_svg=clean_signature_svg(SVG),
+        ip_address="192.0.2.7",
+        language="en",
+    )
+
+    first, second = PdfReader(io.BytesIO(pdf)).pages
+    assert "Line 43" in first.extract_text() and "Signed by" not in first.extract_text()
+    assert "Signed by: Olivia Smith" in second.extract_text()

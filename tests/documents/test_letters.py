@@ -16,7 +16,7 @@ from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.documents import services
 from sotclinic.documents.errors import DocumentError, LetterSigned
-from sotclinic.documents.models import ConsentForm, ConsentSignature, Kind, ReferralLetter
+from sotclinic.documents.models import ConsentSignature, ConsentText, Kind, ReferralLetter
 from sotclinic.intake.models import RedFlagFinding
 from sotclinic.signatures import document_sha256
 from tests.factories import (
@@ -357,7 +357,7 @@ def test_practitioners_keep_the_consent_texts(client):
         reverse("documents:consent_text_new"),
         {"title": "Consent to care", "text": "I agree to be examined.", "active": "on"},
     )
-    consent = ConsentForm.objects.get()
+    consent = ConsentText.objects.get()
     edit_url = reverse("documents:consent_text_edit", args=[consent.pk])
     opened = client.get(edit_url)
     bad = client.post(edit_url, {"title": "Consent to care", "text": ""})

@@ -83,7 +83,7 @@ class DocumentRequest(models.Model):
         return self.title
 
 
-class ConsentForm(models.Model):
+class ConsentText(models.Model):
     """A consent text the clinic writes (what the patient agrees to, in plain words; no claims
     about results). Patients sign the text as it stands; a changed text needs a new signature."""
 
@@ -94,7 +94,7 @@ class ConsentForm(models.Model):
 
     class Meta:
         ordering = ["title", "id"]
-        verbose_name = _("consent form")
+        verbose_name = _("consent text")
 
     def __str__(self) -> str:
         return self.title
@@ -117,7 +117,7 @@ class ConsentSignature(AppendOnlyModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="consent_signatures"
     )
-    consent = models.ForeignKey(ConsentForm, on_delete=models.PROTECT, related_name="signatures")
+    consent = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="signatures")
     channel = models.CharField(_("signed on"), max_length=10, choices=Channel.choices)
     full_name = models.CharField(_("full name"), max_length=200)
     signature_svg = models.TextField(_("drawn signature (SVG)"))

@@ -15,8 +15,8 @@ from sotclinic.signatures import document_sha256
 from .errors import DocumentNotFound
 from .models import (
     CLINICAL_KINDS,
-    ConsentForm,
     ConsentSignature,
+    ConsentText,
     Document,
     DocumentRequest,
     ReferralLetter,
@@ -89,25 +89,25 @@ def consent_language(patient: Patient) -> str:
     return patient.preferred_language or clinic_locale.current().language
 
 
-def consent_document(consent: ConsentForm) -> str:
+def consent_document(consent: ConsentText) -> str:
     """The consent as the patient reads and signs it: its title, then its text."""
     return f"{consent.title}\n\n{consent.text.strip()}\n"
 
 
-def consents_to_sign(patient: Patient) -> list[ConsentForm]:
+def consents_to_sign(patient: Patient) -> list[ConsentText]:
     """The clinic's consents the patient has not signed in their current wording."""
     signed = set(
         ConsentSignature.objects.filter(patient=patient).values_list("document_sha256", flat=True)
     )
     return [
         consent
-        for consent in ConsentForm.objects.filter(active=True)
+        for consent in ConsentText.objects.filter(active=True)
         if document_sha256(consent_document(consent)) not in signed
     ]
 
 
-def active_consent(consent_id: int) -> ConsentForm:
-    consent = ConsentForm.objects.filter(pk=consent_id, active=True).first()
+def active_consent(consent_id: int) -> ConsentText:
+    consent = ConsentText.objects.filter(pk=consent_id, active=True).first()
     if consent is None:
         raise DocumentNotFound()
     return consent

@@ -25,8 +25,8 @@ from . import content
 from .errors import DocumentError, LetterSigned
 from .models import (
     CLINICAL_KINDS,
-    ConsentForm,
     ConsentSignature,
+    ConsentText,
     Document,
     DocumentRequest,
     LetterAddendum,
@@ -161,14 +161,14 @@ def answer_request(doc_request: DocumentRequest, *, upload: UploadedFile, by) ->
 
 @transaction.atomic
 def save_consent_form(
-    consent: ConsentForm | None, *, title: str, text: str, active: bool
-) -> ConsentForm:
+    consent: ConsentText | None, *, title: str, text: str, active: bool
+) -> ConsentText:
     """A new consent text, or a change to one (patients who signed the old text are asked to
     sign the new one)."""
     title, text = " ".join((title or "").split()), (text or "").strip()
     if not title or not text:
         raise DocumentError(_("A consent needs a title and its text."), field="text")
-    consent = consent or ConsentForm()
+    consent = consent or ConsentText()
     consent.title, consent.text, consent.active = title[:200], text, active
     consent.updated_at = timezone.now()
     consent.save()
@@ -178,7 +178,7 @@ def save_consent_form(
 @transaction.atomic
 def sign_consent(
     patient: Patient,
-    consent: ConsentForm,
+    consent: ConsentText,
     *,
     full_name: str,
     signature_svg: str,
@@ -190,7 +190,7 @@ def sign_consent(
 ) -> ConsentSignature:
     """The patient signs the consent text they were shown (its hash must match the text now)
     with their typed name and drawn signature; the signed PDF is kept with the signature."""
-    consent = ConsentForm.objects.select_for_update().get(pk=consent.pk)
+    consent = ConsentText.objects.select_for_update().get(pk=consent.pk)
     if not consent.active:
         raise DocumentError(_("This consent is no longer asked for."), field="signature")
     full_name = clean_full_name(full_name)

@@ -19,7 +19,7 @@ from sotclinic.audit.requests import log_access
 from sotclinic.charting.models import Note, Visit
 from sotclinic.documents import pdfs, selectors, services
 from sotclinic.documents.errors import DocumentError, DocumentNotFound
-from sotclinic.documents.models import ConsentForm, ConsentSignature, ReferralLetter
+from sotclinic.documents.models import ConsentSignature, ConsentText, ReferralLetter
 from sotclinic.documents.pages import pdf_response, sign_consent_page
 from sotclinic.errors import DomainError
 from sotclinic.patients.models import Patient
@@ -148,7 +148,7 @@ def consent_tablet(request: HttpRequest, patient_id: int, consent_id: int) -> Ht
 def tablet_sign(request: HttpRequest) -> HttpResponse:
     opened = request.session.get(TABLET_SESSION_KEY) or {}
     patient = Patient.objects.filter(pk=opened.get("patient")).first()
-    consent = ConsentForm.objects.filter(pk=opened.get("consent"), active=True).first()
+    consent = ConsentText.objects.filter(pk=opened.get("consent"), active=True).first()
     if patient is None or consent is None:
         raise DocumentError(_("No consent is open for signing on this device."))
 
@@ -168,12 +168,12 @@ def tablet_sign(request: HttpRequest) -> HttpResponse:
 @practitioner_required
 @require_GET
 def consent_texts(request: HttpRequest) -> HttpResponse:
-    return render(request, "documents/consent_texts.html", {"consents": ConsentForm.objects.all()})
+    return render(request, "documents/consent_texts.html", {"consents": ConsentText.objects.all()})
 
 
 @practitioner_required
 def consent_text_edit(request: HttpRequest, consent_id: int | None = None) -> HttpResponse:
-    consent = get_object_or_404(ConsentForm, pk=consent_id) if consent_id else None
+    consent = get_object_or_404(ConsentText, pk=consent_id) if consent_id else None
     initial = (
         {"title": consent.title, "text": consent.text, "active": consent.active}
         if consent

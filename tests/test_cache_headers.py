@@ -67,6 +67,11 @@ def clinic():
         # The FHIR API (a bearer token, or 401; either way never stored).
         "resource_type": "Patient",
         "resource_id": patient.pk,
+        "document_id": 999999,
+        "request_id": 999999,
+        "signature_id": 999999,
+        "consent_id": 999999,
+        "letter_id": 999999,
     }
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sotclinic.charting",
     "sotclinic.exam",
     "sotclinic.billing",
+    "sotclinic.documents",
     "sotclinic.outcomes",
     "sotclinic.audit",
     "sotclinic.api",
@@ -209,6 +210,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Patients' documents: a private directory, never served as media; files are read only through
+# the access-checked, audited download views.
+DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents").resolve()
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -11,7 +11,7 @@ from .monitoring.metrics import metrics
 from .patients import urls as patient_urls
 from .portal import language
 from .portal import views as portal_views
-from .staff import care_plan_urls, message_urls
+from .staff import care_plan_urls, document_urls, message_urls
 from .staff import urls as staff_urls
 
 # A query parameter that cannot be used answers 400 with a message (see query_params).
@@ -55,6 +55,7 @@ urlpatterns = [
     path("staff/", include((staff_urls.audit_pages, "audit"))),
     path("staff/", include((message_urls.urlpatterns, "outbox"))),
     path("", include(care_plan_urls)),
+    path("", include(document_urls)),
     path("", include("sotclinic.intake.urls")),
     path("staff/", include("sotclinic.outcomes.urls")),
     path("staff/", include("sotclinic.billing.urls")),

@@ -136,7 +136,7 @@ def _staff_patterns(resolver=None, prefix=""):
 
 
 # Numbered staff pages that are about no patient (the clinic's own care-plan templates).
-NOT_ABOUT_A_PATIENT = {"care_plans:template_edit"}
+NOT_ABOUT_A_PATIENT = {"care_plans:template_edit", "documents:consent_text_edit"}
 STAFF_PAGES = sorted({name for name, _ in _staff_patterns()} - NOT_ABOUT_A_PATIENT)
 
 
@@ -226,8 +226,51 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
         kwargs["draft_id"] = ChargeDraft.objects.create(visit=visit, amount=0, currency="GBP").pk
     if "<int:membership_id>" in route:
         kwargs["membership_id"] = _billing_row("billing.Membership", patient).pk
+    if name == "documents:note_pdf":  # a signed note's PDF
+        from sotclinic.charting.models import Visit
+        from tests.factories import sign_visit
+
+        sign_visit(Visit.objects.get(pk=kwargs["visit_id"]))
+    kwargs.update(_document_kwargs(route, patient, doctor))
     missing = route.count("<") - len(kwargs)
     assert missing == 0, f"{name} ({route}): say here which patient its numbers point to"
+    return kwargs
+
+
+def _document_kwargs(route: str, patient: Patient, doctor) -> dict:
+    """Numbers of the documents pages: a file, a letter, a consent and its signature."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sotclinic.documents import services
+
+    kwargs = {}
+    if "<int:document_id>" in route:
+        kwargs["document_id"] = services.store_document(
+            patient,
+            upload=SimpleUploadedFile("f.pdf", b"%PDF-1.4\n%%EOF\n"),
+            kind="other",
+            title="Form",
+            by=doctor.user,
+        ).pk
+    if "<int:letter_id>" in route:
+        kwargs["letter_id"] = services.start_referral(patient, by=doctor.user).pk
+    if "<int:consent_id>" in route or "<int:signature_id>" in route:
+        consent = services.save_consent_form(None, title="Consent", text="I agree.", active=True)
+        if "<int:consent_id>" in route:
+            kwargs["consent_id"] = consent.pk
+        else:
+            kwargs["signature_id"] = services.sign_consent(
+                patient,
+                consent,
+                full_name="Pat Ient",
+                signature_svg=(
+                    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200">'
+                    '<path d="M10 100 L40 60 L80 140 L120 50"/></svg>'
+                ),
+                shown_sha256=services.document_sha256(services.consent_document(consent)),
+                ip_address=None,
+                channel="tablet",
+            ).pk
     return kwargs
 
 

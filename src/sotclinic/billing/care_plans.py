@@ -4,9 +4,7 @@ signature, time, address, the document's SHA-256, the signed PDF); front desk bo
 as a series. Each write is one transaction."""
 
 import datetime as dt
-import hashlib
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +26,12 @@ from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, AppointmentType, Location, Practitioner
 from sotclinic.scheduling.selectors import clinic_today
 from sotclinic.scheduling.services import book_appointment
+from sotclinic.signatures import (
+    clean_full_name,
+    clean_signature_svg,
+    document_sha256,
+    signed_document_pdf,
+)
 
 from .fees import NoFee, fee_for
 from .ledger import clinic_currency
@@ -41,7 +45,6 @@ from .models import (
     validate_phases,
     validate_reexam_visits,
 )
-from .plan_pdf import signed_plan_pdf
 
 Status = CarePlan.Status
 
@@ -515,64 +518,6 @@ def _instrument_title(instrument_id: str) -> str:
         return instrument_id
 
 
-def document_sha256(text: str) -> str:
-    """The SHA-256 (hex) of a document's UTF-8 text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# --- The drawn signature -------------------------------------------------------------------
-
-MAX_SVG_CHARS = 60_000
-MAX_PATHS = 200
-MAX_PATH_CHARS = 20_000
-MAX_VIEWBOX = 4000
-_NUMBER = r"-?\d{1,5}(?:\.\d{1,2})?"
-_POINT = rf"{_NUMBER}[ ,]{_NUMBER}"
-_PATH_DATA = re.compile(rf"M\s?{_POINT}(?:\s?[ML]\s?{_POINT})*")
-_SVG = re.compile(
-    r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="0 0 (\d{1,4}) (\d{1,4})"'
-    r"(?: [a-z-]+=\"[a-z0-9 #.-]{1,20}\")*>"
-    r"((?:\s*<path d=\"[^\"<>]*\"\s*/>)*)\s*</svg>"
-)
-_PATH = re.compile(r'<path d="([^"<>]*)"\s*/>')
-_POINTS = re.compile(_POINT)
-
-
-def clean_signature_svg(svg: str) -> str:
-    """The drawn signature as a canonical SVG, or CarePlanError: only an ``<svg>`` (with a
-    ``viewBox``) of ``<path d="M x y L x y …">`` elements, of bounded size, with at least one
-    stroke, is accepted; the stored SVG is rebuilt from the numbers alone."""
-    refusal = CarePlanError(
-        _("Draw your signature in the box (the drawing was not received as expected)."),
-        field="signature",
-    )
-    if not isinstance(svg, str) or len(svg) > MAX_SVG_CHARS:
-        raise refusal
-    match = _SVG.fullmatch(svg.strip())
-    if not match:
-        raise refusal
-    width, height = int(match.group(1)), int(match.group(2))
-    if not (1 <= width <= MAX_VIEWBOX and 1 <= height <= MAX_VIEWBOX):
-        raise refusal
-    paths = _PATH.findall(match.group(3))
-    if not 1 <= len(paths) <= MAX_PATHS:
-        raise refusal
-    cleaned = []
-    for data in paths:
-        data = data.strip()
-        if len(data) > MAX_PATH_CHARS or not _PATH_DATA.fullmatch(data):
-            raise refusal
-        cleaned.append(data)
-    if sum(len(_POINTS.findall(d)) for d in cleaned) < 2:
-        raise refusal
-    body = "".join(f'<path d="{d}"/>' for d in cleaned)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" fill="none" '
-        f'stroke="#000" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
-        f"{body}</svg>"
-    )
-
-
 # --- Signing -------------------------------------------------------------------------------
 
 
@@ -593,9 +538,7 @@ def sign_plan(
     plan = _locked(plan)
     if plan.status != Status.PROPOSED:
         raise CarePlanError(_("This plan is not waiting for a signature."), field="signature")
-    full_name = " ".join(full_name.split())
-    if len(full_name) < 2 or len(full_name) > 200:
-        raise CarePlanError(_("Type your full name."), field="full_name")
+    full_name = clean_full_name(full_name)
     svg = clean_signature_svg(signature_svg)
     language = plan_language(plan)
     text = plan_document(plan, language)
@@ -606,7 +549,10 @@ def sign_plan(
             field="signature",
         )
     now = now or timezone.now()
-    pdf = signed_plan_pdf(
+    with translation.override(language):
+        title = _("Signed care plan")
+    pdf = signed_document_pdf(
+        title=title,
         text=text,
         full_name=full_name,
         signed_at=now,

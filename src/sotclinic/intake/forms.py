@@ -368,7 +368,7 @@ class QuestionnaireForm(forms.Form):
         return initial
 
 
-class ConsentForm(forms.Form):
+class ConsentText(forms.Form):
     consent = forms.BooleanField(
         label=gettext_lazy(
             "I have read the information about care at this clinic and consent to assessment "

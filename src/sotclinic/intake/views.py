@@ -27,7 +27,7 @@ from . import selectors, services
 from .forms import (
     AboutForm,
     ComplaintsForm,
-    ConsentForm,
+    ConsentText,
     HandlingForm,
     HistoryForm,
     QuestionnaireForm,
@@ -98,7 +98,7 @@ def _form_for(step: str, intake: Intake, data=None, show_answers: bool = True):
             initial=QuestionnaireForm.initial_from(saved.questionnaire_answers),
             instruments=instruments_for(intake.complaints),
         )
-    return ConsentForm(data, initial={"consent": saved.consent_to_care})
+    return ConsentText(data, initial={"consent": saved.consent_to_care})
 
 
 def _step_url(intake: Intake, step: str, token: str | None) -> str:

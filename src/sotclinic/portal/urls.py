@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import booking, login_views, views, waitlist
+from . import booking, documents, login_views, views, waitlist
 
 app_name = "portal"
 
@@ -35,4 +35,16 @@ urlpatterns = [
     path("booking/<str:token>/", booking.manage_booking, name="manage_booking"),
     path("booking/<str:token>/cancel/", booking.cancel_booking, name="cancel_booking"),
     path("booking/<str:token>/move/", booking.move_booking, name="move_booking"),
+]
+
+urlpatterns += [
+    path("documents/", documents.documents, name="documents"),
+    path("documents/asked/<int:request_id>/upload/", documents.upload, name="document_upload"),
+    path("documents/<int:document_id>/", documents.download, name="document_download"),
+    path("documents/consents/<int:consent_id>/sign/", documents.sign_consent, name="consent_sign"),
+    path(
+        "documents/consents/signed/<int:signature_id>.pdf",
+        documents.consent_pdf,
+        name="consent_pdf",
+    ),
 ]

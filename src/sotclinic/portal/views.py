@@ -12,6 +12,7 @@ from sotclinic.billing.care_plan_adherence import patient_plans, plan_adherence
 from sotclinic.billing.care_plans import plan_document
 from sotclinic.billing.invoices import invoices_with_payments, patient_receipts
 from sotclinic.billing.models import CarePlan
+from sotclinic.documents import selectors as document_selectors
 from sotclinic.errors import DomainError
 from sotclinic.intake.services import due_questionnaires
 from sotclinic.query_params import datetime_param
@@ -82,6 +83,8 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "plans": plans,
         "invoices": invoices_with_payments(patient),
         "receipts": patient_receipts(patient),
+        "to_sign": list(document_selectors.consents_to_sign(patient)),
+        "asked": list(document_selectors.open_requests(patient)),
         "settings": ClinicSettings.load(),
     }
     return _portal(request, "portal/patient_home.html", context)

@@ -556,16 +556,22 @@ def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appo
     return upcoming, past
 
 
-def clinic_today(location: Location | None = None, now: dt.datetime | None = None) -> dt.date:
-    """Today's date where the clinic is: in ``location``'s time zone, else in the first
-    location's (a clinic's locations normally share one), else the server's. Money and
-    paperwork are dated by it, so an evening payment in New York is not dated tomorrow."""
-    now = now or timezone.now()
+def clinic_zone(location: Location | None = None) -> zoneinfo.ZoneInfo | None:
+    """The clinic's clock: ``location``'s time zone, else the first location's (a clinic's
+    locations normally share one), else None (the server's)."""
     if location is None:
         location = Location.objects.order_by("pk").first()
-    if location is None:
+    return None if location is None else location.tz
+
+
+def clinic_today(location: Location | None = None, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the clinic is (``clinic_zone``), else the server's. Money and
+    paperwork are dated by it, so an evening payment in New York is not dated tomorrow."""
+    now = now or timezone.now()
+    zone = clinic_zone(location)
+    if zone is None:
         return timezone.localdate(now)
-    return now.astimezone(location.tz).date()
+    return now.astimezone(zone).date()
 
 
 def clinic_locations():

@@ -140,16 +140,6 @@ class PlanForm(ScheduleFields):
         return data
 
 
-class SigningForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
-    signature = forms.CharField(
-        widget=forms.HiddenInput,
-        max_length=60_000,
-        error_messages={"required": _("Draw your signature in the box.")},
-    )
-    document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
 class PlanBookingForm(forms.Form):
     """When front desk books the plan: from which day, at what time, with whom, on which
     weekdays in each phase."""

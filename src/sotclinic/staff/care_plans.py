@@ -31,13 +31,13 @@ from sotclinic.refusals import refused_back_to, show_on_form
 from sotclinic.scheduling.forms import settled_series_starts
 from sotclinic.scheduling.models import Practitioner
 from sotclinic.scheduling.selectors import clinic_today
+from sotclinic.signatures import SigningForm, document_sha256
 
 from .care_plan_forms import (
     PlanBookingForm,
     PlanForm,
     ReplacementForm,
     ScheduleFields,
-    SigningForm,
     TemplateForm,
 )
 
@@ -350,7 +350,7 @@ def sign(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "form": form,
         "document": document,
-        "sha256": care_plans.document_sha256(document),
+        "sha256": document_sha256(document),
         "language": language,
     }
     return render(request, "staff/care_plans/sign.html", context, status=status)

@@ -12,9 +12,10 @@ import hashlib
 import io
 import re
 import zoneinfo
+from dataclasses import dataclass
 
 from django import forms
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
@@ -213,3 +214,52 @@ def signed_document_pdf(
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What a signature records: the cleaned name and drawing, the text and its SHA-256, the
+    time, and the signed PDF. The caller stores it with what was signed."""
+
+    full_name: str
+    signature_svg: str
+    text: str
+    sha256: str
+    signed_at: dt.datetime
+    pdf: bytes
+
+
+def sign_document(
+    *,
+    text: str,
+    shown_sha256: str,
+    full_name: str,
+    signature_svg: str,
+    ip_address: str | None,
+    language: str,
+    title: str,
+    tz: zoneinfo.ZoneInfo | None,
+    changed_message: str,
+    now: dt.datetime | None = None,
+) -> Signed:
+    """Take a patient's signature of ``text`` (the document as it is now): the hash of what
+    they were shown must match it (else ``SignatureRefused(changed_message)``), the typed name
+    and drawing must pass, and the signed PDF is made, labelled in ``language``."""
+    full_name = clean_full_name(full_name)
+    svg = clean_signature_svg(signature_svg)
+    digest = document_sha256(text)
+    if shown_sha256 != digest:
+        raise SignatureRefused(changed_message, field="signature")
+    now = now or timezone.now()
+    pdf = signed_document_pdf(
+        title=title,
+        text=text,
+        full_name=full_name,
+        signed_at=now,
+        sha256=digest,
+        signature_svg=svg,
+        ip_address=ip_address,
+        language=language,
+        tz=tz,
+    )
+    return Signed(full_name, svg, text, digest, now, pdf)

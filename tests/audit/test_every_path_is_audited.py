@@ -9,6 +9,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.urls import URLResolver, get_resolver, reverse
 
+from sotclinic import signatures
 from sotclinic.accounts.models import Role
 from sotclinic.audit.admin import PatientAccessAdmin
 from sotclinic.audit.models import AccessLog, Action
@@ -192,7 +193,7 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
                     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200">'
                     '<path d="M10 100 L40 60 L80 140 L120 50"/></svg>'
                 ),
-                shown_sha256=care_plans.document_sha256(care_plans.plan_document(plan)),
+                shown_sha256=signatures.document_sha256(care_plans.plan_document(plan)),
                 ip_address="192.0.2.7",
             )
         kwargs["plan_id"] = plan.pk

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from sotclinic import signatures
 from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.billing import care_plans
@@ -147,7 +148,7 @@ def test_the_tablet_signing_journey_over_http(client, clinic):
     # The staff session is gone: the tablet shows only the plan.
     assert client.get(detail).status_code == 302
     page = client.get(reverse("care_plans:sign")).content.decode()
-    digest = care_plans.document_sha256(care_plans.plan_document(plan))
+    digest = signatures.document_sha256(care_plans.plan_document(plan))
     assert digest in page and "Care plan: Corrective" in page
     form = {
         "full_name": "Olivia Smith",

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from sotclinic import signatures
 from sotclinic.accounts.models import Role
 from sotclinic.audit.triggers import installed_guard_names
 from sotclinic.billing import care_plans
@@ -70,7 +71,7 @@ def signed(clinic, plan=None) -> CarePlan:
         plan,
         full_name="Olivia Smith",
         signature_svg=SVG,
-        shown_sha256=care_plans.document_sha256(text),
+        shown_sha256=signatures.document_sha256(text),
         ip_address="192.0.2.7",
     )
     plan.refresh_from_db()
@@ -245,7 +246,7 @@ def test_signing_stores_the_hash_name_time_address_and_a_pdf(clinic):
     plan = signed(clinic)
     signature = plan.signature
     assert plan.status == CarePlan.Status.ACCEPTED
-    assert signature.document_sha256 == care_plans.document_sha256(signature.document_text)
+    assert signature.document_sha256 == signatures.document_sha256(signature.document_text)
     assert signature.ip_address == "192.0.2.7" and signature.language == "en-gb"
     assert signature.signature_svg.count("<path ") == 2
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(signature.pdf))).pages)
@@ -268,9 +269,9 @@ def test_the_document_is_in_the_patients_language(clinic):
 def test_a_document_changed_since_it_was_shown_is_not_signed(clinic):
     plan = prescribe(clinic)
     care_plans.propose_plan(plan, by=clinic.practitioner.user)
-    shown = care_plans.document_sha256(care_plans.plan_document(plan))
+    shown = signatures.document_sha256(care_plans.plan_document(plan))
     CarePlan.objects.filter(pk=plan.pk).update(notes="Changed")
-    with pytest.raises(CarePlanError, match="changed"):
+    with pytest.raises(SignatureRefused, match="changed"):
         care_plans.sign_plan(
             plan, full_name="Olivia Smith", signature_svg=SVG, shown_sha256=shown, ip_address=None
         )
@@ -279,7 +280,7 @@ def test_a_document_changed_since_it_was_shown_is_not_signed(clinic):
 
 def test_only_a_proposed_plan_is_signed_once_and_a_name_is_typed(clinic):
     plan = prescribe(clinic)
-    digest = care_plans.document_sha256(care_plans.plan_document(plan))
+    digest = signatures.document_sha256(care_plans.plan_document(plan))
     args = {"signature_svg": SVG, "shown_sha256": digest, "ip_address": None}
     with pytest.raises(CarePlanError, match="not waiting"):
         care_plans.sign_plan(plan, full_name="Olivia Smith", **args)

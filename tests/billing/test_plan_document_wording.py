@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from sotclinic import signatures
 from sotclinic.billing import care_plans
 from sotclinic.billing.models import phase_phrase
 from tests.billing.plan_setup import plan_clinic
@@ -101,7 +102,7 @@ def sign_at(clinic, when: dt.datetime):
         plan,
         full_name="Olivia Smith",
         signature_svg=SVG,
-        shown_sha256=care_plans.document_sha256(text),
+        shown_sha256=signatures.document_sha256(text),
         ip_address="192.0.2.7",
         now=when,
     )

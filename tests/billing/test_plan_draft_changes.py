@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from sotclinic import signatures
 from sotclinic.audit.models import AccessLog, Action
 from sotclinic.billing import care_plans
 from sotclinic.billing.care_plans import CarePlanError, CarePlanForbidden, GoalRequest
@@ -83,7 +84,7 @@ def test_a_proposed_or_signed_plan_is_not_changed(clinic):
     plan.refresh_from_db()
     assert plan.name == "Shorter" and plan.planned_visits == 4
     assert plan.signature.document_sha256 == digest and bytes(plan.signature.pdf) == pdf
-    assert care_plans.document_sha256(care_plans.plan_document(plan)) == digest
+    assert signatures.document_sha256(care_plans.plan_document(plan)) == digest
 
 
 def test_a_practitioner_changes_a_draft_on_its_page(client, clinic):

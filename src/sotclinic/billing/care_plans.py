@@ -26,12 +26,7 @@ from sotclinic.scheduling import series
 from sotclinic.scheduling.models import Appointment, AppointmentType, Location, Practitioner
 from sotclinic.scheduling.selectors import clinic_today
 from sotclinic.scheduling.services import book_appointment
-from sotclinic.signatures import (
-    clean_full_name,
-    clean_signature_svg,
-    document_sha256,
-    signed_document_pdf,
-)
+from sotclinic.signatures import sign_document
 
 from .fees import NoFee, fee_for
 from .ledger import clinic_currency
@@ -538,44 +533,37 @@ def sign_plan(
     plan = _locked(plan)
     if plan.status != Status.PROPOSED:
         raise CarePlanError(_("This plan is not waiting for a signature."), field="signature")
-    full_name = clean_full_name(full_name)
-    svg = clean_signature_svg(signature_svg)
     language = plan_language(plan)
-    text = plan_document(plan, language)
-    digest = document_sha256(text)
-    if shown_sha256 != digest:
-        raise CarePlanError(
-            _("The plan changed while it was open; read it again and sign the new version."),
-            field="signature",
-        )
-    now = now or timezone.now()
     with translation.override(language):
         title = _("Signed care plan")
-    pdf = signed_document_pdf(
-        title=title,
-        text=text,
+    signed = sign_document(
+        text=plan_document(plan, language),
+        shown_sha256=shown_sha256,
         full_name=full_name,
-        signed_at=now,
-        sha256=digest,
-        signature_svg=svg,
+        signature_svg=signature_svg,
         ip_address=ip_address,
         language=language,
+        title=title,
         tz=plan.location.tz,
+        changed_message=_(
+            "The plan changed while it was open; read it again and sign the new version."
+        ),
+        now=now,
     )
     signature = CarePlanSignature.objects.create(
         plan=plan,
-        full_name=full_name,
-        signature_svg=svg,
+        full_name=signed.full_name,
+        signature_svg=signed.signature_svg,
         language=language,
-        document_text=text,
-        document_sha256=digest,
-        signed_at=now,
+        document_text=signed.text,
+        document_sha256=signed.sha256,
+        signed_at=signed.signed_at,
         ip_address=ip_address,
         handed_over_by=handed_over_by,
-        pdf=pdf,
+        pdf=signed.pdf,
     )
     plan.status = Status.ACCEPTED
-    plan.status_changed_at = now
+    plan.status_changed_at = signed.signed_at
     plan.save(update_fields=["status", "status_changed_at"])
     return signature
 

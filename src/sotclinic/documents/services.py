@@ -15,12 +15,7 @@ from django.utils.translation import gettext as _
 
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.selectors import clinic_zone
-from sotclinic.signatures import (
-    clean_full_name,
-    clean_signature_svg,
-    document_sha256,
-    signed_document_pdf,
-)
+from sotclinic.signatures import sign_document
 
 from . import content
 from .errors import DocumentError, LetterSigned
@@ -194,43 +189,36 @@ def sign_consent(
     consent = ConsentText.objects.select_for_update().get(pk=consent.pk)
     if not consent.active:
         raise DocumentError(_("This consent is no longer asked for."), field="signature")
-    full_name = clean_full_name(full_name)
-    svg = clean_signature_svg(signature_svg)
-    text = consent_document(consent)
-    digest = document_sha256(text)
-    if shown_sha256 != digest:
-        raise DocumentError(
-            _("The text changed while it was open; read it again and sign the new version."),
-            field="signature",
-        )
-    now = now or timezone.now()
     language = consent_language(patient)
     with translation.override(language):
         title = _("Signed consent")
-    pdf = signed_document_pdf(
-        title=title,
-        text=text,
+    signed = sign_document(
+        text=consent_document(consent),
+        shown_sha256=shown_sha256,
         full_name=full_name,
-        signed_at=now,
-        sha256=digest,
-        signature_svg=svg,
+        signature_svg=signature_svg,
         ip_address=ip_address,
         language=language,
+        title=title,
         tz=clinic_zone(),
+        changed_message=_(
+            "The text changed while it was open; read it again and sign the new version."
+        ),
+        now=now,
     )
     return ConsentSignature.objects.create(
         patient=patient,
         consent=consent,
         channel=channel,
-        full_name=full_name,
-        signature_svg=svg,
+        full_name=signed.full_name,
+        signature_svg=signed.signature_svg,
         language=language,
-        document_text=text,
-        document_sha256=digest,
-        signed_at=now,
+        document_text=signed.text,
+        document_sha256=signed.sha256,
+        signed_at=signed.signed_at,
         ip_address=ip_address,
         handed_over_by=handed_over_by,
-        pdf=pdf,
+        pdf=signed.pdf,
     )
 
 

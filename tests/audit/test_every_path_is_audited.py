@@ -197,6 +197,8 @@ def _kwargs_for(name: str, route: str, patient: Patient) -> dict:
                 ip_address="192.0.2.7",
             )
         kwargs["plan_id"] = plan.pk
+        if name == "care_plans:replace_visit":  # a visit of the plan, not a charted visit
+            kwargs["visit_id"] = plan.visits.order_by("sequence").first().pk
     if "<int:appointment_id>" in route:
         kwargs["appointment_id"] = make_appointment(doctor, TEN, patient=patient).pk
     if "<slug:instrument_id>" in route:
@@ -268,7 +270,7 @@ def _document_kwargs(route: str, patient: Patient, doctor) -> dict:
                     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200">'
                     '<path d="M10 100 L40 60 L80 140 L120 50"/></svg>'
                 ),
-                shown_sha256=services.document_sha256(services.consent_document(consent)),
+                shown_sha256=signatures.document_sha256(services.consent_document(consent)),
                 ip_address=None,
                 channel="tablet",
             ).pk

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from sotclinic.accounts.models import Role
 from sotclinic.audit.triggers import installed_guard_names
 from sotclinic.billing import invoices, ledger
-from sotclinic.billing.models import EntryKind, Invoice, InvoiceLine, LedgerEntry
+from sotclinic.billing.models import EntryKind, Invoice, InvoiceLine, LedgerEntry, Receipt
 from sotclinic.billing.triggers import LEDGER_TABLES
 from tests.factories import make_patient, make_user
 
@@ -78,7 +78,7 @@ def test_replace_cannot_rewrite_a_ledger_row(invoiced, table):
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("table", [*LEDGER_TABLES, "billing_account"])
+@pytest.mark.parametrize("table", [*LEDGER_TABLES, "billing_account", "billing_receipt"])
 def test_truncate_of_the_ledger_is_refused(invoiced, table):
     # CASCADE: without it the foreign keys alone would refuse, and the guard would go untested.
     _refused(f"TRUNCATE {table} CASCADE")
@@ -96,3 +96,48 @@ def test_the_ledger_guards_are_installed_on_this_database():
             assert any(name.startswith(f"guard_{table}_no_replace") for name in names)
         else:
             assert f"guard_{table}_no_truncate" in names
+
+
+@pytest.fixture
+def receipted():
+    payment = ledger.record_payment(
+        make_patient(),
+        amount=4500,
+        method="card",
+        reference="",
+        invoice=None,
+        by=make_user(Role.FRONT_DESK),
+    )
+    return Receipt.objects.get(entry=payment)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE billing_receipt SET number = 'RCP-1999-000001' WHERE id = {receipt}",
+        "DELETE FROM billing_receipt WHERE id = {receipt}",
+    ],
+)
+def test_plain_sql_cannot_change_or_delete_a_receipt_number(receipted, sql):
+    number = receipted.number
+
+    _refused(sql.format(receipt=receipted.pk))
+
+    assert Receipt.objects.get(pk=receipted.pk).number == number
+
+
+def test_a_receipt_number_cannot_be_changed_through_the_model(receipted):
+    receipted.number = "RCP-1999-000001"
+
+    with pytest.raises(Receipt.Immutable):
+        receipted.save()
+
+
+def test_the_receipt_guards_are_installed_on_this_database():
+    names = installed_guard_names(connection)
+
+    assert any(name.startswith("guard_billing_receipt_append_only") for name in names)
+    if connection.vendor == "sqlite":
+        assert any(name.startswith("guard_billing_receipt_no_replace") for name in names)
+    else:
+        assert "guard_billing_receipt_no_truncate" in names

@@ -1,10 +1,12 @@
-"""The database's own refusal to change the ledger and issued invoices (see
-sotclinic.audit.triggers): ledger entries, invoices and their lines are only ever inserted."""
+"""The database's own refusal to change the ledger, issued invoices and receipt numbers (see
+sotclinic.audit.triggers): ledger entries, invoices, their lines and receipts are only ever
+inserted."""
 
 from sotclinic.audit.triggers import Guard, TruncateGuard, no_replace_guard
 
 LEDGER_MESSAGE = (
-    "Ledger entries and issued invoices are append-only; they cannot be changed or deleted."
+    "Ledger entries, issued invoices and receipts are append-only; they cannot be changed or"
+    " deleted."
 )
 
 LEDGER_TABLES = ("billing_ledgerentry", "billing_invoice", "billing_invoiceline")
@@ -25,3 +27,6 @@ def _guards(table: str) -> tuple:
 
 
 LEDGER_GUARDS = tuple(guard for table in LEDGER_TABLES for guard in _guards(table))
+
+# Receipts came later (migration 0010 installs these; 0002 installs the ledger's).
+RECEIPT_GUARDS = _guards("billing_receipt")

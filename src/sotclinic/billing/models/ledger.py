@@ -36,7 +36,7 @@ MAX_DIAGNOSIS_POINTERS = 4
 
 
 class LedgerImmutable(AppendOnlyError):
-    message = "Ledger entries and issued invoices cannot change; post a reversal instead."
+    message = "Ledger entries, issued invoices and receipts cannot change; post a reversal instead."
 
 
 class Account(models.Model):
@@ -221,9 +221,12 @@ class InvoiceSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Receipt(models.Model):
+class Receipt(AppendOnlyModel):
     """The receipt number of a payment or refund, given in the transaction that posts it from
-    one counter per year (``RCP-2026-000123``), so receipts are numbered without gaps."""
+    one counter per year (``RCP-2026-000123``), so receipts are numbered without gaps. A
+    number once given never changes."""
+
+    Immutable = LedgerImmutable
 
     entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="receipt")
     number = models.CharField(_("number"), max_length=30, unique=True)

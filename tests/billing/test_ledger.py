@@ -13,6 +13,7 @@ from sotclinic.billing.models import (
     InvoiceSequence,
     LedgerEntry,
     LedgerImmutable,
+    ReceiptSequence,
 )
 from tests.factories import make_patient, make_user
 
@@ -128,3 +129,11 @@ def test_ledger_rows_read_as_text(desk):
     assert str(entry.account) == f"Account of patient {patient.pk}"
     assert str(entry) == "charge 4500 GBP"
     assert str(InvoiceSequence.objects.create(year=2026, last=12)) == "2026: 12"
+
+
+def test_receipt_rows_read_as_text(desk):
+    payment = ledger.record_payment(make_patient(), amount=4500, method="card", by=desk)
+
+    assert str(payment.receipt) == payment.receipt.number
+    year = payment.occurred_on.year
+    assert str(ReceiptSequence.objects.get(year=year)) == f"{year}: 1"

@@ -117,3 +117,15 @@ def test_the_rebuild_fills_empty_totals_from_the_entries():
 
     assert stored() == expected == recomputed()
     assert expected[1] == {(ben.account.pk, START): 700}
+
+
+def test_running_total_rows_read_as_text():
+    patient = make_patient()
+    entry = ledger.post_entry(
+        patient, kind=EntryKind.CHARGE, amount=4500, by=make_user(Role.FRONT_DESK)
+    )
+
+    day = RevenueDay.objects.get()
+    owed = OwedDebit.objects.get()
+    assert str(day) == f"{entry.occurred_on} -: 4500"
+    assert str(owed) == f"{entry.account_id} {entry.occurred_on}: 4500"

@@ -117,6 +117,22 @@ def _plan_initial(request: HttpRequest) -> dict:
     return initial
 
 
+def _plan_fields(data: dict) -> dict:
+    """The plan form's answers as the arguments a new or revised plan is written from."""
+    return {
+        "practitioner": data["practitioner"],
+        "location": data["location"],
+        "appointment_type": data["appointment_type"],
+        "phases": data["phases"],
+        "reexam_visits": data["reexam_visits"],
+        "start_date": data["start_date"],
+        "services": data["services"],
+        "name": data["name"],
+        "notes": data["notes"],
+        "goals": [care_plans.GoalRequest(*goal) for goal in data["goals"]],
+    }
+
+
 @practitioner_required
 def plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A practitioner prescribes a plan, from a template or from scratch; it starts as a
@@ -130,19 +146,7 @@ def plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 plan = care_plans.prescribe_plan(
-                    patient,
-                    by=request.user,
-                    practitioner=data["practitioner"],
-                    location=data["location"],
-                    appointment_type=data["appointment_type"],
-                    phases=data["phases"],
-                    reexam_visits=data["reexam_visits"],
-                    start_date=data["start_date"],
-                    services=data["services"],
-                    name=data["name"],
-                    notes=data["notes"],
-                    goals=[care_plans.GoalRequest(*goal) for goal in data["goals"]],
-                    template=data["template"],
+                    patient, by=request.user, template=data["template"], **_plan_fields(data)
                 )
             except DomainError as exc:
                 status = show_on_form(form, exc, field="phase1_per_week")
@@ -187,20 +191,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                plan = care_plans.revise_draft(
-                    plan,
-                    by=request.user,
-                    practitioner=data["practitioner"],
-                    location=data["location"],
-                    appointment_type=data["appointment_type"],
-                    phases=data["phases"],
-                    reexam_visits=data["reexam_visits"],
-                    start_date=data["start_date"],
-                    services=data["services"],
-                    name=data["name"],
-                    notes=data["notes"],
-                    goals=[care_plans.GoalRequest(*goal) for goal in data["goals"]],
-                )
+                plan = care_plans.revise_draft(plan, by=request.user, **_plan_fields(data))
             except DomainError as exc:
                 status = show_on_form(form, exc, field="phase1_per_week")
             else:

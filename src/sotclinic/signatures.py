@@ -15,6 +15,8 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
+from sotclinic.append_only import AppendOnlyModel
 from sotclinic.clinic_locale import date_text, time_text
 from sotclinic.errors import DomainError
 
@@ -263,3 +266,27 @@ def sign_document(
         tz=tz,
     )
     return Signed(full_name, svg, text, digest, now, pdf)
+
+
+class SignatureRecord(AppendOnlyModel):
+    """The stored columns of a hand signature (what ``sign_document`` returns, plus the
+    language, the client address and who handed the tablet over); a signed document's own
+    model adds what was signed."""
+
+    full_name = models.CharField(gettext_lazy("full name"), max_length=200)
+    signature_svg = models.TextField(gettext_lazy("drawn signature (SVG)"))
+    language = models.CharField(gettext_lazy("language"), max_length=10)
+    document_text = models.TextField(gettext_lazy("document signed"))
+    document_sha256 = models.CharField(gettext_lazy("SHA-256 of the document"), max_length=64)
+    signed_at = models.DateTimeField(gettext_lazy("signed at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(gettext_lazy("client address"), null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pdf = models.BinaryField(gettext_lazy("signed PDF"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.full_name} {self.signed_at:%Y-%m-%d %H:%M}"

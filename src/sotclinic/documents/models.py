@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sotclinic.append_only import AppendOnlyError, AppendOnlyModel
+from sotclinic.append_only import AppendOnlyError
+from sotclinic.signatures import SignatureRecord
 
 from .errors import LetterSigned
 
@@ -104,7 +105,7 @@ class ConsentSignatureImmutable(AppendOnlyError):
     message = "A signed consent never changes."
 
 
-class ConsentSignature(AppendOnlyModel):
+class ConsentSignature(SignatureRecord):
     """A patient's signature of a consent text: the exact text shown and its SHA-256, the typed
     name, the drawn signature, when, from where and on which device, and the signed PDF."""
 
@@ -119,24 +120,10 @@ class ConsentSignature(AppendOnlyModel):
     )
     consent = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="signatures")
     channel = models.CharField(_("signed on"), max_length=10, choices=Channel.choices)
-    full_name = models.CharField(_("full name"), max_length=200)
-    signature_svg = models.TextField(_("drawn signature (SVG)"))
-    language = models.CharField(_("language"), max_length=10)
-    document_text = models.TextField(_("document signed"))
-    document_sha256 = models.CharField(_("SHA-256 of the document"), max_length=64)
-    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
-    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    pdf = models.BinaryField(_("signed PDF"))
 
     class Meta:
         ordering = ["-signed_at", "-id"]
         verbose_name = _("consent signature")
-
-    def __str__(self) -> str:
-        return f"{self.full_name} {self.signed_at:%Y-%m-%d %H:%M}"
 
 
 class ReferralLetter(models.Model):

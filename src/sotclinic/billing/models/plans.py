@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from sotclinic.append_only import AppendOnlyError, AppendOnlyModel
+from sotclinic.append_only import AppendOnlyError
+from sotclinic.signatures import SignatureRecord
 
 from .fees import CURRENCY_VALIDATOR
 
@@ -289,27 +290,13 @@ class SignatureImmutable(AppendOnlyError):
     message = "A signed care plan cannot change; its signature is kept as it was given."
 
 
-class CarePlanSignature(AppendOnlyModel):
+class CarePlanSignature(SignatureRecord):
     """The patient's acceptance of a plan: the exact text shown and its SHA-256, the typed name,
     the drawn signature (SVG of paths), when and from where, and the signed PDF."""
 
     Immutable = SignatureImmutable
 
     plan = models.OneToOneField(CarePlan, on_delete=models.PROTECT, related_name="signature")
-    full_name = models.CharField(_("full name"), max_length=200)
-    signature_svg = models.TextField(_("drawn signature (SVG)"))
-    language = models.CharField(_("language"), max_length=10)
-    document_text = models.TextField(_("document signed"))
-    document_sha256 = models.CharField(_("SHA-256 of the document"), max_length=64)
-    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
-    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    pdf = models.BinaryField(_("signed PDF"))
 
     class Meta:
         verbose_name = _("care plan signature")
-
-    def __str__(self) -> str:
-        return f"{self.full_name} {self.signed_at:%Y-%m-%d %H:%M}"

@@ -99,13 +99,22 @@ def display_phone(stored: str, region: str | None = None) -> str:
 
 
 def stored_digits(typed: str, region: str | None = None) -> str:
-    """The digits a nationally typed (part of a) number has once stored in E.164, for search:
-    "0117 496" in GB is "44117496"; "" when ``typed`` does not start with the national prefix.
+    """The digits a (part of a) number typed as dialled from the clinic's country has once
+    stored in E.164, for search: in GB "0117 496" is "44117496" (the national prefix) and
+    "0044 117 496" is "44117496" (the international call prefix); "" when ``typed`` starts with
+    "+" or with neither prefix.
     """
     region = region or clinic_region()
     typed_digits = digits(typed)
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    prefix = metadata.national_prefix if metadata else None
-    if typed.lstrip().startswith("+") or not prefix or not typed_digits.startswith(prefix):
+    if typed.lstrip().startswith("+") or metadata is None:
+        return ""
+    # The international prefix is a pattern in the metadata ("00", "011", "0(?:0|1[0-2])"…);
+    # the preferred one, or a pattern that is plain digits, is what people dial.
+    for exit_code in (metadata.preferred_international_prefix, metadata.international_prefix):
+        if exit_code and exit_code.isdigit() and typed_digits.startswith(exit_code):
+            return typed_digits[len(exit_code) :]
+    prefix = metadata.national_prefix
+    if not prefix or not typed_digits.startswith(prefix):
         return ""
     return f"{metadata.country_code}{typed_digits[len(prefix) :]}"

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from sotclinic import clinic_locale
 
@@ -15,6 +15,7 @@ from .phones import stored_digits
 from .search import digits, fold
 
 _PHONE_QUERY = re.compile(r"^[\d\s().+/-]+$")
+_NAME_SEPARATORS = re.compile(r"[\s,;]+")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 
 
@@ -36,8 +37,10 @@ def parse_query(raw: str) -> PatientQuery:
     A date of birth is ``YYYY-MM-DD`` or typed in the clinic's date-of-birth order
     (``DD/MM/YYYY`` or ``DD.MM.YYYY`` day first, ``MM/DD/YYYY`` month first); anything with an
     ``@`` is an e-mail; digits with phone separators (three digits or more) are a phone number,
-    compared digits only; the rest is a name, each word matching the start, middle or end of
-    the first or last name.
+    compared digits only (also typed with the national or the international call prefix); the
+    rest is a name, each word (between spaces, commas or semicolons, so the list's "Clarke,
+    Henry" works) matching the start, middle or end of the first or last name, and a single
+    word also the local part of an e-mail address ("h.clarke").
     """
     text = " ".join(raw.split())
     if not text:
@@ -76,9 +79,26 @@ def search_patients(raw: str) -> QuerySet[Patient]:
             matches |= search_index.containing("search_phone", query.stored_digits)
         patients = patients.filter(matches)
     elif query.kind == "name":
-        for word in fold(query.text).split():
-            patients = patients.filter(search_index.containing("search_name", word))
+        words = name_words(query.text)
+        match = Q()
+        for word in words:
+            match &= search_index.containing("search_name", word)
+        if len(words) == 1:  # one word may also be (part of) an e-mail address's local part
+            match |= _in_local_part(words[0])
+        patients = patients.filter(match)
     return patients.order_by("last_name", "first_name", "id")
+
+
+def name_words(text: str) -> list[str]:
+    """The folded words of a name as typed, also in the list's "Last, First" form."""
+    return [word for word in _NAME_SEPARATORS.split(fold(text)) if word]
+
+
+def _in_local_part(word: str) -> Q:
+    """Patients whose e-mail address holds ``word`` before its "@" (through the index)."""
+    return search_index.containing("search_email", word) & Q(
+        search_email__regex=rf"^[^@]*{re.escape(word)}"
+    )
 
 
 def duplicates_of(email: str, date_of_birth: dt.date, exclude_pk: int | None = None):

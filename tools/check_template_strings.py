@@ -95,12 +95,28 @@ def _literal_defaults(source: str) -> list[tuple[int, str]]:
     return found
 
 
+# A string handed to an included template or a ``{% with %}`` block,
+# ``{% include "x.html" with empty="Nothing booked." %}``; ``empty=_("Nothing booked.")`` is
+# translated. A word without spaces (``report_name="revenue"``) is a name, not text.
+_PASSED_LITERAL = re.compile(r"""\b\w+=("[^"]*\s[^"]*"|'[^']*\s[^']*')""")
+
+
+def _passed_literals(source: str) -> list[tuple[int, str]]:
+    found = []
+    for tag in re.finditer(r"{%-?\s*(?:include|with)\b.*?%}", source, re.S):
+        for match in _PASSED_LITERAL.finditer(tag.group(0)):
+            if is_user_text(match.group(1)[1:-1]):
+                line = source.count("\n", 0, tag.start()) + 1
+                found.append((line, match.group(0)))
+    return found
+
+
 def literals(source: str) -> list[tuple[int, str]]:
     """(line, text) of every untranslated literal in a template's source."""
     finder = _Finder()
     finder.feed(strip_template(source))
     finder.close()
-    return sorted(finder.found + _literal_defaults(source))
+    return sorted(finder.found + _literal_defaults(source) + _passed_literals(source))
 
 
 def template_files(paths: list[Path]) -> list[Path]:

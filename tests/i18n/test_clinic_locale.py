@@ -89,6 +89,16 @@ def test_a_german_clinic_shows_its_pages_in_german(client, clinic):
     assert "Welche Terminart?" in booking.text
 
 
+def test_a_german_clinic_shows_a_patient_without_appointments_in_german(desk):
+    patient = make_patient()
+    clinic_locale(**GERMAN)
+
+    page = desk.get(f"/staff/patients/{patient.pk}/")
+
+    assert "Nichts gebucht." in page.text and "Keine vergangenen Termine." in page.text
+    assert "Nothing booked." not in page.text and "No past appointments." not in page.text
+
+
 def test_browser_language_does_not_override_the_clinic(client):
     page = client.get("/", headers={"accept-language": "de-DE,de;q=0.9"})
 

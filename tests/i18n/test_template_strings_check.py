@@ -67,6 +67,20 @@ def test_literal_default_of_a_filter_is_found():
     assert passing == []
 
 
+def test_a_literal_handed_to_an_included_template_or_a_with_block_is_found():
+    found = check.literals(
+        '{% include "list.html" with rows=past empty="No past appointments." %}\n'
+        "{% with note='Nothing booked.' %}{{ note }}{% endwith %}"
+    )
+    passing = check.literals(
+        '{% include "list.html" with rows=past empty=_("No past appointments.") %}'
+        '{% with report_name="revenue" %}{% include "nav.html" %}{% endwith %}'
+    )
+
+    assert found == [(1, 'empty="No past appointments."'), (2, "note='Nothing booked.'")]
+    assert passing == []
+
+
 def test_every_shipped_template_passes():
     result = subprocess.run(
         [sys.executable, str(TOOL)], capture_output=True, text=True, cwd=ROOT, check=False

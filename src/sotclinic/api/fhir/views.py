@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 
 from .access import NotAllowed, NotAuthenticated, reader
 from .scopes import RESOURCE_TYPES
-from .search import KINDS, BadSearch, Search, parse
+from sotclinic.fhir.search import KINDS, BadSearch, Search, parse
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 SMART_SECURITY = "http://terminology.hl7.org/CodeSystem/restful-security-service"

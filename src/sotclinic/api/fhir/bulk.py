@@ -135,6 +135,7 @@ def _manifest(request: HttpRequest, job: BulkExport) -> dict:
                 "count": output["count"],
             }
             for output in job.outputs
+            if output["count"]  # a type with nothing to export has no file (as the IG asks)
         ],
         "error": [],
     }

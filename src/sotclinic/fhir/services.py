@@ -183,3 +183,21 @@ def build_record_download(job_id: str) -> None:
         return
     job.status, job.expires_at = Status.DONE, _expiry()
     job.save(update_fields=["status", "expires_at"])
+
+
+def latest_record_download(patient: Patient) -> RecordDownload | None:
+    """The patient's newest record download that has not expired, if any."""
+    return (
+        RecordDownload.objects.filter(patient=patient, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def open_record_download(patient: Patient, download_id) -> tuple[RecordDownload, object]:
+    """The patient's own finished download and its open ZIP file; RecordDownload.DoesNotExist
+    for any other (another patient's, unfinished or expired)."""
+    download = RecordDownload.objects.get(
+        pk=download_id, patient=patient, status=Status.DONE, expires_at__gt=timezone.now()
+    )
+    return download, export_storage().open(download.file_name, "rb")

@@ -84,32 +84,29 @@ def _write_type(job: BulkExport, resource_type: str, folder: Path) -> dict:
 
 def run_bulk_export(job_id: str) -> None:
     """The worker's part of ``$export``: one NDJSON file per type, written batch by batch.
-    A job deleted meanwhile (cancelled) stops after the type it is writing, and leaves no
-    files; an error marks the job failed with the reason."""
+    A job deleted meanwhile (cancelled) stops before the next type and leaves no files; an
+    error marks the job failed with the reason."""
     job = BulkExport.objects.filter(pk=job_id, status=Status.QUEUED).first()
     if job is None:
         return
     job.status, job.transaction_time = Status.RUNNING, timezone.now()
     job.save(update_fields=["status", "transaction_time"])
-    storage = export_storage()
+    wanted = BulkExport.objects.filter(pk=job.pk)
     try:
-        folder = Path(storage.path(job.folder))
+        folder = Path(export_storage().path(job.folder))
         folder.mkdir(parents=True, mode=0o700, exist_ok=True)
         outputs = []
         for done, resource_type in enumerate(job.types):
-            if not BulkExport.objects.filter(pk=job.pk).exists():
-                shutil.rmtree(folder, ignore_errors=True)
-                return
+            if not wanted.exists():
+                break
             outputs.append(_write_type(job, resource_type, folder))
-            job.progress = f"{done + 1} of {len(job.types)} types written"
-            job.save(update_fields=["progress"])
+            wanted.update(progress=f"{done + 1} of {len(job.types)} types written")
     except Exception as error:  # any failure is the job's answer, not the worker's crash
         logger.exception("Bulk export %s failed", job.pk)
-        job.status, job.error = Status.FAILED, f"The export failed: {error}"
-        job.save(update_fields=["status", "error"])
+        wanted.update(status=Status.FAILED, error=f"The export failed: {error}")
         return
-    job.status, job.outputs, job.expires_at = Status.DONE, outputs, _expiry()
-    job.save(update_fields=["status", "outputs", "expires_at"])
+    if not wanted.update(status=Status.DONE, outputs=outputs, expires_at=_expiry()):
+        shutil.rmtree(folder, ignore_errors=True)  # cancelled while it ran
 
 
 def _remove(folder: str) -> None:

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "sotclinic"
 HUGE = "99999999999999999999"
+NO_SUCH_UUID = "00000000-0000-4000-8000-000000000000"
 BAD_VALUES = {
     "huge": HUGE,
     "far-future-date": "9999-12-31",
@@ -203,9 +204,13 @@ def _urls(parts, entry, ids, tokens) -> dict[str, str]:
             return str(ids[name])
         if name == "token":
             return tokens["portal"]
+        if converter == "uuid":
+            return NO_SUCH_UUID
         return "1" if converter == "int" else "x"
 
     def absurd(name: str, converter: str) -> str:
+        if converter == "uuid":  # nothing else matches the converter
+            return NO_SUCH_UUID
         return HUGE if converter in ("int", "path") or name.endswith("id") else "z" * 300
 
     urls = {"existing": _path(parts, existing), "absurd": _path(parts, absurd)}

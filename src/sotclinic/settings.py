@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sotclinic.documents",
     "sotclinic.outcomes",
     "sotclinic.audit",
+    "sotclinic.fhir",
     "sotclinic.api",
     "sotclinic.portal",
     "sotclinic.staff",
@@ -214,6 +215,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 # the access-checked, audited download views.
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents").resolve()
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Exports (FHIR $export files, patients' own record downloads): private as the documents, read
+# only through the access-checked views, deleted EXPORT_KEEP_HOURS after they were made.
+EXPORTS_ROOT = Path(os.environ.get("EXPORTS_ROOT") or VAR_DIR / "exports").resolve()
+EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+# Patients per batch while an export is written: memory and queries grow with batches, not rows.
+EXPORT_BATCH_SIZE = int(os.environ.get("EXPORT_BATCH_SIZE", "200"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

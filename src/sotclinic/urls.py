@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from oauth2_provider import views as oauth_views
 
 from . import health
+from .api.fhir import bulk
 from .api.fhir.views import fhir_api
 from .api.main import api
 from .monitoring.metrics import metrics
@@ -41,6 +42,14 @@ oauth_patterns = [
     path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
 ]
 
+bulk_patterns = [
+    path("$export", bulk.system_export, name="system"),
+    path("Patient/$export", bulk.patients_export, name="patients"),
+    path("Patient/<int:patient_id>/$export", bulk.patient_export, name="patient"),
+    path("$export-status/<uuid:job_id>", bulk.status, name="status"),
+    path("$export-file/<uuid:job_id>/<str:resource_type>.ndjson", bulk.download, name="file"),
+]
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
@@ -69,5 +78,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("o/", include((oauth_patterns, "oauth2_provider"))),
+    # Bulk Data $export before the FHIR API's /<type>/<id> paths, which would take them.
+    path("fhir/R4/", include((bulk_patterns, "fhir_bulk"))),
     path("fhir/R4/", fhir_api.urls),
 ]

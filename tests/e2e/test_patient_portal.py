@@ -1,8 +1,11 @@
 """A patient asks for a log-in link by e-mail, opens it from the outbox message, sees their
-appointments, cancels one, sees an invoice and downloads its receipt: all at phone width."""
+appointments, cancels one, sees an invoice, downloads its receipt and downloads their whole
+record: all at phone width."""
 
 import datetime as dt
+import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from sotclinic.billing.models import EntryKind
 from sotclinic.messaging.models import Message
 from sotclinic.portal.login_links import KIND
 from sotclinic.scheduling.models import Appointment
+from tests.api.fhir.validation import validated
 from tests.billing.plan_setup import plan_clinic
 from tests.factories import make_appointment
 
@@ -94,5 +98,23 @@ def test_a_patient_logs_in_by_link_cancels_a_visit_and_downloads_a_receipt(
         download.value.save_as(saved)
         assert saved.name.startswith("receipt-RCP-") and saved.read_bytes().startswith(b"%PDF")
         screenshot(page, "portal-home-after-cancel-390")
+
+        # The patient downloads their record: a ZIP of a FHIR Bundle and the record's PDF.
+        page.get_by_role("link", name="All my documents").click()
+        page.get_by_role("button", name="Download my record").click()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download my record (ZIP)").click()
+        saved = Path(tmp_path) / download.value.suggested_filename
+        download.value.save_as(saved)
+        with zipfile.ZipFile(saved) as archive:
+            bundle = validated(json.loads(archive.read("record.json")))
+            assert bundle.type == "collection"
+            assert f"Patient/{patient.pk}" in {
+                f"Patient/{entry.resource.id}"
+                for entry in bundle.entry
+                if entry.resource.get_resource_type() == "Patient"
+            }
+            assert archive.read("record.pdf").startswith(b"%PDF")
+        assert _fits_the_screen(page)
     finally:
         context.close()

@@ -19,6 +19,7 @@ from sotclinic.documents import selectors, services
 from sotclinic.documents.content import ACCEPTED
 from sotclinic.documents.pages import pdf_response, sign_consent_page
 from sotclinic.errors import DomainError
+from sotclinic.fhir.services import latest_record_download
 
 
 class PatientUploadForm(forms.Form):
@@ -45,6 +46,7 @@ def _page(request, patient, *, failed=None, form=None, status=200) -> HttpRespon
         "failed": failed,
         "upload_form": form,
         "blank_form": PatientUploadForm(),
+        "record": latest_record_download(patient),
     }
     return render(request, "portal/documents/list.html", context, status=status)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import booking, documents, login_views, views, waitlist
+from . import booking, documents, login_views, record, views, waitlist
 
 app_name = "portal"
 
@@ -40,6 +40,8 @@ urlpatterns = [
 urlpatterns += [
     path("documents/", documents.documents, name="documents"),
     path("documents/asked/<int:request_id>/upload/", documents.upload, name="document_upload"),
+    path("documents/record/", record.ask_for_record, name="record_request"),
+    path("documents/record/<uuid:download_id>.zip", record.download_record, name="record_download"),
     path("documents/<int:document_id>/", documents.download, name="document_download"),
     path("documents/consents/<int:consent_id>/sign/", documents.sign_consent, name="consent_sign"),
     path(

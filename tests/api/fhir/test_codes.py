@@ -7,7 +7,7 @@ from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
-from sotclinic.api.fhir import codes
+from sotclinic.fhir import codes
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment as OurAppointment
 from sotclinic.sot import CATEGORIES, LATERAL_SIDES

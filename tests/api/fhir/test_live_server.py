@@ -2,12 +2,15 @@
 HTTP, with a token it got from the token endpoint by the client-credentials grant."""
 
 import base64
+import io
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+from django.core.management import call_command
 from fhirpy import SyncFHIRClient
 from oauth2_provider.models import Application
 
@@ -88,3 +91,44 @@ def test_a_wrong_client_secret_gets_no_token(live_server, integrator):
         urllib.request.urlopen(request, timeout=30)
 
     assert refused.value.code == 401
+
+
+def _fetch(url: str, token: str, method: str = "GET", **headers):
+    request = urllib.request.Request(
+        url, method=method, headers={"Authorization": f"Bearer {token}", **headers}
+    )
+    return urllib.request.urlopen(request, timeout=120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_export_of_the_demo_clinic_over_http(live_server, integrator, settings, tmp_path):
+    settings.EXPORTS_ROOT = tmp_path / "exports"
+    call_command("demo", stdout=io.StringIO())
+    token = _client_credentials_token(live_server.url, integrator, "system/*.read")["access_token"]
+
+    with _fetch(f"{live_server.url}/fhir/R4/$export", token, Prefer="respond-async") as kick_off:
+        assert kick_off.status == 202
+        status_url = kick_off.headers["Content-Location"]
+    for _ in range(60):  # the protocol: poll while 202, until 200
+        with _fetch(status_url, token) as status:
+            if status.status == 200:
+                manifest = json.loads(status.read())
+                break
+            assert status.status == 202 and status.headers["X-Progress"]
+        time.sleep(1)
+    else:
+        pytest.fail("the export did not finish")
+
+    assert manifest["requiresAccessToken"] is True and manifest["error"] == []
+    exported = {o["type"] for o in manifest["output"]}
+    assert exported <= set(TYPES) and {"Patient", "Appointment", "Encounter"} <= exported
+    for output in manifest["output"]:
+        with _fetch(output["url"], token) as file:
+            lines = file.read().decode().splitlines()
+        assert len(lines) == output["count"] > 0, output["type"]
+        for line in lines:
+            assert validated(json.loads(line)).get_resource_type() == output["type"]
+    with _fetch(status_url, token, "DELETE") as deleted:
+        assert deleted.status == 202
+    rows = AccessLog.objects.filter(client=f"Regional registry ({integrator.client_id})")
+    assert rows.filter(action=Action.FHIR_READ, patient__isnull=False).exists()

@@ -36,6 +36,7 @@ class Reader:
     user: object | None
     client: str
     address: str | None
+    client_id: str = ""
 
     def check(self, resource_type: str) -> None:
         """NotAllowed unless this token may read ``resource_type``."""
@@ -75,4 +76,5 @@ def reader(request: HttpRequest) -> Reader:
         user=token.user,
         client=f"{application.name} ({application.client_id})",
         address=client_ip(request),
+        client_id=application.client_id,
     )

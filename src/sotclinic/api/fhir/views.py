@@ -17,9 +17,10 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from ninja import NinjaAPI
 
+from sotclinic.fhir.search import KINDS, BadSearch, Search, parse
+
 from .access import NotAllowed, NotAuthenticated, reader
 from .scopes import RESOURCE_TYPES
-from .search import KINDS, BadSearch, Search, parse
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 SMART_SECURITY = "http://terminology.hl7.org/CodeSystem/restful-security-service"

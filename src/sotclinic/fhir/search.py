@@ -125,6 +125,8 @@ class Search:
 
     ids: set[str] | None = None
     patient: int | None = None
+    # The compartments of these patients only (an export's batch); None for every patient.
+    patients: list[int] | None = None
     dates: list[DateRange] = field(default_factory=list)
     statuses: set[str] | None = None
     count: int = DEFAULT_COUNT
@@ -201,6 +203,14 @@ def _by_ids(queryset, search: Search):
     return queryset if ids is None else queryset.filter(pk__in=ids)
 
 
+def _of_patients(queryset, search: Search, column: str = "patient_id"):
+    if search.patient is not None:
+        queryset = queryset.filter(**{column: search.patient})
+    if search.patients is not None:
+        queryset = queryset.filter(**{f"{column}__in": search.patients})
+    return queryset
+
+
 def _keep(search: Search, resource_id: str, when: dt.datetime | None, status: str | None) -> bool:
     if search.ids is not None and resource_id not in search.ids:
         return False
@@ -213,7 +223,8 @@ def _keep(search: Search, resource_id: str, when: dt.datetime | None, status: st
 
 
 def _patients(search: Search) -> list[Hit]:
-    return [Hit(resources.patient(p), p.pk) for p in _by_ids(patient_records(), search)]
+    rows = _of_patients(_by_ids(patient_records(), search), search, "pk")
+    return [Hit(resources.patient(p), p.pk) for p in rows]
 
 
 def _practitioners(search: Search) -> list[Hit]:
@@ -228,9 +239,7 @@ _APPOINTMENT_STATUS_BACK = {fhir: ours for ours, fhir in codes.APPOINTMENT_STATU
 
 
 def _appointments(search: Search) -> list[Hit]:
-    rows = _by_ids(appointment_records(), search)
-    if search.patient is not None:
-        rows = rows.filter(patient_id=search.patient)
+    rows = _of_patients(_by_ids(appointment_records(), search), search)
     for date in search.dates:
         rows = rows.filter(date.q("start"))
     if search.statuses is not None:
@@ -244,9 +253,7 @@ def _visits(search: Search, ids: list[int] | None = None):
     rows = visit_records()
     if ids is not None:
         rows = rows.filter(pk__in=ids)
-    if search.patient is not None:
-        rows = rows.filter(patient_id=search.patient)
-    return rows
+    return _of_patients(rows, search)
 
 
 def _encounters(search: Search) -> list[Hit]:
@@ -306,8 +313,7 @@ def _observations(search: Search) -> list[Hit]:
     response_ids = _id_numbers(search, r"nprs-(\d+)")
     if response_ids is not None:
         responses = responses.filter(pk__in=response_ids)
-    if search.patient is not None:
-        responses = responses.filter(patient_id=search.patient)
+    responses = _of_patients(responses, search)
     hits += [Hit(resources.nprs_observation(r), r.patient_id) for r in responses]
     return [
         hit
@@ -329,9 +335,7 @@ def _questionnaires(search: Search) -> list[Hit]:
 
 
 def _questionnaire_responses(search: Search) -> list[Hit]:
-    rows = _by_ids(questionnaire_responses(), search)
-    if search.patient is not None:
-        rows = rows.filter(patient_id=search.patient)
+    rows = _of_patients(_by_ids(questionnaire_responses(), search), search)
     for date in search.dates:
         rows = rows.filter(date.q("administered_at"))
     registry = default_registry()

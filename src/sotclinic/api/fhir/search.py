@@ -2,7 +2,8 @@
 
 Supported: ``_id`` (comma-separated ids), ``patient`` (``Patient/12`` or ``12``), a date
 parameter (``date``; ``authored`` for QuestionnaireResponse, ``recorded-date`` for Condition)
-with the prefixes eq, ge, gt, le, lt and a year, month, day or instant (read in UTC), ``status``
+with the prefixes eq, ge, gt, le, lt and a year, month, day or instant (a value without a time
+zone is read on the clinic's clock, ``scheduling.selectors.clinic_zone``), ``status``
 (comma-separated FHIR codes), and ``_count`` with ``_offset`` for paging. Any other parameter is
 refused (400) rather than ignored, so a client never mistakes an unfiltered answer for a
 filtered one.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Func, IntegerField, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.encounter import Encounter as FhirEncounter
 from fhir.resources.R4B.observation import Observation as FhirObservation
@@ -34,6 +36,7 @@ from sotclinic.scheduling.selectors import (
     appointment_records,
     clinic_locations,
     clinic_practitioners,
+    clinic_zone,
 )
 
 from . import codes, resources
@@ -77,8 +80,10 @@ class DateRange:
 _DATE = re.compile(r"^(eq|ge|gt|le|lt)?(\d{4})(?:-(\d{2})(?:-(\d{2})(T.+)?)?)?$")
 
 
-def parse_date(raw: str) -> DateRange:
-    """``ge2024-03``, ``2024-03-05``, ``lt2024-03-05T10:00:00Z`` … as a DateRange (UTC)."""
+def parse_date(raw: str, zone: dt.tzinfo) -> DateRange:
+    """``ge2024-03``, ``2024-03-05``, ``lt2024-03-05T10:00:00Z`` … as a DateRange. A value
+    without a time zone (a year, month or day, or a time without one) is read in ``zone``: the
+    day 2024-03-05 is that day on the clinic's clock, however long it is there."""
     match = _DATE.match(raw.strip())
     if not match:
         raise BadSearch(f"date: {raw!r} is not a FHIR date (e.g. ge2024-03-01)")
@@ -87,20 +92,25 @@ def parse_date(raw: str) -> DateRange:
         if time:
             start = dt.datetime.fromisoformat(f"{year}-{month}-{day}{time}")
             if start.tzinfo is None:
-                start = start.replace(tzinfo=dt.UTC)
+                start = start.replace(tzinfo=zone)
             end = start + dt.timedelta(seconds=1)
         elif day:
-            start = dt.datetime(int(year), int(month), int(day), tzinfo=dt.UTC)
-            end = start + dt.timedelta(days=1)
+            first = dt.date(int(year), int(month), int(day))
+            start, end = _midnight(first, zone), _midnight(first + dt.timedelta(days=1), zone)
         elif month:
-            start = dt.datetime(int(year), int(month), 1, tzinfo=dt.UTC)
-            end = (start + dt.timedelta(days=32)).replace(day=1)
+            first = dt.date(int(year), int(month), 1)
+            following = (first + dt.timedelta(days=32)).replace(day=1)
+            start, end = _midnight(first, zone), _midnight(following, zone)
         else:
-            start = dt.datetime(int(year), 1, 1, tzinfo=dt.UTC)
-            end = start.replace(year=start.year + 1)
+            first = dt.date(int(year), 1, 1)
+            start, end = _midnight(first, zone), _midnight(first.replace(year=first.year + 1), zone)
     except (ValueError, OverflowError) as error:
         raise BadSearch(f"date: {raw!r} is not a real date") from error
     return DateRange(prefix or "eq", start, end)
+
+
+def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
 
 def _patient_id(raw: str) -> int:
@@ -204,8 +214,9 @@ def parse(kind: Kind, query) -> Search:
         search.ids = {value for value in query["_id"].split(",") if value}
     if "patient" in query:
         search.patient = _patient_id(query["patient"])
-    if kind.date_param:
-        search.dates = [parse_date(value) for value in query.getlist(kind.date_param)]
+    if kind.date_param and kind.date_param in query:
+        zone = clinic_zone() or timezone.get_default_timezone()
+        search.dates = [parse_date(value, zone) for value in query.getlist(kind.date_param)]
     if "status" in query:
         statuses = {value for value in query["status"].split(",") if value}
         wrong = sorted(statuses - set(kind.statuses))

@@ -368,6 +368,8 @@ LOGIN_LINK_MINUTES = int(os.environ.get("LOGIN_LINK_MINUTES", "20"))
 LOGIN_LINK_EMAIL_LIMIT = int(os.environ.get("LOGIN_LINK_EMAIL_LIMIT", "3"))
 LOGIN_LINK_ADDRESS_LIMIT = int(os.environ.get("LOGIN_LINK_ADDRESS_LIMIT", "10"))
 LOGIN_LINK_WINDOW_SECONDS = int(os.environ.get("LOGIN_LINK_WINDOW_SECONDS", "900"))
+# Used and expired log-in links are deleted by the worker this many days later.
+LOGIN_LINK_KEEP_DAYS = int(os.environ.get("LOGIN_LINK_KEEP_DAYS", "7"))
 
 # How long a computed list of free slots may be served from the cache (0: never cached).
 SLOT_CACHE_SECONDS = int(os.environ.get("SLOT_CACHE_SECONDS", "30"))

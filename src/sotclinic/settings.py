@@ -375,6 +375,8 @@ LOGIN_LINK_MINUTES = int(os.environ.get("LOGIN_LINK_MINUTES", "20"))
 LOGIN_LINK_EMAIL_LIMIT = int(os.environ.get("LOGIN_LINK_EMAIL_LIMIT", "3"))
 LOGIN_LINK_ADDRESS_LIMIT = int(os.environ.get("LOGIN_LINK_ADDRESS_LIMIT", "10"))
 LOGIN_LINK_WINDOW_SECONDS = int(os.environ.get("LOGIN_LINK_WINDOW_SECONDS", "900"))
+# Used and expired log-in links are deleted by the worker this many days later.
+LOGIN_LINK_KEEP_DAYS = int(os.environ.get("LOGIN_LINK_KEEP_DAYS", "7"))
 
 # How long a computed list of free slots may be served from the cache (0: never cached).
 SLOT_CACHE_SECONDS = int(os.environ.get("SLOT_CACHE_SECONDS", "30"))
@@ -446,12 +448,19 @@ LOGGING = {
 # OAuth 2 for integrators reading the FHIR API (django-oauth-toolkit). The scopes are SMART on
 # FHIR's: system/… for server-to-server clients (client credentials), user/… for a staff app
 # acting for the signed-in person (authorization code with PKCE). A token asks for its scopes;
-# one that asks for none gets none, and the FHIR API refuses it (403).
+# one that asks for none gets none, and the FHIR API refuses it (403). Each application may
+# only have the scopes the back office allows it (sotclinic.api.models.ApplicationScopes);
+# asking for another is refused with invalid_scope.
 from sotclinic.api.fhir.scopes import SCOPE_DESCRIPTIONS  # noqa: E402
 
+# The toolkit's own application model (its default), named so that sotclinic.api's models can
+# point at it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "SCOPES": SCOPE_DESCRIPTIONS,
     "DEFAULT_SCOPES": [],
+    "SCOPES_BACKEND_CLASS": "sotclinic.api.fhir.allowed_scopes.ApplicationScopesBackend",
+    "APPLICATION_ADMIN_CLASS": "sotclinic.api.admin.ScopedApplicationAdmin",
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("OAUTH_TOKEN_SECONDS", "3600")),
     "PKCE_REQUIRED": True,
     # The OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE with S256

@@ -59,6 +59,9 @@ def _add_group(url: str, name: str) -> None:
 @needs_postgres
 def test_postgres_backup_then_restore_brings_the_data_back(scratch_database, tmp_path):
     _add_group(scratch_database, "Front desk")
+    document = tmp_path / "documents" / "ab" / "abc123"
+    document.parent.mkdir(parents=True)
+    document.write_bytes(b"a signed consent")
     output = tmp_path / "nightly.dump"
 
     backup = run_sotclinic(tmp_path, scratch_database, "backup", "--output", str(output))
@@ -68,6 +71,7 @@ def test_postgres_backup_then_restore_brings_the_data_back(scratch_database, tmp
     assert output.read_bytes().startswith(b"PGDMP")
 
     _add_group(scratch_database, "Added after the backup")
+    document.unlink()
     refused = run_sotclinic(tmp_path, scratch_database, "restore", str(output))
     assert refused.returncode != 0 and "--yes" in refused.stderr
     assert _group_names(scratch_database) == {"Front desk", "Added after the backup"}
@@ -77,6 +81,7 @@ def test_postgres_backup_then_restore_brings_the_data_back(scratch_database, tmp
     assert restore.returncode == 0, restore.stderr
     assert _group_names(scratch_database) == {"Front desk"}
     assert "schema matches" in restore.stdout
+    assert document.read_bytes() == b"a signed consent"
 
 
 @needs_postgres

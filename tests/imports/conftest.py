@@ -44,8 +44,10 @@ def csv_file(text, name: str = "export.csv", encoding: str = "utf-8") -> SimpleU
 
 def upload(client, kind: str, source: str, text, **extra):
     """Step one: choose the file; the answer is the review page with the first check."""
+    named = {"system_name": "Old system"} if source == "generic" else {}
     return client.post(
-        "/staff/import/", {"kind": kind, "source": source, "file": csv_file(text, **extra)}
+        "/staff/import/",
+        {"kind": kind, "source": source, **named, "file": csv_file(text, **extra)},
     )
 
 

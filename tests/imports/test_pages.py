@@ -6,10 +6,11 @@ import pytest
 
 from sotclinic.accounts.models import Role
 from sotclinic.imports import reading
+from sotclinic.imports.models import ExternalRecord
 from sotclinic.patients.models import Patient
 from tests.factories import make_user
 
-from .conftest import form_data, import_file, review, upload
+from .conftest import csv_file, form_data, import_file, review, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,54 @@ def test_an_unknown_kind_in_the_review_form_is_refused(client, desk):
     data = form_data(upload(client, "patient", "generic", TEXT)) | {"kind": "invoices"}
 
     assert client.post("/staff/import/review/", data).status_code == 400
+
+
+PATIENT_ROW = "Patient ID,First Name,Last Name,Birth Date\n7,Ada,Lovelace,1970-01-31\n"
+OTHER_ROW = "Patient ID,First Name,Last Name,Birth Date\n7,Grace,Hopper,1966-12-09\n"
+
+
+def _import_from(client, name: str, text: str):
+    first = client.post(
+        "/staff/import/",
+        {"kind": "patient", "source": "generic", "system_name": name, "file": csv_file(text)},
+    )
+    return review(client, first, commit=True)
+
+
+def test_two_other_systems_keep_their_ids_apart(client, desk):
+    done = _import_from(client, "Old Desk", PATIENT_ROW)
+    other = _import_from(client, "Paper Files", OTHER_ROW)
+    again = _import_from(client, "  old   DESK ", PATIENT_ROW)
+
+    assert done.status_code == other.status_code == again.status_code == 200
+    assert "From old desk" in done.text and "From paper files" in other.text
+    assert set(Patient.objects.values_list("first_name", flat=True)) == {"Ada", "Grace"}
+    assert set(ExternalRecord.objects.values_list("source", "external_id")) == {
+        ("generic:old desk", "7"),
+        ("generic:paper files", "7"),
+    }
+
+
+def test_another_system_needs_its_name(client, desk):
+    response = client.post(
+        "/staff/import/",
+        {
+            "kind": "patient",
+            "source": "generic",
+            "system_name": "  ",
+            "file": csv_file(PATIENT_ROW),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Give the name of the system" in response.text
+
+
+def test_a_review_for_an_unknown_system_is_refused(client, desk):
+    data = form_data(upload(client, "patient", "generic", PATIENT_ROW))
+
+    for source in ("generic", "generic: ", "somewhere"):
+        response = client.post("/staff/import/review/", {**data, "source": source, "check": "1"})
+
+        assert response.status_code == 400
+        assert "Choose the system the file is from again" in response.text

@@ -10,8 +10,14 @@ from django.utils import timezone
 
 from sotclinic.accounts.models import Role, User
 from sotclinic.messaging.models import Message
-from sotclinic.portal.login_links import KIND, LoginLinkRefused, use_login_link
+from sotclinic.portal.login_links import (
+    KIND,
+    LoginLinkRefused,
+    delete_old_login_links,
+    use_login_link,
+)
 from sotclinic.portal.models import LoginLink
+from sotclinic.worker import PERIODIC_TASKS
 from tests.factories import make_location, make_patient, make_user
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +251,42 @@ def test_a_patient_who_came_by_link_sets_a_password_and_logs_in_with_it(client):
     assert "old_password" not in form.content.decode()
     assert response.status_code == 302
     assert (logged_in.status_code, logged_in["Location"]) == (302, "/portal/")
+
+
+def _link(patient, created: dt.datetime, used: dt.datetime | None = None) -> LoginLink:
+    return LoginLink.objects.create(
+        patient=patient,
+        token_hash=hashlib.sha256(f"{patient.pk}{created}{used}".encode()).hexdigest(),
+        created_at=created,
+        expires_at=created + dt.timedelta(minutes=20),
+        used_at=used,
+    )
+
+
+def test_links_used_or_expired_more_than_the_kept_days_ago_are_deleted(settings):
+    settings.LOGIN_LINK_KEEP_DAYS = 7
+    now = timezone.now()
+    patient = make_patient(email="ada@example.org")
+    old_unused = _link(patient, now - dt.timedelta(days=8))
+    old_used = _link(patient, now - dt.timedelta(days=9), used=now - dt.timedelta(days=9))
+    recent_expired = _link(patient, now - dt.timedelta(days=6))
+    recent_used = _link(patient, now - dt.timedelta(days=2), used=now - dt.timedelta(days=2))
+    live = _link(patient, now - dt.timedelta(minutes=5))
+
+    deleted = delete_old_login_links(now)
+
+    assert deleted == 2
+    assert set(LoginLink.objects.values_list("pk", flat=True)) == {
+        recent_expired.pk,
+        recent_used.pk,
+        live.pk,
+    }
+    assert not LoginLink.objects.filter(pk__in=[old_unused.pk, old_used.pk]).exists()
+
+
+def test_the_worker_deletes_old_links_once_a_day():
+    assert (
+        "Delete old log-in links",
+        "sotclinic.portal.login_links.delete_old_login_links",
+        24 * 60,
+    ) in PERIODIC_TASKS

@@ -2,7 +2,8 @@
 
 Supported: ``_id`` (comma-separated ids), ``patient`` (``Patient/12`` or ``12``), a date
 parameter (``date``; ``authored`` for QuestionnaireResponse, ``recorded-date`` for Condition)
-with the prefixes eq, ge, gt, le, lt and a year, month, day or instant (read in UTC), ``status``
+with the prefixes eq, ge, gt, le, lt and a year, month, day or instant (a value without a time
+zone is read on the clinic's clock, ``scheduling.selectors.clinic_zone``), ``status``
 (comma-separated FHIR codes), and ``_count`` with ``_offset`` for paging. Any other parameter is
 refused (400) rather than ignored, so a client never mistakes an unfiltered answer for a
 filtered one.
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q, Sum, Value, Window
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.encounter import Encounter as FhirEncounter
 from fhir.resources.R4B.observation import Observation as FhirObservation
@@ -33,6 +36,7 @@ from sotclinic.scheduling.selectors import (
     appointment_records,
     clinic_locations,
     clinic_practitioners,
+    clinic_zone,
 )
 
 from . import codes, resources
@@ -76,8 +80,10 @@ class DateRange:
 _DATE = re.compile(r"^(eq|ge|gt|le|lt)?(\d{4})(?:-(\d{2})(?:-(\d{2})(T.+)?)?)?$")
 
 
-def parse_date(raw: str) -> DateRange:
-    """``ge2024-03``, ``2024-03-05``, ``lt2024-03-05T10:00:00Z`` … as a DateRange (UTC)."""
+def parse_date(raw: str, zone: dt.tzinfo) -> DateRange:
+    """``ge2024-03``, ``2024-03-05``, ``lt2024-03-05T10:00:00Z`` … as a DateRange. A value
+    without a time zone (a year, month or day, or a time without one) is read in ``zone``: the
+    day 2024-03-05 is that day on the clinic's clock, however long it is there."""
     match = _DATE.match(raw.strip())
     if not match:
         raise BadSearch(f"date: {raw!r} is not a FHIR date (e.g. ge2024-03-01)")
@@ -86,20 +92,25 @@ def parse_date(raw: str) -> DateRange:
         if time:
             start = dt.datetime.fromisoformat(f"{year}-{month}-{day}{time}")
             if start.tzinfo is None:
-                start = start.replace(tzinfo=dt.UTC)
+                start = start.replace(tzinfo=zone)
             end = start + dt.timedelta(seconds=1)
         elif day:
-            start = dt.datetime(int(year), int(month), int(day), tzinfo=dt.UTC)
-            end = start + dt.timedelta(days=1)
+            first = dt.date(int(year), int(month), int(day))
+            start, end = _midnight(first, zone), _midnight(first + dt.timedelta(days=1), zone)
         elif month:
-            start = dt.datetime(int(year), int(month), 1, tzinfo=dt.UTC)
-            end = (start + dt.timedelta(days=32)).replace(day=1)
+            first = dt.date(int(year), int(month), 1)
+            following = (first + dt.timedelta(days=32)).replace(day=1)
+            start, end = _midnight(first, zone), _midnight(following, zone)
         else:
-            start = dt.datetime(int(year), 1, 1, tzinfo=dt.UTC)
-            end = start.replace(year=start.year + 1)
+            first = dt.date(int(year), 1, 1)
+            start, end = _midnight(first, zone), _midnight(first.replace(year=first.year + 1), zone)
     except (ValueError, OverflowError) as error:
         raise BadSearch(f"date: {raw!r} is not a real date") from error
     return DateRange(prefix or "eq", start, end)
+
+
+def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
 
 def _patient_id(raw: str) -> int:
@@ -141,6 +152,36 @@ class Hit:
     patient_id: int | None
 
 
+class Paged(Sequence):
+    """Matches the database counts and pages: ``len()`` is one counting query, a slice loads
+    only that page, so neither grows with the number of matches."""
+
+    CHUNK = MAX_COUNT
+
+    def __init__(self, count: Callable[[], int], load: Callable[[int, int], list[Hit]]) -> None:
+        self._count = count
+        self._load = load
+        self._total: int | None = None
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._total = self._count()
+        return self._total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(len(self))
+            return self._load(start, stop - start) if stop > start else []
+        hits = self._load(index, 1) if 0 <= index < len(self) else []
+        if not hits:
+            raise IndexError(index)
+        return hits[0]
+
+    def __iter__(self) -> Iterator[Hit]:
+        for start in range(0, len(self), self.CHUNK):
+            yield from self[start : start + self.CHUNK]
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one resource type is searched: which parameters it takes, and its matches."""
@@ -148,7 +189,7 @@ class Kind:
     date_param: str | None
     patient_param: bool
     statuses: tuple[str, ...]
-    find: Callable[[Search], list[Hit]]
+    find: Callable[[Search], Sequence[Hit]]
 
 
 def parse(kind: Kind, query) -> Search:
@@ -175,8 +216,9 @@ def parse(kind: Kind, query) -> Search:
         search.ids = {value for value in query["_id"].split(",") if value}
     if "patient" in query:
         search.patient = _patient_id(query["patient"])
-    if kind.date_param:
-        search.dates = [parse_date(value) for value in query.getlist(kind.date_param)]
+    if kind.date_param and kind.date_param in query:
+        zone = clinic_zone() or timezone.get_default_timezone()
+        search.dates = [parse_date(value, zone) for value in query.getlist(kind.date_param)]
     if "status" in query:
         statuses = {value for value in query["status"].split(",") if value}
         wrong = sorted(statuses - set(kind.statuses))
@@ -280,46 +322,145 @@ def _id_numbers(search: Search, pattern: str) -> list[int] | None:
     return numbers
 
 
-def _conditions(search: Search) -> list[Hit]:
+class JsonArrayLength(Func):
+    """The number of elements of a JSON array column (SQLite and PostgreSQL)."""
+
+    output_field = IntegerField()
+    FUNCTIONS = {"postgresql": "JSONB_ARRAY_LENGTH"}
+
+    def as_sql(self, compiler, connection, **extra):
+        extra["function"] = self.FUNCTIONS.get(connection.vendor, "JSON_ARRAY_LENGTH")
+        return super().as_sql(compiler, connection, **extra)
+
+
+def _condition_hits(visits, search: Search, first: int = 0, last: int | None = None) -> list[Hit]:
+    """The Conditions of ``visits`` (with ``codes`` and ``before``: the number of diagnosis
+    codes of each, and of the visits listed ahead of it), those at positions first…last only,
+    and only those named by ``_id`` if it was given."""
+    visits = list(visits)
+    # One look-up of the code lists' titles for the whole page, not one per visit.
+    described = iter(describe([c for visit in visits for c in visit.note.diagnosis_codes]))
     hits = []
-    for visit in _visits(search, _id_numbers(search, r"(\d+)-\d+")):
-        note = getattr(visit, "note", None)
-        if note is None:
-            continue
-        for index, code in enumerate(describe(note.diagnosis_codes)):
+    for visit in visits:
+        for index in range(visit.codes):
+            code = next(described)
+            position = visit.before + index
+            if position < first or (last is not None and position >= last):
+                continue
             resource = resources.condition(visit, index, code)
-            if _keep(search, resource.id, resource.recordedDate, None):
+            if search.ids is None or resource.id in search.ids:
                 hits.append(Hit(resource, visit.patient_id))
     return hits
 
 
-def _observations(search: Search) -> list[Hit]:
-    hits = []
-    visit_ids = _id_numbers(search, r"(?:pain|sot-category|sot-side)-(\d+)")
-    for visit in _visits(search, visit_ids):
-        note = getattr(visit, "note", None)
-        if note is None:
-            continue
-        found = []
-        if note.pain_score is not None:
-            found.append(resources.note_pain_observation(visit))
-        exam = getattr(note, "exam", None)
-        if exam is not None and exam.confirmed_category:
-            found.append(resources.sot_observation(visit, codes.SOT_CATEGORY))
-        if exam is not None and exam.confirmed_side:
-            found.append(resources.sot_observation(visit, codes.SOT_SIDE))
-        hits += [Hit(r, visit.patient_id) for r in found]
-    responses = questionnaire_responses().filter(instrument_id="nprs")
-    response_ids = _id_numbers(search, r"nprs-(\d+)")
-    if response_ids is not None:
-        responses = responses.filter(pk__in=response_ids)
-    responses = _of_patients(responses, search)
-    hits += [Hit(resources.nprs_observation(r), r.patient_id) for r in responses]
-    return [
-        hit
-        for hit in hits
-        if _keep(search, hit.resource.id, hit.resource.effectiveDateTime, hit.resource.status)
+def _conditions(search: Search) -> Sequence[Hit]:
+    """One Condition per diagnosis code of a visit's note (id ``<visit>-<n>``), in visit order;
+    recorded when the note was signed (a draft: when it was last saved)."""
+    rows = (
+        _visits(search, _id_numbers(search, r"(\d+)-\d+"))
+        .filter(note__isnull=False)
+        .annotate(
+            codes=JsonArrayLength("note__diagnosis_codes"),
+            recorded=Coalesce("note__signed_at", "note__updated_at"),
+        )
+        .filter(codes__gt=0)
+    )
+    for date in search.dates:
+        rows = rows.filter(date.q("recorded"))
+    if search.ids is not None:  # a handful of named visits, read whole
+        return _condition_hits(rows.annotate(before=Value(0)), search)
+    # Each visit's first position in the listing: the codes of the visits before it.
+    rows = rows.annotate(before=Window(Sum("codes"), order_by=F("id").asc()) - F("codes"))
+
+    def load(offset: int, limit: int) -> list[Hit]:
+        page = rows.filter(before__lt=offset + limit).exclude(before__lte=offset - F("codes"))
+        return _condition_hits(page, search, offset, offset + limit)
+
+    return Paged(lambda: rows.aggregate(total=Sum("codes"))["total"] or 0, load)
+
+
+# The Observations a visit's note gives (in this order), and the NPRS questionnaires after all
+# of them: (source, row id, part) orders the listing.
+PAIN, SOT_CATEGORY, SOT_SIDE = 0, 1, 2
+VISITS, RESPONSES = 0, 1
+
+
+def _observation_keys(search: Search):
+    """The (source, row id, part) of every matching Observation, as one SQL union."""
+    visits = _of_patients(visit_records().order_by().filter(note__isnull=False), search)
+    for date in search.dates:
+        visits = visits.filter(date.q("started_at"))
+    if search.statuses is not None:
+        signed = Q(pk__in=[])
+        if "final" in search.statuses:
+            signed |= Q(note__signed_at__isnull=False)
+        if "preliminary" in search.statuses:
+            signed |= Q(note__signed_at__isnull=True)
+        visits = visits.filter(signed)
+    parts = [
+        (PAIN, "pain", Q(note__pain_score__isnull=False)),
+        (SOT_CATEGORY, codes.SOT_CATEGORY, ~Q(note__exam__confirmed_category="")),
+        (SOT_SIDE, codes.SOT_SIDE, ~Q(note__exam__confirmed_side="")),
     ]
+    keys = []
+    for part, prefix, present in parts:
+        rows = visits.filter(present, note__exam__isnull=False) if part else visits.filter(present)
+        named = _id_numbers(search, rf"{re.escape(prefix)}-(\d+)")
+        if named is not None:
+            rows = rows.filter(pk__in=named)
+        keys.append(
+            rows.annotate(source=Value(VISITS), key=F("pk"), part=Value(part)).values_list(
+                "source", "key", "part"
+            )
+        )
+    responses = questionnaire_responses().order_by().filter(instrument_id="nprs")
+    named = _id_numbers(search, r"nprs-(\d+)")
+    if named is not None:
+        responses = responses.filter(pk__in=named)
+    responses = _of_patients(responses, search)
+    for date in search.dates:
+        responses = responses.filter(date.q("administered_at"))
+    if search.statuses is not None and "final" not in search.statuses:
+        responses = responses.none()
+    keys.append(
+        responses.annotate(source=Value(RESPONSES), key=F("pk"), part=Value(0)).values_list(
+            "source", "key", "part"
+        )
+    )
+    return keys[0].union(*keys[1:], all=True)
+
+
+def _observation_page(keys) -> list[Hit]:
+    keys = list(keys)
+    visits = visit_records().in_bulk([key for source, key, _ in keys if source == VISITS])
+    responses = questionnaire_responses().in_bulk(
+        [key for source, key, _ in keys if source == RESPONSES]
+    )
+    hits = []
+    for source, key, part in keys:
+        if source == RESPONSES:
+            response = responses[key]
+            hits.append(Hit(resources.nprs_observation(response), response.patient_id))
+            continue
+        visit = visits[key]
+        if part == PAIN:
+            resource = resources.note_pain_observation(visit)
+        else:
+            resource = resources.sot_observation(
+                visit, codes.SOT_CATEGORY if part == SOT_CATEGORY else codes.SOT_SIDE
+            )
+        hits.append(Hit(resource, visit.patient_id))
+    return hits
+
+
+def _observations(search: Search) -> Sequence[Hit]:
+    """A note's pain score and the SOT category and side the practitioner confirmed, visit
+    by visit; then every NPRS questionnaire."""
+    keys = _observation_keys(search)
+    ordered = keys.order_by("source", "key", "part")
+    return Paged(
+        keys.count, lambda offset, limit: _observation_page(ordered[offset : offset + limit])
+    )
 
 
 def _questionnaires(search: Search) -> list[Hit]:

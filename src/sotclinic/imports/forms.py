@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from sotclinic import clinic_locale
 
-from .mapping import FIELDS, PRESET_CHOICES, field_choices
+from .mapping import (
+    FIELDS,
+    GENERIC,
+    OTHER_NAME_LENGTH,
+    PRESET_CHOICES,
+    field_choices,
+    is_source,
+    other_source,
+)
 from .models import RecordKind
 
 DATE_ORDER_CHOICES = [
@@ -25,18 +33,37 @@ FILE_KINDS = [
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("The file holds"), choices=FILE_KINDS)
     source = forms.ChoiceField(label=_("Exported from"), choices=PRESET_CHOICES)
+    system_name = forms.CharField(
+        label=_("Name of that system"),
+        max_length=OTHER_NAME_LENGTH,
+        required=False,
+        help_text=_(
+            "For another system: its name, the same each time, so that its records are "
+            "told apart from another system's with the same ids."
+        ),
+    )
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("A CSV export of at most 2 MB and 2,000 rows."),
         error_messages={"required": _("Choose the CSV file to import.")},
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") == GENERIC:
+            name = cleaned.get("system_name", "")
+            if not name.strip():
+                self.add_error("system_name", _("Give the name of the system the file is from."))
+            else:
+                cleaned["source"] = other_source(name)
+        return cleaned
+
 
 class MappingForm(forms.Form):
     """The file (carried in the form), the field of each column, and how dates are written."""
 
     kind = forms.ChoiceField(choices=RecordKind.choices, widget=forms.HiddenInput)
-    source = forms.ChoiceField(choices=PRESET_CHOICES, widget=forms.HiddenInput)
+    source = forms.CharField(widget=forms.HiddenInput)
     content = forms.CharField(widget=forms.HiddenInput, strip=False)
     date_order = forms.ChoiceField(
         label=_("Dates in the file are written"), choices=DATE_ORDER_CHOICES
@@ -54,6 +81,12 @@ class MappingForm(forms.Form):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=name or _("(no name)"), choices=field_choices(kind), required=False
             )
+
+    def clean_source(self) -> str:
+        source = self.cleaned_data["source"]
+        if not is_source(source):  # a hidden field: said above the form, not beside it
+            self.add_error(None, _("Choose the system the file is from again."))
+        return source
 
     @property
     def column_fields(self):

@@ -35,7 +35,7 @@ from sotclinic.patients.services import register_patient, update_patient
 from sotclinic.scheduling.models import AppointmentType, Location, Practitioner
 from sotclinic.scheduling.services import book_appointment
 
-from .mapping import FIELDS, IGNORE, JOINED, PRESETS
+from .mapping import FIELDS, GENERIC, IGNORE, JOINED, PRESETS
 from .models import ExternalRecord, RecordKind
 from .reading import Table
 
@@ -102,7 +102,10 @@ class ImportRequest:
 
 def source_label(source: str) -> str:
     preset = PRESETS.get(source)
-    return preset.label if preset else _("another system")
+    if preset:
+        return preset.label
+    prefix, _sep, name = source.partition(":")
+    return name if prefix == GENERIC and name else _("another system")
 
 
 def run_import(request: ImportRequest, *, by, address: str | None, commit: bool) -> ImportResult:

@@ -60,6 +60,22 @@ class Preset:
 
 
 GENERIC = "generic"
+# Another system is known by the name staff give it, so two of them never share ids:
+# ``generic:<name>`` (blanks collapsed, any case), within ExternalRecord.source's 40 characters.
+OTHER_NAME_LENGTH = 40 - len(GENERIC) - 1
+
+
+def other_source(name: str) -> str:
+    """The source of another system called ``name``: ``generic:<name>``."""
+    return f"{GENERIC}:{' '.join(name.split()).casefold()}"
+
+
+def is_source(value: str) -> bool:
+    """Whether ``value`` names a preset, or another system by its name."""
+    prefix, _, name = value.partition(":")
+    return value in PRESETS or (prefix == GENERIC and bool(name.strip()))
+
+
 # Column names read the same way whatever the system (compared in any case).
 COMMON_NAMES = {
     RecordKind.PATIENT: {

@@ -12,6 +12,9 @@ Rules (decided here, in one place):
 - A patient without a log-in gets one (role patient, no usable password) the first time
   their link is used.
 - Requests are limited per e-mail address and per client address (``LOGIN_LINK_*`` settings).
+- Links used or expired more than ``LOGIN_LINK_KEEP_DAYS`` ago are deleted by the worker
+  (``delete_old_login_links``); a link is of no use once used or expired, and the table should
+  not keep a record of every log-in for ever.
 """
 
 import datetime as dt
@@ -21,6 +24,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -187,3 +191,12 @@ def use_login_link(token: str, now: dt.datetime | None = None):
     if not _may_log_in(patient):
         raise LoginLinkRefused()
     return patient.user or _new_patient_user(patient)
+
+
+def delete_old_login_links(now: dt.datetime | None = None) -> int:
+    """Delete the links used or expired more than ``LOGIN_LINK_KEEP_DAYS`` ago (never a link
+    that may still be used); how many went. A periodic task of the worker."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.LOGIN_LINK_KEEP_DAYS)
+    deleted, _ = LoginLink.objects.filter(Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff)).delete()
+    return deleted

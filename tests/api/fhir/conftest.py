@@ -9,6 +9,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from sotclinic.accounts.models import Role
+from sotclinic.api.models import ApplicationScopes
 from sotclinic.scheduling.models import Appointment, ClinicSettings
 from tests.factories import (
     exam_state,
@@ -91,6 +92,7 @@ def make_token(scope: str, user=None, name: str = "Lab link") -> AccessToken:
         ),
         redirect_uris="https://app.example/callback" if user else "",
     )
+    ApplicationScopes.objects.create(application=application, scopes=scope)
     return AccessToken.objects.create(
         application=application,
         user=user,

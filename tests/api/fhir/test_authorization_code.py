@@ -10,6 +10,7 @@ import pytest
 from oauth2_provider.models import Application
 
 from sotclinic.accounts.models import Role
+from sotclinic.api.models import ApplicationScopes
 from tests.factories import make_user
 
 REDIRECT = "https://tablet.example/callback"
@@ -18,13 +19,15 @@ SECRET = "staff-app-secret-only-for-this-test"
 
 @pytest.fixture
 def staff_app(db):
-    return Application.objects.create(
+    application = Application.objects.create(
         name="Treatment-room tablet",
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=REDIRECT,
         client_secret=SECRET,
     )
+    ApplicationScopes.objects.create(application=application, scopes="user/*.read")
+    return application
 
 
 def _token_for(client, user, app, scope: str) -> dict:

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from fhirpy import SyncFHIRClient
 from oauth2_provider.models import Application
 
+from sotclinic.api.models import ApplicationScopes
 from sotclinic.audit.models import AccessLog, Action
 
 from .test_endpoints import TYPES
@@ -35,12 +36,14 @@ def _client_credentials_token(base: str, application: Application, scope: str) -
 
 @pytest.fixture
 def integrator(transactional_db):
-    return Application.objects.create(
+    application = Application.objects.create(
         name="Regional registry",
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
         client_secret=SECRET,
     )
+    ApplicationScopes.objects.create(application=application, scopes="system/*.read")
+    return application
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,6 +11,7 @@ from sotclinic.audit.models import Action
 from sotclinic.audit.services import record_access, record_aggregate_access
 from sotclinic.client_address import client_ip
 
+from .allowed_scopes import allowed_scopes, expand
 from .scopes import may_read
 
 
@@ -72,7 +73,8 @@ def reader(request: HttpRequest) -> Reader:
     token = oauth_request.access_token
     application = token.application
     return Reader(
-        scopes=frozenset(token.scope.split()),
+        # Never more than the application is allowed now, should it have been narrowed since.
+        scopes=expand(set(token.scope.split())) & allowed_scopes(application),
         user=token.user,
         client=f"{application.name} ({application.client_id})",
         address=client_ip(request),

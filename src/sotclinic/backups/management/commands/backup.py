@@ -1,4 +1,5 @@
-"""``sotclinic backup``: a verified copy of the database, and of the uploaded media."""
+"""``sotclinic backup``: a verified copy of the database, and of the uploaded media and the
+patients' documents."""
 
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from django.db import connections
 
 from sotclinic.backups.errors import BackupError
 from sotclinic.backups.files import human_size
-from sotclinic.backups.media import archive_media, media_archive_path
+from sotclinic.backups.media import DOCUMENTS, MEDIA, archive_tree
 from sotclinic.backups.postgres import backup_postgres
 from sotclinic.backups.sqlite import backup_sqlite
 
@@ -17,7 +18,8 @@ from sotclinic.backups.sqlite import backup_sqlite
 class Command(BaseCommand):
     help = (
         "Write a backup of the database (SQLite: a verified online copy; PostgreSQL: pg_dump "
-        "custom format) to var/backups/, and the uploaded media beside it as a .tar.gz."
+        "custom format) to var/backups/, and beside it the uploaded media and the patients' "
+        "documents (DOCUMENTS_ROOT), each as a .tar.gz."
     )
     requires_system_checks = []
 
@@ -46,12 +48,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Database backed up to {output} ({human_size(output.stat().st_size)})"
             )
-            media_root = Path(settings.MEDIA_ROOT)
-            if media_root.is_dir():
-                archive = media_archive_path(output)
-                archive_media(media_root, archive)
-                self.stdout.write(
-                    f"Media backed up to {archive} ({human_size(archive.stat().st_size)})"
-                )
+            for tree, root in ((MEDIA, settings.MEDIA_ROOT), (DOCUMENTS, settings.DOCUMENTS_ROOT)):
+                if Path(root).is_dir():
+                    archive = tree.archive_path(output)
+                    archive_tree(tree, Path(root), archive)
+                    size = human_size(archive.stat().st_size)
+                    self.stdout.write(f"{tree.label} backed up to {archive} ({size})")
         except BackupError as error:
             raise CommandError(f"Backup failed: {error}") from error

@@ -1,12 +1,15 @@
-"""``sotclinic restore PATH --yes``: put a backup made by ``sotclinic backup`` back in place."""
+"""``sotclinic restore PATH --yes``: put a backup made by ``sotclinic backup`` back in place,
+with the media and documents archives found beside it."""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from sotclinic.backups.errors import BackupError
 from sotclinic.backups.files import human_size
+from sotclinic.backups.media import DOCUMENTS, MEDIA, check_archive, restore_tree
 from sotclinic.backups.postgres import check_custom_dump, describe, is_custom_dump, restore_postgres
 from sotclinic.backups.schema import schema_status
 from sotclinic.backups.sqlite import check_sqlite_backup, is_sqlite_file, restore_sqlite
@@ -15,7 +18,8 @@ from sotclinic.backups.sqlite import check_sqlite_backup, is_sqlite_file, restor
 class Command(BaseCommand):
     help = (
         "Replace the configured database with a backup made by `sotclinic backup` "
-        "(SQLite file or PostgreSQL custom dump). Refuses without --yes."
+        "(SQLite file or PostgreSQL custom dump), and the media and documents from the "
+        "archives beside it. Refuses without --yes."
     )
     requires_system_checks = []
 
@@ -30,8 +34,11 @@ class Command(BaseCommand):
         path = path.resolve()
         try:
             replaced = self._check(path, connection)
+            trees = self._file_trees(path)
         except BackupError as error:
             raise CommandError(f"Restore refused: {error}") from error
+        for tree, archive, root in trees:
+            replaced += f", the {tree.top} in {root} with {archive.name}"
         size = human_size(path.stat().st_size)
         if not yes:
             raise CommandError(
@@ -52,7 +59,25 @@ class Command(BaseCommand):
             raise CommandError(f"Restore failed: {error}") from error
         connections.close_all()
         self.stdout.write(f"Restored {replaced} from {path} ({size}).")
+        for tree, archive, root in trees:
+            try:
+                kept = restore_tree(tree, archive, root)
+            except BackupError as error:
+                raise CommandError(f"Restore of the {tree.top} failed: {error}") from error
+            self.stdout.write(f"{tree.label} restored into {root} from {archive}.")
+            if kept:
+                self.stdout.write(f"The {tree.top} as they were are kept at {kept}")
         self._report_schema()
+
+    def _file_trees(self, path: Path) -> list:
+        """(tree, archive, directory) of each files archive beside the backup, checked."""
+        trees = []
+        for tree, root in ((MEDIA, settings.MEDIA_ROOT), (DOCUMENTS, settings.DOCUMENTS_ROOT)):
+            archive = tree.archive_path(path)
+            if archive.is_file():
+                check_archive(tree, archive)
+                trees.append((tree, archive, Path(root)))
+        return trees
 
     def _check(self, path: Path, connection) -> str:
         """Refuse a file that is not a backup for the configured database; say what it replaces."""

@@ -26,6 +26,7 @@ PERIODIC_TASKS = (
     ("Appointment reminders", "sotclinic.scheduling.reminders.send_reminders", 5),
     ("Follow-up questionnaires", "sotclinic.outcomes.follow_ups.send_due_follow_ups", 60),
     ("Delete old sent messages", "sotclinic.messaging.services.delete_old_messages", 24 * 60),
+    ("Delete old import uploads", "sotclinic.imports.uploads.purge_old_uploads", 24 * 60),
 )
 _LOCK_KEY = 0x50C_C11  # any constant: serialises the schedule set-up of workers starting at once
 

@@ -28,7 +28,8 @@ def test_patients_and_practitioners_may_not_import(client, role):
     client.force_login(make_user(role))
 
     assert client.get("/staff/import/").status_code == 403
-    assert client.post("/staff/import/review/", {"content": reading.pack(TEXT)}).status_code == 403
+    assert client.post("/staff/import/1/", {"check": "1"}).status_code == 403
+    assert client.get("/staff/import/1/").status_code == 403
 
 
 def test_front_desk_sees_the_page_and_the_menu_entry(client, desk):
@@ -115,12 +116,15 @@ def test_choosing_no_file_is_refused(client, desk):
     assert b"Choose the CSV file to import." in response.content
 
 
-@pytest.mark.parametrize("content", ["not base64!", "aGVsbG8=", reading.pack("x")[:-4]])
-def test_a_tampered_file_in_the_review_form_is_refused(client, desk, content):
-    response = client.post("/staff/import/review/", {"kind": "patient", "content": content})
+def test_another_users_upload_is_not_found(client, desk):
+    mine = upload(client, "patient", "generic", TEXT)
+    address = f"/staff/import/{mine.context['upload'].pk}/"
+    client.force_login(make_user(Role.FRONT_DESK, username="other-desk"))
 
-    assert response.status_code == 400
-    assert b"The file was lost on the way" in response.content
+    assert client.get(address).status_code == 404
+    assert client.post(address, form_data(mine) | {"import": "1"}).status_code == 404
+    assert client.get("/staff/import/999999/").status_code == 404
+    assert Patient.objects.count() == 0
 
 
 def test_a_mapping_without_a_required_field_is_refused_with_the_fields_named(client, desk):
@@ -142,6 +146,8 @@ def test_a_first_check_with_columns_it_cannot_place_asks_for_the_mapping(client,
 
 
 def test_an_unknown_kind_in_the_review_form_is_refused(client, desk):
-    data = form_data(upload(client, "patient", "generic", TEXT)) | {"kind": "invoices"}
+    checked = upload(client, "patient", "generic", TEXT)
+    data = form_data(checked) | {"kind": "invoices"}
 
-    assert client.post("/staff/import/review/", data).status_code == 400
+    address = f"/staff/import/{checked.context['upload'].pk}/"
+    assert client.post(address, data).status_code == 400

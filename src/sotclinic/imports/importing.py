@@ -121,18 +121,91 @@ def run_import(request: ImportRequest, *, by, address: str | None, commit: bool)
                 _refuse_repeat(request.kind, data, line, seen)
                 with transaction.atomic():
                     _IMPORTERS[request.kind](request, data, row, by=by, address=address, now=now)
-            except RowProblem as problem:
-                row.problems.append(str(problem))
-            except ValidationError as error:
-                row.problems.extend(error.messages)
-            except (DomainError, BillingError) as error:
-                row.problems.append(str(error.message))
+            except _ROW_REFUSALS as refusal:
+                row.problems.extend(_messages(refusal))
         result = ImportResult(rows)
         if commit and not result.problems:
             result.committed = True
         else:
             transaction.set_rollback(True)
     return result
+
+
+_ROW_REFUSALS = (RowProblem, ValidationError, DomainError, BillingError)
+
+
+def _messages(refusal: Exception) -> list[str]:
+    """What a row's refusal says, for the person fixing the file."""
+    if isinstance(refusal, ValidationError):
+        return refusal.messages
+    if isinstance(refusal, (DomainError, BillingError)):
+        return [str(refusal.message)]
+    return [str(refusal)]
+
+
+# --- The check: every row tried and rolled back, one short transaction per row ---------------
+
+
+def check_import(
+    request: ImportRequest, *, by, address: str | None, on_progress=None
+) -> ImportResult:
+    """What ``run_import`` would do with every row, keeping nothing, without holding a write
+    transaction across the file: each row is tried in a transaction of its own that is rolled
+    back (on SQLite the write lock is held for one row at a time, and other writers go on in
+    between). A row that could meet an earlier row of the file (an appointment of the same
+    practitioner that day; a patient of the same date of birth) is tried after those earlier
+    rows that passed, in the same rolled-back transaction, so the check finds what the import
+    would: two rows booking one time, a second row of one person being linked.
+    ``on_progress(done)`` is called between rows, outside any transaction."""
+    now = timezone.now()
+    rows: list[RowResult] = []
+    passed: dict[tuple, list[dict]] = {}
+    request.records.clear()
+    seen: dict[str, int] = {}
+    for index, (line, values) in enumerate(request.table.rows):
+        row = RowResult(line)
+        rows.append(row)
+        try:
+            data = _values(request, values)
+            _refuse_repeat(request.kind, data, line, seen)
+            key = _meeting_key(request.kind, data)
+            _try_rolled_back(request, data, row, passed.get(key, ()), by, address, now)
+        except _ROW_REFUSALS as refusal:
+            row.problems.extend(_messages(refusal))
+        else:
+            if key is not None:
+                passed.setdefault(key, []).append(data)
+        if on_progress is not None:
+            on_progress(index + 1)
+    return ImportResult(rows)
+
+
+def _meeting_key(kind: str, data: dict) -> tuple | None:
+    """Which earlier rows of the file this row's outcome can depend on: appointments of one
+    practitioner on one day, patients of one date of birth; opening balances on none."""
+    if kind == RecordKind.APPOINTMENT:
+        day = re.split(r"[T ]", data.get("start", "").strip(), maxsplit=1)[0]
+        return (fold(data.get("practitioner", "")), day)
+    if kind == RecordKind.PATIENT:
+        return (data.get("date_of_birth", ""),)
+    return None
+
+
+def _try_rolled_back(request, data, row, earlier, by, address, now) -> None:
+    """Write the earlier rows that can meet this one, then this row; keep nothing."""
+    with transaction.atomic():
+        for before in earlier:
+            try:
+                with transaction.atomic():
+                    _IMPORTERS[request.kind](
+                        request, before, RowResult(0), by=by, address=address, now=now
+                    )
+            except _ROW_REFUSALS:  # passed on its own; it stays out of this row's picture
+                pass
+        try:
+            _IMPORTERS[request.kind](request, data, row, by=by, address=address, now=now)
+        finally:
+            transaction.set_rollback(True)
 
 
 def _values(request: ImportRequest, values: list[str]) -> dict[str, str]:

@@ -16,12 +16,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    """Each test's uploads in a directory of its own."""
-    settings.IMPORTS_ROOT = tmp_path / "imports"
-
-
 @pytest.fixture
 def clinic():
     location = make_location(name="Harbour Street", time_zone="Europe/London")

@@ -49,8 +49,8 @@ class ExternalRecord(models.Model):
 
 
 def upload_storage():
-    """The private store of uploaded files (``settings.IMPORTS_ROOT``, read per call so tests
-    can move it): never served; the worker reads the file, the pages never hand it out."""
+    """The private store of uploaded files under ``settings.IMPORTS_ROOT``: never served (no
+    URL); the worker reads the file, the pages never hand it out."""
     from sotclinic.documents.storage import PrivateStorage
 
     return PrivateStorage(

@@ -120,6 +120,8 @@ def test_a_second_click_on_import_imports_nothing_more(client, desk):
     assert again.status_code == 409
     assert b"checked again or imported since this page was shown" in again.content
     assert Patient.objects.count() == 3
+    pk = checked.context["upload"].pk
+    assert str(ImportUpload.objects.get()) == f"jane patient upload {pk} (imported)"
 
 
 @pytest.mark.django_db
@@ -129,6 +131,9 @@ def test_an_import_of_a_check_that_was_replaced_is_refused(client, desk):
     assert second.context["upload"].version == first.context["upload"].version + 1
 
     stale = review(client, first, commit=True)
+    without_version = {k: v for k, v in form_data(second).items() if k != "version"}
+    address = f"/staff/import/{first.context['upload'].pk}/"
+    assert client.post(address, without_version | {"import": "1"}).status_code == 409
 
     assert stale.status_code == 409
     assert b"checked again or imported since" in stale.content

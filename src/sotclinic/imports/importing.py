@@ -146,9 +146,7 @@ def _messages(refusal: Exception) -> list[str]:
 # --- The check: every row tried and rolled back, one short transaction per row ---------------
 
 
-def check_import(
-    request: ImportRequest, *, by, address: str | None, on_progress=None
-) -> ImportResult:
+def check_import(request: ImportRequest, *, by, address: str | None, on_progress) -> ImportResult:
     """What ``run_import`` would do with every row, keeping nothing, without holding a write
     transaction across the file: each row is tried in a transaction of its own that is rolled
     back (on SQLite the write lock is held for one row at a time, and other writers go on in
@@ -156,7 +154,7 @@ def check_import(
     practitioner that day; a patient of the same date of birth) is tried after those earlier
     rows that passed, in the same rolled-back transaction, so the check finds what the import
     would: two rows booking one time, a second row of one person being linked.
-    ``on_progress(done)`` is called between rows, outside any transaction."""
+    ``on_progress(done)`` is called after each row, outside any transaction."""
     now = timezone.now()
     rows: list[RowResult] = []
     passed: dict[tuple, list[dict]] = {}
@@ -175,8 +173,7 @@ def check_import(
         else:
             if key is not None:
                 passed.setdefault(key, []).append(data)
-        if on_progress is not None:
-            on_progress(index + 1)
+        on_progress(index + 1)
     return ImportResult(rows)
 
 
@@ -192,16 +189,11 @@ def _meeting_key(kind: str, data: dict) -> tuple | None:
 
 
 def _try_rolled_back(request, data, row, earlier, by, address, now) -> None:
-    """Write the earlier rows that can meet this one, then this row; keep nothing."""
+    """Write the earlier rows that can meet this one (each passed after the same rows before
+    it, so it passes again), then this row; keep nothing."""
     with transaction.atomic():
         for before in earlier:
-            try:
-                with transaction.atomic():
-                    _IMPORTERS[request.kind](
-                        request, before, RowResult(0), by=by, address=address, now=now
-                    )
-            except _ROW_REFUSALS:  # passed on its own; it stays out of this row's picture
-                pass
+            _IMPORTERS[request.kind](request, before, RowResult(0), by=by, address=address, now=now)
         try:
             _IMPORTERS[request.kind](request, data, row, by=by, address=address, now=now)
         finally:

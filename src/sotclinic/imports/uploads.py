@@ -87,16 +87,14 @@ def _queue_check(upload: ImportUpload, cleaned: dict, fields: list[str]) -> None
     _after_commit("sotclinic.imports.uploads.check_upload", upload, "check")
 
 
-def start_import(upload: ImportUpload, version: int, fields: list[str] | None = None) -> None:
+def start_import(upload: ImportUpload, version: int, fields: list[str]) -> None:
     """Queue the import of the check staff saw (``version``, with the columns ``fields``);
     refused when the upload moved on since (checked again, already importing or imported),
     when that check found a problem, or when the columns were changed after it."""
     with transaction.atomic():
         started = ImportUpload.objects.filter(
-            pk=upload.pk, version=version, status=UploadStatus.CHECKED, problems=0
+            pk=upload.pk, version=version, status=UploadStatus.CHECKED, problems=0, fields=fields
         )
-        if fields is not None:
-            started = started.filter(fields=fields)
         if not started.update(status=UploadStatus.IMPORTING, rows_done=0):
             raise _refusal(upload, version)
         upload.refresh_from_db()

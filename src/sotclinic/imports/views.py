@@ -83,15 +83,13 @@ def upload_page(request: HttpRequest, upload_id: int) -> HttpResponse:
     if request.method == "GET":
         return _upload_page(request, stored, _mapping_form(stored))
     form = MappingForm(request.POST, header=stored.header, kind=stored.kind)
+    if not form.is_valid():
+        return _upload_page(request, stored, form, status=400)
     try:
         if "import" in request.POST:
-            uploads.start_import(
-                stored, _version(request), form.mapped() if form.is_valid() else None
-            )
-        elif form.is_valid():
-            uploads.recheck(stored, form.cleaned_data, form.mapped())
+            uploads.start_import(stored, _version(request), form.mapped())
         else:
-            return _upload_page(request, stored, form, status=400)
+            uploads.recheck(stored, form.cleaned_data, form.mapped())
     except uploads.UploadRefused as refusal:
         stored.refresh_from_db()
         return _upload_page(

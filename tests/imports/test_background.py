@@ -12,7 +12,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
-from sotclinic.imports import uploads
+from sotclinic.imports import importing, uploads
 from sotclinic.imports.models import ExternalRecord, ImportUpload, UploadStatus
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment
@@ -71,7 +71,7 @@ def test_the_upload_stores_the_file_privately_and_the_page_refreshes_while_check
 
 @pytest.mark.django_db
 def test_the_check_writes_how_far_it_is_and_keeps_nothing(client, desk, monkeypatch):
-    monkeypatch.setattr(uploads, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(importing, "CHECK_BATCH_ROWS", 2)
     seen = []
     monkeypatch.setattr(
         uploads,
@@ -84,9 +84,63 @@ def test_the_check_writes_how_far_it_is_and_keeps_nothing(client, desk, monkeypa
 
     checked = upload(client, "patient", "jane", PATIENTS)
 
-    assert seen == [0, 2, 2]
+    assert seen == [2, 3]
     assert checked.context["upload"].rows_done == 3
     assert Patient.objects.count() == 0 and ExternalRecord.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_rows_checked_in_separate_transactions_still_meet_each_other(
+    client, desk, clinic, monkeypatch
+):
+    monkeypatch.setattr(importing, "CHECK_BATCH_ROWS", 1)
+    same_person = PATIENTS + "104,olivia,HARTLEY,1984-03-07,\n105,Ann,Lee,1984-03-07,o@x.org\n"
+    checked = upload(client, "patient", "jane", same_person)
+    outcomes = [row.outcome for row in checked.context["result"].rows]
+    assert outcomes == ["created", "created", "created", "linked", "created"]
+    imported = review(client, checked, commit=True)
+    assert b"4 created, 0 changed, 1 linked" in imported.content
+
+    day = (timezone.now() + dt.timedelta(days=30)).date().isoformat()
+    text = "Appointment ID,Patient ID,Start At,Staff Member,Treatment,Location,State\n" + "".join(
+        f"{n},{patient},{day} {time},{doctor},Adjustment,,\n"
+        for n, patient, time, doctor in [
+            (1, 101, "10:30", "Dr. Anna Weber"),
+            (2, 102, "11:30", "Anna Weber"),
+            (3, 103, "10:40", "anna weber"),
+        ]
+    )
+    appointments = upload(client, "appointment", "jane", text)
+    problems = [row.problems for row in appointments.context["result"].rows]
+    assert problems[:2] == [[], []] and "already has an appointment" in problems[2][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_writers_go_on_between_the_checks_transactions(client, desk, monkeypatch):
+    """On SQLite the write lock is free between batches: another connection writes at once."""
+    monkeypatch.setattr(importing, "CHECK_BATCH_ROWS", 2)
+    written = []
+
+    def write_elsewhere():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout = 50")
+        make_user(Role.FRONT_DESK, username=f"elsewhere-{len(written)}")
+        written.append(True)
+
+    monkeypatch.setattr(
+        uploads,
+        "_note_progress",
+        lambda stored, done, note=uploads._note_progress: (
+            note(stored, done),
+            run_at_once(write_elsewhere, times=1),
+        ),
+    )
+
+    checked = upload(client, "patient", "jane", PATIENTS)
+
+    assert written == [True, True]
+    assert checked.context["summary"]["created"] == 3
 
 
 @pytest.mark.django_db

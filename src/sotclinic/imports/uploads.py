@@ -24,10 +24,6 @@ from .models import ImportUpload, UploadStatus
 
 logger = logging.getLogger(__name__)
 
-# How often the check writes how far it is.
-PROGRESS_EVERY = 100
-
-
 class UploadRefused(Exception):
     """Why an upload cannot take this step now, for the person who asked, and the answer's
     status (409: it moved on or the columns changed; 422: its check found problems)."""
@@ -192,10 +188,9 @@ def check_upload(upload_id: int, version: int) -> None:
 
 
 def _note_progress(upload: ImportUpload, done: int) -> None:
-    if done % PROGRESS_EVERY == 0:
-        ImportUpload.objects.filter(
-            pk=upload.pk, version=upload.version, status=UploadStatus.CHECKING
-        ).update(rows_done=done)
+    ImportUpload.objects.filter(
+        pk=upload.pk, version=upload.version, status=UploadStatus.CHECKING
+    ).update(rows_done=done)
 
 
 def import_upload(upload_id: int, version: int) -> None:

@@ -24,6 +24,7 @@ from .models import ImportUpload, UploadStatus
 
 logger = logging.getLogger(__name__)
 
+
 class UploadRefused(Exception):
     """Why an upload cannot take this step now, for the person who asked, and the answer's
     status (409: it moved on or the columns changed; 422: its check found problems)."""

@@ -72,6 +72,7 @@ def clinic():
         "signature_id": 999999,
         "consent_id": 999999,
         "letter_id": 999999,
+        "upload_id": 999999,
     }
 
 

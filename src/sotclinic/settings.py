@@ -214,6 +214,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Patients' documents: a private directory, never served as media; files are read only through
 # the access-checked, audited download views.
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents").resolve()
+# Files chosen for import from another practice system: private, read only by the worker, and
+# deleted with their upload after IMPORT_KEEP_DAYS days.
+IMPORTS_ROOT = Path(os.environ.get("IMPORTS_ROOT") or VAR_DIR / "imports").resolve()
+IMPORT_KEEP_DAYS = int(os.environ.get("IMPORT_KEEP_DAYS", "7"))
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 # Exports (FHIR $export files, patients' own record downloads): private as the documents, read
 # only through the access-checked views, deleted EXPORT_KEEP_HOURS after they were made.

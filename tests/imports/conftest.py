@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 
 from sotclinic.accounts.models import Role
@@ -42,27 +43,44 @@ def csv_file(text, name: str = "export.csv", encoding: str = "utf-8") -> SimpleU
     return SimpleUploadedFile(name, raw, content_type="text/csv")
 
 
-def upload(client, kind: str, source: str, text, **extra):
-    """Step one: choose the file; the answer is the review page with the first check."""
-    named = {"system_name": "Old system"} if source == "generic" else {}
-    return client.post(
-        "/staff/import/",
-        {"kind": kind, "source": source, **named, "file": csv_file(text, **extra)},
+def _settled(send):
+    """A request and the background work it queues (run at once, TASKS_SYNC) once it commits;
+    redirects followed to the upload's page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = send()
+    while response.status_code == 302:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = response.client.get(response["Location"])
+    return response
+
+
+def upload(client, kind: str, source: str, text, *, system_name="Old system", **extra):
+    """Step one: choose the file (from another system: called ``system_name``); the answer is
+    the upload's page once the check has run."""
+    named = {"system_name": system_name} if source == "generic" else {}
+    return _settled(
+        lambda: client.post(
+            "/staff/import/",
+            {"kind": kind, "source": source, **named, "file": csv_file(text, **extra)},
+        )
     )
 
 
 def form_data(response) -> dict:
     data = response.context["form"].data
-    return data.dict() if hasattr(data, "dict") else dict(data)
+    data = data.dict() if hasattr(data, "dict") else dict(data)
+    return {**data, "version": response.context["upload"].version}
 
 
 def review(client, response, *, commit: bool = False, **changes):
-    """Step two: post the review page's form back (``changes`` to its fields)."""
+    """Step two: post the upload page's form back (``changes`` to its fields): check again,
+    or import; the answer is the upload's page once that work has run."""
     data = {**form_data(response), **changes}
     data.pop("check", None)
     data.pop("import", None)
     data["import" if commit else "check"] = "1"
-    return client.post("/staff/import/review/", data)
+    address = f"/staff/import/{response.context['upload'].pk}/"
+    return _settled(lambda: client.post(address, data))
 
 
 def import_file(client, kind: str, source: str, text, **changes):

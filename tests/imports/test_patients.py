@@ -152,7 +152,7 @@ def test_dates_are_read_in_the_order_chosen_for_the_file(client, desk):
 
     day_first = upload(client, "patient", "generic", text)
     assert day_first.context["form"].data["date_order"] == "DMY"  # the clinic's
-    review(client, day_first, commit=True, date_order="MDY")
+    review(client, review(client, day_first, date_order="MDY"), commit=True)
 
     assert Patient.objects.get().date_of_birth == dt.date(1985, 3, 4)
 

@@ -60,11 +60,10 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """The file (carried in the form), the field of each column, and how dates are written."""
+    """The field of each column of a stored upload, and how dates are written."""
 
     kind = forms.ChoiceField(choices=RecordKind.choices, widget=forms.HiddenInput)
     source = forms.CharField(widget=forms.HiddenInput)
-    content = forms.CharField(widget=forms.HiddenInput, strip=False)
     date_order = forms.ChoiceField(
         label=_("Dates in the file are written"), choices=DATE_ORDER_CHOICES
     )

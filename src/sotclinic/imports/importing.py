@@ -124,18 +124,101 @@ def run_import(request: ImportRequest, *, by, address: str | None, commit: bool)
                 _refuse_repeat(request.kind, data, line, seen)
                 with transaction.atomic():
                     _IMPORTERS[request.kind](request, data, row, by=by, address=address, now=now)
-            except RowProblem as problem:
-                row.problems.append(str(problem))
-            except ValidationError as error:
-                row.problems.extend(error.messages)
-            except (DomainError, BillingError) as error:
-                row.problems.append(str(error.message))
+            except _ROW_REFUSALS as refusal:
+                row.problems.extend(_messages(refusal))
         result = ImportResult(rows)
         if commit and not result.problems:
             result.committed = True
         else:
             transaction.set_rollback(True)
     return result
+
+
+_ROW_REFUSALS = (RowProblem, ValidationError, DomainError, BillingError)
+
+
+def _messages(refusal: Exception) -> list[str]:
+    """What a row's refusal says, for the person fixing the file."""
+    if isinstance(refusal, ValidationError):
+        return refusal.messages
+    if isinstance(refusal, (DomainError, BillingError)):
+        return [str(refusal.message)]
+    return [str(refusal)]
+
+
+# --- The check: every row tried and rolled back, a few rows per transaction -----------------
+
+# Rows per rolled-back transaction of the check: on SQLite the write lock is held for about
+# this many rows' writes at a time, and other writers go on in between.
+CHECK_BATCH_ROWS = 25
+
+
+def check_import(request: ImportRequest, *, by, address: str | None, on_progress) -> ImportResult:
+    """What ``run_import`` would do with every row, keeping nothing, without holding a write
+    transaction across the file: the rows are tried a few at a time (``CHECK_BATCH_ROWS``),
+    each in a savepoint as in the import, in a transaction that is rolled back. The rows of
+    earlier batches that passed and could meet a row of this batch (an appointment of the same
+    practitioner that day; a patient of the same e-mail or name and date of birth) are written
+    first, so the check finds what the import would: two rows booking one time, a second row
+    of one person being linked. ``on_progress(done)`` is called after each batch, outside any
+    transaction."""
+    now = timezone.now()
+    rows: list[RowResult] = []
+    passed: list[tuple[set, dict]] = []
+    seen: dict[str, int] = {}
+    request.records.clear()
+    everything = request.table.rows
+    for first in range(0, len(everything), CHECK_BATCH_ROWS):
+        batch = everything[first : first + CHECK_BATCH_ROWS]
+        rows.extend(_check_batch(request, batch, passed, seen, by=by, address=address, now=now))
+        on_progress(len(rows))
+    return ImportResult(rows)
+
+
+def _check_batch(request, batch, passed, seen, *, by, address, now) -> list[RowResult]:
+    results, tried = [], []
+    for line, values in batch:
+        row = RowResult(line)
+        results.append(row)
+        try:
+            data = _values(request, values)
+            _refuse_repeat(request.kind, data, line, seen)
+        except _ROW_REFUSALS as refusal:
+            row.problems.extend(_messages(refusal))
+        else:
+            tried.append((row, data, _meeting_keys(request.kind, data)))
+    keys = set().union(*(row_keys for _, _, row_keys in tried))
+    importer = _IMPORTERS[request.kind]
+    with transaction.atomic():
+        # Each passed after the same rows before it, so it passes again.
+        for earlier_keys, data in passed:
+            if earlier_keys & keys:
+                importer(request, data, RowResult(0), by=by, address=address, now=now)
+        for row, data, row_keys in tried:
+            try:
+                with transaction.atomic():
+                    importer(request, data, row, by=by, address=address, now=now)
+            except _ROW_REFUSALS as refusal:
+                row.problems.extend(_messages(refusal))
+            else:
+                passed.append((row_keys, data))
+        transaction.set_rollback(True)
+    return results
+
+
+def _meeting_keys(kind: str, data: dict) -> set[tuple]:
+    """What a row's outcome can depend on in earlier rows of the file: an appointment on the
+    practitioner's day (no double booking), a patient on the e-mail or the name with the date
+    of birth (``same_person``); an opening balance on nothing."""
+    if kind == RecordKind.APPOINTMENT:
+        day = re.split(r"[T ]", data.get("start", "").strip(), maxsplit=1)[0]
+        name = re.sub(r"^(dr\.?|doctor)\s+", "", data.get("practitioner", ""), flags=re.I)
+        return {("practitioner", fold(name), day)}
+    if kind == RecordKind.PATIENT:
+        born = data.get("date_of_birth", "")
+        named = fold(f"{data.get('first_name', '')} {data.get('last_name', '')}")
+        return {("email", born, data.get("email", "").lower()), ("name", born, named)}
+    return set()
 
 
 def _values(request: ImportRequest, values: list[str]) -> dict[str, str]:

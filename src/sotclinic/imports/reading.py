@@ -2,12 +2,9 @@
 from the preview to the import (compressed into the form, so nothing is kept on the server
 between the two steps)."""
 
-import base64
-import binascii
 import codecs
 import csv
 import io
-import zlib
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -98,21 +95,3 @@ def parse(text: str) -> Table:
     if len(header) < 2 or not any(header):
         raise _not_csv()
     return Table(header, rows)
-
-
-def pack(text: str) -> str:
-    """The file's text as a form value (compressed, base64)."""
-    return base64.b64encode(zlib.compress(text.encode("utf-8"))).decode("ascii")
-
-
-def unpack(value: str) -> str:
-    """The text ``pack`` made; NotACsvFile for anything else (a tampered or truncated form)."""
-    try:
-        raw = base64.b64decode(value.encode("ascii"), validate=True)
-        inflater = zlib.decompressobj()
-        data = inflater.decompress(raw, MAX_BYTES * 4)
-        if inflater.unconsumed_tail or not inflater.eof:
-            raise ValueError("incomplete or too large")
-        return data.decode("utf-8")
-    except (ValueError, binascii.Error, zlib.error, UnicodeError) as error:
-        raise NotACsvFile(_("The file was lost on the way; choose it again.")) from error

@@ -5,5 +5,5 @@ from . import views
 app_name = "imports"
 urlpatterns = [
     path("import/", views.upload, name="upload"),
-    path("import/review/", views.review, name="review"),
+    path("import/<int:upload_id>/", views.upload_page, name="upload_page"),
 ]

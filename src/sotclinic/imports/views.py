@@ -1,15 +1,15 @@
 """The import pages: choose a file, map its columns and see every row's problem, import."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from sotclinic import clinic_locale
 from sotclinic.accounts.access import importer_required
 from sotclinic.client_address import client_ip
 from sotclinic.refusals import show_on_form
 
-from . import reading
+from . import reading, uploads
 from .forms import FILE_KINDS, MappingForm, UploadForm
 from .importing import (
     CHANGED,
@@ -17,96 +17,109 @@ from .importing import (
     LINKED,
     SKIPPED,
     UNCHANGED,
-    ImportRequest,
-    run_import,
     source_label,
 )
 from .mapping import PRESETS, guess
-from .models import RecordKind
+from .models import ImportUpload, RecordKind, UploadStatus
 
 
 @importer_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    """Step one: what the file holds, which system made it, and the file."""
+    """Step one: what the file holds, which system made it, and the file. The file is read
+    and stored here; the worker checks it, and the upload's page shows how far it is."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             text = reading.read_upload(form.cleaned_data["file"])
+            table = reading.parse(text)
         except reading.NotACsvFile as error:
             status = show_on_form(form, error, "file")
         else:
-            return _first_check(
-                request, form.cleaned_data["kind"], form.cleaned_data["source"], text
+            stored = _store(
+                request, form.cleaned_data["kind"], form.cleaned_data["source"], text, table
             )
+            return redirect("imports:upload_page", stored.pk)
     else:
         status = 400 if request.method == "POST" else 200
     return render(request, "imports/upload.html", {"form": form}, status=status)
 
 
-def _first_check(request: HttpRequest, kind: str, source: str, text: str) -> HttpResponse:
-    """The mapping the preset or the column names suggest, checked straight away."""
-    table = reading.parse(text)
+def _store(request: HttpRequest, kind: str, source: str, text: str, table) -> ImportUpload:
+    """The mapping the preset or the column names suggest; checked when it names every
+    required field."""
     preset = PRESETS.get(source)
     initial = {
         "kind": kind,
         "source": source,
-        "content": reading.pack(text),
         "date_order": preset.date_order if preset else clinic_locale.current().date_order,
     }
     guessed = guess(kind, source, table.header)
     initial.update({f"column_{index}": name for index, name in enumerate(guessed)})
-    # Checked with the guessed mapping when it names every required field.
-    form = MappingForm(initial, header=table.header, kind=kind)
-    result = _run(request, form, table, commit=False) if form.is_valid() else None
-    return _review_page(request, form, table, result)
+    mapping = MappingForm(initial, header=table.header, kind=kind)
+    return uploads.store_upload(
+        request.user,
+        address=client_ip(request),
+        kind=kind,
+        source=source,
+        text=text,
+        table=table,
+        mapping=mapping,
+    )
+
+
+def _own_upload(request: HttpRequest, upload_id: int) -> ImportUpload:
+    """One of the signed-in user's own uploads; anyone else's is not found."""
+    return get_object_or_404(ImportUpload, pk=upload_id, uploaded_by=request.user)
 
 
 @importer_required
-@require_POST
-def review(request: HttpRequest) -> HttpResponse:
-    """Step two: check the file with the mapping (nothing is kept), or import it (all rows or
-    none)."""
-    text = reading.unpack(request.POST.get("content", ""))
-    table = reading.parse(text)
-    kind = request.POST.get("kind")
-    form = MappingForm(
-        request.POST,
-        header=table.header,
-        kind=kind if kind in RecordKind.values else RecordKind.PATIENT,
-    )
+@require_http_methods(["GET", "POST"])
+def upload_page(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Where the upload stands: being checked, checked (every row, the mapping to change,
+    Import), being imported, imported or failed. A POST checks again with the mapping, or
+    starts the import of the check shown."""
+    stored = _own_upload(request, upload_id)
+    if request.method == "GET":
+        return _upload_page(request, stored, _mapping_form(stored))
+    form = MappingForm(request.POST, header=stored.header, kind=stored.kind)
     if not form.is_valid():
-        return _review_page(request, form, table, None, status=400)
-    result = _run(request, form, table, commit="import" in request.POST)
-    if result.committed:
-        return render(
-            request,
-            "imports/done.html",
-            {
-                "summary": _summary(result),
-                "kind": form.cleaned_data["kind"],
-                "source": source_label(form.cleaned_data["source"]),
-            },
+        return _upload_page(request, stored, form, status=400)
+    try:
+        if "import" in request.POST:
+            uploads.start_import(stored, _version(request), form.mapped())
+        else:
+            uploads.recheck(stored, form.cleaned_data, form.mapped())
+    except uploads.UploadRefused as refusal:
+        stored.refresh_from_db()
+        return _upload_page(
+            request, stored, _mapping_form(stored), refusal=str(refusal), status=refusal.status
         )
-    status = 422 if "import" in request.POST else 200
-    return _review_page(request, form, table, result, status=status)
+    return redirect("imports:upload_page", stored.pk)
 
 
-def _run(request: HttpRequest, form: MappingForm, table, *, commit: bool):
-    data = form.cleaned_data
-    return run_import(
-        ImportRequest(
-            kind=data["kind"],
-            source=data["source"],
-            table=table,
-            fields=form.mapped(),
-            date_order=data["date_order"],
-            accept_outside_hours=data["accept_outside_hours"],
-        ),
-        by=request.user,
-        address=client_ip(request),
-        commit=commit,
-    )
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _mapping_form(stored: ImportUpload) -> MappingForm:
+    """The mapping the upload was (or will be) checked with."""
+    data = {
+        "kind": stored.kind,
+        "source": stored.source,
+        "date_order": stored.date_order,
+        "accept_outside_hours": stored.accept_outside_hours,
+    }
+    fields = stored.fields or guess(stored.kind, stored.source, stored.header)
+    data.update({f"column_{index}": name for index, name in enumerate(fields)})
+    if not data["accept_outside_hours"]:
+        del data["accept_outside_hours"]
+    form = MappingForm(data, header=stored.header, kind=stored.kind)
+    form.is_valid()
+    return form
 
 
 def _summary(result) -> dict:
@@ -115,16 +128,23 @@ def _summary(result) -> dict:
     } | {"problems": len(result.problems), "rows": len(result.rows)}
 
 
-def _review_page(request, form, table, result, status: int = 200) -> HttpResponse:
-    kind, source = form.data.get("kind"), form.data.get("source", "")
+def _upload_page(request, stored: ImportUpload, form, *, refusal: str = "", status: int = 200):
+    result = uploads.stored_result(stored)
+    working = stored.status in (UploadStatus.CHECKING, UploadStatus.IMPORTING)
     context = {
+        "upload": stored,
         "form": form,
-        "kind": kind,
-        "kind_label": dict(FILE_KINDS).get(kind, ""),
-        "source": source_label(source),
-        "rows": len(table.rows),
+        "kind": stored.kind,
+        "kind_label": dict(FILE_KINDS).get(stored.kind, ""),
+        "source": source_label(stored.source),
+        "rows": stored.rows,
         "result": result,
         "summary": _summary(result) if result else None,
-        "appointments": kind == RecordKind.APPOINTMENT,
+        "appointments": stored.kind == RecordKind.APPOINTMENT,
+        "working": working,
+        "refusal": refusal,
     }
-    return render(request, "imports/review.html", context, status=status)
+    template = (
+        "imports/done.html" if stored.status == UploadStatus.IMPORTED else "imports/review.html"
+    )
+    return render(request, template, context, status=status)

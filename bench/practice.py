@@ -130,6 +130,19 @@ def generate(size: Size, seed: int = 16) -> Practice:
     return Practice(location, practitioners, kind, chart_patient, practitioners[0].user)
 
 
+def load() -> Practice:
+    """The practice ``generate`` wrote earlier into this database, found again."""
+    location = Location.objects.get(name="Bench Practice")
+    practitioners = list(
+        Practitioner.objects.filter(user__username__startswith="doctor")
+        .select_related("user")
+        .order_by("user__username")
+    )
+    kind = AppointmentType.objects.get(name="Visit")
+    chart_patient = Patient.objects.get(first_name="Many", last_name="Visits")
+    return Practice(location, practitioners, kind, chart_patient, practitioners[0].user)
+
+
 # Django's own field classes whose Python values the database drivers take as they are; any
 # other field (JSON, a project's own field) goes through its ``get_db_prep_save``.
 _AS_IS = {

@@ -18,11 +18,22 @@ gives how each figure changes from 1× to 10×.
 With PostgreSQL, DATABASE_URL names a database this script may empty (its name must contain
 "bench"): every scale drops and recreates its `public` schema. Benchmarks are never pass/fail:
 no figure here is a threshold.
+
+    python bench/pages.py --large --reuse  # PostgreSQL: keep each scale's practice for next time
+
+With `--reuse` (PostgreSQL only), each scale has a database of its own beside DATABASE_URL's,
+named after it and the scale (`…_bench_1x`, `…_bench_10x`; created when missing) and kept
+after the run. A later `--reuse` run only migrates it and measures again, if the practice in it
+was generated today by the same `bench/practice.py` (a fingerprint kept as the database's
+comment); otherwise it is emptied and generated anew. The pages see the practice as on the day
+it was written plus the few bookings and baseline rows earlier runs added.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -60,11 +71,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5, help="requests per page per round")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--reuse", action="store_true", help="keep a database per scale")
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        return child(args.child, args.rounds, args.repeat, args.out)
+        return child(args.child, args.rounds, args.repeat, args.out, args.reuse)
 
     if os.environ.get("BENCH_SIZE") == "tiny":
         scales, args.rounds, args.repeat = [0.002, 0.02], 1, 1
@@ -78,6 +90,7 @@ def main() -> int:
             out = Path(tmp) / "result.json"
             command = [sys.executable, __file__, "--child", str(scale), "--out", str(out)]
             command += ["--rounds", str(args.rounds), "--repeat", str(args.repeat)]
+            command += ["--reuse"] if args.reuse else []
             env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
             subprocess.run(command, check=True, cwd=ROOT, env=env)
             results.append(json.loads(out.read_text()))
@@ -120,10 +133,12 @@ def print_change(first: dict, last: dict) -> None:
 # The child: one scale, one database, one server --------------------------------------------
 
 
-def child(scale: float, rounds: int, repeat: int, out: Path) -> int:
+def child(scale: float, rounds: int, repeat: int, out: Path, reuse: bool = False) -> int:
     tmp = tempfile.mkdtemp(prefix="sotclinic-pages-db-")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/pages.sqlite3"
+    elif reuse:
+        os.environ["DATABASE_URL"] = database_of_scale(os.environ["DATABASE_URL"], scale)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["BOOKING_RATE_LIMIT"] = str(10**9)  # one client address books every slot
     # No worker runs beside the benchmark's server: /healthz must not count that as a failure.
@@ -138,32 +153,42 @@ def child(scale: float, rounds: int, repeat: int, out: Path) -> int:
     django.setup()
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        if "bench" not in connection.settings_dict["NAME"]:
-            raise SystemExit(
-                "The page benchmark empties its database: give DATABASE_URL a database whose "
-                "name contains 'bench' (e.g. postgres://…/sotclinic_bench)."
-            )
+    if connection.vendor == "postgresql" and "bench" not in connection.settings_dict["NAME"]:
+        raise SystemExit(
+            "The page benchmark empties its database: give DATABASE_URL a database whose "
+            "name contains 'bench' (e.g. postgres://…/sotclinic_bench)."
+        )
+    fingerprint = practice_fingerprint(scale)
+    reused = reuse and connection.vendor == "postgresql" and kept_fingerprint() == fingerprint
+    if connection.vendor == "postgresql" and not reused:
+        if reuse:
+            keep_fingerprint("")  # until the new practice is complete
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
     from django.core.management import call_command
 
-    from bench.practice import Size, generate
+    from bench.practice import Size, generate, load
     from bench.urls import make_baseline_row
 
     call_command("migrate", verbosity=0, interactive=False)
     size = Size().times(scale)
     started = time.perf_counter()
-    practice = generate(size)
-    print(
-        f"  {connection.vendor} {scale:g}×: generated {size} "
-        f"in {time.perf_counter() - started:.0f} s",
-        flush=True,
-    )
+    if reused:
+        practice = load()
+        print(f"  {connection.vendor} {scale:g}×: reused {size}", flush=True)
+    else:
+        practice = generate(size)
+        print(
+            f"  {connection.vendor} {scale:g}×: generated {size} "
+            f"in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        if reuse and not reused:
+            keep_fingerprint(fingerprint)
     floor_patient = make_baseline_row()
     session = signed_in_session(practice.staff)
     requests = page_requests(practice, floor_patient)
@@ -185,6 +210,47 @@ def child(scale: float, rounds: int, repeat: int, out: Path) -> int:
     out.write_text(json.dumps(result))
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def database_of_scale(url: str, scale: float) -> str:
+    """DATABASE_URL's server, with the database of the scale (created when missing)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name, _, query = name.partition("?")
+    if "bench" not in name:
+        return url  # refused below, as without --reuse
+    own = f"{name}_{scale:g}x".replace(".", "_")
+    with psycopg.connect(url, autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [own]).fetchone():
+            db.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}" + (f"?{query}" if query else "")
+
+
+def practice_fingerprint(scale: float) -> str:
+    """The scale, today and the generator's source: a practice generated under another is not
+    reused."""
+    source = (BENCH_DIR / "practice.py").read_bytes()
+    return f"{scale:g}× {dt.date.today()} {hashlib.sha256(source).hexdigest()[:16]}"
+
+
+def kept_fingerprint() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0] or ""
+
+
+def keep_fingerprint(fingerprint: str) -> None:
+    from django.db import connection
+
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [fingerprint])
 
 
 def signed_in_session(user) -> str:
@@ -216,7 +282,6 @@ class Request:
 
 
 def page_requests(practice, floor_patient: int) -> dict[str, Request]:
-    import datetime as dt
     import itertools
 
     from django.utils import timezone

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from sotclinic.clinic_locale import time_text
 from sotclinic.id_urls import id_url
 from sotclinic.scheduling.models import Appointment
+from sotclinic.scheduling.selectors import DayAppointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +77,22 @@ class DayRows:
     def rows(self, appointments, tz) -> list[DayRow]:
         return [self.row(appointment, tz) for appointment in appointments]
 
-    def row(self, appointment: Appointment, tz) -> DayRow:
+    def row(self, appointment: DayAppointment, tz) -> DayRow:
         base = {
             "status": appointment.status,
             "status_label": self.labels.get(appointment.status, appointment.status),
             "start_iso": appointment.start.astimezone(self._current).isoformat(),
             "times": f"{self._time(appointment.start, tz)}–{self._time(appointment.end, tz)}",
-            "patient_name": appointment.patient.full_name,
+            "patient_name": appointment.patient_name,
             "patient_url": self.patient(appointment.patient_id),
-            "type_name": appointment.appointment_type.name,
+            "type_name": appointment.type_name,
         }
         if not self.clinical:
             return DayRow(**base)
-        visit = appointment.chart_visit
         clinical = {"chart_url": self.chart(appointment.patient_id)}
-        if visit is not None:
-            clinical["visit_url"] = self.visit(visit.pk)
-            note = getattr(visit, "note", None)  # a visit may have no note yet
-            clinical["visit_signed"] = note is not None and note.signed_at is not None
+        if appointment.chart_visit_id is not None:
+            clinical["visit_url"] = self.visit(appointment.chart_visit_id)
+            clinical["visit_signed"] = appointment.chart_visit_signed
         elif appointment.status != Appointment.Status.CANCELLED:
             clinical["start_visit_url"] = self.start(appointment.pk)
             if appointment.chart_has_earlier_findings:

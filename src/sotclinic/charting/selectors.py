@@ -205,21 +205,22 @@ def first_findings_query(patient_ids: Iterable[int]):
 
 
 def attach_visits(appointments: Iterable) -> None:
-    """Set ``chart_visit`` (the visit or None) and ``chart_has_earlier_findings`` (an earlier
-    visit of the patient recorded exam findings, so they can be copied forward) on each
-    appointment of a day list: two queries."""
+    """Set ``chart_visit_id`` (the appointment's visit, or None), ``chart_visit_signed`` (its
+    note is signed) and ``chart_has_earlier_findings`` (an earlier visit of the patient
+    recorded exam findings, so they can be copied forward) on each appointment of a day list:
+    two queries."""
     appointments = list(appointments)
-    visits = (
-        Visit.objects.filter(appointment__in=[a.pk for a in appointments])
-        .select_related("note")
-        .only("appointment_id", "note__signed_at")
-    )
-    by_appointment = {v.appointment_id: v for v in visits}
+    visits = Visit.objects.filter(appointment__in=[a.pk for a in appointments]).values_list(
+        "appointment_id", "pk", "note__signed_at"
+    )  # a visit may have no note yet: no signing time then either
+    by_appointment = {appointment: (pk, signed) for appointment, pk, signed in visits}
     first_findings = dict(
         first_findings_query({a.patient_id for a in appointments}).values_list("pk", "first")
     )
     for appointment in appointments:
-        appointment.chart_visit = by_appointment.get(appointment.pk)
+        visit_id, signed_at = by_appointment.get(appointment.pk, (None, None))
+        appointment.chart_visit_id = visit_id
+        appointment.chart_visit_signed = signed_at is not None
         first = first_findings.get(appointment.patient_id)
         appointment.chart_has_earlier_findings = first is not None and first < appointment.start
 

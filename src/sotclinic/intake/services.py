@@ -161,7 +161,9 @@ def due_questionnaires(patient: Patient, now: dt.datetime | None = None) -> list
     return due
 
 
-@transaction.atomic
+# No savepoint: nothing here catches an error, so inside the caller's transaction (a booking)
+# one would only cost two statements; outside one, this is the transaction.
+@transaction.atomic(savepoint=False)
 def intake_for_appointment(appointment) -> Intake:
     """The patient's open intake (creating one for this appointment if there is none)."""
     existing = (

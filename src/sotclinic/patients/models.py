@@ -151,7 +151,12 @@ class Patient(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return self.join_name(self.first_name, self.last_name)
+
+    @staticmethod
+    def join_name(first_name: str, last_name: str) -> str:
+        """The name as pages show it, for lists that read the two columns as values."""
+        return f"{first_name} {last_name}"
 
     @property
     def age(self) -> int:

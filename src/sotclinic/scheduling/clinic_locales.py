@@ -25,9 +25,11 @@ def current_clinic_locale() -> clinic_locale.ClinicLocale:
 
 
 @contextlib.contextmanager
-def written_for(patient: Patient | None):
+def written_for(patient: Patient | None, clinic: ClinicSettings | None = None):
     """Text rendered inside is in the patient's language (else the clinic's), with the
-    clinic's date and time formats, whether or not a request is going on."""
+    clinic's date and time formats, whether or not a request is going on. ``clinic``: the
+    settings row when the caller has read it already (it is not read again)."""
     language = patient.preferred_language if patient is not None else ""
-    with clinic_locale.override(current_clinic_locale(), language or None):
+    locale = clinic.locale() if clinic is not None else current_clinic_locale()
+    with clinic_locale.override(locale, language or None):
         yield

@@ -511,6 +511,9 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "start"]),
             models.Index(fields=["start"], name="appointment_start"),
+            # A location's day (the day list): without it SQLite walks every appointment of the
+            # location, which at a busy practice's size is most of the table.
+            models.Index(fields=["location", "start"], name="appointment_location_start"),
             # The overlap check looks only at appointments still busy after the new start.
             models.Index(fields=["practitioner", "blocked_until"], name="appointment_busy_until"),
         ]

@@ -215,7 +215,9 @@ def add_to_confirmations(extra: ConfirmationExtra) -> None:
         _confirmation_extras.append(extra)
 
 
-def _context(appointment: Appointment, base_url: str | None, now: dt.datetime) -> dict:
+def _context(
+    appointment: Appointment, base_url: str | None, now: dt.datetime, clinic: ClinicSettings
+) -> dict:
     tz = appointment.location.tz
     return {
         "appointment": appointment,
@@ -223,8 +225,8 @@ def _context(appointment: Appointment, base_url: str | None, now: dt.datetime) -
         "local_end": appointment.end.astimezone(tz),
         "location": appointment.location,
         "manage_url": manage_url(appointment, base_url),
-        "may_change_online": self_service.patient_may_change(appointment, now),
-        "settings": ClinicSettings.load(),
+        "may_change_online": self_service.patient_may_change(appointment, now, clinic),
+        "settings": clinic,
     }
 
 
@@ -241,12 +243,13 @@ def _about_appointment(
     *,
     base_url: str | None,
     now: dt.datetime | None,
+    clinic: ClinicSettings,
     extras: bool = False,
 ) -> bool:
     """Queue the ``kind`` message (its template is ``scheduling/email/<kind>.txt``) with the
     appointment's invite. ``now`` (the time of the change) decides what the text offers; the
     invite's DTSTAMP is the moment it is made, which is when the message is queued."""
-    context = _context(appointment, base_url, now or timezone.now())
+    context = _context(appointment, base_url, now or timezone.now(), clinic)
     if extras:
         _with_extras(context, appointment, base_url)
     return notify_patient(
@@ -267,13 +270,15 @@ def send_confirmation(
     appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
 ) -> bool:
     """The booking confirmation with a REQUEST invite (and the intake link while needed)."""
-    with written_for(appointment.patient):
+    clinic = ClinicSettings.load()  # read once for the language, the text and the window
+    with written_for(appointment.patient, clinic):
         return _about_appointment(
             appointment,
             "confirmation",
             _("Your appointment at %(clinic)s") % {"clinic": appointment.location.name},
             base_url=base_url,
             now=now,
+            clinic=clinic,
             extras=True,
         )
 
@@ -282,13 +287,15 @@ def send_moved(
     appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
 ) -> bool:
     """The new time with a REQUEST invite of a higher SEQUENCE."""
-    with written_for(appointment.patient):
+    clinic = ClinicSettings.load()  # read once for the language, the text and the window
+    with written_for(appointment.patient, clinic):
         return _about_appointment(
             appointment,
             "moved",
             _("Your appointment at %(clinic)s has moved") % {"clinic": appointment.location.name},
             base_url=base_url,
             now=now,
+            clinic=clinic,
         )
 
 
@@ -296,7 +303,8 @@ def send_cancelled(
     appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
 ) -> bool:
     """The cancellation with a CANCEL invite, which removes the event from the calendar."""
-    with written_for(appointment.patient):
+    clinic = ClinicSettings.load()  # read once for the language, the text and the window
+    with written_for(appointment.patient, clinic):
         return _about_appointment(
             appointment,
             "cancelled",
@@ -304,6 +312,7 @@ def send_cancelled(
             % {"clinic": appointment.location.name},
             base_url=base_url,
             now=now,
+            clinic=clinic,
         )
 
 
@@ -312,13 +321,15 @@ def send_reminder(
 ) -> bool:
     """The reminder with the current invite; its text offers the link to cancel or move while
     the patient may still do so online, and the clinic's phone after that."""
-    with written_for(appointment.patient):
+    clinic = ClinicSettings.load()  # read once for the language, the text and the window
+    with written_for(appointment.patient, clinic):
         return _about_appointment(
             appointment,
             "reminder",
             _("Reminder: your appointment at %(clinic)s") % {"clinic": appointment.location.name},
             base_url=base_url,
             now=now,
+            clinic=clinic,
             extras=True,
         )
 

@@ -378,6 +378,7 @@ def _book_listed_slot(
 
     Only the chosen slot is checked again: the practitioner's opening hours for that one
     interval, and the database's overlap refusal on insert."""
+    start = start.astimezone(dt.UTC)  # as the database gives it back
     end, until = _times(kind, start)
     practitioners = Practitioner.objects.in_bulk({s.practitioner_id for s in candidates})
     locations = Location.objects.in_bulk({s.location_id for s in candidates})
@@ -393,8 +394,8 @@ def _book_listed_slot(
                 **new_patient, consent_to_contact=True, consent_recorded_at=now
             )
         candidate = Appointment(
-            practitioner_id=slot.practitioner_id,
-            location_id=slot.location_id,
+            practitioner=practitioners[slot.practitioner_id],
+            location=locations[slot.location_id],
             patient=patient,
             appointment_type=kind,
             start=start,
@@ -410,12 +411,11 @@ def _book_listed_slot(
         break
     if appointment is None:
         raise SlotTaken() if open_somewhere else SlotNotOffered()
-    booked = Appointment.objects.select_related(
-        "practitioner", "appointment_type", "location", "patient"
-    ).get(pk=appointment.pk)
-    record_change(booked, Change.BOOKED, channel=channel, now=now)
-    _tell_patient(booked, Change.BOOKED, base_url=base_url, now=now)
-    return booked
+    # The saved instance carries its related rows (read above in this transaction), so the
+    # history and the confirmation need no second read of it.
+    record_change(appointment, Change.BOOKED, channel=channel, now=now)
+    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)
+    return appointment
 
 
 def _outside_hours_override(appointment: Appointment, override_by, *, now: dt.datetime) -> None:

@@ -4,6 +4,7 @@ no app below has to import the apps above it to draw them."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -46,12 +47,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     clinical = request.user.is_practitioner  # the chart and visit links on each appointment
     if clinical:
         attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
-    rows = DayRows(clinical=clinical)
+    rows = DayRows(clinical=clinical, csrf_token=get_token(request) if clinical else "")
     for block in locations:
         block["columns"] = [
             {
                 "practitioner": c.practitioner,
-                "rows": rows.rows(c.appointments, block["location"].tz),
+                "rows": [rows.html(r) for r in rows.rows(c.appointments, block["location"].tz)],
             }
             for c in block["columns"]
         ]

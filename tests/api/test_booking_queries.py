@@ -1,0 +1,73 @@
+"""A booking POST runs a fixed number of queries, the same beside a few or ten times as many
+patients and appointments, and every booking still leaves its rows: the appointment, its
+history, the intake and the confirmation in the outbox."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sotclinic.intake.models import Intake
+from sotclinic.messaging.models import Message
+from sotclinic.scheduling.models import AppointmentChange
+from tests.factories import (
+    make_appointment,
+    make_appointment_type,
+    make_location,
+    make_open_practitioner,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The clinic's settings, the type, the patient match, the free slots (four reads) before the
+# write; inside it the match again, the chosen practitioner and location, their hours (three
+# reads), the patient, the appointment in a savepoint, its history, the waitlist, the clinic's
+# settings (read once for the whole message), the intake (three), the message. After it the
+# test settings' synchronous task queue sends the message in the same request (ten more).
+BOOKING_QUERIES = 37
+
+
+def _fill(doctor, kind, count: int, days_ago: int) -> None:
+    """``count`` earlier appointments a day apart from ``days_ago``, each of its own patient."""
+    first = timezone.now() - dt.timedelta(days=days_ago)
+    for n in range(count):
+        make_appointment(doctor, first + dt.timedelta(days=n), kind=kind)
+
+
+def _book(client, kind, doctor, start, n: int) -> int:
+    body = {
+        "appointment_type": kind.pk,
+        "practitioner": doctor.pk,
+        "start": start.isoformat(),
+        "first_name": "Olivia",
+        "last_name": f"Booker{n}",
+        "email": f"booker{n}@example.com",
+        "phone": "+44 117 496 0001",
+        "date_of_birth": "1985-03-04",
+        "consent": True,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/bookings", body, "application/json")
+    assert response.status_code == 201, response.content
+    return len(queries)
+
+
+def test_booking_post_queries_are_fixed_and_do_not_grow_with_the_practice(client):
+    location = make_location()
+    doctor = make_open_practitioner(location)
+    kind = make_appointment_type([doctor], duration_minutes=30)
+    tomorrow = timezone.now().astimezone(location.tz).date() + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(10, 0), tzinfo=location.tz)
+    _fill(doctor, kind, 3, days_ago=100)
+    _book(client, kind, doctor, start - dt.timedelta(hours=1), 0)  # warm the caches
+
+    few = _book(client, kind, doctor, start, 1)
+    _fill(doctor, kind, 30, days_ago=50)
+    many = _book(client, kind, doctor, start + dt.timedelta(hours=1), 2)
+
+    assert few == many == BOOKING_QUERIES
+    assert AppointmentChange.objects.filter(action="booked").count() == 3
+    assert Intake.objects.filter(appointment__isnull=False).count() == 3
+    assert Message.objects.filter(kind="booking.confirmation").count() == 3

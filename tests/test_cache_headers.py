@@ -73,6 +73,9 @@ def clinic():
         "consent_id": 999999,
         "letter_id": 999999,
         "upload_id": 999999,
+        # Export jobs and record downloads are named by uuid.
+        "job_id": "00000000-0000-4000-8000-000000000000",
+        "download_id": "00000000-0000-4000-8000-000000000000",
     }
 
 

@@ -120,6 +120,14 @@ def delete_bulk_export(job: BulkExport) -> None:
     _remove(folder)
 
 
+def client_export(client_id: str, job_id) -> BulkExport | None:
+    """The OAuth client's own export job, or None: another client's job, and one whose time is
+    up (even before the worker has deleted it), do not exist for it."""
+    return BulkExport.objects.filter(
+        pk=job_id, client_id=client_id, expires_at__gt=timezone.now()
+    ).first()
+
+
 def delete_expired_exports() -> int:
     """Delete the jobs (and their files) whose time is up; how many. Run by the worker's
     scheduler and before each new job."""

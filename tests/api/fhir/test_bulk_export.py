@@ -220,6 +220,17 @@ def test_expired_jobs_and_their_files_are_deleted(client, chart, system_token, s
     assert not Path(folder).exists()
 
 
+def test_an_expired_job_is_gone_before_the_worker_deletes_it(client, chart, system_token):
+    started = _kick_off(client, system_token, _type="Patient")
+    status = _get(client, started["Content-Location"], system_token)
+    file_url = status.json()["output"][0]["url"]
+    BulkExport.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+
+    assert _get(client, started["Content-Location"], system_token).status_code == 404
+    assert _get(client, file_url, system_token).status_code == 404
+    assert _get(client, started["Content-Location"], system_token, "delete").status_code == 404
+
+
 def _export_queries(client, token) -> int:
     with CaptureQueriesContext(connection) as queries:
         _kick_off(client, token)

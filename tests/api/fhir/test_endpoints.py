@@ -47,6 +47,27 @@ def test_metadata_is_public_and_lists_every_type_with_the_token_endpoint(fhir):
     assert {e["url"]: e["valueUri"] for e in oauth}["token"].endswith("/o/token/")
 
 
+def test_metadata_names_the_bulk_export_operations(fhir):
+    body = fhir("metadata").json()
+
+    rest = body["rest"][0]
+    patient = next(r for r in rest["resource"] if r["type"] == "Patient")
+    assert body["instantiates"] == ["http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"]
+    assert rest["operation"] == [
+        {
+            "name": "export",
+            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+        }
+    ]
+    assert patient["operation"] == [
+        {
+            "name": "export",
+            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+        }
+    ]
+    assert all("operation" not in r for r in rest["resource"] if r["type"] != "Patient")
+
+
 @pytest.mark.parametrize("resource_type", TYPES)
 def test_every_type_searches_and_every_entry_reads_back_the_same(
     fhir, chart, system_token, resource_type

@@ -20,7 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sotclinic.fhir.compartment import ALL_TYPES, PATIENT_TYPES
 from sotclinic.fhir.models import BulkExport, Status
-from sotclinic.fhir.services import delete_bulk_export, export_storage, start_bulk_export
+from sotclinic.fhir.services import (
+    client_export,
+    delete_bulk_export,
+    export_storage,
+    start_bulk_export,
+)
 from sotclinic.patients.selectors import patient_records
 
 from .access import NotAllowed, NotAuthenticated, Reader, reader
@@ -115,7 +120,7 @@ def _own_job(request: HttpRequest, job_id) -> tuple[Reader | None, BulkExport | 
     who, refusal = _who(request)
     if refusal:
         return None, None, refusal
-    job = BulkExport.objects.filter(pk=job_id, client_id=who.client_id).first()
+    job = client_export(who.client_id, job_id)
     if job is None:
         return who, None, outcome(404, "not-found", "There is no such export job.")
     return who, job, None

@@ -65,6 +65,12 @@ def metadata(request: HttpRequest):
     return _answer(capability_statement(request))
 
 
+# The Bulk Data Access IG's server capability and its export operations ($export, docs/fhir.md).
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"
+SYSTEM_EXPORT = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"
+PATIENT_EXPORT = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"
+
+
 def capability_statement(request: HttpRequest) -> CapabilityStatement:
     resources = []
     for resource_type in RESOURCE_TYPES:
@@ -76,13 +82,14 @@ def capability_statement(request: HttpRequest) -> CapabilityStatement:
             params.append({"name": kind.date_param, "type": "date"})
         if kind.statuses:
             params.append({"name": "status", "type": "token"})
-        resources.append(
-            {
-                "type": resource_type,
-                "interaction": [{"code": "read"}, {"code": "search-type"}],
-                "searchParam": params,
-            }
-        )
+        resource = {
+            "type": resource_type,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": params,
+        }
+        if resource_type == "Patient":  # Patient/$export and Patient/<id>/$export
+            resource["operation"] = [{"name": "export", "definition": PATIENT_EXPORT}]
+        resources.append(resource)
     oauth = [
         {"url": "token", "valueUri": request.build_absolute_uri(reverse("oauth2_provider:token"))},
         {
@@ -102,6 +109,7 @@ def capability_statement(request: HttpRequest) -> CapabilityStatement:
                 "description": "sotclinic FHIR R4 API",
                 "url": request.build_absolute_uri(reverse("fhir:metadata").rsplit("/", 1)[0]),
             },
+            "instantiates": [BULK_DATA],
             "fhirVersion": "4.0.1",
             "format": ["json"],
             "rest": [
@@ -116,6 +124,7 @@ def capability_statement(request: HttpRequest) -> CapabilityStatement:
                         "extension": [{"url": OAUTH_URIS, "extension": oauth}],
                     },
                     "resource": resources,
+                    "operation": [{"name": "export", "definition": SYSTEM_EXPORT}],
                 }
             ],
         }

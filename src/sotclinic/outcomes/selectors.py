@@ -177,8 +177,9 @@ class _HasElement(Lookup):
 
 
 def _filtered_intakes(filters: DashboardFilters):
-    """The complete intakes that pass the filters."""
-    intakes = Intake.objects.filter(status=Intake.Status.COMPLETE)
+    """The complete intakes that pass the filters, in no particular order (the model's default
+    ordering would sort every intake for nothing inside the dashboard's query)."""
+    intakes = Intake.objects.filter(status=Intake.Status.COMPLETE).order_by()
     if filters.start:
         intakes = intakes.filter(completed_at__date__gte=filters.start)
     if filters.end:

@@ -215,6 +215,67 @@ def test_dashboard_in_sql_matches_the_python_computation(seed):
     assert figures(DashboardFilters())  # the data has pairs to compare
 
 
+def _intake(patient, completed_at):
+    return Intake.objects.create(
+        patient=patient,
+        status=Intake.Status.COMPLETE,
+        completed_at=completed_at,
+        consent_to_care=True,
+        consent_at=completed_at,
+        complaints=["low_back"],
+    )
+
+
+def _saved(patient, instrument_id, score, when, context, period="", intake=None):
+    response = _response(patient, instrument_id, score, when, context, period, intake=intake)
+    response.save()
+    return response
+
+
+def test_dashboard_pairs_each_baseline_with_the_latest_follow_up_after_it():
+    day = dt.timedelta(days=1)
+    # Created in this order, so ids break ties in administered_at as the comments say.
+    p1 = make_patient()  # a follow-up at the baseline's moment but an earlier id: not after
+    _saved(p1, "rmdq", 0, EPOCH, "follow_up")
+    _saved(p1, "rmdq", 10, EPOCH, "baseline", intake=_intake(p1, EPOCH))
+    p2 = make_patient()  # at the same moment with a later id: after it; improvement 6
+    _saved(p2, "rmdq", 10, EPOCH, "baseline", intake=_intake(p2, EPOCH))
+    _saved(p2, "rmdq", 4, EPOCH, "follow_up")
+    p3 = make_patient()  # several follow-ups: the latest in time, not in id, counts; 3
+    _saved(p3, "rmdq", 9, EPOCH + 3 * day, "follow_up")
+    _saved(p3, "rmdq", 12, EPOCH, "baseline", intake=_intake(p3, EPOCH))
+    _saved(p3, "rmdq", 8, EPOCH + day, "follow_up")
+    _saved(p3, "rmdq", 2, EPOCH + 2 * day, "follow_up")
+    p4 = make_patient()  # a later baseline-context response is no follow-up; 5
+    _saved(p4, "rmdq", 20, EPOCH, "baseline", intake=_intake(p4, EPOCH))
+    _saved(p4, "rmdq", 15, EPOCH + day, "follow_up")
+    _saved(p4, "rmdq", 0, EPOCH + 5 * day, "baseline")
+    p5 = make_patient()  # only the latest intake's baseline counts; 1
+    _saved(p5, "rmdq", 24, EPOCH - 30 * day, "baseline", intake=_intake(p5, EPOCH - 30 * day))
+    _saved(p5, "rmdq", 14, EPOCH, "baseline", intake=_intake(p5, EPOCH))
+    _saved(p5, "rmdq", 13, EPOCH + day, "follow_up")
+    p6 = make_patient()  # RMDQ 3 again: a tie at the median
+    _saved(p6, "rmdq", 9, EPOCH, "baseline", intake=_intake(p6, EPOCH))
+    _saved(p6, "rmdq", 6, EPOCH + 4 * day, "follow_up")
+    p7 = make_patient()  # another period later, its own period only before: no pair
+    _saved(p7, "nprs", 7, EPOCH, "baseline", "24h", intake=_intake(p7, EPOCH))
+    _saved(p7, "nprs", 0, EPOCH + 2 * day, "follow_up", "7d")
+    _saved(p7, "nprs", 1, EPOCH - day, "follow_up", "24h")
+    p8 = make_patient()  # the latest of the baseline's period, not the latest of all; 2
+    _saved(p8, "nprs", 8, EPOCH, "baseline", "7d", intake=_intake(p8, EPOCH))
+    _saved(p8, "nprs", 6, EPOCH + day, "follow_up", "7d")
+    _saved(p8, "nprs", 0, EPOCH + 2 * day, "follow_up", "24h")
+    for baseline, follow_up, period in ((6, 6, "24h"), (5, 3, "24h"), (4, 2, "7d")):
+        patient = make_patient()  # NPRS 0, 2 and 2: both middle values in one tie
+        _saved(patient, "nprs", baseline, EPOCH, "baseline", period, intake=_intake(patient, EPOCH))
+        _saved(patient, "nprs", follow_up, EPOCH + day, "follow_up", period)
+
+    # RMDQ: 1, 3, 3, 5, 6 (5 and 6 reach the MCID of 5); NPRS: 0, 2, 2, 2 (MCID 2).
+    expected = [("rmdq", 5, 2, 3.0), ("nprs", 4, 3, 2.0)]
+    assert figures(DashboardFilters()) == expected
+    assert reference_dashboard(DashboardFilters()) == expected
+
+
 def _dashboard_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("outcomes:dashboard"), {"complaint": "neck"})

@@ -111,7 +111,22 @@ class QuestionnaireResponse(models.Model):
     class Meta:
         ordering = ["administered_at", "id"]
         indexes = [
-            models.Index(fields=["patient", "instrument_id", "administered_at"], name="qr_trend")
+            models.Index(fields=["patient", "instrument_id", "administered_at"], name="qr_trend"),
+            # The outcome dashboard's latest follow-up per patient, instrument and period, read
+            # in index order without touching the table. The score is a key column, not an
+            # INCLUDE, so that SQLite builds the same index.
+            models.Index(
+                fields=[
+                    "patient",
+                    "instrument_id",
+                    "recall_period",
+                    "context",
+                    "-administered_at",
+                    "-id",
+                    "score",
+                ],
+                name="qr_latest",
+            ),
         ]
 
     def __str__(self) -> str:

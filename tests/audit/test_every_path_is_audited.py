@@ -136,8 +136,13 @@ def _staff_patterns(resolver=None, prefix=""):
             yield entry.name, route
 
 
-# Numbered staff pages that are about no patient (the clinic's own care-plan templates).
-NOT_ABOUT_A_PATIENT = {"care_plans:template_edit", "documents:consent_text_edit"}
+# Numbered staff pages that are about no one patient: the clinic's own care-plan templates and
+# consent texts, and a file chosen for import (one row for the file; test below).
+NOT_ABOUT_A_PATIENT = {
+    "care_plans:template_edit",
+    "documents:consent_text_edit",
+    "imports:upload_page",
+}
 STAFF_PAGES = sorted({name for name, _ in _staff_patterns()} - NOT_ABOUT_A_PATIENT)
 
 
@@ -306,3 +311,23 @@ def test_a_patient_reading_their_own_appointments_in_the_portal_is_logged(client
         (user, Action.VIEW_OWN_APPOINTMENTS),
         (user, Action.VIEW_ACCOUNT),
     }
+
+
+def test_viewing_a_file_chosen_for_import_logs_one_row_for_the_file(client):
+    from tests.imports.conftest import upload
+
+    client.force_login(make_user(Role.FRONT_DESK))
+    text = "Patient ID,First Name,Last Name,Birth Date\n7,Ada,Lovelace,1970-01-31\n"
+    checked = upload(client, "patient", "jane", text)
+    page = checked.context["upload"].pk
+    last = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    response = client.get(reverse("imports:upload_page", kwargs={"upload_id": page}))
+
+    assert response.status_code == 200
+    row = AccessLog.objects.get(pk__gt=last)
+    assert (row.action, row.patient_id, row.detail) == (
+        Action.VIEW_IMPORT,
+        None,
+        f"import upload {page}",
+    )

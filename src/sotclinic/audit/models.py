@@ -83,6 +83,7 @@ class Action(models.TextChoices):
     SELL_PACKAGE = "sell_package", _("Sold a package or membership")
     FHIR_READ = "fhir_read", _("Read through the FHIR API")
     IMPORT_RECORD = "import_record", _("Imported from another system")
+    VIEW_IMPORT = "view_import", _("Viewed a file chosen for import")
     VIEW_DOCUMENTS = "view_documents", _("Viewed the documents")
     UPLOAD_DOCUMENT = "upload_document", _("Uploaded a document")
     DOWNLOAD_DOCUMENT = "download_document", _("Opened a document")

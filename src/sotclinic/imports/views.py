@@ -6,6 +6,8 @@ from django.views.decorators.http import require_http_methods
 
 from sotclinic import clinic_locale
 from sotclinic.accounts.access import importer_required
+from sotclinic.audit.models import Action
+from sotclinic.audit.requests import log_aggregate_access
 from sotclinic.client_address import client_ip
 from sotclinic.refusals import show_on_form
 
@@ -81,6 +83,9 @@ def upload_page(request: HttpRequest, upload_id: int) -> HttpResponse:
     starts the import of the check shown."""
     stored = _own_upload(request, upload_id)
     if request.method == "GET":
+        # The rows name people from the other system, some of them patients here already: the
+        # page is about the file, so one row for it (each patient imported gets their own).
+        log_aggregate_access(request, Action.VIEW_IMPORT, f"import upload {stored.pk}")
         return _upload_page(request, stored, _mapping_form(stored))
     form = MappingForm(request.POST, header=stored.header, kind=stored.kind)
     if not form.is_valid():

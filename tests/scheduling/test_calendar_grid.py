@@ -138,6 +138,17 @@ def test_the_current_time_is_marked_on_todays_column_only():
     assert tomorrow.now_top is None
 
 
+@pytest.mark.parametrize("hour", [3, 22])
+def test_no_current_time_line_when_now_is_outside_the_grids_hours(hour):
+    location = make_location()
+    anna = make_open_practitioner(location)
+    now = dt.datetime(2030, 6, 3, hour, 0, tzinfo=location.tz)
+
+    (today,) = calendar_grid(location, [now.date()], [anna], now=now).columns
+
+    assert today.now_top is None
+
+
 def test_day_view_shows_legend_statuses_and_shading(client):
     location = make_location()
     # Open round the clock, so the current time is always on the grid.

@@ -102,6 +102,7 @@ def test_a_patient_logs_in_by_link_cancels_a_visit_and_downloads_a_receipt(
         # The patient downloads their record: a ZIP of a FHIR Bundle and the record's PDF.
         page.get_by_role("link", name="All my documents").click()
         page.get_by_role("button", name="Download my record").click()
+        screenshot(page, "portal-record-ready-390")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download my record (ZIP)").click()
         saved = Path(tmp_path) / download.value.suggested_filename

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from sotclinic.background import after_commit
 from sotclinic.documents.pdfs import record_pdf
 from sotclinic.documents.storage import PrivateStorage
 from sotclinic.patients.models import Patient
@@ -42,12 +43,7 @@ def _expiry() -> dt.datetime:
 
 
 def _queue(func: str, job_id, name: str) -> None:
-    def hand_over() -> None:
-        from django_q.tasks import async_task
-
-        async_task(func, str(job_id), task_name=name, group="exports")
-
-    transaction.on_commit(hand_over)
+    after_commit(func, str(job_id), task_name=name, group="exports")
 
 
 def start_bulk_export(

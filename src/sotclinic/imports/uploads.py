@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sotclinic.background import after_commit
+
 from . import reading
 from .importing import ImportRequest, ImportResult, RowResult, check_import, run_import
 from .models import ImportUpload, UploadStatus
@@ -120,18 +122,13 @@ def _moved_on_message() -> str:
 
 
 def _after_commit(task: str, upload: ImportUpload, what: str) -> None:
-    def queue():
-        from django_q.tasks import async_task
-
-        async_task(
-            task,
-            upload.pk,
-            upload.version,
-            task_name=f"{what} import upload {upload.pk}",
-            group="imports",
-        )
-
-    transaction.on_commit(queue)
+    after_commit(
+        task,
+        upload.pk,
+        upload.version,
+        task_name=f"{what} import upload {upload.pk}",
+        group="imports",
+    )
 
 
 def _request(upload: ImportUpload) -> ImportRequest:

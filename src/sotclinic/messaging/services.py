@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.background import after_commit
 from sotclinic.errors import DomainError
 
 from . import sms
@@ -159,17 +160,12 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def _hand_to_worker_after_commit(message_id: int) -> None:
     # A lost hand-over (broker unreachable) only delays the message until the next sweep.
-    transaction.on_commit(lambda: _hand_to_worker(message_id), robust=True)
-
-
-def _hand_to_worker(message_id: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task(
+    after_commit(
         "sotclinic.messaging.services.send_message",
         message_id,
         task_name=f"send message {message_id}",
         group="messages",
+        robust=True,
     )
 
 

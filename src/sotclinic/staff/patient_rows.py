@@ -15,9 +15,13 @@ from django.utils.translation import gettext
 from sotclinic.clinic_formats import format_string, formatted
 from sotclinic.id_urls import id_url
 
+# What the rows read of each patient: the list loads no other column.
+FIELDS = ("id", "first_name", "last_name", "date_of_birth", "email", "phone")
+
 
 def patient_rows(patients) -> SafeString:
-    """The ``<tr>`` of each patient (``attach_next_appointments`` has run on them): name
+    """The ``<tr>`` of each patient (loaded with ``FIELDS``; ``attach_next_appointments`` has
+    run on them): name
     linked to the patient's page, date of birth, phone (marked when kept as typed), e-mail and
     the next appointment in its location's time."""
     detail = id_url("patients:detail")

@@ -30,6 +30,7 @@ from sotclinic.scheduling.selectors import (
 )
 
 from .day_list import DayRows
+from .patient_rows import FIELDS as patient_row_fields
 from .patient_rows import patient_rows
 
 PAGE_SIZE = 25
@@ -74,7 +75,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(page_param(request.GET))
+    found = selectors.search_patients(raw).only(*patient_row_fields)
+    page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
     attach_next_appointments(page.object_list)
     context = {
         "form": form,

@@ -15,7 +15,8 @@ from . import clinic_locale
 register = template.Library()
 
 
-def _format(value, fmt: str) -> str:
+def formatted(value, fmt: str) -> str:
+    """``value`` (a date, datetime or time) in the Django format ``fmt``; "" for none."""
     if value in (None, ""):
         return ""
     try:
@@ -26,12 +27,16 @@ def _format(value, fmt: str) -> str:
         return ""
 
 
+def format_string(style: str, with_time: bool = False) -> str:
+    """The clinic's format for a date in ``style`` (``FILTERS``), with the time if asked: a
+    page writing many dates looks it up once and passes it to ``formatted``."""
+    fmt = clinic_locale.date_format(style)
+    return f"{fmt}, {clinic_locale.time_format()}" if with_time else fmt
+
+
 def _date_filter(style: str, with_time: bool = False):
     def render(value):
-        fmt = clinic_locale.date_format(style)
-        if with_time:
-            fmt = f"{fmt}, {clinic_locale.time_format()}"
-        return _format(value, fmt)
+        return formatted(value, format_string(style, with_time))
 
     return render
 
@@ -59,12 +64,12 @@ for _name, (_style, _with_time) in FILTERS.items():
 @register.filter(expects_localtime=True)
 def clock(value) -> str:
     """A time of day on the clinic's clock: 14:30 or 2:30 PM."""
-    return _format(value, clinic_locale.time_format())
+    return formatted(value, clinic_locale.time_format())
 
 
 @register.filter(expects_localtime=True)
 def clock_seconds(value) -> str:
-    return _format(value, clinic_locale.time_format(seconds=True))
+    return formatted(value, clinic_locale.time_format(seconds=True))
 
 
 @register.simple_tag

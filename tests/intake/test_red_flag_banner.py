@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sotclinic.accounts.models import Role
@@ -71,3 +73,21 @@ def test_patient_without_flags_has_no_banner(client):
     client.force_login(make_user(Role.PRACTITIONER))
 
     assert BANNER not in client.get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+
+
+def test_the_chart_shows_the_banner_while_a_flag_is_open_and_reads_no_flags_without_one(client):
+    patient, finding = _flagged_patient()
+    client.force_login(make_user(Role.PRACTITIONER))
+    chart = reverse("charting:chart", args=[patient.pk])
+
+    before = client.get(chart).content.decode()
+    _handle(client, patient, finding, "referred")
+    with CaptureQueriesContext(connection) as after_queries:
+        after = client.get(chart).content.decode()
+
+    assert BANNER in before and "Possible cauda equina syndrome" in before
+    assert BANNER not in after
+    # The patient's row said no flag is open: the flags themselves were not read.
+    assert not [
+        q for q in after_queries if 'FROM "intake_redflagfinding"' in q["sql"].split("EXISTS")[0]
+    ]

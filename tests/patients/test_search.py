@@ -151,3 +151,24 @@ def test_a_later_page_reads_next_appointments_for_its_own_rows_only(desk):
     ]
     listing = [q["sql"] for q in queries if "patients_patient" in q["sql"] and "LIMIT" in q["sql"]]
     assert listing and not any("scheduling_appointment" in sql for sql in listing)
+
+
+def test_each_rows_next_appointment_is_read_through_the_patient_and_start_index(desk):
+    location = make_location(time_zone="Europe/London")
+    doctor = make_practitioner(location)
+    patient = make_patient(last_name="Hartley")
+    make_appointment(doctor, timezone.now() + dt.timedelta(days=2), patient=patient)
+
+    with CaptureQueriesContext(connection) as queries:
+        desk.get("/staff/patients/", {"q": "hartley"})
+    [upcoming] = [q["sql"] for q in queries if 'FROM "scheduling_appointment"' in q["sql"]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # On a handful of rows a scan is cheaper; the test asks whether the index serves.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {upcoming}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {upcoming}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    assert "appointment_patient_start" in plan

@@ -55,6 +55,28 @@ def test_search_wildcards_are_plain_characters():
     assert _found("sm*h") == []
     assert _found("s?ith") == []
     assert _found("%mith") == []
+    assert _found("s*") == []  # two characters: compared without the index
+    assert _found("*") == []
+
+
+def test_query_syntax_typed_in_the_box_is_plain_text():
+    make_patient(first_name="Ann", last_name='Smith "Nan"')
+    make_patient(first_name="Bob", last_name="Jones")
+
+    assert _found('th "na') == ['Ann Smith "Nan"']
+    assert _found("smith OR jones") == []
+    assert _found("search_name:jones") == []
+    assert _found("jon*") == []
+
+
+def test_one_or_two_letters_are_found_anywhere_in_a_name():
+    make_patient(first_name="Li", last_name="Wu")
+    make_patient(first_name="Ann", last_name="Oliver")
+    make_patient(first_name="Bob", last_name="Jones")
+
+    assert sorted(_found("li")) == ["Ann Oliver", "Li Wu"]
+    assert _found("wu") == ["Li Wu"]
+    assert sorted(_found("o")) == ["Ann Oliver", "Bob Jones"]
 
 
 def _plan(queryset) -> str:
@@ -88,8 +110,9 @@ def test_the_search_reads_the_index(typed, column):
     if connection.vendor == "postgresql":
         assert search_index.PG_INDEXES[column] in plan
     else:
-        # FTS5 took the GLOB constraint ("G"): it reads trigrams, not every row.
-        assert f"SCAN {search_index.SQLITE_TABLE} VIRTUAL TABLE INDEX 0:G" in plan
+        # FTS5 took the MATCH constraint ("M"): it answers from trigrams, not from every row
+        # (GLOB, "G", reads the trigrams and then each candidate's text again).
+        assert f"SCAN {search_index.SQLITE_TABLE} VIRTUAL TABLE INDEX 0:M" in plan
 
 
 def test_the_index_is_rebuilt_when_a_table_rebuild_dropped_its_triggers():

@@ -26,12 +26,18 @@ from .models import (
 from .precautions import Precaution, default_precautions
 
 
-def open_red_flags(patient: Patient | int) -> QuerySet[RedFlagFinding]:
+def open_red_flags(patient: Patient | int | OuterRef) -> QuerySet[RedFlagFinding]:
     """The patient's red flags that no practitioner has recorded the handling of yet."""
-    patient_id = patient if isinstance(patient, int) else patient.pk
+    patient_id = patient.pk if isinstance(patient, Patient) else patient
     return RedFlagFinding.objects.filter(patient_id=patient_id, handled_at__isnull=True).order_by(
         "raised_at", "id"
     )
+
+
+def with_red_flag_state(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """``patients`` with ``has_open_red_flags`` read in the same query, so that a page's
+    red-flag banner (``{% open_red_flags %}``) reads the flags only for a patient who has some."""
+    return patients.annotate(has_open_red_flags=Exists(open_red_flags(OuterRef("pk"))))
 
 
 @dataclass(frozen=True)

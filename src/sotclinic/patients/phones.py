@@ -12,6 +12,9 @@ away) and count as unchecked (``is_checked``): staff see them marked and fix the
 
 from __future__ import annotations
 
+import functools
+from typing import NamedTuple
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -80,22 +83,47 @@ def normalise_phone(text: str, region: str | None = None) -> str:
     return number.as_e164
 
 
+class _Stored(NamedTuple):
+    """What a stored number reads as: checked (E.164 of a valid number), and, if so, its
+    region and both ways of writing it."""
+
+    checked: bool
+    region: str = ""
+    national: str = ""
+    international: str = ""
+
+
+@functools.lru_cache(maxsize=16384)
+def _read_stored(stored: str) -> _Stored:
+    """Parsing is the costly part of showing a list of patients (a page of 25 rows parsed each
+    number three times); the reading of a stored string never changes, so it is kept (a few
+    MB at most for a practice's every number)."""
+    number = _parse(stored, "ZZ") if stored.startswith("+") else None
+    if number is None or number.as_e164 != stored:
+        return _Stored(False)
+    return _Stored(
+        True,
+        phonenumbers.region_code_for_number(number),
+        number.as_national,
+        number.as_international,
+    )
+
+
 def is_checked(stored: str) -> bool:
     """True for a blank number or one stored in E.164; False for one kept as typed."""
-    if not stored:
-        return True
-    number = _parse(stored, "ZZ") if stored.startswith("+") else None
-    return number is not None and number.as_e164 == stored
+    return not stored or _read_stored(stored).checked
 
 
 def display_phone(stored: str, region: str | None = None) -> str:
     """A stored number as people write it: nationally for the clinic's own country,
     internationally for others; a number kept as typed is shown as typed."""
-    if not stored or not is_checked(stored):
-        return stored or ""
-    number = _parse(stored, "ZZ")
-    own = phonenumbers.region_code_for_number(number) == (region or clinic_region())
-    return number.as_national if own else number.as_international
+    if not stored:
+        return ""
+    reading = _read_stored(stored)
+    if not reading.checked:
+        return stored
+    own = reading.region == (region or clinic_region())
+    return reading.national if own else reading.international
 
 
 def stored_digits(typed: str, region: str | None = None) -> str:

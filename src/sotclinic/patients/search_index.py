@@ -2,7 +2,8 @@
 index instead of every row.
 
 PostgreSQL: trigram GIN indexes (``pg_trgm``), which ``LIKE '%…%'`` uses. SQLite: an FTS5
-table with the trigram tokenizer over the same columns (its ``GLOB '*…*'`` reads the index),
+table with the trigram tokenizer over the same columns (a quoted phrase ``MATCH`` reads the
+index alone),
 kept in step with the patients table by triggers. SQLite drops a table's triggers when a
 migration rebuilds the table, so ``install`` runs again after every ``migrate`` (see
 ``apps.py``) and rebuilds the FTS index when it finds the triggers gone.
@@ -82,12 +83,19 @@ def containing(column: str, text: str) -> Q:
     """Rows whose search column holds ``text`` (already folded), read through its index.
 
     PostgreSQL's trigram index serves ``LIKE '%…%'`` (Django's ``contains``). On SQLite the
-    FTS5 trigram table serves ``GLOB '*…*'``; GLOB's own wildcards are matched literally by
-    enclosing them in brackets.
+    FTS5 trigram table answers a phrase of three characters or more as a substring from the
+    index alone (``MATCH 'column:"…"'``, a quoted phrase: nothing typed is read as query
+    syntax); a shorter text, which has no trigram, is compared by ``GLOB '*…*'`` over the
+    table, GLOB's own wildcards matched literally by enclosing them in brackets.
     """
     if connection.vendor != "sqlite":
         return Q(**{f"{column}__contains": text})
-    pattern = "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
     # The table and column are this module's constants; what was typed is a parameter.
-    rows = RawSQL(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {column} GLOB %s", (pattern,))  # noqa: S611
+    if len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'
+        sql = f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s"
+        rows = RawSQL(sql, (f"{column}:{phrase}",))  # noqa: S611
+    else:
+        pattern = "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
+        rows = RawSQL(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {column} GLOB %s", (pattern,))  # noqa: S611
     return Q(pk__in=rows)

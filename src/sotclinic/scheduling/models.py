@@ -514,6 +514,9 @@ class Appointment(models.Model):
             # A location's day (the day list): without it SQLite walks every appointment of the
             # location, which at a busy practice's size is most of the table.
             models.Index(fields=["location", "start"], name="appointment_location_start"),
+            # A patient's next appointments (the patient list's column, the patient's page):
+            # without it every past appointment of each patient is read and sorted.
+            models.Index(fields=["patient", "start"], name="appointment_patient_start"),
             # The overlap check looks only at appointments still busy after the new start.
             models.Index(fields=["practitioner", "blocked_until"], name="appointment_busy_until"),
         ]

@@ -30,6 +30,8 @@ from sotclinic.scheduling.selectors import (
 )
 
 from .day_list import DayRows
+from .patient_rows import FIELDS as patient_row_fields
+from .patient_rows import patient_rows
 
 PAGE_SIZE = 25
 
@@ -73,9 +75,16 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.search_patients(raw), PAGE_SIZE).get_page(page_param(request.GET))
+    found = selectors.search_patients(raw).only(*patient_row_fields)
+    page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
     attach_next_appointments(page.object_list)
-    context = {"form": form, "q": raw, "page": page, "query": selectors.parse_query(raw)}
+    context = {
+        "form": form,
+        "q": raw,
+        "page": page,
+        "rows": patient_rows(page.object_list),
+        "query": selectors.parse_query(raw),
+    }
     return render(request, "patients/list.html", context)
 
 

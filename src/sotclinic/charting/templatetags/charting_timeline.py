@@ -20,26 +20,43 @@ from ..selectors import TimelineRow
 register = template.Library()
 
 
-def _category(row: TimelineRow) -> str:
-    if not row.category:
-        return "—"
-    category = escape(row.category)
-    suggested = f" <small>{escape(gettext('(suggested)'))}</small>"
-    side = escape(side_words(row.side))
-    return f'<span class="cat cat-{category}">{category}</span> {side}' + (
-        suggested if row.category_is_suggestion else ""
-    )
+class _Words:
+    """The page's words, each translated and escaped once, not once per row."""
 
+    def __init__(self):
+        self.suggested = f" <small>{escape(gettext('(suggested)'))}</small>"
+        self.signed = f'<span class="badge signed">{escape(gettext("Signed"))}</span>'
+        self.draft = f'<span class="badge draft">{escape(gettext("Draft"))}</span>'
+        self.categories: dict[tuple, str] = {}
+        self.cleared: dict[tuple, str] = {}
 
-def _note(row: TimelineRow) -> str:
-    if row.signed:
-        badge = f'<span class="badge signed">{escape(gettext("Signed"))}</span>'
-    else:
-        badge = f'<span class="badge draft">{escape(gettext("Draft"))}</span>'
-    if not row.addenda:
-        return badge
-    word = ngettext("addendum", "addenda", row.addenda)
-    return f"{badge} <small>+{int(row.addenda)} {escape(word)}</small>"
+    def category(self, row: TimelineRow) -> str:
+        key = (row.category, row.side, row.category_is_suggestion)
+        if key not in self.categories:
+            self.categories[key] = self._category(row)
+        return self.categories[key]
+
+    def _category(self, row: TimelineRow) -> str:
+        if not row.category:
+            return "—"
+        category = escape(row.category)
+        side = escape(side_words(row.side))
+        return f'<span class="cat cat-{category}">{category}</span> {side}' + (
+            self.suggested if row.category_is_suggestion else ""
+        )
+
+    def indicators(self, cleared: list) -> str:
+        key = tuple(cleared)
+        if key not in self.cleared:
+            self.cleared[key] = escape(", ".join(shown(c) for c in cleared)) if cleared else "—"
+        return self.cleared[key]
+
+    def note(self, row: TimelineRow) -> str:
+        badge = self.signed if row.signed else self.draft
+        if not row.addenda:
+            return badge
+        word = ngettext("addendum", "addenda", row.addenda)
+        return f"{badge} <small>+{int(row.addenda)} {escape(word)}</small>"
 
 
 @register.simple_tag
@@ -47,6 +64,7 @@ def timeline_rows(rows: list[TimelineRow], visit_url: str) -> SafeString:
     """The ``<tr>`` of each row: date (in the current time zone, as ``|date:"j M Y"``),
     practitioner, category, indicators cleared, pain, regions, note state."""
     months: dict[int, str] = {}
+    words = _Words()
     url = escape(visit_url)
     html = []
     for row in rows:
@@ -54,11 +72,11 @@ def timeline_rows(rows: list[TimelineRow], visit_url: str) -> SafeString:
         if local.month not in months:
             months[local.month] = MONTHS_3[local.month].title()
         day = f"{local.day} {months[local.month]} {local.year}"
-        cleared = escape(", ".join(shown(c) for c in row.cleared)) if row.cleared else "—"
+        cleared = words.indicators(row.cleared)
         pain = "—" if row.pain is None else int(row.pain)
         html.append(
             f'<tr><td><a href="{url}{int(row.visit_id)}/">{escape(day)}</a></td>'
-            f"<td>{escape(row.practitioner)}</td><td>{_category(row)}</td><td>{cleared}</td>"
-            f"<td>{pain}</td><td>{int(row.region_count)}</td><td>{_note(row)}</td></tr>"
+            f"<td>{escape(row.practitioner)}</td><td>{words.category(row)}</td><td>{cleared}</td>"
+            f"<td>{pain}</td><td>{int(row.region_count)}</td><td>{words.note(row)}</td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 (every value above is escaped)

@@ -1,0 +1,62 @@
+"""The rows of the staff patient list, written in Python so the template only places them.
+
+A page holds 25 patients of five cells each; through the template engine their lookups,
+filters, ``{% url %}`` and ``{% timezone %}`` blocks were most of the search page's time. Here
+each link pattern is reversed once (``id_url``), each date format and word looked up once per
+page, and every value from the database passes through ``escape``.
+"""
+
+from html import escape
+from zoneinfo import ZoneInfo
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from sotclinic.clinic_formats import format_string, formatted
+from sotclinic.id_urls import id_url
+
+# What the rows read of each patient: the list loads no other column.
+FIELDS = ("id", "first_name", "last_name", "date_of_birth", "email", "phone")
+
+
+def patient_rows(patients) -> SafeString:
+    """The ``<tr>`` of each patient (loaded with ``FIELDS``; ``attach_next_appointments`` has
+    run on them): name
+    linked to the patient's page, date of birth, phone (marked when kept as typed), e-mail and
+    the next appointment in its location's time."""
+    detail = id_url("patients:detail")
+    born_format = format_string("short")
+    next_format = format_string("weekday", with_time=True)
+    not_checked = f' <small class="caution">{escape(gettext("(not checked)"))}</small>'
+    none_booked = f'<span class="empty">{escape(gettext("none booked"))}</span>'
+    zones: dict[str, ZoneInfo] = {}
+    html = []
+    for patient in patients:
+        born = formatted(patient.date_of_birth, born_format)
+        if patient.phone:
+            phone = (
+                f'<a href="tel:{escape(patient.phone.replace(" ", ""))}">'
+                f"{escape(patient.phone_display)}</a>"
+                + ("" if patient.phone_checked else not_checked)
+            )
+        else:
+            phone = '<span class="empty">—</span>'
+        if patient.next_appointment:
+            name = patient.next_appointment_tz
+            zone = zones.get(name) or zones.setdefault(name, ZoneInfo(name))
+            local = patient.next_appointment.astimezone(zone)
+            upcoming = (
+                f'<time datetime="{local.isoformat()}">'
+                f"{escape(formatted(local, next_format))}</time>"
+            )
+        else:
+            upcoming = none_booked
+        html.append(
+            f'<tr>\n        <th scope="row" data-label="Name"><a href="{detail(patient.pk)}">'
+            f"{escape(patient.last_name)}, {escape(patient.first_name)}</a></th>\n"
+            f'        <td data-label="Born">{escape(born)}</td>\n'
+            f'        <td data-label="Phone">{phone}</td>\n'
+            f'        <td data-label="E-mail" class="email">{escape(patient.email or "—")}</td>\n'
+            f'        <td data-label="Next">{upcoming}</td>\n      </tr>'
+        )
+    return mark_safe("\n".join(html))  # noqa: S308 (every value above is escaped)

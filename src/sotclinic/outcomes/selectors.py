@@ -260,7 +260,7 @@ pairs AS (
 
 _PAIRS_BY_SEEK_SQL = """
 with_latest AS (
-    SELECT b.*,
+    SELECT b.id, b.instrument_id, b.administered_at, b.score,
            (SELECT f.id FROM {responses} AS f
             WHERE f.patient_id = b.patient_id
               AND f.instrument_id = b.instrument_id

@@ -112,9 +112,10 @@ class QuestionnaireResponse(models.Model):
         ordering = ["administered_at", "id"]
         indexes = [
             models.Index(fields=["patient", "instrument_id", "administered_at"], name="qr_trend"),
-            # The outcome dashboard's latest follow-up per patient, instrument and period, read
-            # in index order without touching the table. The score is a key column, not an
-            # INCLUDE, so that SQLite builds the same index.
+            # The outcome dashboard's latest follow-up per patient, instrument and period:
+            # ranked in index order without touching the table (PostgreSQL), or the first
+            # entry of its series found by one seek (SQLite). The score is a key column, not
+            # an INCLUDE, so that SQLite builds the same index.
             models.Index(
                 fields=[
                     "patient",

@@ -52,7 +52,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         block["columns"] = [
             {
                 "practitioner": c.practitioner,
-                "rows": [rows.html(r) for r in rows.rows(c.appointments, block["location"].tz)],
+                "rows": rows.html(c.appointments, block["location"].tz),
             }
             for c in block["columns"]
         ]

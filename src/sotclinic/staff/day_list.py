@@ -35,7 +35,7 @@ class _Link:
 
 class DayRows:
     """Writes the rows of one request's day list; ``clinical`` adds the practitioner's links
-    (the appointments then carry ``attach_visits``' attributes)."""
+    (the appointments then carry ``charting.selectors.day_visit_columns``)."""
 
     def __init__(self, *, clinical: bool, csrf_token: str = ""):
         self.clinical = clinical
@@ -87,10 +87,10 @@ class DayRows:
             when = self._times[key] = (escape(iso), escape(times))
         return when
 
-    def html(self, appointments: list[DayAppointment], tz) -> list[SafeString]:
-        """Each appointment's list item: time, patient, type and status, then the clinical
-        links."""
-        return [mark_safe(self._item(a, tz)) for a in appointments]  # noqa: S308 (escaped)
+    def html(self, appointments: list[DayAppointment], tz) -> SafeString:
+        """A list item per appointment, one a line (empty for none): time, patient, type and
+        status, then the clinical links."""
+        return mark_safe("\n".join([self._item(a, tz) for a in appointments]))  # noqa: S308
 
     def _item(self, appointment: DayAppointment, tz) -> str:
         status, label = self.statuses.get(appointment.status) or ((escape(appointment.status),) * 2)

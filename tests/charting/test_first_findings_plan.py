@@ -47,7 +47,8 @@ def test_visit_columns_tell_each_appointments_visit_and_earlier_findings():
     signed = make_appointment(doctor, today + dt.timedelta(hours=1), patient=patient)
     signed_visit = make_visit(appointment=signed)
     sign_visit(signed_visit)
-    first = make_appointment(doctor, today + dt.timedelta(hours=2), patient=newcomer)
+    waiting = make_appointment(doctor, today + dt.timedelta(hours=2), patient=patient)
+    first = make_appointment(doctor, today + dt.timedelta(hours=3), patient=newcomer)
     before_history = make_appointment(
         doctor, history[0].started_at - dt.timedelta(days=1), patient=patient
     )
@@ -60,8 +61,9 @@ def test_visit_columns_tell_each_appointments_visit_and_earlier_findings():
         for a in today_column.appointments + earlier_column.appointments
     }
     assert found == {
-        seen.pk: (visit.pk, False, True),
-        signed.pk: (signed_visit.pk, True, True),
+        seen.pk: (visit.pk, False, False),  # started: nothing more to offer
+        signed.pk: (signed_visit.pk, True, False),
+        waiting.pk: (None, False, True),
         first.pk: (None, False, False),
         before_history.pk: (None, False, False),
     }

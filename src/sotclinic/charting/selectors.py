@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     ExpressionWrapper,
     F,
@@ -17,6 +18,8 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -202,12 +205,14 @@ def day_visit_columns() -> dict[str, Any]:
 
     - ``chart_visit_id``: the appointment's visit, or None;
     - ``chart_visit_signed``: its note is signed (a visit may have no note yet);
-    - ``chart_has_earlier_findings``: a visit of the patient that started before the
-      appointment recorded exam findings, so they can be copied forward.
+    - ``chart_has_earlier_findings``: for an appointment without a visit yet (the one that
+      may start a visit), a visit of the patient that started before the appointment
+      recorded exam findings, so they can be copied forward; False once it has a visit.
 
     The earlier visit is a walk of the ``visit_patient_started`` index up to the
     appointment's start that stops at the first visit whose exam has a suggestion (each a
-    unique-index look-up), instead of joining every note and exam of the practice.
+    unique-index look-up), instead of joining every note and exam of the practice; it is
+    asked only for the appointments without a visit.
     """
     earlier = Visit.objects.filter(
         patient_id=OuterRef("patient_id"),
@@ -219,7 +224,9 @@ def day_visit_columns() -> dict[str, Any]:
         "chart_visit_signed": ExpressionWrapper(
             Q(visit__note__signed_at__isnull=False), output_field=BooleanField()
         ),
-        "chart_has_earlier_findings": Exists(earlier),
+        "chart_has_earlier_findings": Case(
+            When(visit__isnull=True, then=Exists(earlier)), default=Value(False)
+        ),
     }
 
 

@@ -2,14 +2,17 @@
 the status in words, and for practitioners the visit links each appointment's state allows."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from sotclinic.scheduling.models import Appointment
 from tests.factories import (
     make_appointment,
+    make_appointment_type,
     make_location,
     make_patient,
     make_practitioner,
@@ -52,3 +55,43 @@ def test_rows_show_local_times_status_and_the_links_each_state_allows(client):
     assert f'action="{reverse("charting:start_visit_from_last", args=[waiting.pk])}"' in html
     assert reverse("charting:start_visit_from_last", args=[draft.pk]) not in html
     assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_every_value_a_row_shows_is_escaped(client):
+    location = make_location(name='Main <St> & "Co"', time_zone="UTC")
+    doctor = make_practitioner(location, display_name='Dr. <b>O\'Neil</b> & "Co"')
+    client.force_login(doctor.user)
+    patient = make_patient(
+        first_name='<script>alert("x")</script>', last_name="O'Brien & <i>Sons</i>"
+    )
+    kind = make_appointment_type([doctor], name="Adjust <em>\"long\"</em> & 'more'")
+    appointment = make_appointment(doctor, _today_at(location, 9), patient=patient, kind=kind)
+
+    html = client.get(reverse("home")).content.decode()
+
+    for raw in ("<script>", "<i>", "<em>", "<b>", "<St>"):
+        assert raw not in html
+    row = re.search(r'<li class="appointment.*?</li>', html)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', row)[1]
+    start = re.search(r'<time datetime="([^"]*)"', row)[1]
+    # Django's own escaping of each value is the row's contract.
+    expected = format_html(
+        '<li class="appointment status-{}"><time datetime="{}">09:00–09:20</time> '
+        '<a class="patient" href="{}">{}</a> <span class="type">{}</span> '
+        '<span class="status">{}</span><span class="visit-link"> <a href="{}">Chart</a> '
+        '<form method="post" action="{}" class="inline"><input type="hidden" '
+        'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="button small">'
+        "Start visit</button></form></span></li>",
+        appointment.status,
+        start,
+        reverse("patients:detail", args=[patient.pk]),
+        f"{patient.first_name} {patient.last_name}",
+        kind.name,
+        appointment.get_status_display(),
+        reverse("charting:chart", args=[patient.pk]),
+        reverse("charting:start_visit", args=[appointment.pk]),
+        token,
+    )
+    assert row == expected
+    assert format_html("{}", location.name) in html
+    assert format_html('aria-label="{}"', doctor.display_name) in html

@@ -12,7 +12,13 @@ from django.urls import reverse
 _MARKER = 987654321
 
 
+def id_url_parts(name: str) -> tuple[str, str]:
+    """What comes before and after the id: ``head + str(7) + tail`` is the URL for 7."""
+    head, tail = reverse(name, args=[_MARKER]).split(str(_MARKER))
+    return head, tail
+
+
 def id_url(name: str) -> Callable[[int], str]:
     """``id_url("patients:detail")(7) == reverse("patients:detail", args=[7])``."""
-    head, tail = reverse(name, args=[_MARKER]).split(str(_MARKER))
+    head, tail = id_url_parts(name)
     return lambda pk: f"{head}{int(pk)}{tail}"

@@ -1,17 +1,31 @@
-"""The day list's "earlier findings" look-up walks each patient's visits through the
-``visit_patient_started`` index instead of joining every note of the practice."""
+"""The day list's visit columns (charting.selectors.day_visit_columns) read the appointments'
+visits and notes through their unique indexes and walk each patient's visits through the
+``visit_patient_started`` index for earlier findings, instead of joining every note of the
+practice."""
+
+import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from sotclinic.charting.selectors import first_findings_query
-from tests.factories import make_location, make_patient, make_practitioner, make_visit_history
+from sotclinic.charting.selectors import day_visit_columns
+from sotclinic.scheduling.models import Appointment
+from sotclinic.scheduling.selectors import day_schedule, local_day_bounds
+from tests.factories import (
+    make_appointment,
+    make_location,
+    make_patient,
+    make_practitioner,
+    make_visit,
+    make_visit_history,
+    sign_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
+def _plan(sql: str, params) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # On a few rows a scan is cheaper; the test asks whether the index serves.
@@ -22,16 +36,50 @@ def _plan(queryset) -> str:
         return "\n".join(str(row) for row in cursor.fetchall())
 
 
-def test_first_findings_are_read_through_the_patient_visit_index():
-    doctor = make_practitioner(make_location())
+def test_visit_columns_tell_each_appointments_visit_and_earlier_findings():
+    location = make_location(time_zone="UTC")
+    doctor = make_practitioner(location)
     patient, newcomer = make_patient(), make_patient()
-    visits = make_visit_history(doctor, patient, 3)
-    query = first_findings_query([patient.pk, newcomer.pk])
+    history = make_visit_history(doctor, patient, 3)  # exams with findings, in the past
+    today = timezone.now().replace(hour=6, minute=0, second=0, microsecond=0)
+    seen = make_appointment(doctor, today, patient=patient)
+    visit = make_visit(appointment=seen)
+    signed = make_appointment(doctor, today + dt.timedelta(hours=1), patient=patient)
+    signed_visit = make_visit(appointment=signed)
+    sign_visit(signed_visit)
+    waiting = make_appointment(doctor, today + dt.timedelta(hours=2), patient=patient)
+    first = make_appointment(doctor, today + dt.timedelta(hours=3), patient=newcomer)
+    before_history = make_appointment(
+        doctor, history[0].started_at - dt.timedelta(days=1), patient=patient
+    )
 
-    assert dict(query.values_list("pk", "first")) == {
-        patient.pk: visits[0].started_at,
-        newcomer.pk: None,
+    [today_column] = day_schedule(today.date(), location, also=day_visit_columns())
+    [earlier_column] = day_schedule(before_history.start.date(), location, also=day_visit_columns())
+
+    found = {
+        a.pk: (a.chart_visit_id, a.chart_visit_signed, a.chart_has_earlier_findings)
+        for a in today_column.appointments + earlier_column.appointments
     }
-    plan = _plan(query.values_list("pk", "first"))
+    assert found == {
+        seen.pk: (visit.pk, False, False),  # started: nothing more to offer
+        signed.pk: (signed_visit.pk, True, False),
+        waiting.pk: (None, False, True),
+        first.pk: (None, False, False),
+        before_history.pk: (None, False, False),
+    }
+
+
+def test_visit_columns_are_read_through_the_indexes():
+    location = make_location(time_zone="UTC")
+    doctor = make_practitioner(location)
+    patient = make_patient()
+    make_visit_history(doctor, patient, 3)
+    start, end = local_day_bounds(timezone.localdate(), location)
+    query = Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
+    query = query.values_list("pk", *day_visit_columns().values())
+
+    plan = _plan(*query.query.sql_with_params())
+
     assert "visit_patient_started" in plan
-    assert "SCAN charting_note" not in plan and "Seq Scan on charting_note" not in plan
+    for table in ("charting_note", "charting_visit", "charting_examrecord"):
+        assert f"SCAN {table}" not in plan and f"Seq Scan on {table}" not in plan

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from sotclinic.data_text import shown
@@ -186,43 +199,35 @@ def unsigned_notes_due(practitioner=None, now: dt.datetime | None = None):
     )
 
 
-def first_findings_query(patient_ids: Iterable[int]):
-    """The patients with ``first``: when their first visit with exam findings started (or None).
+def day_visit_columns() -> dict[str, Any]:
+    """What a day list shows of each appointment's visit, as expressions over a query of
+    appointments (``scheduling.selectors.day_schedule(also=...)``), so one query reads both:
 
-    Per patient, a walk of the ``visit_patient_started`` index in time order that stops at the
-    first visit whose exam has a suggestion (each a unique-index look-up), instead of joining
-    every note and exam of the practice.
+    - ``chart_visit_id``: the appointment's visit, or None;
+    - ``chart_visit_signed``: its note is signed (a visit may have no note yet);
+    - ``chart_has_earlier_findings``: for an appointment without a visit yet (the one that
+      may start a visit), a visit of the patient that started before the appointment
+      recorded exam findings, so they can be copied forward; False once it has a visit.
+
+    The earlier visit is a walk of the ``visit_patient_started`` index up to the
+    appointment's start that stops at the first visit whose exam has a suggestion (each a
+    unique-index look-up), instead of joining every note and exam of the practice; it is
+    asked only for the appointments without a visit.
     """
-    from sotclinic.patients.models import Patient
-
-    first = (
-        Visit.objects.filter(patient_id=OuterRef("pk"), note__exam__suggestion__isnull=False)
-        .order_by("started_at", "id")
-        .values("started_at")[:1]
+    earlier = Visit.objects.filter(
+        patient_id=OuterRef("patient_id"),
+        started_at__lt=OuterRef("start"),
+        note__exam__suggestion__isnull=False,
     )
-    patients = Patient.objects.filter(pk__in=list(patient_ids)).order_by()
-    return patients.annotate(first=Subquery(first))
-
-
-def attach_visits(appointments: Iterable) -> None:
-    """Set ``chart_visit_id`` (the appointment's visit, or None), ``chart_visit_signed`` (its
-    note is signed) and ``chart_has_earlier_findings`` (an earlier visit of the patient
-    recorded exam findings, so they can be copied forward) on each appointment of a day list:
-    two queries."""
-    appointments = list(appointments)
-    visits = Visit.objects.filter(appointment__in=[a.pk for a in appointments]).values_list(
-        "appointment_id", "pk", "note__signed_at"
-    )  # a visit may have no note yet: no signing time then either
-    by_appointment = {appointment: (pk, signed) for appointment, pk, signed in visits}
-    first_findings = dict(
-        first_findings_query({a.patient_id for a in appointments}).values_list("pk", "first")
-    )
-    for appointment in appointments:
-        visit_id, signed_at = by_appointment.get(appointment.pk, (None, None))
-        appointment.chart_visit_id = visit_id
-        appointment.chart_visit_signed = signed_at is not None
-        first = first_findings.get(appointment.patient_id)
-        appointment.chart_has_earlier_findings = first is not None and first < appointment.start
+    return {
+        "chart_visit_id": F("visit__pk"),
+        "chart_visit_signed": ExpressionWrapper(
+            Q(visit__note__signed_at__isnull=False), output_field=BooleanField()
+        ),
+        "chart_has_earlier_findings": Case(
+            When(visit__isnull=True, then=Exists(earlier)), default=Value(False)
+        ),
+    }
 
 
 def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> dict | None:

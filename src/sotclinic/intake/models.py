@@ -200,6 +200,15 @@ class RedFlagFinding(models.Model):
                 name="red_flag_ruled_out_needs_reason",
             ),
         ]
+        indexes = [
+            # The staff home's open flags, oldest first, without reading the handled ones of
+            # every year before.
+            models.Index(
+                fields=["raised_at", "id"],
+                condition=models.Q(handled_at__isnull=True),
+                name="red_flag_open_raised",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({'handled' if self.handled_at else 'open'})"

@@ -4,7 +4,7 @@ import bisect
 import datetime as dt
 import itertools
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,13 +55,19 @@ def local_day_bounds(day: dt.date, location: Location) -> tuple[dt.datetime, dt.
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def day_schedule(day: dt.date, location: Location) -> list[PractitionerDay]:
+def day_schedule(
+    day: dt.date, location: Location, also: Mapping[str, Any] | None = None
+) -> list[PractitionerDay]:
     """Each active practitioner at the location with their appointments of that local day.
 
     Two queries whatever the number of practitioners or appointments. The appointments carry
-    what a day list shows (times, status, the patient's name, the type's name) and no more.
+    what a day list shows (times, status, the patient's name, the type's name) and no more;
+    ``also`` names expressions over an appointment that an app above this one wants read in
+    the same query (the day list's visits: ``charting.selectors.day_visit_columns``), set on
+    each appointment under those names.
     """
     start, end = local_day_bounds(day, location)
+    also = also or {}
     practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
     rows = (
         Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
@@ -69,17 +75,19 @@ def day_schedule(day: dt.date, location: Location) -> list[PractitionerDay]:
         .values_list(
             *("pk", "start", "end", "status", "practitioner_id", "patient_id"),
             *("patient__first_name", "patient__last_name", "appointment_type__name"),
+            *also.values(),
         )
     )
     by_practitioner: dict[int, list[DayAppointment]] = {p.pk: [] for p in practitioners}
-    for pk, begins, ends, status, practitioner_id, patient_id, first, last, kind in rows:
-        by_practitioner.setdefault(practitioner_id, []).append(
-            DayAppointment(
-                *(pk, begins, ends, status, practitioner_id, patient_id),
-                Patient.join_name(first, last),
-                kind,
-            )
+    for pk, begins, ends, status, practitioner_id, patient_id, first, last, kind, *more in rows:
+        appointment = DayAppointment(
+            *(pk, begins, ends, status, practitioner_id, patient_id),
+            Patient.join_name(first, last),
+            kind,
         )
+        for name, value in zip(also, more, strict=True):
+            setattr(appointment, name, value)
+        by_practitioner.setdefault(practitioner_id, []).append(appointment)
     return [PractitionerDay(p, by_practitioner[p.pk]) for p in practitioners]
 
 

@@ -1,145 +1,132 @@
-"""The rows of the staff day list, worked out once in Python so the template only writes them.
+"""The rows of the staff day list, written once in Python so the template only prints them.
 
 A busy day has a hundred appointments; a template that formats each time, looks up each
 status label, reverses each link and includes a sub-template per row spends most of the
-page's time there. Here each row is plain strings: the times formatted once per distinct
-time, one ``reverse`` per link pattern, the status labels translated once. Each row's markup
-is written here too (`DayRows.html`, escaped by ``format_html``): a dozen template variables
-per row were still half the page's time.
+page's time there, and so does ``format_html`` with a dozen escapes per row. Here a row is
+one string put together from parts escaped once each: the times formatted and escaped once
+per distinct time, names and type names once per distinct name, one ``reverse`` per link
+pattern, the status labels translated once. Every value from the database goes through
+``html.escape`` (what Django's ``escape`` does to a plain string); our own catalogue's words
+are written as they are, as a template's ``{% translate %}`` writes them.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from html import escape
 
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from sotclinic.clinic_locale import time_text
-from sotclinic.id_urls import id_url
+from sotclinic.id_urls import id_url_parts
 from sotclinic.scheduling.models import Appointment
 from sotclinic.scheduling.selectors import DayAppointment
 
 
-@dataclass(frozen=True, slots=True)
-class DayRow:
-    status: str
-    status_label: str
-    start_iso: str  # in the current time zone, like the ``date:'c'`` filter
-    times: str  # "09:00–09:20" in the location's time
-    patient_name: str
-    patient_url: str
-    type_name: str
-    # The clinical links, for practitioners only (empty otherwise).
-    chart_url: str = ""
-    visit_url: str = ""  # the appointment's visit, if there is one
-    visit_signed: bool = False
-    start_visit_url: str = ""  # a visit may be started (none yet, not cancelled)
-    start_from_last_url: str = ""  # ... and an earlier visit has findings to copy
+class _Link:
+    """An ``id_url`` whose fixed parts are escaped once (an id is digits: nothing to escape)."""
+
+    def __init__(self, name: str):
+        self.head, self.tail = (escape(part) for part in id_url_parts(name))
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{int(pk)}{self.tail}"
 
 
 class DayRows:
-    """Builds the rows of one request's day list; ``clinical`` adds the practitioner's links
-    (the appointments then carry ``attach_visits``' attributes)."""
+    """Writes the rows of one request's day list; ``clinical`` adds the practitioner's links
+    (the appointments then carry ``charting.selectors.day_visit_columns``)."""
 
     def __init__(self, *, clinical: bool, csrf_token: str = ""):
         self.clinical = clinical
-        self.csrf_token = csrf_token  # for the start-visit forms
-        self.patient = id_url("patients:detail")
+        self.patient = _Link("patients:detail")
         if clinical:
-            self.chart, self.visit = id_url("charting:chart"), id_url("charting:visit")
-            self.start = id_url("charting:start_visit")
-            self.start_from_last = id_url("charting:start_visit_from_last")
-        self.labels = {value: str(label) for value, label in Appointment.Status.choices}
-        # Our own catalogue's words, written as they are (as a template's {% translate %}).
-        self.words = {
-            "chart": gettext("Chart"),
-            "open_signed": gettext("Open visit (signed)"),
-            "open": gettext("Open visit"),
-            "start": gettext("Start visit"),
-            "start_from_last": gettext("Start with last visit's findings"),
-            "start_from_last_title": gettext(
-                "Copies the last visit's exam findings, objective text and diagnoses into the "
-                "new draft; review them before signing."
-            ),
+            self.chart, self.visit = _Link("charting:chart"), _Link("charting:visit")
+            self.start, self.start_from_last = (
+                _Link("charting:start_visit"),
+                _Link("charting:start_visit_from_last"),
+            )
+            self._form_head = (
+                '<input type="hidden" name="csrfmiddlewaretoken" '
+                f'value="{escape(csrf_token)}"><button type="submit" class="button small"'
+            )
+            self.words = {
+                "chart": gettext("Chart"),
+                "open_signed": gettext("Open visit (signed)"),
+                "open": gettext("Open visit"),
+                "start": gettext("Start visit"),
+                "start_from_last": gettext("Start with last visit's findings"),
+                "start_from_last_title": gettext(
+                    "Copies the last visit's exam findings, objective text and diagnoses into "
+                    "the new draft; review them before signing."
+                ),
+            }
+        self.statuses = {
+            value: (escape(value), escape(str(label)))
+            for value, label in Appointment.Status.choices
         }
-        self.words = {key: mark_safe(text) for key, text in self.words.items()}  # noqa: S308
-        self._times: dict[tuple, str] = {}
+        self._escaped: dict[str, str] = {}
+        self._times: dict[tuple, tuple[str, str]] = {}
         self._current = timezone.get_current_timezone()
 
-    def _time(self, value: dt.datetime, tz) -> str:
-        key = (value, tz)
-        if key not in self._times:
-            self._times[key] = time_text(value.astimezone(tz))
-        return self._times[key]
+    def _text(self, value: str) -> str:
+        """``value`` escaped, once per distinct value (names and type names repeat)."""
+        escaped = self._escaped.get(value)
+        if escaped is None:
+            escaped = self._escaped[value] = escape(value)
+        return escaped
 
-    def rows(self, appointments, tz) -> list[DayRow]:
-        return [self.row(appointment, tz) for appointment in appointments]
+    def _when(self, start: dt.datetime, end: dt.datetime, tz) -> tuple[str, str]:
+        """The start as ISO 8601 in the current time zone (like the ``date:'c'`` filter) and
+        "09:00–09:20" in the location's time, escaped; once per distinct pair of times."""
+        key = (start, end, tz)
+        when = self._times.get(key)
+        if when is None:
+            iso = start.astimezone(self._current).isoformat()
+            times = f"{time_text(start.astimezone(tz))}–{time_text(end.astimezone(tz))}"
+            when = self._times[key] = (escape(iso), escape(times))
+        return when
 
-    def row(self, appointment: DayAppointment, tz) -> DayRow:
-        base = {
-            "status": appointment.status,
-            "status_label": self.labels.get(appointment.status, appointment.status),
-            "start_iso": appointment.start.astimezone(self._current).isoformat(),
-            "times": f"{self._time(appointment.start, tz)}–{self._time(appointment.end, tz)}",
-            "patient_name": appointment.patient_name,
-            "patient_url": self.patient(appointment.patient_id),
-            "type_name": appointment.type_name,
-        }
-        if not self.clinical:
-            return DayRow(**base)
-        clinical = {"chart_url": self.chart(appointment.patient_id)}
-        if appointment.chart_visit_id is not None:
-            clinical["visit_url"] = self.visit(appointment.chart_visit_id)
-            clinical["visit_signed"] = appointment.chart_visit_signed
-        elif appointment.status != Appointment.Status.CANCELLED:
-            clinical["start_visit_url"] = self.start(appointment.pk)
-            if appointment.chart_has_earlier_findings:
-                clinical["start_from_last_url"] = self.start_from_last(appointment.pk)
-        return DayRow(**base, **clinical)
+    def html(self, appointments: list[DayAppointment], tz) -> SafeString:
+        """A list item per appointment, one a line (empty for none): time, patient, type and
+        status, then the clinical links."""
+        return mark_safe("\n".join([self._item(a, tz) for a in appointments]))  # noqa: S308
 
-    def html(self, row: DayRow) -> SafeString:
-        """The row's list item: time, patient, type and status, then the clinical links."""
-        item = format_html(
-            '<li class="appointment status-{}"><time datetime="{}">{}</time> '
-            '<a class="patient" href="{}">{}</a> <span class="type">{}</span> '
-            '<span class="status">{}</span>',
-            row.status,
-            row.start_iso,
-            row.times,
-            row.patient_url,
-            row.patient_name,
-            row.type_name,
-            row.status_label,
+    def _item(self, appointment: DayAppointment, tz) -> str:
+        status, label = self.statuses.get(appointment.status) or ((escape(appointment.status),) * 2)
+        iso, times = self._when(appointment.start, appointment.end, tz)
+        item = (
+            f'<li class="appointment status-{status}"><time datetime="{iso}">{times}</time> '
+            f'<a class="patient" href="{self.patient(appointment.patient_id)}">'
+            f"{self._text(appointment.patient_name)}</a> "
+            f'<span class="type">{self._text(appointment.type_name)}</span> '
+            f'<span class="status">{label}</span>'
         )
-        if row.chart_url:
-            item += self._links(row)
-        return item + mark_safe("</li>")
+        if self.clinical:
+            item += self._links(appointment)
+        return item + "</li>"
 
-    def _links(self, row: DayRow) -> SafeString:
+    def _links(self, appointment: DayAppointment) -> str:
         words = self.words
-        links = format_html(
-            '<span class="visit-link"> <a href="{}">{}</a>', row.chart_url, words["chart"]
-        )
-        if row.visit_url:
-            label = words["open_signed"] if row.visit_signed else words["open"]
-            links += format_html(' <a class="button small" href="{}">{}</a>', row.visit_url, label)
-        if row.start_visit_url:
-            links += self._form(row.start_visit_url, words["start"])
-        if row.start_from_last_url:
-            links += self._form(
-                row.start_from_last_url, words["start_from_last"], words["start_from_last_title"]
-            )
-        return links + mark_safe("</span>")
+        parts = [f'<span class="visit-link"> <a href="{self.chart(appointment.patient_id)}">']
+        parts.append(words["chart"])
+        parts.append("</a>")
+        if appointment.chart_visit_id is not None:
+            label = words["open_signed"] if appointment.chart_visit_signed else words["open"]
+            url = self.visit(appointment.chart_visit_id)
+            parts.append(f' <a class="button small" href="{url}">{label}</a>')
+        elif appointment.status != Appointment.Status.CANCELLED:
+            parts.append(self._form(self.start(appointment.pk), words["start"]))
+            if appointment.chart_has_earlier_findings:
+                action = self.start_from_last(appointment.pk)
+                title = words["start_from_last_title"]
+                parts.append(self._form(action, words["start_from_last"], title))
+        parts.append("</span>")
+        return "".join(parts)
 
-    def _form(self, action: str, label: str, title: str = "") -> SafeString:
-        return format_html(
-            ' <form method="post" action="{}" class="inline"><input type="hidden" '
-            'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="button small"{}>'
-            "{}</button></form>",
-            action,
-            self.csrf_token,
-            format_html(' title="{}"', title) if title else "",
-            label,
+    def _form(self, action: str, label: str, title: str = "") -> str:
+        title = f' title="{title}"' if title else ""
+        return (
+            f' <form method="post" action="{action}" class="inline">{self._form_head}{title}>'
+            f"{label}</button></form>"
         )

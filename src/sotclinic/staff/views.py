@@ -15,7 +15,7 @@ from sotclinic.audit.requests import log_access
 from sotclinic.billing.care_plan_adherence import patient_plans
 from sotclinic.billing.models import Account
 from sotclinic.billing.packages import usable_packages
-from sotclinic.charting.selectors import attach_visits
+from sotclinic.charting.selectors import day_visit_columns
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.patients import selectors
 from sotclinic.patients.forms import PatientSearchForm
@@ -40,21 +40,19 @@ PAGE_SIZE = 25
 def staff_home(request: HttpRequest) -> HttpResponse:
     """Open red flags, then today's appointments per practitioner, for each location, in the
     location's time."""
+    clinical = request.user.is_practitioner  # the chart and visit links on each appointment
+    visits = day_visit_columns() if clinical else None
     locations = []
     for location in Location.objects.order_by("name"):
         today = timezone.now().astimezone(location.tz).date()
-        locations.append(
-            {"location": location, "day": today, "columns": day_schedule(today, location)}
-        )
-    clinical = request.user.is_practitioner  # the chart and visit links on each appointment
-    if clinical:
-        attach_visits(a for b in locations for c in b["columns"] for a in c.appointments)
+        columns = day_schedule(today, location, also=visits)
+        locations.append({"location": location, "day": today, "columns": columns})
     rows = DayRows(clinical=clinical, csrf_token=get_token(request) if clinical else "")
     for block in locations:
         block["columns"] = [
             {
                 "practitioner": c.practitioner,
-                "rows": [rows.html(r) for r in rows.rows(c.appointments, block["location"].tz)],
+                "rows": rows.html(c.appointments, block["location"].tz),
             }
             for c in block["columns"]
         ]

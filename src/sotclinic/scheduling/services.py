@@ -401,11 +401,14 @@ def _existing_online_booking(
     )
     if practitioner_id is not None:
         found = found.filter(practitioner_id=practitioner_id)
-    return (
-        found.select_related("practitioner", "appointment_type", "location", "patient")
-        .order_by("pk")
-        .first()
-    )
+    # Asked by a returning patient's every booking and rarely found: a plain look first, the
+    # booking with its related rows only when there is one.
+    pk = found.order_by("pk").values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    return Appointment.objects.select_related(
+        "practitioner", "appointment_type", "location", "patient"
+    ).get(pk=pk)
 
 
 @dataclass(frozen=True)

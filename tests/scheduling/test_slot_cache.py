@@ -13,14 +13,15 @@ from django.core.cache import cache
 from django.db import transaction
 
 from sotclinic.scheduling import services
-from sotclinic.scheduling.errors import SlotTaken
+from sotclinic.scheduling.errors import SlotNotOffered, SlotTaken
 from sotclinic.scheduling.models import (
     Appointment,
     AvailabilityException,
     ClinicSettings,
+    Practitioner,
     WeeklyHours,
 )
-from sotclinic.scheduling.schedule_cache import schedule_version
+from sotclinic.scheduling.schedule_cache import rules_version, schedule_version
 from sotclinic.scheduling.selectors import listed_slots
 from tests.factories import (
     make_appointment_type,
@@ -257,3 +258,63 @@ def test_a_stale_listing_can_only_end_in_slot_taken_never_a_double_booking(clini
 
 def version_now() -> int:
     return schedule_version()
+
+
+# Booking's first look takes the opening hours from the cache (bookings leave them cached);
+# changes that bypass the signals stand for another server's writes, which a per-process cache
+# learns of late.
+
+
+def test_bookings_leave_the_cached_opening_hours_and_settings_in_place(clinic):
+    _, doctor, kind = clinic
+    book_online_at_ten(kind, doctor)
+    rules = rules_version()
+
+    services.book_online(**booking_at(kind, doctor, local(11), "second@example.com"))
+
+    assert rules_version() == rules
+
+
+def test_hours_opened_elsewhere_are_bookable_at_once(clinic):
+    _, doctor, kind = clinic
+    book_online_at_ten(kind, doctor)  # caches the hours: 09:00–12:00
+    WeeklyHours.objects.filter(practitioner=doctor).update(end_time=dt.time(13, 0))
+
+    outcome = services.book_online(**booking_at(kind, doctor, local(12), "late@example.com"))
+
+    assert outcome.appointment.start == local(12)
+
+
+def test_hours_closed_elsewhere_are_never_booked(clinic):
+    _, doctor, kind = clinic
+    book_online_at_ten(kind, doctor)  # caches the hours: 09:00–12:00
+    WeeklyHours.objects.filter(practitioner=doctor).update(end_time=dt.time(11, 0))
+
+    with pytest.raises(SlotNotOffered):
+        services.book_online(**booking_at(kind, doctor, local(11), "late@example.com"))
+    assert not Appointment.objects.filter(start=local(11)).exists()
+
+
+def test_a_practitioner_deactivated_elsewhere_is_never_booked(clinic):
+    _, doctor, kind = clinic
+    book_online_at_ten(kind, doctor)  # caches the hours
+    Practitioner.objects.filter(pk=doctor.pk).update(active=False)
+
+    with pytest.raises(SlotNotOffered):
+        services.book_online(**booking_at(kind, doctor, local(11), "late@example.com"))
+    assert not Appointment.objects.filter(start=local(11)).exists()
+
+
+def booking_at(kind, doctor, start, email) -> dict:
+    return {
+        "appointment_type_id": kind.pk,
+        "practitioner_id": doctor.pk,
+        "start": start,
+        "first_name": "Noah",
+        "last_name": "Jones",
+        "email": email,
+        "phone": "+44 117 496 0002",
+        "date_of_birth": dt.date(1990, 1, 2),
+        "consent": True,
+        "now": NOW,
+    }

@@ -11,6 +11,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -176,12 +177,31 @@ def intake_for_appointment(appointment) -> Intake:
     return Intake.objects.create(patient_id=appointment.patient_id, appointment=appointment)
 
 
+@transaction.atomic(savepoint=False)
 def intake_link_for(appointment) -> str | None:
     """The absolute path of the signed intake link for an appointment's patient, or None when
     the patient has already completed an intake (there is nothing left for them to fill in)."""
-    if Intake.objects.filter(patient_id=appointment.patient_id, status="complete").exists():
+    # One read answers both questions (a completed intake? else the open draft), as
+    # `intake_for_appointment` would: a booking's confirmation passes here inside its
+    # transaction.
+    first = (
+        Intake.objects.select_for_update()
+        .filter(
+            patient_id=appointment.patient_id,
+            status__in=(Intake.Status.COMPLETE, Intake.Status.DRAFT),
+        )
+        .order_by(
+            Case(When(status=Intake.Status.COMPLETE, then=Value(0)), default=Value(1)),
+            *Intake._meta.ordering,
+        )
+        .first()
+    )
+    if first is not None and first.status == Intake.Status.COMPLETE:
         return None
-    return reverse("intake:fill", args=[intake_token(intake_for_appointment(appointment))])
+    intake = first or Intake.objects.create(
+        patient_id=appointment.patient_id, appointment=appointment
+    )
+    return reverse("intake:fill", args=[intake_token(intake)])
 
 
 @transaction.atomic

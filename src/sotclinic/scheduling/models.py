@@ -786,11 +786,12 @@ class ClinicSettings(models.Model):
     @classmethod
     def load(cls) -> "ClinicSettings":
         """The one row, created on first use. Outside transactions it is served from the
-        cache under the schedule version, which every save of this row bumps."""
+        cache under the rules version, which every save of this row bumps (and bookings do
+        not)."""
         if not schedule_cache.caching_allowed():
             obj, _ = cls.objects.get_or_create(pk=1)
             return obj
-        key = schedule_cache.versioned_key("clinic-settings", schedule_cache.schedule_version())
+        key = schedule_cache.versioned_key("clinic-settings", schedule_cache.rules_version())
         obj = cache.get(key)
         if obj is None:
             obj, _ = cls.objects.get_or_create(pk=1)

@@ -267,10 +267,16 @@ def _about_appointment(
 
 
 def send_confirmation(
-    appointment: Appointment, base_url: str | None = None, now: dt.datetime | None = None
+    appointment: Appointment,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+    *,
+    clinic: ClinicSettings | None = None,
 ) -> bool:
-    """The booking confirmation with a REQUEST invite (and the intake link while needed)."""
-    clinic = ClinicSettings.load()  # read once for the language, the text and the window
+    """The booking confirmation with a REQUEST invite (and the intake link while needed).
+    ``clinic``: the clinic's settings, when the caller read them already for the booking."""
+    # Read once for the language, the text and the window.
+    clinic = clinic or ClinicSettings.load()
     with written_for(appointment.patient, clinic):
         return _about_appointment(
             appointment,

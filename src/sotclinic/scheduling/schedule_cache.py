@@ -1,7 +1,9 @@
 """The schedule version and the short-lived cache entries keyed by it.
 
 Every write that can change which slots are free bumps a counter in the cache once its
-transaction commits (`signals.py`). A listing or the clinic's booking rules cached under an
+transaction commits (`signals.py`). A second counter, the rules version, moves with every such
+write except to appointments: what it keys (the clinic's settings, opening hours) stays
+cached while patients book. A listing or the clinic's booking rules cached under an
 older version are never read again; `SLOT_CACHE_SECONDS` bounds their life in every case,
 including a cache that is not shared between servers (no `REDIS_URL`).
 
@@ -18,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "scheduling:schedule-version"
+RULES_VERSION_KEY = "scheduling:rules-version"
 
 log = logging.getLogger(__name__)
 
@@ -31,27 +34,47 @@ def caching_allowed() -> bool:
     return cache_seconds() > 0 and not transaction.get_connection().in_atomic_block
 
 
-def schedule_version() -> int:
-    """The current schedule version, starting one when the cache has none."""
-    version = cache.get(VERSION_KEY)
+def _version(key: str) -> int:
+    version = cache.get(key)
     if version is None:
         # Start from the clock, so a version lost to eviction or a restart is never reused.
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY, 0)
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key, 0)
     return version
 
 
-def _bump() -> None:
+def schedule_version() -> int:
+    """The current schedule version, starting one when the cache has none."""
+    return _version(VERSION_KEY)
+
+
+def rules_version() -> int:
+    """The current rules version: like the schedule version, but left alone by appointments."""
+    return _version(RULES_VERSION_KEY)
+
+
+def _bump_key(key: str) -> None:
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:  # no version yet: any new one differs from every earlier one
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        cache.add(key, time.time_ns(), timeout=None)
 
 
-def bump_schedule_version(using: str | None = None) -> None:
+def _bump() -> None:
+    _bump_key(VERSION_KEY)
+
+
+def _bump_rules() -> None:
+    _bump_key(VERSION_KEY)
+    _bump_key(RULES_VERSION_KEY)
+
+
+def bump_schedule_version(using: str | None = None, *, rules: bool = True) -> None:
     """Make every cached listing stale once the current transaction commits (at once when
-    there is none). A failing cache is logged, never turned into an error after the commit."""
-    transaction.on_commit(_bump, using=using, robust=True)
+    there is none); with ``rules`` (anything but an appointment changed) the cached settings
+    and opening hours too. A failing cache is logged, never turned into an error after the
+    commit."""
+    transaction.on_commit(_bump_rules if rules else _bump, using=using, robust=True)
 
 
 def versioned_key(name: str, version: int, *parts) -> str:

@@ -378,6 +378,7 @@ def free_slots(
     window: BookingWindow | None = None,
     ignore_appointments: bool = False,
     exclude_appointment_id: int | None = None,
+    cached_hours: bool = False,
 ) -> list[Slot]:
     """Open start times for the type in `days` local days from `start_day`, sorted by time.
 
@@ -389,16 +390,23 @@ def free_slots(
     never the past) count.
 
     A fixed number of queries, whatever the number of days or appointments.
+
+    ``cached_hours``: take the opening hours from `cached_open_intervals` (a booking's first
+    look, which is never its last word).
     """
     settings = settings or ClinicSettings.load()
     window = window or booking_window(settings, now)
     if days <= 0:
         return []
     # Who offers the type is joined into the hours and exceptions queries, not asked apart.
-    offered = Q(practitioner__appointment_types=appointment_type, practitioner__active=True)
-    if practitioner_ids is not None:
-        offered &= Q(practitioner_id__in=list(practitioner_ids))
-    open_by = open_intervals(start_day, days, who=offered, location_id=location_id)
+    if cached_hours:
+        open_by = cached_open_intervals(
+            appointment_type, start_day, days, practitioner_ids, location_id
+        )
+    else:
+        open_by = _offered_open_intervals(
+            appointment_type, start_day, days, practitioner_ids, location_id
+        )
     if not open_by:
         return []
     practitioners = {p for p, _ in open_by}
@@ -417,6 +425,62 @@ def free_slots(
     ]
     slots.sort()
     return slots
+
+
+def _offered_open_intervals(
+    appointment_type: AppointmentType,
+    start_day: dt.date,
+    days: int,
+    practitioner_ids: Sequence[int] | None,
+    location_id: int | None,
+) -> OpenTime:
+    # Who offers the type is joined into the hours and exceptions queries, not asked apart.
+    offered = Q(practitioner__appointment_types=appointment_type, practitioner__active=True)
+    if practitioner_ids is not None:
+        offered &= Q(practitioner_id__in=list(practitioner_ids))
+    return open_intervals(start_day, days, who=offered, location_id=location_id)
+
+
+def cached_open_intervals(
+    appointment_type: AppointmentType,
+    start_day: dt.date,
+    days: int,
+    practitioner_ids: Sequence[int] | None = None,
+    location_id: int | None = None,
+) -> OpenTime:
+    """The open time of the practitioners offering the type (`open_intervals`), served for
+    `SLOT_CACHE_SECONDS` from the cache under the rules version, which every committed change
+    of hours, breaks, exceptions, types, practitioners, locations or clinic settings bumps and
+    bookings leave alone. Inside a transaction, or with the cache off, read afresh.
+
+    For a first look only, like `listed_slots`: with a per-process cache a change made on
+    another server shows here up to `SLOT_CACHE_SECONDS` late, so whoever acts on this checks
+    the database before trusting it either way (booking: `services._check_offered` asks again
+    before refusing, and the write transaction checks the chosen slot's hours).
+    """
+    if not schedule_cache.caching_allowed():
+        return _offered_open_intervals(
+            appointment_type, start_day, days, practitioner_ids, location_id
+        )
+    # Cached for every practitioner offering the type, so bookings with different
+    # practitioners on one day share an entry; each one's open time does not depend on the
+    # others'.
+    key = schedule_cache.versioned_key(
+        "open-time",
+        schedule_cache.rules_version(),
+        appointment_type.pk,
+        location_id,
+        start_day.isoformat(),
+        days,
+    )
+    open_by = cache.get(key)
+    if open_by is None:
+        open_by = _offered_open_intervals(appointment_type, start_day, days, None, location_id)
+        cache.set(key, open_by, schedule_cache.cache_seconds())
+    if practitioner_ids is None:
+        return open_by
+    wanted = set(practitioner_ids)
+    return {key: hours for key, hours in open_by.items() if key[0] in wanted}
 
 
 def _merged(intervals: Sequence[Interval]) -> list[Interval]:

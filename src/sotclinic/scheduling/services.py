@@ -92,6 +92,7 @@ def record_change(
     user=None,
     before: dict | None = None,
     now: dt.datetime | None = None,
+    new_patient: bool = False,
 ) -> AppointmentChange | None:
     """Append one row to the appointment's history, inside the caller's transaction.
 
@@ -101,6 +102,9 @@ def record_change(
 
     Every change of a booked appointment passes here, so here its ``sequence`` (the
     iCalendar SEQUENCE of its invites) goes up by one.
+
+    ``new_patient``: the appointment's patient was created in this same transaction, so has
+    no waitlist wishes yet to close (saves the waitlist read on a first booking).
     """
     after = snapshot(appointment)
     before = before or {}
@@ -125,7 +129,8 @@ def record_change(
         old={key: before[key] for key in changed if key in before},
         new={key: after[key] for key in changed},
     )
-    _update_waitlist(appointment, before, changed, now=change.occurred_at)
+    if not new_patient:
+        _update_waitlist(appointment, before, changed, now=change.occurred_at)
     return change
 
 
@@ -151,15 +156,21 @@ def _update_waitlist(
 
 
 def _tell_patient(
-    appointment: Appointment, action: str, *, base_url: str | None, now: dt.datetime
+    appointment: Appointment,
+    action: str,
+    *,
+    base_url: str | None,
+    now: dt.datetime,
+    clinic: ClinicSettings | None = None,
 ) -> None:
     """Queue the patient's message about a change, in the caller's transaction: every door
     (online booking, the patient's link, staff pages, API, back office) passes here. A change
-    to an appointment already over corrects the record and tells the patient nothing."""
+    to an appointment already over corrects the record and tells the patient nothing.
+    ``clinic``: the clinic's settings if the caller has them already (read once a booking)."""
     if appointment.end <= now:
         return
     if action == Change.BOOKED:
-        notifications.send_confirmation(appointment, base_url, now)
+        notifications.send_confirmation(appointment, base_url, now, clinic=clinic)
     elif action == Change.MOVED:
         notifications.send_moved(appointment, base_url, now)
     elif action == Change.CANCELLED:
@@ -280,6 +291,8 @@ def _offered_slots(
     now: dt.datetime,
     ignore_appointments: bool = False,
     exclude_appointment_id: int | None = None,
+    settings: ClinicSettings | None = None,
+    cached_hours: bool = False,
 ) -> list[Slot]:
     """The slots starting exactly at `start` (any of the given practitioners)."""
     day = start.astimezone(dt.UTC).date()
@@ -291,21 +304,55 @@ def _offered_slots(
         now=now,
         ignore_appointments=ignore_appointments,
         exclude_appointment_id=exclude_appointment_id,
+        settings=settings,
+        cached_hours=cached_hours,
     )
     return [s for s in slots if s.start == start]
 
 
-def _check_offered(kind, start, practitioner_ids, *, now, exclude_appointment_id=None):
+def _check_offered(
+    kind,
+    start,
+    practitioner_ids,
+    *,
+    now,
+    exclude_appointment_id=None,
+    settings=None,
+    cached_hours: bool = False,
+):
     """The free slots at `start`; SlotTaken if only appointments stand in the way, else
-    SlotNotOffered (past, too soon, too far ahead, outside hours)."""
+    SlotNotOffered (past, too soon, too far ahead, outside hours).
+
+    ``cached_hours``: look first with the opening hours from the cache (before a write
+    transaction, which checks the chosen slot's hours again); a refusal is only ever given on
+    the hours read from the database."""
     if start <= now:
         raise SlotNotOffered(_("That time is in the past; pick a time from the list."))
+    if cached_hours:
+        candidates = _offered_slots(
+            kind,
+            start,
+            practitioner_ids,
+            now=now,
+            exclude_appointment_id=exclude_appointment_id,
+            settings=settings,
+            cached_hours=True,
+        )
+        if candidates:
+            return candidates
     candidates = _offered_slots(
-        kind, start, practitioner_ids, now=now, exclude_appointment_id=exclude_appointment_id
+        kind,
+        start,
+        practitioner_ids,
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
+        settings=settings,
     )
     if candidates:
         return candidates
-    if _offered_slots(kind, start, practitioner_ids, now=now, ignore_appointments=True):
+    if _offered_slots(
+        kind, start, practitioner_ids, now=now, ignore_appointments=True, settings=settings
+    ):
         raise SlotTaken()
     raise SlotNotOffered()
 
@@ -354,10 +401,34 @@ def _existing_online_booking(
     )
     if practitioner_id is not None:
         found = found.filter(practitioner_id=practitioner_id)
-    return (
-        found.select_related("practitioner", "appointment_type", "location", "patient")
-        .order_by("pk")
-        .first()
+    # Asked by a returning patient's every booking and rarely found: a plain look first, the
+    # booking with its related rows only when there is one.
+    pk = found.order_by("pk").values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    return Appointment.objects.select_related(
+        "practitioner", "appointment_type", "location", "patient"
+    ).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class _Places:
+    """The practitioners and locations of some candidate slots, by id."""
+
+    practitioners: dict[int, Practitioner]
+    locations: dict[int, Location]
+
+
+def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
+    """The candidates' practitioners that are active and offer ``kind``, and their locations,
+    from the database (the candidates may come from cached opening hours). Read before the
+    write transaction: only their names, time zones and ids are used there, and each slot's
+    hours are checked again inside it."""
+    return _Places(
+        Practitioner.objects.filter(active=True, appointment_types=kind).in_bulk(
+            {s.practitioner_id for s in candidates}
+        ),
+        Location.objects.in_bulk({s.location_id for s in candidates}),
     )
 
 
@@ -371,19 +442,24 @@ def _book_listed_slot(
     base_url: str | None,
     now: dt.datetime,
     channel: str,
+    places: _Places | None = None,
+    clinic: ClinicSettings | None = None,
 ) -> Appointment:
     """Book `start` for `patient` (or a patient created from `new_patient`) with the first of
     the `candidates` (slots `_check_offered` found, computed before the write transaction)
     still free, and queue the confirmation. Inside the caller's transaction.
 
     Only the chosen slot is checked again: the practitioner's opening hours for that one
-    interval, and the database's overlap refusal on insert."""
+    interval, and the database's overlap refusal on insert. ``places`` (`_places` of the
+    candidates) and ``clinic`` (the clinic's settings) when the caller read them already."""
     start = start.astimezone(dt.UTC)  # as the database gives it back
     end, until = _times(kind, start)
-    practitioners = Practitioner.objects.in_bulk({s.practitioner_id for s in candidates})
-    locations = Location.objects.in_bulk({s.location_id for s in candidates})
-    appointment, open_somewhere = None, False
+    places = places or _places(kind, candidates)
+    practitioners, locations = places.practitioners, places.locations
+    appointment, open_somewhere, created = None, False, False
     for slot in candidates:
+        if slot.practitioner_id not in practitioners or slot.location_id not in locations:
+            continue  # no longer active, offering the type, or there
         if not within_opening_hours(
             practitioners[slot.practitioner_id], locations[slot.location_id], start, end
         ):
@@ -393,6 +469,7 @@ def _book_listed_slot(
             patient = Patient.objects.create(
                 **new_patient, consent_to_contact=True, consent_recorded_at=now
             )
+            created = True
         candidate = Appointment(
             practitioner=practitioners[slot.practitioner_id],
             location=locations[slot.location_id],
@@ -413,8 +490,8 @@ def _book_listed_slot(
         raise SlotTaken() if open_somewhere else SlotNotOffered()
     # The saved instance carries its related rows (read above in this transaction), so the
     # history and the confirmation need no second read of it.
-    record_change(appointment, Change.BOOKED, channel=channel, now=now)
-    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now)
+    record_change(appointment, Change.BOOKED, channel=channel, now=now, new_patient=created)
+    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now, clinic=clinic)
     return appointment
 
 
@@ -503,9 +580,9 @@ def book_online(
     if not consent:
         raise BookingError(_("Please agree so that we can keep your details."), "consent")
     kind = _online_type(appointment_type_id)
-    patient = match_patient(email, date_of_birth)
 
     if not kind.new_patients_may_book_online:
+        patient = match_patient(email, date_of_birth)
         # Answer on the slot alone, before and apart from the match.
         _check_offered(kind, start, None if practitioner_id is None else [practitioner_id], now=now)
         location = Location.objects.order_by("pk").first()
@@ -532,21 +609,23 @@ def book_online(
             return _existing_online_booking(patient, kind, practitioner_id, start, now=now)
         return None
 
-    repeated = retry(patient)
-    if repeated is not None:
-        # A retry (lost answer, second click): its confirmation is queued already.
-        return BookingOutcome(repeated)
     # The free slots are computed here, before the write transaction (on SQLite it holds the
     # one write lock from its first statement); inside it only the chosen slot is checked.
+    # The clinic's settings are read once (from the cache) for the slots and the message.
+    clinic = ClinicSettings.load()
     practitioner_ids = None if practitioner_id is None else [practitioner_id]
     try:
-        candidates = _check_offered(kind, start, practitioner_ids, now=now)
-    except SlotTaken:
-        # Perhaps by this same request a moment ago (a second click): answer with that booking.
-        repeated = retry(patient or match_patient(email, date_of_birth))
+        candidates = _check_offered(
+            kind, start, practitioner_ids, now=now, settings=clinic, cached_hours=True
+        )
+    except (SlotTaken, SlotNotOffered):
+        # Perhaps by this same person a moment ago (a lost answer, a second click): answer
+        # with that booking, whatever the slot's state now.
+        repeated = retry(match_patient(email, date_of_birth))
         if repeated is not None:
             return BookingOutcome(repeated)
         raise
+    places = _places(kind, candidates)
     new_patient = {
         "first_name": first_name.strip(),
         "last_name": last_name.strip(),
@@ -556,11 +635,12 @@ def book_online(
         "preferred_language": language,
     }
     with transaction.atomic():
-        if patient is None:  # created by another request since the match above?
-            patient = match_patient(email, date_of_birth)
-            repeated = retry(patient)
-            if repeated is not None:
-                return BookingOutcome(repeated)
+        # Matched inside the transaction: the same request a moment ago, or another one, may
+        # have created the patient or booked this very slot for them.
+        patient = match_patient(email, date_of_birth)
+        repeated = retry(patient)
+        if repeated is not None:
+            return BookingOutcome(repeated)
         try:
             booked = _book_listed_slot(
                 kind,
@@ -571,6 +651,8 @@ def book_online(
                 base_url=base_url,
                 now=now,
                 channel=channel,
+                places=places,
+                clinic=clinic,
             )
         except SlotTaken:
             repeated = retry(patient)

@@ -1,5 +1,6 @@
 """Every saved or deleted row that can change the free slots bumps the schedule version,
-whichever path writes it (services, staff pages, the admin)."""
+whichever path writes it (services, staff pages, the admin); every such row but an
+appointment bumps the rules version too."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -28,7 +29,7 @@ SCHEDULE_MODELS = (
 
 
 def schedule_changed(sender, using=None, **kwargs) -> None:
-    bump_schedule_version(using)
+    bump_schedule_version(using, rules=sender is not Appointment)
 
 
 def connect() -> None:

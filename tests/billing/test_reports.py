@@ -25,6 +25,7 @@ from tests.factories import (
     make_user,
     make_visit,
 )
+from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -297,17 +298,6 @@ def test_revenue_and_ageing_take_two_queries_each_whatever_the_ledger(desk, loca
         assert (len(revenue), len(ageing)) == (2, 2)
 
 
-def _plan(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # On a handful of rows a scan is cheaper; the test asks whether the index serves.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
-
-
 @pytest.mark.parametrize("practitioner", [False, True])
 def test_the_revenue_reads_the_daily_totals_from_an_index(desk, location, practitioner):
     someone = make_practitioner(location)
@@ -315,7 +305,7 @@ def test_the_revenue_reads_the_daily_totals_from_an_index(desk, location, practi
     period = reports.Period(TODAY.replace(day=1), TODAY, someone.pk if practitioner else None)
     sql, params = reports._revenue_months(period).query.sql_with_params()
 
-    plan = _plan(sql, params)
+    plan = query_plan(sql, params)
 
     assert "revenueday" in plan and "index" in plan.lower(), plan
     assert "billing_ledgerentry" not in sql

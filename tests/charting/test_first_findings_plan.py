@@ -6,7 +6,6 @@ practice."""
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sotclinic.charting.selectors import day_visit_columns
@@ -21,19 +20,9 @@ from tests.factories import (
     make_visit_history,
     sign_visit,
 )
+from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # On a few rows a scan is cheaper; the test asks whether the index serves.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
 
 
 def test_visit_columns_tell_each_appointments_visit_and_earlier_findings():
@@ -78,7 +67,7 @@ def test_visit_columns_are_read_through_the_indexes():
     query = Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
     query = query.values_list("pk", *day_visit_columns().values())
 
-    plan = _plan(*query.query.sql_with_params())
+    plan = query_plan(*query.query.sql_with_params())
 
     assert "visit_patient_started" in plan
     for table in ("charting_note", "charting_visit", "charting_examrecord"):

@@ -2,24 +2,13 @@
 scanning every flag the clinic has handled."""
 
 import pytest
-from django.db import connection
 
 from sotclinic.intake.models import RedFlagFinding
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from tests.factories import make_patient
+from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # On a few rows a scan is cheaper; the test asks whether the index serves.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
 
 
 def test_open_flags_are_read_through_the_open_flags_index(django_assert_num_queries):
@@ -37,5 +26,5 @@ def test_open_flags_are_read_through_the_open_flags_index(django_assert_num_quer
         [entry] = patients_with_open_red_flags()
 
     assert entry.patient == patient
-    plan = _plan(queries.captured_queries[0]["sql"], None)
+    plan = query_plan(queries.captured_queries[0]["sql"], None)
     assert "red_flag_open_raised" in plan

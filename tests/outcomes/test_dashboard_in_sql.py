@@ -27,6 +27,7 @@ from tests.factories import (
     make_practitioner,
     make_user,
 )
+from tests.query_plans import plan_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -317,13 +318,7 @@ def test_the_latest_follow_ups_are_read_from_the_index():
     # test asks whether the index serves).
     generate_practice(random.Random(5), 10, [make_practitioner(make_location())])
     sql, params = _dashboard_query(DashboardFilters())
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = [str(row[-1]) for row in cursor.fetchall()]
+    plan = plan_lines(sql, params)
 
     if connection.vendor == "postgresql":
         assert any("qr_latest" in line for line in plan), plan

@@ -11,6 +11,7 @@ from sotclinic.patients.models import Patient
 from sotclinic.patients.search import digits, fold
 from sotclinic.patients.selectors import search_patients
 from tests.factories import make_patient
+from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -80,15 +81,7 @@ def test_one_or_two_letters_are_found_anywhere_in_a_name():
 
 
 def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # On a handful of rows a scan is cheaper; the test asks whether the index serves.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
+    return query_plan(*queryset.query.sql_with_params())
 
 
 @pytest.mark.parametrize(

@@ -172,8 +172,14 @@ def intake_for_appointment(appointment) -> Intake:
         .filter(patient_id=appointment.patient_id, status=Intake.Status.DRAFT)
         .first()
     )
-    if existing:
-        return existing
+    return _open_or_new(existing, appointment)
+
+
+def _open_or_new(draft: Intake | None, appointment) -> Intake:
+    """The patient's open intake, or a new one for this appointment when there is none: one
+    open intake per patient, whichever page or message asks for it."""
+    if draft is not None:
+        return draft
     return Intake.objects.create(patient_id=appointment.patient_id, appointment=appointment)
 
 
@@ -181,8 +187,8 @@ def intake_for_appointment(appointment) -> Intake:
 def intake_link_for(appointment) -> str | None:
     """The absolute path of the signed intake link for an appointment's patient, or None when
     the patient has already completed an intake (there is nothing left for them to fill in)."""
-    # One read answers both questions (a completed intake? else the open draft), as
-    # `intake_for_appointment` would: a booking's confirmation passes here inside its
+    # One read answers both questions (a completed intake? else the open draft, as
+    # `intake_for_appointment` reads it): a booking's confirmation passes here inside its
     # transaction.
     first = (
         Intake.objects.select_for_update()
@@ -198,10 +204,7 @@ def intake_link_for(appointment) -> str | None:
     )
     if first is not None and first.status == Intake.Status.COMPLETE:
         return None
-    intake = first or Intake.objects.create(
-        patient_id=appointment.patient_id, appointment=appointment
-    )
-    return reverse("intake:fill", args=[intake_token(intake)])
+    return reverse("intake:fill", args=[intake_token(_open_or_new(first, appointment))])
 
 
 @transaction.atomic

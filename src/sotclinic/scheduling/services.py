@@ -328,7 +328,7 @@ def _check_offered(
     the hours read from the database."""
     if start <= now:
         raise SlotNotOffered(_("That time is in the past; pick a time from the list."))
-    if cached_hours:
+    for from_cache in (True, False) if cached_hours else (False,):
         candidates = _offered_slots(
             kind,
             start,
@@ -336,20 +336,10 @@ def _check_offered(
             now=now,
             exclude_appointment_id=exclude_appointment_id,
             settings=settings,
-            cached_hours=True,
+            cached_hours=from_cache,
         )
         if candidates:
             return candidates
-    candidates = _offered_slots(
-        kind,
-        start,
-        practitioner_ids,
-        now=now,
-        exclude_appointment_id=exclude_appointment_id,
-        settings=settings,
-    )
-    if candidates:
-        return candidates
     if _offered_slots(
         kind, start, practitioner_ids, now=now, ignore_appointments=True, settings=settings
     ):

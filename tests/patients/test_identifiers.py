@@ -12,12 +12,6 @@ from tests.factories import make_patient, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def desk(client):
-    client.force_login(make_user(Role.FRONT_DESK))
-    return client
-
-
 def _data(**changes) -> dict:
     return {
         "first_name": "Olivia",

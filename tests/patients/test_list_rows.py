@@ -9,23 +9,15 @@ import re
 import pytest
 
 from sotclinic import clinic_locale
-from sotclinic.accounts.models import Role
 from sotclinic.patients.models import Patient
 from tests.factories import (
     make_appointment,
     make_location,
     make_patient,
     make_practitioner,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def desk(client):
-    client.force_login(make_user(Role.FRONT_DESK))
-    return client
 
 
 def _row(desk, typed: str) -> str:

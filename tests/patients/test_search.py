@@ -5,24 +5,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sotclinic.accounts.models import Role
 from sotclinic.audit.models import AccessLog
 from tests.factories import (
     make_appointment,
     make_location,
     make_patient,
     make_practitioner,
-    make_user,
 )
 from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def desk(client):
-    client.force_login(make_user(Role.FRONT_DESK))
-    return client
 
 
 def _names(response) -> list[str]:

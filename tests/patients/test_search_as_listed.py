@@ -3,16 +3,9 @@
 
 import pytest
 
-from sotclinic.accounts.models import Role
-from tests.factories import make_patient, make_user
+from tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def desk(client):
-    client.force_login(make_user(Role.FRONT_DESK))
-    return client
 
 
 def _found(desk, typed: str) -> list[str]:

@@ -60,8 +60,9 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="sotclinic-writers-")
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/writers.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["BOOKING_RATE_LIMIT"] = str(10**9)  # every writer is one client address
-    os.environ["HEALTH_WORKER_SILENCE_SECONDS"] = "0"
+    from bench.pages import SERVER_ENVIRONMENT
+
+    os.environ.update(SERVER_ENVIRONMENT)  # every writer is one client address
     os.environ["SOTCLINIC_VAR_DIR"] = tmp
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
 

@@ -3,7 +3,6 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -788,15 +787,11 @@ class ClinicSettings(models.Model):
         """The one row, created on first use. Outside transactions it is served from the
         cache under the rules version, which every save of this row bumps (and bookings do
         not)."""
-        if not schedule_cache.caching_allowed():
-            obj, _ = cls.objects.get_or_create(pk=1)
-            return obj
-        key = schedule_cache.versioned_key("clinic-settings", schedule_cache.rules_version())
-        obj = cache.get(key)
-        if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
-            cache.set(key, obj, schedule_cache.cache_seconds())
-        return obj
+        return schedule_cache.cached(
+            lambda: cls.objects.get_or_create(pk=1)[0],
+            "clinic-settings",
+            schedule_cache.rules_version,
+        )
 
 
 class FaqEntry(models.Model):

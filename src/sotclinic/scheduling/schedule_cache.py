@@ -14,6 +14,8 @@ itself.
 
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +25,7 @@ VERSION_KEY = "scheduling:schedule-version"
 RULES_VERSION_KEY = "scheduling:rules-version"
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def cache_seconds() -> int:
@@ -79,3 +82,18 @@ def bump_schedule_version(using: str | None = None, *, rules: bool = True) -> No
 
 def versioned_key(name: str, version: int, *parts) -> str:
     return ":".join(["scheduling", name, str(version), *map(str, parts)])
+
+
+def cached(compute: Callable[[], T], name: str, version: Callable[[], int], *parts) -> T:
+    """``compute()``, kept for `cache_seconds` under ``name`` and ``parts`` at the current
+    ``version`` (`schedule_version` or `rules_version`, read before computing, so a change
+    committed meanwhile is never kept under the new version); computed afresh inside a
+    transaction or with the cache off."""
+    if not caching_allowed():
+        return compute()
+    key = versioned_key(name, version(), *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, cache_seconds())
+    return value

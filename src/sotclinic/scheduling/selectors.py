@@ -458,25 +458,21 @@ def cached_open_intervals(
     the database before trusting it either way (booking: `services._check_offered` asks again
     before refusing, and the write transaction checks the chosen slot's hours).
     """
-    if not schedule_cache.caching_allowed():
+    if not schedule_cache.caching_allowed():  # only the practitioners asked for, then
         return _offered_open_intervals(
             appointment_type, start_day, days, practitioner_ids, location_id
         )
-    # Cached for every practitioner offering the type, so bookings with different
-    # practitioners on one day share an entry; each one's open time does not depend on the
-    # others'.
-    key = schedule_cache.versioned_key(
+    # Kept for every practitioner offering the type, so bookings with different practitioners
+    # on one day share an entry; each one's open time does not depend on the others'.
+    open_by = schedule_cache.cached(
+        lambda: _offered_open_intervals(appointment_type, start_day, days, None, location_id),
         "open-time",
-        schedule_cache.rules_version(),
+        schedule_cache.rules_version,
         appointment_type.pk,
         location_id,
         start_day.isoformat(),
         days,
     )
-    open_by = cache.get(key)
-    if open_by is None:
-        open_by = _offered_open_intervals(appointment_type, start_day, days, None, location_id)
-        cache.set(key, open_by, schedule_cache.cache_seconds())
     if practitioner_ids is None:
         return open_by
     wanted = set(practitioner_ids)
@@ -515,14 +511,11 @@ _EPOCH = dt.datetime(2000, 1, 3, tzinfo=dt.UTC)
 def online_appointment_types() -> list[AppointmentType]:
     """Active types bookable online, by name; cached like `listed_slots` (any change to a type
     bumps the schedule version)."""
-    if not schedule_cache.caching_allowed():
-        return list(AppointmentType.objects.filter(active=True, bookable_online=True))
-    key = schedule_cache.versioned_key("online-types", schedule_cache.schedule_version())
-    kinds = cache.get(key)
-    if kinds is None:
-        kinds = list(AppointmentType.objects.filter(active=True, bookable_online=True))
-        cache.set(key, kinds, schedule_cache.cache_seconds())
-    return kinds
+    return schedule_cache.cached(
+        lambda: list(AppointmentType.objects.filter(active=True, bookable_online=True)),
+        "online-types",
+        schedule_cache.schedule_version,
+    )
 
 
 def listed_slots(

@@ -21,15 +21,13 @@ FIELDS = ("id", "first_name", "last_name", "date_of_birth", "email", "phone")
 
 def patient_rows(patients) -> SafeString:
     """The ``<tr>`` of each patient (loaded with ``FIELDS``; ``attach_next_appointments`` has
-    run on them): name
-    linked to the patient's page, date of birth, phone (marked when kept as typed), e-mail and
-    the next appointment in its location's time."""
+    run on them): name linked to the patient's page, date of birth, phone (marked when kept as
+    typed), e-mail and the next appointment in its location's time."""
     detail = id_url("patients:detail")
     born_format = format_string("short")
     next_format = format_string("weekday", with_time=True)
     not_checked = f' <small class="caution">{escape(gettext("(not checked)"))}</small>'
     none_booked = f'<span class="empty">{escape(gettext("none booked"))}</span>'
-    zones: dict[str, ZoneInfo] = {}
     html = []
     for patient in patients:
         born = formatted(patient.date_of_birth, born_format)
@@ -42,9 +40,7 @@ def patient_rows(patients) -> SafeString:
         else:
             phone = '<span class="empty">—</span>'
         if patient.next_appointment:
-            name = patient.next_appointment_tz
-            zone = zones.get(name) or zones.setdefault(name, ZoneInfo(name))
-            local = patient.next_appointment.astimezone(zone)
+            local = patient.next_appointment.astimezone(ZoneInfo(patient.next_appointment_tz))
             upcoming = (
                 f'<time datetime="{local.isoformat()}">'
                 f"{escape(formatted(local, next_format))}</time>"

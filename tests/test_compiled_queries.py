@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sotclinic.charting.models import Visit
 from sotclinic.compiled_queries import CompiledQuery
+from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment
 from tests.factories import (
     exam_state,
@@ -121,3 +122,25 @@ def test_the_same_number_of_values_each_time(practice):
     query.rows(practice.pk, START, START)
     with pytest.raises(TypeError, match="3 values"):
         query.rows(practice.pk, START)
+
+
+def test_text_and_date_values(practice):
+    make_patient(last_name="Smith", date_of_birth=dt.date(1970, 5, 6))
+    make_patient(last_name="Smith", date_of_birth=dt.date(1971, 5, 6))
+
+    def born(last_name, day):
+        return (
+            Patient.objects.filter(last_name=last_name, date_of_birth__gte=day)
+            .order_by("date_of_birth")
+            .values_list("last_name", "date_of_birth")
+        )
+
+    query = CompiledQuery(born)
+    for day in (dt.date(1960, 1, 1), dt.date(1971, 1, 1), dt.date(1990, 1, 1)):
+        assert query.rows("Smith", day) == list(born("Smith", day))
+    assert query.rows("Smith", dt.date(1971, 1, 1)) == [("Smith", dt.date(1971, 5, 6))]
+    assert query.rows("Jones", dt.date(1960, 1, 1)) == []
+    names = CompiledQuery(
+        lambda name: Patient.objects.filter(last_name=name).order_by("pk").values_list("last_name")
+    )
+    assert names.rows("Smith") == [("Smith",), ("Smith",)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.db.models import (
@@ -23,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from sotclinic.compiled_queries import CompiledQuery
 from sotclinic.data_text import shown
 from sotclinic.exam.screen import (
     cmrt_old_words,
@@ -65,21 +65,21 @@ class ChartOverview:
     pain_series: list[int]  # oldest first, visits without a rating left out
 
 
-# The chart's two queries are built once per process and only cloned per request (``filter``
-# returns a copy; the shared querysets are never evaluated). Building them, with their joins,
-# cost more than running them.
-@cache
-def _overview_query():
-    return (
-        Visit.objects.order_by("started_at", "id")
+# The chart's two queries are compiled once per process (`CompiledQuery`): building and
+# compiling them, with their joins, cost more than running them.
+_OVERVIEW = CompiledQuery(
+    lambda patient_id: (
+        Visit.objects.filter(patient_id=patient_id)
+        .order_by("started_at", "id")
         .annotate(unsigned=Q(note__signed_at__isnull=True))
         .values_list("note__pain_score", "unsigned")
     )
+)
 
 
 def chart_overview(patient_id: int) -> ChartOverview:
     """Counts and the pain series over all of the patient's visits, in one light query."""
-    rows = list(_overview_query().filter(patient_id=patient_id))
+    rows = _OVERVIEW.rows(patient_id)
     return ChartOverview(
         total=len(rows),
         unsigned=sum(1 for _, unsigned in rows if unsigned),
@@ -100,12 +100,10 @@ def _addenda_count():
     return Subquery(counts, output_field=IntegerField())
 
 
-@cache
-def _timeline_query():
+def _timeline_query(patient_id: int, start: int, stop: int):
     return (
-        Visit.objects.annotate(
-            signed=Q(note__signed_at__isnull=False), addenda_count=_addenda_count()
-        )
+        Visit.objects.filter(patient_id=patient_id)
+        .annotate(signed=Q(note__signed_at__isnull=False), addenda_count=_addenda_count())
         .order_by("-started_at", "-id")
         .values_list(
             "pk",
@@ -120,14 +118,17 @@ def _timeline_query():
             "note__exam__cleared_indicators",
             "note__procedures__adjustment_regions",
             "addenda_count",
-        )
+        )[start:stop]
     )
+
+
+_TIMELINE = CompiledQuery(_timeline_query)
 
 
 def chart_timeline(patient_id: int, page: int = 1, per_page: int = TIMELINE_PAGE) -> list:
     """One page of the patient's visits, newest first, in one query whatever their number."""
     start = (max(page, 1) - 1) * per_page
-    values = _timeline_query().filter(patient_id=patient_id)[start : start + per_page]
+    values = _TIMELINE.rows(patient_id, start=start, stop=start + per_page)
     rows = []
     for (
         pk,
@@ -181,10 +182,9 @@ def pain_sparkline(series: list[int], width: int = 240, height: int = 48) -> Spa
     pad = 4
     step = (width - 2 * pad) / (len(series) - 1)
     scale = (height - 2 * pad) / 10
-    coords = [
-        (round(pad + i * step, 1), round(pad + (10 - p) * scale, 1)) for i, p in enumerate(series)
-    ]
-    points = " ".join(f"{x},{y}" for x, y in coords)
+    heights = {p: round(pad + (10 - p) * scale, 1) for p in set(series)}  # 11 at most
+    coords = [(round(pad + i * step, 1), heights[p]) for i, p in enumerate(series)]
+    points = " ".join([f"{x},{y}" for x, y in coords])
     return Sparkline(points, width, height, series[0], series[-1], len(series), *coords[-1])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -38,6 +39,13 @@ def with_red_flag_state(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """``patients`` with ``has_open_red_flags`` read in the same query, so that a page's
     red-flag banner (``{% open_red_flags %}``) reads the flags only for a patient who has some."""
     return patients.annotate(has_open_red_flags=Exists(open_red_flags(OuterRef("pk"))))
+
+
+@cache
+def patients_with_red_flag_state() -> QuerySet[Patient]:
+    """Every patient ``with_red_flag_state``: built once per process (the subquery costs more
+    to build than to run) and only filtered, which copies it, never evaluated itself."""
+    return with_red_flag_state(Patient.objects.all())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,115 @@
+"""Querysets compiled to SQL once per process and database, then run with new values.
+
+A page that runs the same query on every request, with joins and annotations, pays Django
+more to build and compile it than either database takes to run it (the chart's visit page:
+0.3 ms to compile, 0.13 ms to run). `CompiledQuery` builds such a ``values_list`` queryset
+once, with stand-in values for its parameters, keeps its SQL and its result converters, and
+afterwards only runs that SQL with the values of each call, converting the rows as Django
+would. The query still goes through the connection's cursor, so query logs and counts see it.
+
+The queryset must use each parameter as it is, in a filter such as ``patient_id=patient_id``
+or ``start__gte=start``; a parameter that is transformed (``icontains``, arithmetic, a list for
+``__in``) or that decides the query's shape is refused at the first call with ValueError.
+What changes the SQL text itself (a LIMIT, a column) goes in ``shape`` instead: each shape is
+compiled once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Stand-ins for parameters, far from any value a query is asked about.
+_STAND_IN_INT = -7_319_000_000_000
+_STAND_IN_TIME = dt.datetime(1901, 2, 3, 4, 5, tzinfo=dt.UTC)
+_STAND_IN_DAY = dt.date(1901, 2, 3)
+
+
+def _stand_in(value: Any, n: int) -> Any:
+    if isinstance(value, bool) or value is None:
+        raise ValueError("CompiledQuery: booleans and None cannot be parameters; use shape.")
+    if isinstance(value, int):
+        return _STAND_IN_INT - n
+    if isinstance(value, dt.datetime):
+        return _STAND_IN_TIME + dt.timedelta(seconds=n)
+    if isinstance(value, dt.date):
+        return _STAND_IN_DAY + dt.timedelta(days=n)
+    if isinstance(value, str):
+        return f"\x1fstand-in-{n}\x1f"
+    raise ValueError(f"CompiledQuery: a {type(value).__name__} cannot be a parameter.")
+
+
+def _adapter(value: Any, connection) -> Callable[[Any], Any]:
+    """How Django passes a value of this type to the database in a filter."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value
+    return lambda v: v
+
+
+class _Compiled:
+    def __init__(self, sql: str, params: list, slots: list[tuple[int, int]], converters, adapters):
+        self.sql = sql
+        self.params = params  # the constants, with the parameters' places to fill
+        self.slots = slots  # (place in params, index of the call's value)
+        self.converters = converters  # Django's, by column: (functions, expression)
+        self.adapters = adapters
+
+
+class CompiledQuery:
+    """``build(*values, **shape)`` returns a ``values_list`` queryset (tuples); ``rows(*values,
+    **shape)`` is ``list(build(*values, **shape))``, compiled once per database and shape."""
+
+    def __init__(self, build: Callable[..., QuerySet], using: str = "default"):
+        self.build = build
+        self.using = using
+        self._compiled: dict[Hashable, _Compiled] = {}
+
+    def _compile(self, values: tuple, shape: dict, connection) -> _Compiled:
+        stand_ins = [_stand_in(value, n) for n, value in enumerate(values)]
+        queryset = self.build(*stand_ins, **shape)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        adapters = [_adapter(value, connection) for value in values]
+        wanted = [adapt(s) for adapt, s in zip(adapters, stand_ins, strict=True)]
+        slots = []
+        for n, target in enumerate(wanted):
+            places = [i for i, p in enumerate(params) if type(p) is type(target) and p == target]
+            if len(places) == 0:
+                raise ValueError(f"CompiledQuery: parameter {n} is not used as it is.")
+            slots += [(place, n) for place in places]
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        return _Compiled(sql, list(params), slots, compiler.get_converters(fields), adapters)
+
+    def rows(self, *values, **shape) -> list[tuple]:
+        connection = connections[self.using]
+        key = (connection.vendor, tuple(sorted(shape.items())))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(values, shape, connection)
+        if len(values) != len(compiled.adapters):
+            raise TypeError(f"CompiledQuery: compiled for {len(compiled.adapters)} values.")
+        params = list(compiled.params)
+        for place, n in compiled.slots:
+            params[place] = compiled.adapters[n](values[n])
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        converters = compiled.converters
+        if not converters:
+            return [tuple(row) for row in rows]
+        out = []
+        for row in rows:
+            row = list(row)
+            for i, (functions, expression) in converters.items():
+                value = row[i]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[i] = value
+            out.append(tuple(row))
+        return out

@@ -1,0 +1,146 @@
+"""CompiledQuery: the rows Django's queryset gives, for every call's values, on both databases."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from sotclinic.charting.models import Visit
+from sotclinic.compiled_queries import CompiledQuery
+from sotclinic.patients.models import Patient
+from sotclinic.scheduling.models import Appointment
+from tests.factories import (
+    exam_state,
+    make_appointment,
+    make_location,
+    make_open_practitioner,
+    make_patient,
+    make_visit,
+    sign_visit,
+)
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def day(location_id, start, end):
+    return (
+        Appointment.objects.filter(location_id=location_id, start__gte=start, start__lt=end)
+        .order_by("start")
+        .values_list("pk", "start", "end", "patient__last_name", "appointment_type__name")
+    )
+
+
+@pytest.fixture
+def practice():
+    location = make_location()
+    practitioner = make_open_practitioner(location)
+    for days in (0, 0, 1, 2):
+        make_appointment(
+            practitioner,
+            START + dt.timedelta(days=days, hours=len(Appointment.objects.all())),
+            location=location,
+        )
+    return location
+
+
+def test_rows_equal_the_querysets_for_each_calls_values(practice):
+    query = CompiledQuery(day)
+    for first, last in ((0, 1), (1, 3), (0, 3), (5, 6)):
+        start, end = START + dt.timedelta(days=first), START + dt.timedelta(days=last)
+        expected = list(day(practice.pk, start, end))
+        assert query.rows(practice.pk, start, end) == expected
+    assert len(query.rows(practice.pk, START, START + dt.timedelta(days=3))) == 4
+    assert query.rows(practice.pk + 1000, START, START + dt.timedelta(days=3)) == []
+    # Datetimes come back as Django gives them: aware, in UTC.
+    [(_, start, *_)] = query.rows(practice.pk, START + dt.timedelta(days=2), START.replace(day=9))
+    assert start.tzinfo is not None and start == Appointment.objects.order_by("start").last().start
+
+
+def test_converters_and_shape(practice):
+    """Booleans, JSON and a slice (the shape), compiled once per shape."""
+    patient = make_patient()
+    practitioner = make_open_practitioner(practice)
+    for n in range(3):
+        visit = make_visit(practitioner=practitioner, patient=patient)
+        if n != 1:
+            sign_visit(visit, exam_state=exam_state(("arm_fossa_test", "left")))
+
+    def visits(patient_id, *, start, stop):
+        return (
+            Visit.objects.filter(patient_id=patient_id)
+            .annotate(signed=Q(note__signed_at__isnull=False))
+            .order_by("-id")
+            .values_list("pk", "signed", "note__exam__cleared_indicators", "started_at")[start:stop]
+        )
+
+    query = CompiledQuery(visits)
+    for start, stop in ((0, 2), (1, 3), (0, 2)):
+        rows = query.rows(patient.pk, start=start, stop=stop)
+        assert rows == list(visits(patient.pk, start=start, stop=stop))
+        assert all(isinstance(signed, bool) for _, signed, *_ in rows)
+    assert sorted(signed for _, signed, *_ in query.rows(patient.pk, start=0, stop=9)) == [
+        False,
+        True,
+        True,
+    ]
+    assert len(query._compiled) == 3  # (0, 2), (1, 3) and (0, 9)
+
+
+def test_the_query_runs_through_the_connection(practice):
+    query = CompiledQuery(day)
+    query.rows(practice.pk, START, START)
+    with CaptureQueriesContext(connection) as captured:
+        query.rows(practice.pk, START, START + dt.timedelta(days=1))
+    assert len(captured) == 1 and "scheduling_appointment" in captured[0]["sql"]
+
+
+def test_a_value_not_used_as_it_is_is_refused(practice):
+    def by_name(text):
+        return Appointment.objects.filter(patient__last_name__icontains=text).values_list("pk")
+
+    def later(start):
+        return Appointment.objects.filter(start__gte=start + dt.timedelta(hours=1)).values_list(
+            "pk"
+        )
+
+    with pytest.raises(ValueError, match="parameter 0 is not used as it is"):
+        CompiledQuery(by_name).rows("ient")
+    with pytest.raises(ValueError, match="parameter 0 is not used as it is"):
+        CompiledQuery(later).rows(START)
+    with pytest.raises(ValueError, match="booleans and None"):
+        CompiledQuery(lambda flag: Appointment.objects.filter(booked_online=flag)).rows(True)
+    with pytest.raises(ValueError, match="a list cannot be a parameter"):
+        CompiledQuery(lambda ids: Appointment.objects.filter(pk__in=ids)).rows([1, 2])
+
+
+def test_the_same_number_of_values_each_time(practice):
+    query = CompiledQuery(day)
+    query.rows(practice.pk, START, START)
+    with pytest.raises(TypeError, match="3 values"):
+        query.rows(practice.pk, START)
+
+
+def test_text_and_date_values(practice):
+    make_patient(last_name="Smith", date_of_birth=dt.date(1970, 5, 6))
+    make_patient(last_name="Smith", date_of_birth=dt.date(1971, 5, 6))
+
+    def born(last_name, day):
+        return (
+            Patient.objects.filter(last_name=last_name, date_of_birth__gte=day)
+            .order_by("date_of_birth")
+            .values_list("last_name", "date_of_birth")
+        )
+
+    query = CompiledQuery(born)
+    for day in (dt.date(1960, 1, 1), dt.date(1971, 1, 1), dt.date(1990, 1, 1)):
+        assert query.rows("Smith", day) == list(born("Smith", day))
+    assert query.rows("Smith", dt.date(1971, 1, 1)) == [("Smith", dt.date(1971, 5, 6))]
+    assert query.rows("Jones", dt.date(1960, 1, 1)) == []
+    names = CompiledQuery(
+        lambda name: Patient.objects.filter(last_name=name).order_by("pk").values_list("last_name")
+    )
+    assert names.rows("Smith") == [("Smith",), ("Smith",)]

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from sotclinic.scheduling.models import Appointment
+from sotclinic.clinic_locale import CLOCK_12
+from sotclinic.scheduling.models import Appointment, ClinicSettings
 from tests.factories import (
     make_appointment,
     make_appointment_type,
@@ -95,3 +96,17 @@ def test_every_value_a_row_shows_is_escaped(client):
     assert row == expected
     assert format_html("{}", location.name) in html
     assert format_html('aria-label="{}"', doctor.display_name) in html
+
+
+def test_rows_write_times_on_the_clinics_twelve_hour_clock(client):
+    rules = ClinicSettings.load()
+    rules.time_format = CLOCK_12
+    rules.save()
+    location = make_location(time_zone="UTC")
+    doctor = make_practitioner(location)
+    client.force_login(doctor.user)
+    make_appointment(doctor, _today_at(location, 14))
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert ">2:00 PM–2:20 PM</time>" in html

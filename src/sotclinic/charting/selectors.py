@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from django.db.models import (
@@ -199,7 +202,8 @@ def unsigned_notes_due(practitioner=None, now: dt.datetime | None = None):
     )
 
 
-def day_visit_columns() -> dict[str, Any]:
+@cache
+def day_visit_columns() -> Mapping[str, Any]:
     """What a day list shows of each appointment's visit, as expressions over a query of
     appointments (``scheduling.selectors.day_schedule(also=...)``), so one query reads both:
 
@@ -219,15 +223,18 @@ def day_visit_columns() -> dict[str, Any]:
         started_at__lt=OuterRef("start"),
         note__exam__suggestion__isnull=False,
     )
-    return {
-        "chart_visit_id": F("visit__pk"),
-        "chart_visit_signed": ExpressionWrapper(
-            Q(visit__note__signed_at__isnull=False), output_field=BooleanField()
-        ),
-        "chart_has_earlier_findings": Case(
-            When(visit__isnull=True, then=Exists(earlier)), default=Value(False)
-        ),
-    }
+    # The same mapping on every call: `day_schedule` puts its query together once per mapping.
+    return MappingProxyType(
+        {
+            "chart_visit_id": F("visit__pk"),
+            "chart_visit_signed": ExpressionWrapper(
+                Q(visit__note__signed_at__isnull=False), output_field=BooleanField()
+            ),
+            "chart_has_earlier_findings": Case(
+                When(visit__isnull=True, then=Exists(earlier)), default=Value(False)
+            ),
+        }
+    )
 
 
 def describe_suggestion(suggestion: dict | None, state: dict | None = None) -> dict | None:

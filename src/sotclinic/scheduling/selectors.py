@@ -6,10 +6,11 @@ import itertools
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sotclinic.patients.models import Patient
@@ -48,6 +49,42 @@ class PractitionerDay:
     appointments: list[DayAppointment]
 
 
+@dataclass(frozen=True)
+class LocationRoster:
+    """A location and its active practitioners by display name: a day list's columns."""
+
+    location: Location
+    practitioners: tuple[Practitioner, ...]
+
+
+def location_rosters() -> list[LocationRoster]:
+    """Every location by name, each with its active practitioners by display name.
+
+    Outside transactions this is read from the cache under the rules version, which every
+    save or delete of a location or a practitioner and every change to who works where bumps
+    (`signals.py`): the locations and their rosters change seldom, and the day list reads them
+    on every page.
+    """
+    return schedule_cache.cached(
+        _location_rosters, "location-rosters", schedule_cache.rules_version
+    )
+
+
+def _location_rosters() -> list[LocationRoster]:
+    works_at = (
+        Practitioner.locations.through.objects.filter(practitioner__active=True)
+        .select_related("practitioner")
+        .order_by("practitioner__display_name", "practitioner_id")
+    )
+    rosters: dict[int, list[Practitioner]] = {}
+    for link in works_at:
+        rosters.setdefault(link.location_id, []).append(link.practitioner)
+    return [
+        LocationRoster(location, tuple(rosters.get(location.pk, ())))
+        for location in Location.objects.order_by("name")
+    ]
+
+
 def local_day_bounds(day: dt.date, location: Location) -> tuple[dt.datetime, dt.datetime]:
     """The UTC instants where a local calendar day at the location starts and ends."""
     start = dt.datetime.combine(day, dt.time.min, tzinfo=location.tz)
@@ -56,39 +93,61 @@ def local_day_bounds(day: dt.date, location: Location) -> tuple[dt.datetime, dt.
 
 
 def day_schedule(
-    day: dt.date, location: Location, also: Mapping[str, Any] | None = None
+    day: dt.date,
+    location: Location,
+    also: Mapping[str, Any] | None = None,
+    practitioners: Sequence[Practitioner] | None = None,
 ) -> list[PractitionerDay]:
     """Each active practitioner at the location with their appointments of that local day.
 
-    Two queries whatever the number of practitioners or appointments. The appointments carry
-    what a day list shows (times, status, the patient's name, the type's name) and no more;
-    ``also`` names expressions over an appointment that an app above this one wants read in
-    the same query (the day list's visits: ``charting.selectors.day_visit_columns``), set on
-    each appointment under those names.
+    One query for the appointments whatever the number of practitioners or appointments; the
+    practitioners are the location's roster (`location_rosters`) unless the caller, who has
+    it already, passes them. The appointments carry what a day list shows (times, status, the
+    patient's name, the type's name) and no more; ``also`` names expressions over an
+    appointment that an app above this one wants read in the same query (the day list's
+    visits: ``charting.selectors.day_visit_columns``), set on each appointment under those
+    names.
     """
     start, end = local_day_bounds(day, location)
-    also = also or {}
-    practitioners = list(location.practitioners.filter(active=True).order_by("display_name"))
-    rows = (
-        Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
-        .order_by("start")
-        .values_list(
-            *("pk", "start", "end", "status", "practitioner_id", "patient_id"),
-            *("patient__first_name", "patient__last_name", "appointment_type__name"),
-            *also.values(),
-        )
+    if practitioners is None:
+        rosters = {r.location.pk: r.practitioners for r in location_rosters()}
+        practitioners = rosters.get(location.pk, ())
+    rows = _day_appointments(also or _NO_COLUMNS).filter(
+        location_id=location.pk, start__gte=start, start__lt=end
     )
     by_practitioner: dict[int, list[DayAppointment]] = {p.pk: [] for p in practitioners}
+    names = tuple(also or ())
     for pk, begins, ends, status, practitioner_id, patient_id, first, last, kind, *more in rows:
         appointment = DayAppointment(
             *(pk, begins, ends, status, practitioner_id, patient_id),
             Patient.join_name(first, last),
             kind,
         )
-        for name, value in zip(also, more, strict=True):
+        for name, value in zip(names, more, strict=True):
             setattr(appointment, name, value)
         by_practitioner.setdefault(practitioner_id, []).append(appointment)
     return [PractitionerDay(p, by_practitioner[p.pk]) for p in practitioners]
+
+
+_NO_COLUMNS: Mapping[str, Any] = MappingProxyType({})
+# The appointments query of `day_schedule` without the location and the day, per set of
+# ``also`` columns, with the mapping it was made from: putting it together (the visit columns
+# are a join and a subquery) costs more than running it, so it is done once per process and
+# each call filters a copy. A caller passing a new mapping each time gets a new query each time.
+_day_queries: dict[tuple[str, ...], tuple[Mapping[str, Any], QuerySet]] = {}
+
+
+def _day_appointments(also: Mapping[str, Any]) -> QuerySet:
+    names = tuple(also)
+    kept = _day_queries.get(names)
+    if kept is None or kept[0] is not also:
+        query = Appointment.objects.order_by("start").values_list(
+            *("pk", "start", "end", "status", "practitioner_id", "patient_id"),
+            *("patient__first_name", "patient__last_name", "appointment_type__name"),
+            *also.values(),
+        )
+        kept = _day_queries[names] = (also, query)
+    return kept[1]
 
 
 # --- Free slots --------------------------------------------------------------------------

@@ -13,11 +13,11 @@ are written as they are, as a template's ``{% translate %}`` writes them.
 import datetime as dt
 from html import escape
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from sotclinic.clinic_locale import time_text
+from sotclinic import clinic_locale
 from sotclinic.id_urls import id_url_parts
 from sotclinic.scheduling.models import Appointment
 from sotclinic.scheduling.selectors import DayAppointment
@@ -68,6 +68,9 @@ class DayRows:
         self._escaped: dict[str, str] = {}
         self._times: dict[tuple, tuple[str, str]] = {}
         self._current = timezone.get_current_timezone()
+        # The clinic's clock, looked up once: Django's ``date_format`` (``time_text``) looks a
+        # format string up in every format module again for each value.
+        self._clock = clinic_locale.time_format()
 
     def _text(self, value: str) -> str:
         """``value`` escaped, once per distinct value (names and type names repeat)."""
@@ -83,7 +86,11 @@ class DayRows:
         when = self._times.get(key)
         if when is None:
             iso = start.astimezone(self._current).isoformat()
-            times = f"{time_text(start.astimezone(tz))}–{time_text(end.astimezone(tz))}"
+            clock = self._clock
+            times = (
+                f"{dateformat.format(start.astimezone(tz), clock)}–"
+                f"{dateformat.format(end.astimezone(tz), clock)}"
+            )
             when = self._times[key] = (escape(iso), escape(times))
         return when
 

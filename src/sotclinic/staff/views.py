@@ -22,10 +22,10 @@ from sotclinic.patients.forms import PatientSearchForm
 from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.scheduling.attendance import patient_attendance
-from sotclinic.scheduling.models import Location
 from sotclinic.scheduling.selectors import (
     attach_next_appointments,
     day_schedule,
+    location_rosters,
     patient_appointments,
 )
 
@@ -43,9 +43,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     clinical = request.user.is_practitioner  # the chart and visit links on each appointment
     visits = day_visit_columns() if clinical else None
     locations = []
-    for location in Location.objects.order_by("name"):
+    for roster in location_rosters():
+        location = roster.location
         today = timezone.now().astimezone(location.tz).date()
-        columns = day_schedule(today, location, also=visits)
+        columns = day_schedule(today, location, also=visits, practitioners=roster.practitioners)
         locations.append({"location": location, "day": today, "columns": columns})
     rows = DayRows(clinical=clinical, csrf_token=get_token(request) if clinical else "")
     for block in locations:

@@ -10,9 +10,10 @@ from types import MappingProxyType
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
+from sotclinic.compiled_queries import CompiledQuery
 from sotclinic.patients.models import Patient
 
 from . import schedule_cache
@@ -112,9 +113,7 @@ def day_schedule(
     if practitioners is None:
         rosters = {r.location.pk: r.practitioners for r in location_rosters()}
         practitioners = rosters.get(location.pk, ())
-    rows = _day_appointments(also or _NO_COLUMNS).filter(
-        location_id=location.pk, start__gte=start, start__lt=end
-    )
+    rows = _day_appointments(also or _NO_COLUMNS).rows(location.pk, start, end)
     by_practitioner: dict[int, list[DayAppointment]] = {p.pk: [] for p in practitioners}
     names = tuple(also or ())
     for pk, begins, ends, status, practitioner_id, patient_id, first, last, kind, *more in rows:
@@ -130,21 +129,27 @@ def day_schedule(
 
 
 _NO_COLUMNS: Mapping[str, Any] = MappingProxyType({})
-# The appointments query of `day_schedule` without the location and the day, per set of
-# ``also`` columns, with the mapping it was made from: putting it together (the visit columns
-# are a join and a subquery) costs more than running it, so it is done once per process and
-# each call filters a copy. A caller passing a new mapping each time gets a new query each time.
-_day_queries: dict[tuple[str, ...], tuple[Mapping[str, Any], QuerySet]] = {}
+# The appointments query of `day_schedule`, compiled once per set of ``also`` columns (with
+# the mapping it was made from): putting it together (the visit columns are a join and a
+# subquery) costs more than running it. A caller passing a new mapping each time gets a new
+# query each time.
+_day_queries: dict[tuple[str, ...], tuple[Mapping[str, Any], CompiledQuery]] = {}
 
 
-def _day_appointments(also: Mapping[str, Any]) -> QuerySet:
+def _day_appointments(also: Mapping[str, Any]) -> CompiledQuery:
     names = tuple(also)
     kept = _day_queries.get(names)
     if kept is None or kept[0] is not also:
-        query = Appointment.objects.order_by("start").values_list(
-            *("pk", "start", "end", "status", "practitioner_id", "patient_id"),
-            *("patient__first_name", "patient__last_name", "appointment_type__name"),
-            *also.values(),
+        query = CompiledQuery(
+            lambda location_id, start, end: (
+                Appointment.objects.filter(location_id=location_id, start__gte=start, start__lt=end)
+                .order_by("start")
+                .values_list(
+                    *("pk", "start", "end", "status", "practitioner_id", "patient_id"),
+                    *("patient__first_name", "patient__last_name", "appointment_type__name"),
+                    *also.values(),
+                )
+            )
         )
         kept = _day_queries[names] = (also, query)
     return kept[1]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from sotclinic.charting.models import Visit
@@ -144,3 +144,37 @@ def test_text_and_date_values(practice):
         lambda name: Patient.objects.filter(last_name=name).order_by("pk").values_list("last_name")
     )
     assert names.rows("Smith") == [("Smith",), ("Smith",)]
+
+
+def test_model_instances_with_their_annotations(practice):
+    smith = make_patient(last_name="Smith", phone="+44 117 496 0123")
+    make_patient(last_name="Jones")
+
+    def patient(patient_id):
+        return Patient.objects.filter(pk=patient_id).annotate(
+            booked=Exists(Appointment.objects.filter(patient_id=OuterRef("pk")))
+        )
+
+    query = CompiledQuery(patient)
+    [found] = query.objects(smith.pk)
+    [expected] = patient(smith.pk)
+    assert type(found) is Patient and found.pk == smith.pk and found.booked is False
+    assert {f.attname: getattr(found, f.attname) for f in Patient._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Patient._meta.concrete_fields
+    }
+    assert found._state.adding is False and found._state.db == "default"
+    [booked] = query.objects(Appointment.objects.first().patient_id)
+    assert booked.booked is True
+    assert query.objects(smith.pk + 1000) == []
+    with pytest.raises(TypeError, match="objects\\(\\) here"):
+        query.rows(smith.pk)
+    with pytest.raises(TypeError, match="rows\\(\\) here"):
+        CompiledQuery(day).objects(practice.pk, START, START)
+
+
+def test_querysets_it_does_not_compile(practice):
+    related = CompiledQuery(lambda pk: Appointment.objects.filter(pk=pk).select_related("patient"))
+    with pytest.raises(ValueError, match="no select_related"):
+        related.objects(1)
+    with pytest.raises(ValueError, match="model instances or of values_list"):
+        CompiledQuery(lambda pk: Appointment.objects.filter(pk=pk).values("pk")).rows(1)

@@ -4,7 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from sotclinic.clinic_locale import current as current_locale
 from sotclinic.clinic_locale import time_text
 from sotclinic.intake import services as intake_services
 from sotclinic.intake.precautions import default_precautions
-from sotclinic.intake.selectors import patients_with_red_flag_state, visit_precautions
+from sotclinic.intake.selectors import patient_with_red_flag_state, visit_precautions
 from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.refusals import refused_back_to
@@ -59,7 +59,9 @@ def _visit(visit_id: int) -> Visit:
 @practitioner_required
 @require_GET
 def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_object_or_404(patients_with_red_flag_state(), pk=patient_id)
+    patient = patient_with_red_flag_state(patient_id)
+    if patient is None:
+        raise Http404
     overview = selectors.chart_overview(patient.pk)
     pages = max(1, -(-overview.total // selectors.TIMELINE_PAGE))
     page = page_param(request.GET, last=pages)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sotclinic.compiled_queries import CompiledQuery
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment, Location
 from sotclinic.scheduling.selectors import local_day_bounds
@@ -41,11 +41,16 @@ def with_red_flag_state(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     return patients.annotate(has_open_red_flags=Exists(open_red_flags(OuterRef("pk"))))
 
 
-@cache
-def patients_with_red_flag_state() -> QuerySet[Patient]:
-    """Every patient ``with_red_flag_state``: built once per process (the subquery costs more
-    to build than to run) and only filtered, which copies it, never evaluated itself."""
-    return with_red_flag_state(Patient.objects.all())
+_WITH_RED_FLAG_STATE = CompiledQuery(
+    lambda patient_id: with_red_flag_state(Patient.objects.filter(pk=patient_id))
+)
+
+
+def patient_with_red_flag_state(patient_id: int) -> Patient | None:
+    """The patient ``with_red_flag_state``, or None: a query compiled once per process (its
+    subquery costs more to put together than to run)."""
+    found = _WITH_RED_FLAG_STATE.objects(patient_id)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

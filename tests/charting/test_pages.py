@@ -47,6 +47,15 @@ def test_each_chart_view_writes_an_audit_row(client, doctor):
     assert {(r.user_id, r.ip_address) for r in rows} == {(doctor.user.pk, "198.51.100.4")}
 
 
+def test_the_chart_of_no_such_patient_is_404_and_logs_nothing(client, doctor):
+    client.force_login(doctor.user)
+    patient = make_patient()
+
+    assert client.get(f"/staff/patients/{patient.pk + 1000}/chart/").status_code == 404
+    assert client.get(f"/staff/patients/{patient.pk}/chart/").status_code == 200
+    assert AccessLog.objects.filter(action=Action.VIEW_CHART).count() == 1
+
+
 def test_each_visit_view_writes_an_audit_row(client, doctor):
     visit = make_visit(doctor)
     client.force_login(doctor.user)

@@ -509,12 +509,12 @@ _EPOCH = dt.datetime(2000, 1, 3, tzinfo=dt.UTC)
 
 
 def online_appointment_types() -> list[AppointmentType]:
-    """Active types bookable online, by name; cached like `listed_slots` (any change to a type
-    bumps the schedule version)."""
+    """Active types bookable online, by name; cached under the rules version (any change to a
+    type bumps it; a booking does not, so the types stay cached while patients book)."""
     return schedule_cache.cached(
         lambda: list(AppointmentType.objects.filter(active=True, bookable_online=True)),
         "online-types",
-        schedule_cache.schedule_version,
+        schedule_cache.rules_version,
     )
 
 

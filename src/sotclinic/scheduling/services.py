@@ -43,7 +43,7 @@ from .models import (
     Practitioner,
     WaitlistEntry,
 )
-from .selectors import Slot, free_slots, within_opening_hours
+from .selectors import Slot, free_slots, online_appointment_types, within_opening_hours
 from .self_service import patient_change_refusal
 from .self_service import patient_may_change as patient_may_change  # used by the portal
 
@@ -348,12 +348,12 @@ def _check_offered(
 
 
 def _online_type(appointment_type_id: int) -> AppointmentType:
-    try:
-        return AppointmentType.objects.get(
-            pk=appointment_type_id, active=True, bookable_online=True
-        )
-    except (AppointmentType.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotBookableOnline(_("There is no such appointment type to book online.")) from exc
+    """The active type bookable online with this id, from the cached list of them (read from
+    the database inside a transaction)."""
+    for kind in online_appointment_types():
+        if kind.pk == appointment_type_id:
+            return kind
+    raise NotBookableOnline(_("There is no such appointment type to book online."))
 
 
 def match_patient(email: str, date_of_birth: dt.date) -> Patient | None:
@@ -411,13 +411,17 @@ class _Places:
 
 def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
     """The candidates' practitioners that are active and offer ``kind``, and their locations,
-    from the database (the candidates may come from cached opening hours). Read before the
-    write transaction: only their names, time zones and ids are used there, and each slot's
-    hours are checked again inside it."""
+    from the database (the candidates may come from cached opening hours, ``kind`` from the
+    cached types: a type no longer active or bookable online has no practitioners here). Read
+    before the write transaction: only their names, time zones and ids are used there, and
+    each slot's hours are checked again inside it."""
     return _Places(
-        Practitioner.objects.filter(active=True, appointment_types=kind).in_bulk(
-            {s.practitioner_id for s in candidates}
-        ),
+        Practitioner.objects.filter(
+            active=True,
+            appointment_types=kind,
+            appointment_types__active=True,
+            appointment_types__bookable_online=True,
+        ).in_bulk({s.practitioner_id for s in candidates}),
         Location.objects.in_bulk({s.location_id for s in candidates}),
     )
 

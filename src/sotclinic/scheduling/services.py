@@ -362,7 +362,7 @@ def _online_type(appointment_type_id: int) -> AppointmentType:
 
 def match_patient(email: str, date_of_birth: dt.date) -> Patient | None:
     """The patient with this e-mail (any case) and date of birth, if there is one."""
-    return Patient.objects.with_email(email, date_of_birth).order_by("pk").first()
+    return Patient.objects.first_with_email(email, date_of_birth)
 
 
 # How long after an online booking the same request counts as a retry of it. Long enough

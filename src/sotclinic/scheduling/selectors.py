@@ -319,24 +319,45 @@ def busy_intervals(
     reach into the `days` days from `start_day`: each from its start until it is over
     including its buffer (`blocked_until`), sorted by start. One query."""
     busy: dict[int, list[Interval]] = {p: [] for p in practitioner_ids}
+    if not busy:
+        return busy
     last_day = start_day + dt.timedelta(days=days - 1)
     range_start = dt.datetime.combine(start_day, dt.time.min, tzinfo=dt.UTC) - UTC_SLACK
     range_end = dt.datetime.combine(last_day, dt.time.max, tzinfo=dt.UTC) + UTC_SLACK
-    rows = (
-        Appointment.objects.filter(
-            practitioner_id__in=list(busy),
-            start__gte=range_start - LONGEST_APPOINTMENT,
-            start__lt=range_end,
-            blocked_until__gt=range_start,
+    moment = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BUSY.format(", ".join(["%s"] * len(busy))),
+            [
+                *busy,
+                moment(range_start - LONGEST_APPOINTMENT),
+                moment(range_end),
+                moment(range_start),
+                Appointment.Status.CANCELLED.value,
+            ],
         )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("start")
-        .values_list("pk", "practitioner_id", "start", "blocked_until")
-    )
+        rows = cursor.fetchall()
     for pk, practitioner_id, start, until in rows:
         if pk != exclude_appointment_id:
-            busy[practitioner_id].append((start, until))
+            busy[practitioner_id].append((_utc(start), _utc(until)))
     return busy
+
+
+# `busy_intervals` written out: every listing and every booking's first look read it, and
+# putting the ORM query together cost five times more than running it.
+_BUSY = """
+SELECT id, practitioner_id, start, blocked_until FROM scheduling_appointment
+ WHERE practitioner_id IN ({}) AND start >= %s AND start < %s AND blocked_until > %s
+   AND NOT (status = %s)
+ ORDER BY start
+"""
+
+
+def _utc(value) -> dt.datetime:
+    """A stored time as an aware UTC datetime (SQLite gives it back naive, in UTC)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def candidate_starts(

@@ -21,13 +21,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Before the write: the type, the practitioner's appointments that day (the clinic's settings
+# Before the write: the practitioner's appointments that day (the type, the clinic's settings
 # and the opening hours come from the cache; bookings leave them cached), the chosen
-# practitioner and location. Inside it: the patient match, the chosen slot's hours (three
-# reads), the new patient, the appointment in a savepoint, its history (a new patient has no
-# waitlist wishes to close), the intake (one read, one insert), the message. After it the
-# test settings' synchronous task queue sends the message in the same request (ten more).
-BOOKING_QUERIES = 29
+# practitioner and location. Inside it: the patient match, the chosen slot's hours (one
+# read), the new patient, the appointment in a savepoint, its history (a new patient has no
+# waitlist wishes to close), the intake (an insert: a new patient has none to read), the
+# message. After it the test settings' synchronous task queue sends the message in the same
+# request (ten more).
+BOOKING_QUERIES = 25
 
 
 def _fill(doctor, kind, count: int, days_ago: int) -> None:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from sotclinic.patients import search_index
-from sotclinic.patients.models import Patient
+from sotclinic.patients.models import FIRST_WITH_EMAIL_SQL, Patient
 from sotclinic.patients.search import digits, fold
 from sotclinic.patients.selectors import search_patients
 from tests.factories import make_patient
@@ -127,6 +127,20 @@ def test_matching_a_patient_by_email_and_birth_date_reads_the_email_index():
 
     assert query.count() == 1
     assert "patient_email_dob" in _plan(query)
+
+
+def test_the_first_patient_with_an_email_is_found_through_the_email_index_too():
+    make_patient(email="Ann.Smith@Example.com", date_of_birth=dt.date(1980, 1, 1))
+    first = make_patient(email="ann.smith@example.com", date_of_birth=dt.date(1980, 1, 1))
+    make_patient(email="ann.smith@example.com", date_of_birth=dt.date(1981, 1, 1))
+    typed = (" ann.smith@EXAMPLE.com ", dt.date(1980, 1, 1))
+
+    found = Patient.objects.first_with_email(*typed)
+
+    assert found == Patient.objects.with_email(*typed).order_by("pk").first() != first
+    assert found.date_of_birth == dt.date(1980, 1, 1)
+    params = ["ann.smith@example.com", dt.date(1980, 1, 1)]
+    assert "patient_email_dob" in query_plan(FIRST_WITH_EMAIL_SQL, params)
 
 
 def test_the_search_index_can_be_removed_and_installed_again():

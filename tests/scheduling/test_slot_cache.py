@@ -13,9 +13,10 @@ from django.core.cache import cache
 from django.db import transaction
 
 from sotclinic.scheduling import services
-from sotclinic.scheduling.errors import SlotNotOffered, SlotTaken
+from sotclinic.scheduling.errors import NotBookableOnline, SlotNotOffered, SlotTaken
 from sotclinic.scheduling.models import (
     Appointment,
+    AppointmentType,
     AvailabilityException,
     ClinicSettings,
     Practitioner,
@@ -318,3 +319,23 @@ def booking_at(kind, doctor, start, email) -> dict:
         "consent": True,
         "now": NOW,
     }
+
+
+def test_a_type_taken_offline_elsewhere_is_never_booked(clinic):
+    _, doctor, kind = clinic
+    book_online_at_ten(kind, doctor)  # caches the types bookable online
+    AppointmentType.objects.filter(pk=kind.pk).update(bookable_online=False)
+
+    with pytest.raises((NotBookableOnline, SlotNotOffered)):
+        services.book_online(**booking_at(kind, doctor, local(11), "late@example.com"))
+    assert not Appointment.objects.filter(start=local(11)).exists()
+
+
+def test_a_type_taken_offline_here_is_refused_at_once(clinic):
+    _, doctor, kind = clinic
+    book_online_at_ten(kind, doctor)  # caches the types bookable online
+    kind.bookable_online = False
+    kind.save()
+
+    with pytest.raises(NotBookableOnline):
+        services.book_online(**booking_at(kind, doctor, local(11), "late@example.com"))

@@ -260,6 +260,50 @@ def test_a_holiday_is_outside_opening_hours(doctor_at_clinic):
     assert not within_opening_hours(doctor, location, local(TUESDAY, 10), local(TUESDAY, 10, 30))
 
 
+def test_within_opening_hours_agrees_with_open_intervals_on_every_kind_of_row(doctor_at_clinic):
+    location, doctor = doctor_at_clinic
+    elsewhere = make_location(time_zone="Europe/London")
+    colleague = make_open_practitioner(location)
+    make_weekly_hours(doctor, elsewhere, TUESDAY.weekday(), "14:00", "16:00")
+    wednesday, thursday, friday = (TUESDAY + dt.timedelta(days=n) for n in (1, 2, 3))
+    add_break(doctor, location, TUESDAY, dt.time(10, 0), dt.time(10, 30))
+    add_extra_hours(doctor, location, wednesday, dt.time(12, 0), dt.time(14, 0))
+    add_extra_hours(doctor, elsewhere, thursday, dt.time(12, 0), dt.time(14, 0))
+    for kind, who, where, first, last, times in [
+        ("day_off", doctor, None, thursday, thursday, (dt.time(9, 0), dt.time(10, 0))),
+        ("day_off", colleague, None, TUESDAY, friday, (None, None)),
+        ("day_off", doctor, elsewhere, friday, friday, (None, None)),
+        ("holiday", None, location, friday, friday, (dt.time(11, 0), None)),
+        ("holiday", None, elsewhere, TUESDAY, friday, (None, None)),
+    ]:
+        AvailabilityException.objects.create(
+            kind=kind,
+            practitioner=who,
+            location=where,
+            first_day=first,
+            last_day=last,
+            start_time=times[0],
+            end_time=times[1],
+        )
+    opened = open_for(doctor, location, TUESDAY - dt.timedelta(days=1), days=6)
+
+    for quarter in range(4 * 24 * 4):
+        start = local(TUESDAY, 0) + dt.timedelta(minutes=15 * quarter)
+        end = start + dt.timedelta(minutes=30)
+        expected = any(a <= start and end <= b for a, b in _joined(opened))
+        assert within_opening_hours(doctor, location, start, end) == expected, start
+
+
+def _joined(intervals):
+    joined = []
+    for a, b in sorted(intervals):
+        if joined and a <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
+        else:
+            joined.append((a, b))
+    return joined
+
+
 # --- busy_intervals --------------------------------------------------------------------------
 
 

@@ -183,25 +183,29 @@ def _open_or_new(draft: Intake | None, appointment) -> Intake:
     return Intake.objects.create(patient_id=appointment.patient_id, appointment=appointment)
 
 
-@transaction.atomic(savepoint=False)
-def intake_link_for(appointment) -> str | None:
-    """The absolute path of the signed intake link for an appointment's patient, or None when
-    the patient has already completed an intake (there is nothing left for them to fill in)."""
-    # One read answers both questions (a completed intake? else the open draft, as
-    # `intake_for_appointment` reads it): a booking's confirmation passes here inside its
-    # transaction.
-    first = (
+def _completed_or_draft(patient_id: int) -> Intake | None:
+    """The patient's completed intake if any, else their open draft (locked, as
+    `intake_for_appointment` reads it). One read answers both questions: a booking's
+    confirmation asks inside its transaction."""
+    return (
         Intake.objects.select_for_update()
-        .filter(
-            patient_id=appointment.patient_id,
-            status__in=(Intake.Status.COMPLETE, Intake.Status.DRAFT),
-        )
+        .filter(patient_id=patient_id, status__in=(Intake.Status.COMPLETE, Intake.Status.DRAFT))
         .order_by(
             Case(When(status=Intake.Status.COMPLETE, then=Value(0)), default=Value(1)),
             *Intake._meta.ordering,
         )
         .first()
     )
+
+
+@transaction.atomic(savepoint=False)
+def intake_link_for(appointment, *, new_patient: bool = False) -> str | None:
+    """The absolute path of the signed intake link for an appointment's patient, or None when
+    the patient has already completed an intake (there is nothing left for them to fill in).
+
+    ``new_patient``: the patient was created in this same transaction, so has no intake yet
+    (saves the read on a first booking)."""
+    first = None if new_patient else _completed_or_draft(appointment.patient_id)
     if first is not None and first.status == Intake.Status.COMPLETE:
         return None
     return reverse("intake:fill", args=[intake_token(_open_or_new(first, appointment))])

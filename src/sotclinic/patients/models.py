@@ -9,6 +9,11 @@ from .phones import display_phone, is_checked
 from .search import digits, fold
 from .validators import validate_nhs_number
 
+FIRST_WITH_EMAIL_SQL = (
+    "SELECT * FROM patients_patient WHERE LOWER(email) = %s AND date_of_birth = %s "
+    "ORDER BY id LIMIT 1"
+)
+
 
 class PatientQuerySet(models.QuerySet):
     def with_email(self, email: str, date_of_birth):
@@ -18,6 +23,13 @@ class PatientQuerySet(models.QuerySet):
         return self.alias(email_lower=Lower("email")).filter(
             email_lower=email.strip().lower(), date_of_birth=date_of_birth
         )
+
+    def first_with_email(self, email: str, date_of_birth) -> "Patient | None":
+        """The first (by id) of `with_email`, in one statement written out: a booking asks
+        inside its write transaction, where putting the ORM query together cost ten times more
+        than running it. The same condition on the same index."""
+        found = self.raw(FIRST_WITH_EMAIL_SQL, [email.strip().lower(), date_of_birth])
+        return next(iter(found), None)
 
     def bulk_create(self, objs, *args, **kwargs):
         """Rows written in bulk get their search columns too (``save`` is not called)."""

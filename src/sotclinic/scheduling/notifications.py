@@ -202,9 +202,10 @@ def notify_patient(
 
 # Apps above scheduling add to the messages about an appointment without scheduling naming
 # them: intake adds the link to fill in the intake before the first visit. Each provider gets
-# the appointment and the site's base URL (no trailing slash) and returns template context,
-# maybe empty. Confirmations and reminders carry it.
-ConfirmationExtra = Callable[[Appointment, str], dict]
+# the appointment, the site's base URL (no trailing slash) and whether the appointment's
+# patient was created in this same transaction (so has nothing else on record yet), and
+# returns template context, maybe empty. Confirmations and reminders carry it.
+ConfirmationExtra = Callable[[Appointment, str, bool], dict]
 _confirmation_extras: list[ConfirmationExtra] = []
 
 
@@ -230,9 +231,11 @@ def _context(
     }
 
 
-def _with_extras(context: dict, appointment: Appointment, base_url: str | None) -> dict:
+def _with_extras(
+    context: dict, appointment: Appointment, base_url: str | None, new_patient: bool = False
+) -> dict:
     for extra in _confirmation_extras:
-        context.update(extra(appointment, _base(base_url)))
+        context.update(extra(appointment, _base(base_url), new_patient))
     return context
 
 
@@ -245,13 +248,14 @@ def _about_appointment(
     now: dt.datetime | None,
     clinic: ClinicSettings,
     extras: bool = False,
+    new_patient: bool = False,
 ) -> bool:
     """Queue the ``kind`` message (its template is ``scheduling/email/<kind>.txt``) with the
     appointment's invite. ``now`` (the time of the change) decides what the text offers; the
     invite's DTSTAMP is the moment it is made, which is when the message is queued."""
     context = _context(appointment, base_url, now or timezone.now(), clinic)
     if extras:
-        _with_extras(context, appointment, base_url)
+        _with_extras(context, appointment, base_url, new_patient)
     return notify_patient(
         appointment.patient,
         kind=f"booking.{kind}",
@@ -272,9 +276,11 @@ def send_confirmation(
     now: dt.datetime | None = None,
     *,
     clinic: ClinicSettings | None = None,
+    new_patient: bool = False,
 ) -> bool:
     """The booking confirmation with a REQUEST invite (and the intake link while needed).
-    ``clinic``: the clinic's settings, when the caller read them already for the booking."""
+    ``clinic``: the clinic's settings, when the caller read them already for the booking.
+    ``new_patient``: the patient was created in this same transaction."""
     # Read once for the language, the text and the window.
     clinic = clinic or ClinicSettings.load()
     with written_for(appointment.patient, clinic):
@@ -286,6 +292,7 @@ def send_confirmation(
             now=now,
             clinic=clinic,
             extras=True,
+            new_patient=new_patient,
         )
 
 

@@ -43,7 +43,7 @@ from .models import (
     Practitioner,
     WaitlistEntry,
 )
-from .selectors import Slot, free_slots, within_opening_hours
+from .selectors import Slot, free_slots, online_appointment_types, within_opening_hours
 from .self_service import patient_change_refusal
 from .self_service import patient_may_change as patient_may_change  # used by the portal
 
@@ -162,15 +162,19 @@ def _tell_patient(
     base_url: str | None,
     now: dt.datetime,
     clinic: ClinicSettings | None = None,
+    new_patient: bool = False,
 ) -> None:
     """Queue the patient's message about a change, in the caller's transaction: every door
     (online booking, the patient's link, staff pages, API, back office) passes here. A change
     to an appointment already over corrects the record and tells the patient nothing.
-    ``clinic``: the clinic's settings if the caller has them already (read once a booking)."""
+    ``clinic``: the clinic's settings if the caller has them already (read once a booking).
+    ``new_patient``: the patient was created in this same transaction."""
     if appointment.end <= now:
         return
     if action == Change.BOOKED:
-        notifications.send_confirmation(appointment, base_url, now, clinic=clinic)
+        notifications.send_confirmation(
+            appointment, base_url, now, clinic=clinic, new_patient=new_patient
+        )
     elif action == Change.MOVED:
         notifications.send_moved(appointment, base_url, now)
     elif action == Change.CANCELLED:
@@ -348,17 +352,17 @@ def _check_offered(
 
 
 def _online_type(appointment_type_id: int) -> AppointmentType:
-    try:
-        return AppointmentType.objects.get(
-            pk=appointment_type_id, active=True, bookable_online=True
-        )
-    except (AppointmentType.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotBookableOnline(_("There is no such appointment type to book online.")) from exc
+    """The active type bookable online with this id, from the cached list of them (read from
+    the database inside a transaction)."""
+    for kind in online_appointment_types():
+        if kind.pk == appointment_type_id:
+            return kind
+    raise NotBookableOnline(_("There is no such appointment type to book online."))
 
 
 def match_patient(email: str, date_of_birth: dt.date) -> Patient | None:
     """The patient with this e-mail (any case) and date of birth, if there is one."""
-    return Patient.objects.with_email(email, date_of_birth).order_by("pk").first()
+    return Patient.objects.first_with_email(email, date_of_birth)
 
 
 # How long after an online booking the same request counts as a retry of it. Long enough
@@ -409,16 +413,39 @@ class _Places:
     locations: dict[int, Location]
 
 
+# `_places` in two statements written out: a booking reads them on every request, and putting
+# the ORM queries together (the practitioners' one joins the type twice) cost five times more
+# than running them.
+_OFFERING_PRACTITIONERS = """
+SELECT p.* FROM scheduling_practitioner p
+  JOIN scheduling_appointmenttype_practitioners offers ON offers.practitioner_id = p.id
+  JOIN scheduling_appointmenttype kind ON kind.id = offers.appointmenttype_id
+ WHERE p.active AND kind.id = %s AND kind.active AND kind.bookable_online AND p.id IN ({})
+"""
+_LOCATIONS = "SELECT * FROM scheduling_location WHERE id IN ({})"
+
+
+def _by_id(model, sql: str, params: list, ids: set[int]) -> dict:
+    placeholders = ", ".join(["%s"] * len(ids))
+    return {row.pk: row for row in model.objects.raw(sql.format(placeholders), [*params, *ids])}
+
+
 def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
     """The candidates' practitioners that are active and offer ``kind``, and their locations,
-    from the database (the candidates may come from cached opening hours). Read before the
-    write transaction: only their names, time zones and ids are used there, and each slot's
-    hours are checked again inside it."""
+    from the database (the candidates may come from cached opening hours, ``kind`` from the
+    cached types: a type no longer active or bookable online has no practitioners here). Read
+    before the write transaction: only their names, time zones and ids are used there, and
+    each slot's hours are checked again inside it."""
+    if not candidates:
+        return _Places({}, {})
     return _Places(
-        Practitioner.objects.filter(active=True, appointment_types=kind).in_bulk(
-            {s.practitioner_id for s in candidates}
+        _by_id(
+            Practitioner,
+            _OFFERING_PRACTITIONERS,
+            [kind.pk],
+            {s.practitioner_id for s in candidates},
         ),
-        Location.objects.in_bulk({s.location_id for s in candidates}),
+        _by_id(Location, _LOCATIONS, [], {s.location_id for s in candidates}),
     )
 
 
@@ -481,7 +508,9 @@ def _book_listed_slot(
     # The saved instance carries its related rows (read above in this transaction), so the
     # history and the confirmation need no second read of it.
     record_change(appointment, Change.BOOKED, channel=channel, now=now, new_patient=created)
-    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now, clinic=clinic)
+    _tell_patient(
+        appointment, Change.BOOKED, base_url=base_url, now=now, clinic=clinic, new_patient=created
+    )
     return appointment
 
 

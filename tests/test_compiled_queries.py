@@ -111,6 +111,12 @@ def test_a_value_not_used_as_it_is_is_refused(practice):
         CompiledQuery(by_name).rows("ient")
     with pytest.raises(ValueError, match="parameter 0 is not used as it is"):
         CompiledQuery(later).rows(START)
+    for normalise in (str.strip, str.lower, str.upper, str.casefold):
+        query = CompiledQuery(
+            lambda text, f=normalise: Patient.objects.filter(email=f(text)).values_list("pk")
+        )
+        with pytest.raises(ValueError, match="parameter 0 is not used as it is"):
+            query.rows("pat@example.com")
     with pytest.raises(ValueError, match="booleans and None"):
         CompiledQuery(lambda flag: Appointment.objects.filter(booked_online=flag)).rows(True)
     with pytest.raises(ValueError, match="a list cannot be a parameter"):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from sotclinic.clinic_formats import format_string, formatted
+from sotclinic.clinic_formats import date_formatter, format_string
 from sotclinic.id_urls import id_url
 
 # What the rows read of each patient: the list loads no other column.
@@ -24,13 +24,13 @@ def patient_rows(patients) -> SafeString:
     run on them): name linked to the patient's page, date of birth, phone (marked when kept as
     typed), e-mail and the next appointment in its location's time."""
     detail = id_url("patients:detail")
-    born_format = format_string("short")
-    next_format = format_string("weekday", with_time=True)
+    born_date = date_formatter(format_string("short"))
+    next_date = date_formatter(format_string("weekday", with_time=True))
     not_checked = f' <small class="caution">{escape(gettext("(not checked)"))}</small>'
     none_booked = f'<span class="empty">{escape(gettext("none booked"))}</span>'
     html = []
     for patient in patients:
-        born = formatted(patient.date_of_birth, born_format)
+        born = born_date(patient.date_of_birth)
         if patient.phone:
             phone = (
                 f'<a href="tel:{escape(patient.phone.replace(" ", ""))}">'
@@ -41,10 +41,7 @@ def patient_rows(patients) -> SafeString:
             phone = '<span class="empty">—</span>'
         if patient.next_appointment:
             local = patient.next_appointment.astimezone(ZoneInfo(patient.next_appointment_tz))
-            upcoming = (
-                f'<time datetime="{local.isoformat()}">'
-                f"{escape(formatted(local, next_format))}</time>"
-            )
+            upcoming = f'<time datetime="{local.isoformat()}">{escape(next_date(local))}</time>'
         else:
             upcoming = none_booked
         html.append(

@@ -98,6 +98,18 @@ def test_each_row_shows_the_next_appointment_not_a_cancelled_or_past_one(desk):
     assert response.context["page"].object_list[0].next_appointment == soon.start
 
 
+def test_each_row_shows_the_soonest_of_several_upcoming_appointments(desk):
+    doctor = make_practitioner(make_location(time_zone="Europe/London"))
+    patient = make_patient(last_name="Hartley")
+    now = timezone.now().replace(microsecond=0)
+    for days in (9, 3, 5):  # booked in another order than they come
+        make_appointment(doctor, now + dt.timedelta(days=days), patient=patient)
+
+    response = desk.get("/staff/patients/", {"q": "hartley"})
+
+    assert response.context["page"].object_list[0].next_appointment == now + dt.timedelta(days=3)
+
+
 def _fill(count: int) -> None:
     location = make_location()
     doctor = make_practitioner(location)

@@ -762,19 +762,25 @@ def attach_next_appointments(patients: Iterable) -> None:
     of its location) on each of ``patients`` (a page of a list): one query for the page,
     whatever page it is, instead of a subquery per row of every page before it."""
     patients = list(patients)
+    # Unordered: the few upcoming rows of a page are compared here (the soonest, then the
+    # first booked), which spares the query its ordering.
     upcoming = (
         Appointment.objects.filter(
-            patient_id__in=[p.pk for p in patients], start__gte=timezone.now()
+            ~Q(status=Appointment.Status.CANCELLED),
+            patient_id__in=[p.pk for p in patients],
+            start__gte=timezone.now(),
         )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("patient_id", "start", "id")
-        .values_list("patient_id", "start", "location__time_zone")
+        .order_by()
+        .values_list("patient_id", "start", "id", "location__time_zone")
     )
     first: dict[int, tuple] = {}
-    for patient_id, start, time_zone in upcoming:
-        first.setdefault(patient_id, (start, time_zone))
+    for patient_id, start, pk, time_zone in upcoming:
+        seen = first.get(patient_id)
+        if seen is None or (start, pk) < seen[:2]:
+            first[patient_id] = (start, pk, time_zone)
     for patient in patients:
-        patient.next_appointment, patient.next_appointment_tz = first.get(patient.pk, (None, None))
+        start, _, time_zone = first.get(patient.pk, (None, None, None))
+        patient.next_appointment, patient.next_appointment_tz = start, time_zone
 
 
 def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.django_db
 
 def _names(response) -> list[str]:
     return [f"{p.first_name} {p.last_name}" for p in response.context["page"].object_list]
+
+
+def _next_appointments(response) -> list[dt.datetime | None]:
+    """Each row's next appointment as the page writes it (``<time datetime>``), else None."""
+    rows = re.findall(r"<tr>\s*<th scope=\"row\".*?</tr>", response.content.decode(), re.S)
+    found = [re.search(r'<time datetime="([^"]+)"', row) for row in rows]
+    return [dt.datetime.fromisoformat(m[1]) if m else None for m in found]
 
 
 def test_search_by_part_of_the_surname_ignores_case(desk):
@@ -95,7 +103,7 @@ def test_each_row_shows_the_next_appointment_not_a_cancelled_or_past_one(desk):
 
     response = desk.get("/staff/patients/", {"q": "hartley"})
 
-    assert response.context["page"].object_list[0].next_appointment == soon.start
+    assert _next_appointments(response) == [soon.start]
 
 
 def test_each_row_shows_the_soonest_of_several_upcoming_appointments(desk):
@@ -107,7 +115,7 @@ def test_each_row_shows_the_soonest_of_several_upcoming_appointments(desk):
 
     response = desk.get("/staff/patients/", {"q": "hartley"})
 
-    assert response.context["page"].object_list[0].next_appointment == now + dt.timedelta(days=3)
+    assert _next_appointments(response) == [now + dt.timedelta(days=3)]
 
 
 def _fill(count: int) -> None:
@@ -151,7 +159,7 @@ def test_a_later_page_reads_next_appointments_for_its_own_rows_only(desk):
     with CaptureQueriesContext(connection) as queries:
         response = desk.get("/staff/patients/", {"q": "page", "page": 2})
 
-    assert [p.next_appointment is not None for p in response.context["page"].object_list] == [
+    assert [start is not None for start in _next_appointments(response)] == [
         n == 27 for n in range(25, 30)
     ]
     listing = [q["sql"] for q in queries if "patients_patient" in q["sql"] and "LIMIT" in q["sql"]]

@@ -757,17 +757,16 @@ def first_available(slots: list[Slot], practitioner_order: Sequence[int] = ()) -
 # A patient's appointments, for the staff patient pages --------------------------------------
 
 
-def attach_next_appointments(patients: Iterable) -> None:
-    """Set ``next_appointment`` (its start or None) and ``next_appointment_tz`` (the time zone
-    of its location) on each of ``patients`` (a page of a list): one query for the page,
-    whatever page it is, instead of a subquery per row of every page before it."""
-    patients = list(patients)
+def next_appointments(patient_ids: Iterable[int]) -> dict[int, tuple[dt.datetime, str]]:
+    """The next appointment of each of ``patient_ids`` (a page of a list) that has one: its
+    start and the time zone of its location, by patient id. One query for the page, whatever
+    page it is, instead of a subquery per row of every page before it."""
     # Unordered: the few upcoming rows of a page are compared here (the soonest, then the
     # first booked), which spares the query its ordering.
     upcoming = (
         Appointment.objects.filter(
             ~Q(status=Appointment.Status.CANCELLED),
-            patient_id__in=[p.pk for p in patients],
+            patient_id__in=list(patient_ids),
             start__gte=timezone.now(),
         )
         .order_by()
@@ -778,9 +777,7 @@ def attach_next_appointments(patients: Iterable) -> None:
         seen = first.get(patient_id)
         if seen is None or (start, pk) < seen[:2]:
             first[patient_id] = (start, pk, time_zone)
-    for patient in patients:
-        start, _, time_zone = first.get(patient.pk, (None, None, None))
-        patient.next_appointment, patient.next_appointment_tz = start, time_zone
+    return {patient_id: (start, time_zone) for patient_id, (start, _, time_zone) in first.items()}
 
 
 def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:

@@ -23,9 +23,9 @@ from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.scheduling.attendance import patient_attendance
 from sotclinic.scheduling.selectors import (
-    attach_next_appointments,
     day_schedule,
     location_rosters,
+    next_appointments,
     patient_appointments,
 )
 
@@ -74,14 +74,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    found = selectors.search_patients(raw).only(*patient_row_fields)
+    found = selectors.search_patients(raw).values_list(*patient_row_fields, named=True)
     page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
-    attach_next_appointments(page.object_list)
+    upcoming = next_appointments(patient.id for patient in page.object_list)
     context = {
         "form": form,
         "q": raw,
         "page": page,
-        "rows": patient_rows(page.object_list),
+        "rows": patient_rows(page.object_list, upcoming),
         "query": selectors.parse_query(raw),
     }
     return render(request, "patients/list.html", context)

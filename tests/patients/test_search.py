@@ -139,8 +139,8 @@ def test_search_runs_the_same_number_of_queries_for_3_or_60_patients(desk):
     few = _queries(desk)
     _fill(57)
 
-    # The signed-in floor, then the count, the page of patients, their next appointments.
-    assert _queries(desk) == few == 6
+    # The signed-in floor, then the page of patients with their count, their next appointments.
+    assert _queries(desk) == few == 5
 
 
 def test_a_search_writes_no_access_log_row(desk):

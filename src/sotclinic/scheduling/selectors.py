@@ -2,6 +2,7 @@
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import zoneinfo
 from collections import namedtuple
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sotclinic.compiled_queries import CompiledQuery
@@ -757,20 +758,25 @@ def first_available(slots: list[Slot], practitioner_order: Sequence[int] = ()) -
 # A patient's appointments, for the staff patient pages --------------------------------------
 
 
+@functools.cache
+def _not_cancelled_starts() -> QuerySet:
+    """Patient, start, id and location time zone of every appointment not cancelled. Built
+    once, never run itself: each page filters a copy (building it was a third of the call).
+    Unordered: the few upcoming rows of a page are compared in Python (the soonest, then the
+    first booked), which spares the query its ordering."""
+    return (
+        Appointment.objects.filter(~Q(status=Appointment.Status.CANCELLED))
+        .order_by()
+        .values_list("patient_id", "start", "id", "location__time_zone")
+    )
+
+
 def next_appointments(patient_ids: Iterable[int]) -> dict[int, tuple[dt.datetime, str]]:
     """The next appointment of each of ``patient_ids`` (a page of a list) that has one: its
     start and the time zone of its location, by patient id. One query for the page, whatever
     page it is, instead of a subquery per row of every page before it."""
-    # Unordered: the few upcoming rows of a page are compared here (the soonest, then the
-    # first booked), which spares the query its ordering.
-    upcoming = (
-        Appointment.objects.filter(
-            ~Q(status=Appointment.Status.CANCELLED),
-            patient_id__in=list(patient_ids),
-            start__gte=timezone.now(),
-        )
-        .order_by()
-        .values_list("patient_id", "start", "id", "location__time_zone")
+    upcoming = _not_cancelled_starts().filter(
+        patient_id__in=list(patient_ids), start__gte=timezone.now()
     )
     first: dict[int, tuple] = {}
     for patient_id, start, pk, time_zone in upcoming:

@@ -6,9 +6,13 @@ Django's ``date`` filter, aware datetimes are shown in the current time zone.
 """
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django import template
 from django.utils import formats
+from django.utils.dateformat import DateFormat, TimeFormat, re_escaped, re_formatchars
 
 from . import clinic_locale
 
@@ -17,14 +21,48 @@ register = template.Library()
 
 def formatted(value, fmt: str) -> str:
     """``value`` (a date, datetime or time) in the Django format ``fmt``; "" for none."""
-    if value in (None, ""):
-        return ""
-    try:
+    return date_formatter(fmt)(value)
+
+
+def date_formatter(fmt: str) -> Callable[[Any], str]:
+    """``formatted`` in the one format ``fmt``, for a page that writes many dates: the format is
+    looked up and split into its parts once, not for every value.
+
+    The parts are written by Django's own ``DateFormat`` and ``TimeFormat``, so the text is
+    the ``date`` filter's to the letter; what a value of each row costs is only its parts."""
+    parts = _format_parts(formats.get_format(fmt))
+    time_parts = [name for name, is_code in parts if is_code and hasattr(TimeFormat, name)]
+
+    def render(value) -> str:
+        if value in (None, ""):
+            return ""
         if isinstance(value, dt.time):
-            return formats.time_format(value, fmt)
-        return formats.date_format(value, fmt)
-    except AttributeError:
-        return ""
+            writer = TimeFormat(value)
+        else:
+            if time_parts and type(value) is dt.date:
+                raise TypeError(
+                    "The format for date objects may not contain time-related format "
+                    f"specifiers (found '{time_parts[0]}')."
+                )
+            writer = DateFormat(value)
+        try:
+            return "".join(str(getattr(writer, text)()) if code else text for text, code in parts)
+        except AttributeError:  # a date part asked of a time
+            return ""
+
+    return render
+
+
+@functools.lru_cache(maxsize=64)
+def _format_parts(fmt: str) -> tuple[tuple[str, bool], ...]:
+    """``fmt`` as (text, is a format code) pairs, split as Django's ``Formatter.format`` does."""
+    parts = []
+    for i, piece in enumerate(re_formatchars.split(fmt)):
+        if i % 2:
+            parts.append((piece, True))
+        elif piece:
+            parts.append((re_escaped.sub(r"\1", piece), False))
+    return tuple(parts)
 
 
 def format_string(style: str, with_time: bool = False) -> str:

@@ -62,7 +62,7 @@ def parse_query(raw: str) -> PatientQuery:
 
 def search_patients(raw: str) -> QuerySet[Patient]:
     """Patients matching the search box, by last and first name
-    (``scheduling.selectors.attach_next_appointments`` adds each one's next appointment).
+    (``scheduling.selectors.next_appointments`` reads a page's next appointments).
 
     Names and e-mail addresses compare without case or accents, phone numbers by their digits,
     each through the index on the patient's search columns (``Patient.fill_search_columns``).

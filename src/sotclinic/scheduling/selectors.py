@@ -2,6 +2,7 @@
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import zoneinfo
 from collections import namedtuple
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sotclinic.compiled_queries import CompiledQuery
@@ -757,24 +758,32 @@ def first_available(slots: list[Slot], practitioner_order: Sequence[int] = ()) -
 # A patient's appointments, for the staff patient pages --------------------------------------
 
 
-def attach_next_appointments(patients: Iterable) -> None:
-    """Set ``next_appointment`` (its start or None) and ``next_appointment_tz`` (the time zone
-    of its location) on each of ``patients`` (a page of a list): one query for the page,
-    whatever page it is, instead of a subquery per row of every page before it."""
-    patients = list(patients)
-    upcoming = (
-        Appointment.objects.filter(
-            patient_id__in=[p.pk for p in patients], start__gte=timezone.now()
-        )
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("patient_id", "start", "id")
-        .values_list("patient_id", "start", "location__time_zone")
+@functools.cache
+def _not_cancelled_starts() -> QuerySet:
+    """Patient, start, id and location time zone of every appointment not cancelled. Built
+    once, never run itself: each page filters a copy (building it was a third of the call).
+    Unordered: the few upcoming rows of a page are compared in Python (the soonest, then the
+    first booked), which spares the query its ordering."""
+    return (
+        Appointment.objects.filter(~Q(status=Appointment.Status.CANCELLED))
+        .order_by()
+        .values_list("patient_id", "start", "id", "location__time_zone")
+    )
+
+
+def next_appointments(patient_ids: Iterable[int]) -> dict[int, tuple[dt.datetime, str]]:
+    """The next appointment of each of ``patient_ids`` (a page of a list) that has one: its
+    start and the time zone of its location, by patient id. One query for the page, whatever
+    page it is, instead of a subquery per row of every page before it."""
+    upcoming = _not_cancelled_starts().filter(
+        patient_id__in=list(patient_ids), start__gte=timezone.now()
     )
     first: dict[int, tuple] = {}
-    for patient_id, start, time_zone in upcoming:
-        first.setdefault(patient_id, (start, time_zone))
-    for patient in patients:
-        patient.next_appointment, patient.next_appointment_tz = first.get(patient.pk, (None, None))
+    for patient_id, start, pk, time_zone in upcoming:
+        seen = first.get(patient_id)
+        if seen is None or (start, pk) < seen[:2]:
+            first[patient_id] = (start, pk, time_zone)
+    return {patient_id: (start, time_zone) for patient_id, (start, _, time_zone) in first.items()}
 
 
 def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:

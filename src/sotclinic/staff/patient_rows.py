@@ -12,47 +12,47 @@ from zoneinfo import ZoneInfo
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from sotclinic.clinic_formats import format_string, formatted
+from sotclinic.clinic_formats import date_formatter, format_string
 from sotclinic.id_urls import id_url
+from sotclinic.patients.phones import display_phone, is_checked
 
-# What the rows read of each patient: the list loads no other column.
+# What the rows read of each patient: the list loads these columns as named rows, no model.
 FIELDS = ("id", "first_name", "last_name", "date_of_birth", "email", "phone")
 
 
-def patient_rows(patients) -> SafeString:
-    """The ``<tr>`` of each patient (loaded with ``FIELDS``; ``attach_next_appointments`` has
-    run on them): name linked to the patient's page, date of birth, phone (marked when kept as
-    typed), e-mail and the next appointment in its location's time."""
+def patient_rows(patients, upcoming: dict[int, tuple]) -> SafeString:
+    """The ``<tr>`` of each patient (rows of ``FIELDS``; ``upcoming`` their next appointments,
+    ``scheduling.selectors.next_appointments``): name linked to the patient's page, date of
+    birth, phone (marked when kept as typed), e-mail and the next appointment in its
+    location's time."""
     detail = id_url("patients:detail")
-    born_format = format_string("short")
-    next_format = format_string("weekday", with_time=True)
+    born_date = date_formatter(format_string("short"))
+    next_date = date_formatter(format_string("weekday", with_time=True))
     not_checked = f' <small class="caution">{escape(gettext("(not checked)"))}</small>'
     none_booked = f'<span class="empty">{escape(gettext("none booked"))}</span>'
     html = []
     for patient in patients:
-        born = formatted(patient.date_of_birth, born_format)
+        born = born_date(patient.date_of_birth)
         if patient.phone:
             phone = (
                 f'<a href="tel:{escape(patient.phone.replace(" ", ""))}">'
-                f"{escape(patient.phone_display)}</a>"
-                + ("" if patient.phone_checked else not_checked)
+                f"{escape(display_phone(patient.phone))}</a>"
+                + ("" if is_checked(patient.phone) else not_checked)
             )
         else:
             phone = '<span class="empty">—</span>'
-        if patient.next_appointment:
-            local = patient.next_appointment.astimezone(ZoneInfo(patient.next_appointment_tz))
-            upcoming = (
-                f'<time datetime="{local.isoformat()}">'
-                f"{escape(formatted(local, next_format))}</time>"
-            )
+        if patient.id in upcoming:
+            start, time_zone = upcoming[patient.id]
+            local = start.astimezone(ZoneInfo(time_zone))
+            booked = f'<time datetime="{local.isoformat()}">{escape(next_date(local))}</time>'
         else:
-            upcoming = none_booked
+            booked = none_booked
         html.append(
-            f'<tr>\n        <th scope="row" data-label="Name"><a href="{detail(patient.pk)}">'
+            f'<tr>\n        <th scope="row" data-label="Name"><a href="{detail(patient.id)}">'
             f"{escape(patient.last_name)}, {escape(patient.first_name)}</a></th>\n"
             f'        <td data-label="Born">{escape(born)}</td>\n'
             f'        <td data-label="Phone">{phone}</td>\n'
             f'        <td data-label="E-mail" class="email">{escape(patient.email or "—")}</td>\n'
-            f'        <td data-label="Next">{upcoming}</td>\n      </tr>'
+            f'        <td data-label="Next">{booked}</td>\n      </tr>'
         )
     return mark_safe("\n".join(html))  # noqa: S308 (every value above is escaped)

@@ -16,6 +16,7 @@ from sotclinic.billing.care_plan_adherence import patient_plans
 from sotclinic.billing.models import Account
 from sotclinic.billing.packages import usable_packages
 from sotclinic.charting.selectors import day_visit_columns
+from sotclinic.counted_pages import counted_page
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.patients import selectors
 from sotclinic.patients.forms import PatientSearchForm
@@ -23,9 +24,9 @@ from sotclinic.patients.models import Patient
 from sotclinic.query_params import page_param
 from sotclinic.scheduling.attendance import patient_attendance
 from sotclinic.scheduling.selectors import (
-    attach_next_appointments,
     day_schedule,
     location_rosters,
+    next_appointments,
     patient_appointments,
 )
 
@@ -74,14 +75,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    found = selectors.search_patients(raw).only(*patient_row_fields)
-    page = Paginator(found, PAGE_SIZE).get_page(page_param(request.GET))
-    attach_next_appointments(page.object_list)
+    found = selectors.search_patients(raw)
+    page = counted_page(found, patient_row_fields, page_param(request.GET), PAGE_SIZE)
+    upcoming = next_appointments(patient.id for patient in page.object_list)
     context = {
         "form": form,
         "q": raw,
         "page": page,
-        "rows": patient_rows(page.object_list),
+        "rows": patient_rows(page.object_list, upcoming),
         "query": selectors.parse_query(raw),
     }
     return render(request, "patients/list.html", context)

@@ -178,9 +178,26 @@ def test_model_instances_with_their_annotations(practice):
         CompiledQuery(day).objects(practice.pk, START, START)
 
 
+def test_select_related_rows_come_attached(practice):
+    def booked(location_id):
+        return (
+            Appointment.objects.filter(location_id=location_id)
+            .select_related("patient", "practitioner__user")
+            .order_by("start")
+        )
+
+    query = CompiledQuery(booked)
+    found, expected = query.objects(practice.pk), list(booked(practice.pk))
+    assert [a.pk for a in found] == [a.pk for a in expected] and len(found) == 4
+    with CaptureQueriesContext(connection) as captured:
+        names = [(a.patient.last_name, a.practitioner.user.username) for a in found]
+    assert len(captured) == 0
+    assert names == [(a.patient.last_name, a.practitioner.user.username) for a in expected]
+
+
 def test_querysets_it_does_not_compile(practice):
-    related = CompiledQuery(lambda pk: Appointment.objects.filter(pk=pk).select_related("patient"))
-    with pytest.raises(ValueError, match="no select_related"):
-        related.objects(1)
+    patient = Appointment.objects.first().patient
+    with pytest.raises(ValueError, match="no known related objects"):
+        CompiledQuery(lambda pk: patient.appointments.filter(pk=pk)).objects(1)
     with pytest.raises(ValueError, match="model instances or of values_list"):
         CompiledQuery(lambda pk: Appointment.objects.filter(pk=pk).values("pk")).rows(1)

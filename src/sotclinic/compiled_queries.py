@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, ValuesListIterable
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 # Stand-ins for parameters, far from any value a query is asked about.
 _STAND_IN_INT = -7_319_000_000_000
@@ -67,6 +67,7 @@ class _Compiled:
         self.fields: slice = slice(0)
         self.attnames: list[str] = []
         self.annotations: dict[str, int] = {}
+        self.related: list = []
 
 
 class CompiledQuery:
@@ -95,8 +96,10 @@ class CompiledQuery:
         compiled = _Compiled(sql, list(params), slots, compiler.get_converters(fields), adapters)
         if queryset._iterable_class is ModelIterable:
             info = compiler.klass_info
-            if info.get("related_klass_infos") or queryset._known_related_objects:
-                raise ValueError("CompiledQuery: no select_related or known related objects.")
+            if queryset._known_related_objects:
+                raise ValueError("CompiledQuery: no known related objects.")
+            # select_related's instances, made from each row as Django makes them.
+            compiled.related = get_related_populators(info, compiler.select, self.using)
             start, end = info["select_fields"][0], info["select_fields"][-1] + 1
             compiled.model, compiled.fields = info["model"], slice(start, end)
             compiled.attnames = [f[0].target.attname for f in compiler.select[start:end]]
@@ -141,7 +144,8 @@ class CompiledQuery:
         return [tuple(row) for row in rows]
 
     def objects(self, *values, **shape) -> list:
-        """The model instances of a queryset of them, with its annotations set on each."""
+        """The model instances of a queryset of them, with its annotations set on each and the
+        rows of its ``select_related`` attached."""
         compiled, rows = self._run(values, shape)
         model = compiled.model
         if model is None:
@@ -149,6 +153,8 @@ class CompiledQuery:
         objects = []
         for row in rows:
             obj = model.from_db(self.using, compiled.attnames, row[compiled.fields])
+            for populator in compiled.related:
+                populator.populate(row, obj)
             for name, column in compiled.annotations.items():
                 setattr(obj, name, row[column])
             objects.append(obj)

@@ -65,15 +65,21 @@ class PatientFlags:
         return any(flag.severity == "urgent" for flag in self.flags)
 
 
+# Read on every staff home page, with none open most of the time: compiled once.
+_OPEN_RED_FLAGS = CompiledQuery(
+    lambda: (
+        RedFlagFinding.objects.filter(handled_at__isnull=True)
+        .select_related("patient")
+        .order_by("raised_at", "id")
+    )
+)
+
+
 def patients_with_open_red_flags() -> list[PatientFlags]:
     """Every patient with an open red flag, those with an urgent one first, then oldest flag
     first: the list the clinic works through until each flag is handled."""
     grouped: dict[int, PatientFlags] = {}
-    for finding in (
-        RedFlagFinding.objects.filter(handled_at__isnull=True)
-        .select_related("patient")
-        .order_by("raised_at", "id")
-    ):
+    for finding in _OPEN_RED_FLAGS.objects():
         entry = grouped.setdefault(finding.patient_id, PatientFlags(finding.patient, []))
         entry.flags.append(finding)
     return sorted(grouped.values(), key=lambda e: (not e.urgent, e.flags[0].raised_at))

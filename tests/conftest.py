@@ -79,3 +79,14 @@ def smtp_down(settings):
     settings.EMAIL_PORT = free_port()
     settings.EMAIL_USE_TLS = False
     return settings
+
+
+@pytest.fixture
+def schedule_cache_on(settings):
+    """Scheduling's cache switched on (``SLOT_CACHE_SECONDS``) and empty before and after."""
+    from django.core.cache import cache
+
+    settings.SLOT_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()

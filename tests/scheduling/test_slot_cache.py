@@ -9,7 +9,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 
 from sotclinic.scheduling import services
@@ -31,7 +30,7 @@ from tests.factories import (
     make_patient,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("schedule_cache_on")]
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DAY = dt.date(2030, 3, 5)  # a Tuesday
@@ -44,14 +43,6 @@ def local(hh: int, mm: int = 0, day: dt.date = DAY) -> dt.datetime:
 
 def times(slots) -> list[str]:
     return [s.start.astimezone(LONDON).strftime("%H:%M") for s in slots]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    settings.SLOT_CACHE_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -7,22 +7,13 @@ commits, and inside a transaction the cache is not used at all.
 """
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import make_location, make_practitioner
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache(settings):
-    settings.SLOT_CACHE_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("schedule_cache_on")]
 
 
 @pytest.fixture

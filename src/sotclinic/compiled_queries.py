@@ -108,8 +108,7 @@ class CompiledQuery:
             raise ValueError("CompiledQuery: a queryset of model instances or of values_list.")
         return compiled
 
-    def _run(self, values: tuple, shape: dict) -> tuple[_Compiled, list]:
-        connection = connections[self.using]
+    def _prepared(self, values: tuple, shape: dict, connection) -> tuple[_Compiled, list]:
         key = (connection.vendor, tuple(sorted(shape.items())))
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -119,6 +118,16 @@ class CompiledQuery:
         params = list(compiled.params)
         for place, n in compiled.slots:
             params[place] = compiled.adapters[n](values[n])
+        return compiled, params
+
+    def sql_with_params(self, *values, **shape) -> tuple[str, list]:
+        """The SQL and parameters a call with these values runs (for query plans)."""
+        compiled, params = self._prepared(values, shape, connections[self.using])
+        return compiled.sql, params
+
+    def _run(self, values: tuple, shape: dict) -> tuple[_Compiled, list]:
+        connection = connections[self.using]
+        compiled, params = self._prepared(values, shape, connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

@@ -5,14 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sotclinic.compiled_queries import CompiledQuery
+
 from .phones import display_phone, is_checked
 from .search import digits, fold
 from .validators import validate_nhs_number
 
-FIRST_WITH_EMAIL_SQL = (
-    "SELECT * FROM patients_patient WHERE LOWER(email) = %s AND date_of_birth = %s "
-    "ORDER BY id LIMIT 1"
-)
+
+def email_key(email: str) -> str:
+    """An e-mail address as patients are matched by it: trimmed, in lower case."""
+    return email.strip().lower()
 
 
 class PatientQuerySet(models.QuerySet):
@@ -20,16 +22,20 @@ class PatientQuerySet(models.QuerySet):
         """Patients with this e-mail (any case) and date of birth, found through the
         ``patient_email_dob`` index on ``Lower(email), date_of_birth`` (``iexact`` would not
         use it: SQLite reads it as LIKE, PostgreSQL as UPPER)."""
+        return self.with_email_key(email_key(email), date_of_birth)
+
+    def with_email_key(self, key: str, date_of_birth):
+        """`with_email` of an address already made its `email_key`."""
         return self.alias(email_lower=Lower("email")).filter(
-            email_lower=email.strip().lower(), date_of_birth=date_of_birth
+            email_lower=key, date_of_birth=date_of_birth
         )
 
     def first_with_email(self, email: str, date_of_birth) -> "Patient | None":
-        """The first (by id) of `with_email`, in one statement written out: a booking asks
-        inside its write transaction, where putting the ORM query together cost ten times more
-        than running it. The same condition on the same index."""
-        found = self.raw(FIRST_WITH_EMAIL_SQL, [email.strip().lower(), date_of_birth])
-        return next(iter(found), None)
+        """The first (by id) of `with_email`, from a query compiled once per process: a
+        booking asks inside its write transaction, where putting the query together cost ten
+        times more than running it."""
+        found = _FIRST_WITH_EMAIL.objects(email_key(email), date_of_birth)
+        return found[0] if found else None
 
     def bulk_create(self, objs, *args, **kwargs):
         """Rows written in bulk get their search columns too (``save`` is not called)."""
@@ -196,3 +202,8 @@ class Patient(models.Model):
     @property
     def initials(self) -> str:
         return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+
+
+_FIRST_WITH_EMAIL = CompiledQuery(
+    lambda key, date_of_birth: Patient.objects.with_email_key(key, date_of_birth).order_by("pk")[:1]
+)

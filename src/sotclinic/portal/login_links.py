@@ -36,7 +36,7 @@ from sotclinic.accounts.models import Role
 from sotclinic.accounts.throttle import count_attempt
 from sotclinic.errors import DomainError
 from sotclinic.messaging import services as outbox
-from sotclinic.patients.models import Patient
+from sotclinic.patients.models import Patient, email_key
 from sotclinic.scheduling.clinic_locales import written_for
 from sotclinic.scheduling.models import Location
 
@@ -71,7 +71,7 @@ def allow_link_request(email: str, address: str | None) -> bool:
         f"login-link-address:{address or 'unknown'}", settings.LOGIN_LINK_ADDRESS_LIMIT
     )
     by_email = _counted(
-        f"login-link-email:{email.strip().lower()}", settings.LOGIN_LINK_EMAIL_LIMIT
+        f"login-link-email:{email_key(email)}", settings.LOGIN_LINK_EMAIL_LIMIT
     )
     return by_address and by_email
 
@@ -85,7 +85,7 @@ def patients_to_send_to(email: str) -> list[Patient]:
     """The patients who get a link for ``email`` (see the rules above)."""
     found = list(
         Patient.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=email.strip().lower())
+        .filter(email_lower=email_key(email))
         .select_related("user")
         .order_by("pk")
     )

@@ -96,6 +96,8 @@ def test_the_query_runs_through_the_connection(practice):
     with CaptureQueriesContext(connection) as captured:
         query.rows(practice.pk, START, START + dt.timedelta(days=1))
     assert len(captured) == 1 and "scheduling_appointment" in captured[0]["sql"]
+    sql, params = query.sql_with_params(practice.pk, START, START)
+    assert "scheduling_appointment" in sql and practice.pk in params
 
 
 def test_a_value_not_used_as_it_is_is_refused(practice):
@@ -201,3 +203,15 @@ def test_querysets_it_does_not_compile(practice):
         CompiledQuery(lambda pk: patient.appointments.filter(pk=pk)).objects(1)
     with pytest.raises(ValueError, match="model instances or of values_list"):
         CompiledQuery(lambda pk: Appointment.objects.filter(pk=pk).values("pk")).rows(1)
+
+
+def test_an_integer_past_any_column_is_answered_as_django_answers_it(practice):
+    """An id typed into an address can be larger than any integer column: the database would
+    refuse it, Django's lookups answer it."""
+    huge = 99_999_999_999_999_999_999
+    query = CompiledQuery(lambda pk: Appointment.objects.filter(pk=pk).values_list("start"))
+    assert query.rows(huge) == []
+    assert query.rows(Appointment.objects.first().pk) != []
+    patient = CompiledQuery(lambda pk: Patient.objects.filter(pk__lt=pk).order_by("pk"))
+    assert patient.objects(huge) == list(Patient.objects.order_by("pk")) != []
+    assert CompiledQuery(lambda pk: Patient.objects.filter(pk=pk)).objects(-huge) == []

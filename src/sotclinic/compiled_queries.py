@@ -29,6 +29,8 @@ from django.db.models.query import ModelIterable, ValuesListIterable, get_relate
 _STAND_IN_INT = -7_319_000_000_000
 _STAND_IN_TIME = dt.datetime(1901, 2, 3, 4, 5, tzinfo=dt.UTC)
 _STAND_IN_DAY = dt.date(1901, 2, 3)
+# The widest integer column (64 bits).
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1
 
 
 def _stand_in(value: Any, n: int) -> Any:
@@ -125,9 +127,15 @@ class CompiledQuery:
         compiled, params = self._prepared(values, shape, connections[self.using])
         return compiled.sql, params
 
-    def _run(self, values: tuple, shape: dict) -> tuple[_Compiled, list]:
+    def _run(self, values: tuple, shape: dict) -> tuple[_Compiled, list | None]:
+        """The compiled query and its converted rows; None for the rows when a value is an
+        integer past any integer column (an id typed into an address): the database would
+        refuse it, and the caller asks Django's own queryset, whose lookups know what each
+        comparison with it means."""
         connection = connections[self.using]
         compiled, params = self._prepared(values, shape, connection)
+        if any(type(v) is int and not _SMALLEST <= v <= _LARGEST for v in values):
+            return compiled, None
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -150,6 +158,8 @@ class CompiledQuery:
         compiled, rows = self._run(values, shape)
         if compiled.model is not None:
             raise TypeError("CompiledQuery: rows() of a values_list queryset; objects() here.")
+        if rows is None:
+            return list(self.build(*values, **shape))
         return [tuple(row) for row in rows]
 
     def objects(self, *values, **shape) -> list:
@@ -159,6 +169,8 @@ class CompiledQuery:
         model = compiled.model
         if model is None:
             raise TypeError("CompiledQuery: objects() of a model queryset; rows() here.")
+        if rows is None:
+            return list(self.build(*values, **shape))
         objects = []
         for row in rows:
             obj = model.from_db(self.using, compiled.attnames, row[compiled.fields])

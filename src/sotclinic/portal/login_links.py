@@ -70,9 +70,7 @@ def allow_link_request(email: str, address: str | None) -> bool:
     by_address = _counted(
         f"login-link-address:{address or 'unknown'}", settings.LOGIN_LINK_ADDRESS_LIMIT
     )
-    by_email = _counted(
-        f"login-link-email:{email_key(email)}", settings.LOGIN_LINK_EMAIL_LIMIT
-    )
+    by_email = _counted(f"login-link-email:{email_key(email)}", settings.LOGIN_LINK_EMAIL_LIMIT)
     return by_address and by_email
 
 

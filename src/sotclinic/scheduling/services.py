@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from .self_service import patient_change_refusal
 from .self_service import patient_may_change as patient_may_change  # used by the portal
 
 NO_OVERLAP_CONSTRAINT = "appointment_no_overlap"
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 Channel = AppointmentChange.Channel
 Change = AppointmentChange.Action
@@ -194,13 +195,27 @@ def _is_overlap_violation(exc: IntegrityError) -> bool:
     return NO_OVERLAP_CONSTRAINT in name
 
 
+def _is_deadlock(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
 def _save_without_overlap(appointment: Appointment, **save_kwargs) -> None:
-    """Save inside a savepoint; the database's overlap refusal becomes SlotTaken."""
+    """Save inside a savepoint; the database's overlap refusal becomes SlotTaken.
+
+    PostgreSQL checks the no-overlap constraint after writing the row, so two transactions
+    writing overlapping appointments at once may each wait for the other's outcome; it then
+    aborts one write as a deadlock. That write lost the time, as if the other had committed
+    first: SlotTaken too, and the savepoint keeps the transaction around it usable. Any
+    deadlock on this one row's write is taken as that: refused whole, and may be tried again."""
     try:
         with transaction.atomic():
             appointment.save(**save_kwargs)
     except IntegrityError as exc:
         if _is_overlap_violation(exc):
+            raise SlotTaken() from exc
+        raise
+    except OperationalError as exc:
+        if _is_deadlock(exc):
             raise SlotTaken() from exc
         raise
 

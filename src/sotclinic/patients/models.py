@@ -26,9 +26,12 @@ class PatientQuerySet(models.QuerySet):
 
     def with_email_key(self, key: str, date_of_birth):
         """`with_email` of an address already made its `email_key`."""
-        return self.alias(email_lower=Lower("email")).filter(
-            email_lower=key, date_of_birth=date_of_birth
-        )
+        return self.with_address_key(key).filter(date_of_birth=date_of_birth)
+
+    def with_address_key(self, key: str):
+        """Patients whose e-mail, made its `email_key`, is ``key``, whatever their date of
+        birth (the portal sends a log-in link to an address)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=key)
 
     def first_with_email(self, email: str, date_of_birth) -> "Patient | None":
         """The first (by id) of `with_email`, from a query compiled once per process: a

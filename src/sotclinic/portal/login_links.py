@@ -25,7 +25,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -82,10 +81,7 @@ def _may_log_in(patient: Patient) -> bool:
 def patients_to_send_to(email: str) -> list[Patient]:
     """The patients who get a link for ``email`` (see the rules above)."""
     found = list(
-        Patient.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=email_key(email))
-        .select_related("user")
-        .order_by("pk")
+        Patient.objects.with_address_key(email_key(email)).select_related("user").order_by("pk")
     )
     if len(found) > 1:
         found = [p for p in found if p.user is not None]

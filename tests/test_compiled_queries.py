@@ -215,3 +215,16 @@ def test_an_integer_past_any_column_is_answered_as_django_answers_it(practice):
     patient = CompiledQuery(lambda pk: Patient.objects.filter(pk__lt=pk).order_by("pk"))
     assert patient.objects(huge) == list(Patient.objects.order_by("pk")) != []
     assert CompiledQuery(lambda pk: Patient.objects.filter(pk=pk)).objects(-huge) == []
+
+
+def test_rows_within_a_statement_are_converted_as_the_querysets(practice):
+    query = CompiledQuery(day)
+    end = START + dt.timedelta(days=3)
+    # The query's own parameters come first, then the statement's.
+    statement = "SELECT found.*, 7 FROM ({query}) found ORDER BY 2 DESC LIMIT %s"
+
+    rows = query.rows_within(statement, (2,), practice.pk, START, end)
+
+    expected = sorted(day(practice.pk, START, end), key=lambda row: row[1], reverse=True)[:2]
+    assert rows == [(*row, 7) for row in expected]
+    assert query.rows_within(statement, (2,), practice.pk + 1000, START, end) == []

@@ -18,7 +18,7 @@ compiled once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -132,12 +132,17 @@ class CompiledQuery:
         integer past any integer column (an id typed into an address): the database would
         refuse it, and the caller asks Django's own queryset, whose lookups know what each
         comparison with it means."""
+        return self._run_within("{query}", (), values, shape)
+
+    def _run_within(
+        self, statement: str, more: Sequence, values: tuple, shape: dict
+    ) -> tuple[_Compiled, list | None]:
         connection = connections[self.using]
         compiled, params = self._prepared(values, shape, connection)
         if any(type(v) is int and not _SMALLEST <= v <= _LARGEST for v in values):
             return compiled, None
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(statement.replace("{query}", compiled.sql), [*params, *more])
             rows = cursor.fetchall()
         converters = compiled.converters
         if not converters:
@@ -161,6 +166,16 @@ class CompiledQuery:
         if rows is None:
             return list(self.build(*values, **shape))
         return [tuple(row) for row in rows]
+
+    def rows_within(self, statement: str, more: Sequence, *values, **shape) -> list[tuple] | None:
+        """The rows of ``statement``, SQL in which ``{query}`` stands for this ``values_list``
+        query (once; its parameters come first, then ``more``, the statement's own), its columns
+        first in each row, converted as Django converts them. None when ``rows()`` would ask
+        Django's own queryset (a value past any integer column)."""
+        compiled, rows = self._run_within(statement, more, values, shape)
+        if compiled.model is not None:
+            raise TypeError("CompiledQuery: rows_within() of a values_list queryset.")
+        return None if rows is None else [tuple(row) for row in rows]
 
     def objects(self, *values, **shape) -> list:
         """The model instances of a queryset of them, with its annotations set on each and the

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sotclinic.audit.models import AccessLog
+from sotclinic.patients.selectors import search_patients
 from tests.factories import (
     make_appointment,
     make_location,
@@ -185,3 +186,69 @@ def test_each_rows_next_appointment_is_read_through_the_patient_and_start_index(
         desk.get("/staff/patients/", {"q": "hartley"})
     [upcoming] = [q["sql"] for q in queries if 'FROM "scheduling_appointment"' in q["sql"]]
     assert "appointment_patient_start" in query_plan(upcoming)
+
+
+def test_the_pages_search_reads_the_index(desk):
+    make_patient(first_name="Ann", last_name="Smith", email="ann.smith@example.com")
+
+    with CaptureQueriesContext(connection) as queries:
+        desk.get("/staff/patients/", {"q": "smith"})
+    [listing] = [q["sql"] for q in queries if "patients_patient" in q["sql"]]
+
+    plan = query_plan(listing.replace("%", "%%"))  # the query as run, its LIKE patterns written in
+    if connection.vendor == "postgresql":
+        assert "patient_search_name_trgm" in plan and "patient_search_email_trgm" in plan
+    else:
+        assert "SCAN patients_patient_search VIRTUAL TABLE INDEX 0:M" in plan
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "smith",
+        "an smi",
+        "sm",
+        "a",
+        "Smith, Ann",
+        "ann.smith",
+        "smith@exam",
+        "0117 496",
+        "1980-05-17",
+        "a b c d e",
+        ",,",
+    ],
+)
+def test_the_page_lists_what_the_search_finds_in_its_order(desk, typed):
+    for n, (first, last) in enumerate(
+        [
+            ("Ann", "Smith"),
+            ("Anna", "Blacksmith"),
+            ("Ben", "Smithson"),
+            ("Dan", "Jones"),
+            ("Ann", "Smith"),
+        ]
+    ):
+        make_patient(
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}{n}@example.com",
+            phone=f"0117 496 000{n}",
+            date_of_birth=dt.date(1980, 5, 17 - n % 2),
+        )
+
+    response = desk.get("/staff/patients/", {"q": typed})
+
+    expected = [p.pk for p in search_patients(typed)]
+    assert [p.id for p in response.context["page"].object_list] == expected
+    assert response.context["page"].paginator.count == len(expected)
+
+
+def test_a_page_past_the_last_is_the_last_page(desk):
+    for n in range(30):
+        make_patient(last_name=f"Page{n:02d}")
+
+    response = desk.get("/staff/patients/", {"q": "page", "page": 9})
+
+    page = response.context["page"]
+    assert (page.number, page.paginator.count) == (2, 30)
+    assert _names(response) == [f"Pat Page{n:02d}" for n in range(25, 30)]

@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import forms
 from django.utils.functional import lazy
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -124,6 +126,27 @@ class PatientForm(forms.ModelForm):
         return normalise_phone(self.cleaned_data.get("phone", ""))
 
 
+class SearchBox(forms.TextInput):
+    """A text input written as Django's widget templates write it (``input.html`` and its
+    ``attrs.html``), in Python: the patient list draws its search box on every search, and
+    through the template engine that was a tenth of the page's own time."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(name)}"'
+        ]
+        if widget["value"] is not None:
+            html.append(f' value="{escape(widget["value"])}"')
+        for key, given in widget["attrs"].items():
+            if given is True:
+                html.append(f" {conditional_escape(key)}")
+            elif given is not False:
+                html.append(f' {conditional_escape(key)}="{escape(given)}"')
+        html.append(">")
+        return mark_safe("".join(html))  # noqa: S308 (every value above is escaped)
+
+
 class PatientSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
@@ -139,5 +162,5 @@ class PatientSearchForm(forms.Form):
             ),
             str,
         )(),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autofocus": True}),
+        widget=SearchBox(attrs={"type": "search", "autocomplete": "off", "autofocus": True}),
     )

@@ -15,8 +15,9 @@ migration rebuilds the table, so ``install`` runs again after every ``migrate`` 
 import re
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import BuiltinLookup, Contains
 
 SQLITE_TABLE = "patients_patient_search"
 COLUMNS = ("search_name", "search_phone", "search_email")
@@ -88,14 +89,40 @@ def containing(column: str, text: str) -> Q:
     syntax); a shorter text, which has no trigram, is compared by ``GLOB '*…*'`` over the
     table, GLOB's own wildcards matched literally by enclosing them in brackets.
     """
+    return holding(column, search_term(column, text), by_trigrams(text))
+
+
+def by_trigrams(text: str) -> bool:
+    """Whether SQLite's index answers ``text`` from its trigrams (three characters or more)."""
+    return len(text) >= 3
+
+
+def search_term(column: str, text: str) -> str:
+    """What the database is asked for ``text`` in ``column``: the LIKE pattern on PostgreSQL,
+    the MATCH phrase or GLOB pattern on SQLite (``containing``)."""
     if connection.vendor != "sqlite":
-        return Q(**{f"{column}__contains": text})
-    # The table and column are this module's constants; what was typed is a parameter.
-    if len(text) >= 3:
-        phrase = '"' + text.replace('"', '""') + '"'
+        return "%" + connection.ops.prep_for_like_query(text) + "%"
+    if by_trigrams(text):
+        return f'{column}:"' + text.replace('"', '""') + '"'
+    return "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
+
+
+def holding(column: str, term: str, trigrams: bool) -> Q:
+    """Rows whose search column matches ``term`` (``search_term``; ``trigrams``: whether its
+    text is ``by_trigrams``), the term passed to the database as it is, so that a compiled
+    query (``CompiledQuery``) can run again with another."""
+    if connection.vendor != "sqlite":
+        return Q(_LikePattern(F(column), term))
+    # The table and column are this module's constants; the term is a parameter.
+    if trigrams:
         sql = f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s"
-        rows = RawSQL(sql, (f"{column}:{phrase}",))  # noqa: S611
     else:
-        pattern = "*" + re.sub(r"([*?\[])", r"[\1]", text) + "*"
-        rows = RawSQL(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {column} GLOB %s", (pattern,))  # noqa: S611
-    return Q(pk__in=rows)
+        sql = f"SELECT rowid FROM {SQLITE_TABLE} WHERE {column} GLOB %s"
+    return Q(pk__in=RawSQL(sql, (term,)))  # noqa: S611
+
+
+class _LikePattern(Contains):
+    """``contains`` (the same SQL, so the same index) given its LIKE pattern ready-made."""
+
+    def process_rhs(self, compiler, connection):
+        return BuiltinLookup.process_rhs(self, compiler, connection)

@@ -771,13 +771,25 @@ def _not_cancelled_starts() -> QuerySet:
     )
 
 
+# A page's next appointments: compiled once per number of patients up to this many (building
+# the query cost five times what running it does, 0.45 ms against 0.08 ms for 25 patients).
+_MOST_IDS_COMPILED = 50
+_NEXT_APPOINTMENTS = CompiledQuery(
+    lambda now, *ids, count: _not_cancelled_starts().filter(patient_id__in=ids, start__gte=now)
+)
+
+
 def next_appointments(patient_ids: Iterable[int]) -> dict[int, tuple[dt.datetime, str]]:
     """The next appointment of each of ``patient_ids`` (a page of a list) that has one: its
     start and the time zone of its location, by patient id. One query for the page, whatever
     page it is, instead of a subquery per row of every page before it."""
-    upcoming = _not_cancelled_starts().filter(
-        patient_id__in=list(patient_ids), start__gte=timezone.now()
-    )
+    ids = list(patient_ids)
+    if not ids:
+        return {}
+    if len(ids) <= _MOST_IDS_COMPILED:
+        upcoming = _NEXT_APPOINTMENTS.rows(timezone.now(), *ids, count=len(ids))
+    else:
+        upcoming = _not_cancelled_starts().filter(patient_id__in=ids, start__gte=timezone.now())
     first: dict[int, tuple] = {}
     for patient_id, start, pk, time_zone in upcoming:
         seen = first.get(patient_id)

@@ -16,7 +16,6 @@ from sotclinic.billing.care_plan_adherence import patient_plans
 from sotclinic.billing.models import Account
 from sotclinic.billing.packages import usable_packages
 from sotclinic.charting.selectors import day_visit_columns
-from sotclinic.counted_pages import counted_page
 from sotclinic.intake.selectors import patients_with_open_red_flags
 from sotclinic.patients import selectors
 from sotclinic.patients.forms import PatientSearchForm
@@ -75,8 +74,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     form = PatientSearchForm(request.GET or None)
     raw = form.cleaned_data["q"] if form.is_valid() else ""
-    found = selectors.search_patients(raw)
-    page = counted_page(found, patient_row_fields, page_param(request.GET), PAGE_SIZE)
+    page = selectors.search_page(raw, patient_row_fields, page_param(request.GET), PAGE_SIZE)
     upcoming = next_appointments(patient.id for patient in page.object_list)
     context = {
         "form": form,

@@ -42,11 +42,19 @@ DETAILS = {
 }
 
 
-def _book_listed(kind, candidates, start):
+def _book_listed(kind, candidates, start, **options):
     now = timezone.now()
     with transaction.atomic():
         return services._book_listed_slot(
-            kind, candidates, start, None, DETAILS, base_url=None, now=now, channel="online"
+            kind,
+            candidates,
+            start,
+            None,
+            DETAILS,
+            base_url=None,
+            now=now,
+            channel="online",
+            **options,
         )
 
 
@@ -73,6 +81,33 @@ def test_a_slot_taken_from_every_candidate_after_the_listing_is_refused_whole(cl
         _book_listed(kind, candidates, ten)
 
     assert not Patient.objects.filter(email="olivia@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_a_last_candidate_taken_after_the_listing_rolls_the_booking_back_whole(clinic):
+    # Without a savepoint of its own (the caller's block ends on SlotTaken): nothing of the
+    # booking stays, and the transaction around that block goes on.
+    location, first, second, kind, ten = clinic
+    candidates = services._check_offered(kind, ten, [first.pk], now=timezone.now())
+    make_appointment(first, ten, kind=kind, location=location)
+
+    with pytest.raises(SlotTaken):
+        _book_listed(kind, candidates, ten, taken_ends_transaction=True)
+
+    assert not Patient.objects.filter(email="olivia@example.com").exists()
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_without_a_last_savepoint_a_taken_first_candidate_still_goes_to_the_next(clinic):
+    location, first, second, kind, ten = clinic
+    candidates = services._check_offered(kind, ten, None, now=timezone.now())
+    make_appointment(first, ten, kind=kind, location=location)
+
+    booked = _book_listed(kind, candidates, ten, taken_ends_transaction=True)
+
+    assert booked.practitioner == second
+    assert Patient.objects.filter(email="olivia@example.com").count() == 1
 
 
 @pytest.mark.django_db

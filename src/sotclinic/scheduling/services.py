@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -199,16 +199,25 @@ def _is_deadlock(exc: OperationalError) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
 
 
-def _save_without_overlap(appointment: Appointment, **save_kwargs) -> None:
+def _save_without_overlap(
+    appointment: Appointment, *, savepoint: bool = True, **save_kwargs
+) -> None:
     """Save inside a savepoint; the database's overlap refusal becomes SlotTaken.
 
     PostgreSQL checks the no-overlap constraint after writing the row, so two transactions
     writing overlapping appointments at once may each wait for the other's outcome; it then
     aborts one write as a deadlock. That write lost the time, as if the other had committed
     first: SlotTaken too, and the savepoint keeps the transaction around it usable. Any
-    deadlock on this one row's write is taken as that: refused whole, and may be tried again."""
+    deadlock on this one row's write is taken as that: refused whole, and may be tried again.
+
+    ``savepoint=False``: the caller's transaction block ends on SlotTaken without another
+    statement (it rolls back whole), so the write needs no savepoint of its own (on
+    PostgreSQL two round trips fewer)."""
     try:
-        with transaction.atomic():
+        if savepoint:
+            with transaction.atomic():
+                appointment.save(**save_kwargs)
+        else:
             appointment.save(**save_kwargs)
     except IntegrityError as exc:
         if _is_overlap_violation(exc):
@@ -428,21 +437,43 @@ class _Places:
     locations: dict[int, Location]
 
 
-# `_places` in two statements written out: a booking reads them on every request, and putting
-# the ORM queries together (the practitioners' one joins the type twice) cost five times more
-# than running them.
-_OFFERING_PRACTITIONERS = """
-SELECT p.* FROM scheduling_practitioner p
+# `_places` in one statement written out: a booking reads it on every request, and the ORM
+# queries (two, the practitioners' one joining the type twice) cost five times more to put
+# together than to run; each is also a round trip to PostgreSQL. Every candidate location
+# comes with every offering practitioner: a slot is bookable only with both.
+_OFFERING_PLACES = """
+SELECT {columns} FROM scheduling_practitioner p
   JOIN scheduling_appointmenttype_practitioners offers ON offers.practitioner_id = p.id
   JOIN scheduling_appointmenttype kind ON kind.id = offers.appointmenttype_id
- WHERE p.active AND kind.id = %s AND kind.active AND kind.bookable_online AND p.id IN ({})
+  JOIN scheduling_location l ON l.id IN ({locations})
+ WHERE p.active AND kind.id = %s AND kind.active AND kind.bookable_online
+   AND p.id IN ({practitioners})
 """
-_LOCATIONS = "SELECT * FROM scheduling_location WHERE id IN ({})"
 
 
-def _by_id(model, sql: str, params: list, ids: set[int]) -> dict:
-    placeholders = ", ".join(["%s"] * len(ids))
-    return {row.pk: row for row in model.objects.raw(sql.format(placeholders), [*params, *ids])}
+def _placeholders(values: set) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _row_converters(model, connection) -> list[tuple[int, list, object]]:
+    """Django's converters of the model's columns (by place) that have any."""
+    out = []
+    for n, field in enumerate(model._meta.concrete_fields):
+        column = field.cached_col
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            out.append((n, functions, column))
+    return out
+
+
+def _from_row(model, values, converters, connection):
+    """The model instance from its columns' values (in concrete field order), as Django
+    makes it from a query."""
+    values = list(values)
+    for n, functions, column in converters:
+        for convert in functions:
+            values[n] = convert(values[n], column, connection)
+    return model.from_db(connection.alias, None, values)
 
 
 def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
@@ -450,18 +481,41 @@ def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
     from the database (the candidates may come from cached opening hours, ``kind`` from the
     cached types: a type no longer active or bookable online has no practitioners here). Read
     before the write transaction: only their names, time zones and ids are used there, and
-    each slot's hours are checked again inside it."""
+    each slot's hours are checked again inside it. A location is read only with a
+    practitioner (no practitioner offering the type: none)."""
     if not candidates:
         return _Places({}, {})
-    return _Places(
-        _by_id(
-            Practitioner,
-            _OFFERING_PRACTITIONERS,
-            [kind.pk],
-            {s.practitioner_id for s in candidates},
-        ),
-        _by_id(Location, _LOCATIONS, [], {s.location_id for s in candidates}),
+    practitioner_ids = {s.practitioner_id for s in candidates}
+    location_ids = {s.location_id for s in candidates}
+    connection = connections[Practitioner.objects.db]
+    quote = connection.ops.quote_name
+    practitioner_fields = Practitioner._meta.concrete_fields
+    columns = [f"p.{quote(f.column)}" for f in practitioner_fields] + [
+        f"l.{quote(f.column)}" for f in Location._meta.concrete_fields
+    ]
+    sql = _OFFERING_PLACES.format(
+        columns=", ".join(columns),
+        locations=_placeholders(location_ids),
+        practitioners=_placeholders(practitioner_ids),
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*location_ids, kind.pk, *practitioner_ids])
+        rows = cursor.fetchall()
+    split = len(practitioner_fields)
+    practitioner_converters = _row_converters(Practitioner, connection)
+    location_converters = _row_converters(Location, connection)
+    practitioners: dict[int, Practitioner] = {}
+    locations: dict[int, Location] = {}
+    for row in rows:
+        if row[0] not in practitioners:
+            practitioners[row[0]] = _from_row(
+                Practitioner, row[:split], practitioner_converters, connection
+            )
+        if row[split] not in locations:
+            locations[row[split]] = _from_row(
+                Location, row[split:], location_converters, connection
+            )
+    return _Places(practitioners, locations)
 
 
 def _book_listed_slot(
@@ -476,6 +530,7 @@ def _book_listed_slot(
     channel: str,
     places: _Places | None = None,
     clinic: ClinicSettings | None = None,
+    taken_ends_transaction: bool = False,
 ) -> Appointment:
     """Book `start` for `patient` (or a patient created from `new_patient`) with the first of
     the `candidates` (slots `_check_offered` found, computed before the write transaction)
@@ -483,13 +538,16 @@ def _book_listed_slot(
 
     Only the chosen slot is checked again: the practitioner's opening hours for that one
     interval, and the database's overlap refusal on insert. ``places`` (`_places` of the
-    candidates) and ``clinic`` (the clinic's settings) when the caller read them already."""
+    candidates) and ``clinic`` (the clinic's settings) when the caller read them already.
+    ``taken_ends_transaction``: on SlotTaken the caller's transaction block rolls back with no
+    other statement, so the last candidate's write needs no savepoint."""
     start = start.astimezone(dt.UTC)  # as the database gives it back
     end, until = _times(kind, start)
     places = places or _places(kind, candidates)
     practitioners, locations = places.practitioners, places.locations
     appointment, open_somewhere, created = None, False, False
-    for slot in candidates:
+    last = len(candidates) - 1
+    for index, slot in enumerate(candidates):
         if slot.practitioner_id not in practitioners or slot.location_id not in locations:
             continue  # no longer active, offering the type, or there
         if not within_opening_hours(
@@ -513,7 +571,9 @@ def _book_listed_slot(
             booked_online=True,
         )
         try:
-            _save_without_overlap(candidate)
+            _save_without_overlap(
+                candidate, savepoint=not (taken_ends_transaction and index == last)
+            )
         except SlotTaken:
             continue  # taken a moment ago by another request; try the next practitioner
         appointment = candidate
@@ -687,6 +747,8 @@ def book_online(
                 channel=channel,
                 places=places,
                 clinic=clinic,
+                # A new patient has no booking to retry: SlotTaken rolls this block back.
+                taken_ends_transaction=patient is None,
             )
         except SlotTaken:
             repeated = retry(patient)

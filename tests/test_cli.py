@@ -1,4 +1,3 @@
-import os
 import subprocess
 import sys
 
@@ -54,22 +53,3 @@ def test_sendfollowups_runs_the_follow_up_command(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Sent 0 follow-up questionnaire(s)." in result.stdout
     assert "sendfollowups" in _sotclinic("--help").stdout
-
-
-def _switch_interval_in_server(environment: dict) -> float:
-    code = "import sys, sotclinic.wsgi; print(sys.getswitchinterval())"
-    env = {k: v for k, v in os.environ.items() if k != "THREAD_SWITCH_INTERVAL_MS"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**env, **environment},
-    )
-    assert result.returncode == 0, result.stderr
-    return float(result.stdout)
-
-
-def test_server_threads_hand_over_the_interpreter_lock_after_a_millisecond():
-    assert _switch_interval_in_server({}) == 0.001
-    assert _switch_interval_in_server({"THREAD_SWITCH_INTERVAL_MS": "5"}) == 0.005

@@ -3,6 +3,8 @@
 import datetime as dt
 import itertools
 
+from django.utils import timezone
+
 from sotclinic.accounts.models import Role, User
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import (
@@ -83,6 +85,13 @@ def make_appointment(
         end=start + dt.timedelta(minutes=kind.duration_minutes),
         **extra,
     )
+
+
+def today_at(location, hour: int) -> dt.datetime:
+    """``hour`` o'clock of today in the location's time zone (on its day list whatever the
+    time of day the test runs)."""
+    today = timezone.now().astimezone(location.tz).date()
+    return dt.datetime.combine(today, dt.time(hour, 0), tzinfo=location.tz)
 
 
 def make_open_practitioner(location, start="09:00", end="17:00", **extra) -> Practitioner:

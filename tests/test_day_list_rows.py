@@ -1,12 +1,10 @@
 """The day list's rows (staff.day_list) as the page shows them: times in the location's zone,
 the status in words, and for practitioners the visit links each appointment's state allows."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from sotclinic.clinic_locale import CLOCK_12
@@ -20,14 +18,10 @@ from tests.factories import (
     make_visit,
     make_visit_history,
     sign_visit,
+    today_at,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _today_at(location, hour: int) -> dt.datetime:
-    today = timezone.now().astimezone(location.tz).date()
-    return dt.datetime.combine(today, dt.time(hour, 0), tzinfo=location.tz)
 
 
 def test_rows_show_local_times_status_and_the_links_each_state_allows(client):
@@ -36,14 +30,14 @@ def test_rows_show_local_times_status_and_the_links_each_state_allows(client):
     client.force_login(doctor.user)
     with_history = make_patient(first_name="Hana", last_name="History")
     make_visit_history(doctor, with_history, 1)
-    signed = make_appointment(doctor, _today_at(location, 8))
+    signed = make_appointment(doctor, today_at(location, 8))
     sign_visit(make_visit(appointment=signed), complaints="Better")
-    draft = make_appointment(doctor, _today_at(location, 9))
+    draft = make_appointment(doctor, today_at(location, 9))
     draft_visit = make_visit(appointment=draft)
     cancelled = make_appointment(
-        doctor, _today_at(location, 10), status=Appointment.Status.CANCELLED
+        doctor, today_at(location, 10), status=Appointment.Status.CANCELLED
     )
-    waiting = make_appointment(doctor, _today_at(location, 11), patient=with_history)
+    waiting = make_appointment(doctor, today_at(location, 11), patient=with_history)
 
     html = client.get(reverse("home")).content.decode()
 
@@ -66,7 +60,7 @@ def test_every_value_a_row_shows_is_escaped(client):
         first_name='<script>alert("x")</script>', last_name="O'Brien & <i>Sons</i>"
     )
     kind = make_appointment_type([doctor], name="Adjust <em>\"long\"</em> & 'more'")
-    appointment = make_appointment(doctor, _today_at(location, 9), patient=patient, kind=kind)
+    appointment = make_appointment(doctor, today_at(location, 9), patient=patient, kind=kind)
 
     html = client.get(reverse("home")).content.decode()
 
@@ -105,7 +99,7 @@ def test_rows_write_times_on_the_clinics_twelve_hour_clock(client):
     location = make_location(time_zone="UTC")
     doctor = make_practitioner(location)
     client.force_login(doctor.user)
-    make_appointment(doctor, _today_at(location, 14))
+    make_appointment(doctor, today_at(location, 14))
 
     html = client.get(reverse("home")).content.decode()
 

@@ -13,6 +13,7 @@ from tests.factories import (
     make_user,
     make_visit,
     sign_visit,
+    today_at,
 )
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_staff_nav_chart_header_and_day_list_link_to_the_patient_page(client):
     location = make_location()
     doctor = make_practitioner(location)
     patient = make_patient()
-    make_appointment(doctor, timezone.now() + dt.timedelta(minutes=5), patient=patient)
+    make_appointment(doctor, today_at(location, 12), patient=patient)
     client.force_login(doctor.user)
     url = f'href="/staff/patients/{patient.pk}/"'
 

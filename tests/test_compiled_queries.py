@@ -176,6 +176,8 @@ def test_model_instances_with_their_annotations(practice):
     assert query.objects(smith.pk + 1000) == []
     with pytest.raises(TypeError, match="objects\\(\\) here"):
         query.rows(smith.pk)
+    with pytest.raises(TypeError, match="rows_within\\(\\) of a values_list"):
+        query.rows_within("SELECT * FROM ({query}) found", (), smith.pk)
     with pytest.raises(TypeError, match="rows\\(\\) here"):
         CompiledQuery(day).objects(practice.pk, START, START)
 

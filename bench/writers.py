@@ -123,8 +123,10 @@ def main() -> int:
         "reader_errors": readers_alone["errors"] + readers_mixed["errors"],
     }
     result["writers_p95_vs_single_p50"] = result["writers_p95_ms"] / result["single_writer_p50_ms"]
-    result["readers_vs_alone"] = (
+    result["readers_vs_alone"] = (  # --readers 0: the writers alone, no ratio
         result["readers_with_writers_per_s"] / result["readers_alone_per_s"]
+        if result["readers_alone_per_s"]
+        else float("nan")
     )
     report(result)
     if args.json:
@@ -250,6 +252,9 @@ class Writer:
 
 
 def run_readers(port: int, session: str, path: str, count: int, seconds: float) -> dict:
+    if not count:  # --readers 0: the writers alone, for as long
+        time.sleep(seconds)
+        return {"per_s": 0.0, "errors": 0}
     done, errors, lock = [0], [0], threading.Lock()
     deadline = time.perf_counter() + seconds
 

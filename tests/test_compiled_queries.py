@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from sotclinic.charting.models import Visit
-from sotclinic.compiled_queries import CompiledQuery
+from sotclinic.compiled_queries import CompiledQuery, converted, model_converters
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.models import Appointment
 from tests.factories import (
@@ -230,3 +230,18 @@ def test_rows_within_a_statement_are_converted_as_the_querysets(practice):
     expected = sorted(day(practice.pk, START, end), key=lambda row: row[1], reverse=True)[:2]
     assert rows == [(*row, 7) for row in expected]
     assert query.rows_within(statement, (2,), practice.pk + 1000, START, end) == []
+
+
+def test_a_row_of_a_models_columns_is_converted_as_django_converts_it(practice):
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Patient._meta.concrete_fields)
+    expected = Patient.objects.order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM patients_patient WHERE id = %s", [expected.pk])  # noqa: S608
+        row = cursor.fetchone()
+
+    values = converted(row, model_converters(Patient, connection), connection)
+
+    found = Patient.from_db("default", None, values)
+    assert {f.attname: getattr(found, f.attname) for f in Patient._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Patient._meta.concrete_fields
+    }

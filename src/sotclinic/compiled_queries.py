@@ -147,16 +147,7 @@ class CompiledQuery:
         converters = compiled.converters
         if not converters:
             return compiled, rows
-        out = []
-        for row in rows:
-            row = list(row)
-            for i, (functions, expression) in converters.items():
-                value = row[i]
-                for convert in functions:
-                    value = convert(value, expression, connection)
-                row[i] = value
-            out.append(row)
-        return compiled, out
+        return compiled, [converted(row, converters, connection) for row in rows]
 
     def rows(self, *values, **shape) -> list[tuple]:
         """The rows of a ``values_list`` queryset, as tuples."""
@@ -195,3 +186,27 @@ class CompiledQuery:
                 setattr(obj, name, row[column])
             objects.append(obj)
         return objects
+
+
+def converted(row, converters: dict, connection) -> list:
+    """``row`` (its columns' values) as Django gives them back: ``converters`` by the place of
+    each column that has any, ``(functions, expression)``, as ``SQLCompiler.get_converters``
+    gives them (or ``model_converters``)."""
+    row = list(row)
+    for i, (functions, expression) in converters.items():
+        value = row[i]
+        for convert in functions:
+            value = convert(value, expression, connection)
+        row[i] = value
+    return row
+
+
+def model_converters(model, connection) -> dict:
+    """The ``converters`` of a row of the model's concrete columns, in their order."""
+    out = {}
+    for i, field in enumerate(model._meta.concrete_fields):
+        column = field.cached_col
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            out[i] = (functions, column)
+    return out

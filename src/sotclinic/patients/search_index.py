@@ -80,8 +80,14 @@ def uninstall(connection) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {SQLITE_TABLE}")
 
 
-def containing(column: str, text: str) -> Q:
-    """Rows whose search column holds ``text`` (already folded), read through its index.
+def by_trigrams(text: str) -> bool:
+    """Whether SQLite's index answers ``text`` from its trigrams (three characters or more)."""
+    return len(text) >= 3
+
+
+def search_term(column: str, text: str) -> str:
+    """What the database is asked for ``text`` (already folded) in ``column``, so that
+    ``holding`` finds the rows whose column holds it through its index.
 
     PostgreSQL's trigram index serves ``LIKE '%…%'`` (Django's ``contains``). On SQLite the
     FTS5 trigram table answers a phrase of three characters or more as a substring from the
@@ -89,17 +95,6 @@ def containing(column: str, text: str) -> Q:
     syntax); a shorter text, which has no trigram, is compared by ``GLOB '*…*'`` over the
     table, GLOB's own wildcards matched literally by enclosing them in brackets.
     """
-    return holding(column, search_term(column, text), by_trigrams(text))
-
-
-def by_trigrams(text: str) -> bool:
-    """Whether SQLite's index answers ``text`` from its trigrams (three characters or more)."""
-    return len(text) >= 3
-
-
-def search_term(column: str, text: str) -> str:
-    """What the database is asked for ``text`` in ``column``: the LIKE pattern on PostgreSQL,
-    the MATCH phrase or GLOB pattern on SQLite (``containing``)."""
     if connection.vendor != "sqlite":
         return "%" + connection.ops.prep_for_like_query(text) + "%"
     if by_trigrams(text):

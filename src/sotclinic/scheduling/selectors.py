@@ -774,9 +774,13 @@ def _not_cancelled_starts() -> QuerySet:
 # A page's next appointments: compiled once per number of patients up to this many (building
 # the query cost five times what running it does, 0.45 ms against 0.08 ms for 25 patients).
 _MOST_IDS_COMPILED = 50
-_NEXT_APPOINTMENTS = CompiledQuery(
-    lambda now, *ids, count: _not_cancelled_starts().filter(patient_id__in=ids, start__gte=now)
-)
+
+
+def _upcoming(now: dt.datetime, ids) -> QuerySet:
+    return _not_cancelled_starts().filter(patient_id__in=ids, start__gte=now)
+
+
+_NEXT_APPOINTMENTS = CompiledQuery(lambda now, *ids, count: _upcoming(now, ids))
 
 
 def next_appointments(patient_ids: Iterable[int]) -> dict[int, tuple[dt.datetime, str]]:
@@ -789,7 +793,7 @@ def next_appointments(patient_ids: Iterable[int]) -> dict[int, tuple[dt.datetime
     if len(ids) <= _MOST_IDS_COMPILED:
         upcoming = _NEXT_APPOINTMENTS.rows(timezone.now(), *ids, count=len(ids))
     else:
-        upcoming = _not_cancelled_starts().filter(patient_id__in=ids, start__gte=timezone.now())
+        upcoming = _upcoming(timezone.now(), ids)
     first: dict[int, tuple] = {}
     for patient_id, start, pk, time_zone in upcoming:
         seen = first.get(patient_id)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from sotclinic.accounts.events import record_account_event
 from sotclinic.accounts.models import AccountEvent
 from sotclinic.clinic_locale import date_text, time_text
+from sotclinic.compiled_queries import converted, model_converters
 from sotclinic.patients.models import Patient
 from sotclinic.patients.services import register_patient
 
@@ -455,25 +456,10 @@ def _placeholders(values: set) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _row_converters(model, connection) -> list[tuple[int, list, object]]:
-    """Django's converters of the model's columns (by place) that have any."""
-    out = []
-    for n, field in enumerate(model._meta.concrete_fields):
-        column = field.cached_col
-        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if functions:
-            out.append((n, functions, column))
-    return out
-
-
-def _from_row(model, values, converters, connection):
+def _from_row(model, values, converters: dict, connection):
     """The model instance from its columns' values (in concrete field order), as Django
-    makes it from a query."""
-    values = list(values)
-    for n, functions, column in converters:
-        for convert in functions:
-            values[n] = convert(values[n], column, connection)
-    return model.from_db(connection.alias, None, values)
+    makes it from a query (``converters``: ``model_converters``)."""
+    return model.from_db(connection.alias, None, converted(values, converters, connection))
 
 
 def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
@@ -502,8 +488,8 @@ def _places(kind: AppointmentType, candidates: list[Slot]) -> _Places:
         cursor.execute(sql, [*location_ids, kind.pk, *practitioner_ids])
         rows = cursor.fetchall()
     split = len(practitioner_fields)
-    practitioner_converters = _row_converters(Practitioner, connection)
-    location_converters = _row_converters(Location, connection)
+    practitioner_converters = model_converters(Practitioner, connection)
+    location_converters = model_converters(Location, connection)
     practitioners: dict[int, Practitioner] = {}
     locations: dict[int, Location] = {}
     for row in rows:

@@ -306,6 +306,9 @@ def page_requests(practice, floor_patient: int) -> dict[str, Request]:
             busy_until[slot.practitioner_id] = slot.start + dt.timedelta(minutes=30)
     slots = iter(apart)
     counter = itertools.count()
+    # Each booking is a new patient's, also in a database kept from an earlier run (`--reuse`),
+    # where the same addresses would match the patients that run created.
+    run = f"{time.time_ns():x}"
 
     def booking() -> dict:
         n, slot = next(counter), next(slots)
@@ -315,7 +318,7 @@ def page_requests(practice, floor_patient: int) -> dict[str, Request]:
             "start": slot.start.isoformat(),
             "first_name": "Bench",
             "last_name": f"Booker{n}",
-            "email": f"booker{n}@example.com",
+            "email": f"booker{n}.{run}@example.com",
             "phone": "+44 117 496 0123",
             "date_of_birth": "1980-01-01",
             "consent": True,

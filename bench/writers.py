@@ -5,10 +5,11 @@ writer queue behind it. This generates the practice (`bench/practice.py`) in a f
 file, starts the server as a clinic runs it (`sotclinic serve`'s default 2 workers × 4 threads
 unless told) and measures, one after the other:
 
-1. one writer alone: POST /api/v1/bookings, a new patient each time, one after another
-   (its median is the reference);
-2. the readers alone: ``--readers`` clients reading the chart of 200 visits as fast as the
-   server answers, for ``--seconds`` (their throughput is the reference);
+1. one writer alone: POST /api/v1/bookings, a new patient each time, one after another, each
+   on a new connection as the writers below (its median is the reference);
+2. the readers alone: ``--readers`` clients, each in a process of its own, reading the chart of
+   200 visits as fast as the server answers, for ``--seconds`` (their throughput is the
+   reference);
 3. both at once: ``--writers`` writers, each booking, then pausing a random time (exponential,
    mean ``--think`` seconds, like people clicking "book"), beside the same readers.
 
@@ -27,6 +28,7 @@ import argparse
 import datetime as dt
 import itertools
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -89,7 +91,9 @@ def main() -> int:
         for _ in range(3):  # warm every worker: imports, templates, caches
             Client(port, session).get(chart)
             Client(port, session).post(bookings.next())
-        solo = Writer(port, session, bookings, think=0)
+        # The reference books as the writers do: with a pause, each booking on a new
+        # connection, so the single writer pays that too.
+        solo = Writer(port, session, bookings, think=0, new_connections=args.think > 0)
         for _ in range(args.solo):
             solo.book_once()
         readers_alone = run_readers(port, session, chart, args.readers, args.seconds)
@@ -221,8 +225,13 @@ class Client:
 
 
 class Writer:
-    def __init__(self, port, session, bookings: Bookings, think: float, stop=None):
+    def __init__(
+        self, port, session, bookings: Bookings, think: float, stop=None, new_connections=None
+    ):
         self.client, self.bookings, self.think = Client(port, session), bookings, think
+        # A person's next booking comes on a new connection: an idle one outlives the server's
+        # keep-alive (gunicorn: 2 s) and would fail as a lost connection.
+        self.new_connections = bool(think) if new_connections is None else new_connections
         self.stop = stop or threading.Event()
         self.random = random.Random()
         self.latencies: list[float] = []
@@ -234,9 +243,7 @@ class Writer:
         start = time.perf_counter()
         status = self.client.post(body)
         self.latencies.append(time.perf_counter() - start)
-        if self.think:
-            # A person's next booking comes on a new connection: an idle one outlives the
-            # server's keep-alive (gunicorn: 2 s) and would fail as a lost connection.
+        if self.new_connections:
             self.client.connection.close()
         if status != 201:
             self.errors += 1
@@ -252,27 +259,42 @@ class Writer:
 
 
 def run_readers(port: int, session: str, path: str, count: int, seconds: float) -> dict:
+    """``count`` clients reading ``path`` as fast as answered for ``seconds``, each in a process
+    of its own: in this one they would take the interpreter lock from the writers' threads, and
+    the time a writer's answer waits for it would count as the server's."""
     if not count:  # --readers 0: the writers alone, for as long
         time.sleep(seconds)
         return {"per_s": 0.0, "errors": 0}
-    done, errors, lock = [0], [0], threading.Lock()
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    start_at = time.time() + 2.0  # once every process has started
+    processes = [
+        context.Process(target=_read, args=(port, session, path, start_at, seconds, results))
+        for _ in range(count)
+    ]
+    for process in processes:
+        process.start()
+    counts = [results.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join()
+    return {
+        "per_s": sum(done for done, _ in counts) / seconds,
+        "errors": sum(errors for _, errors in counts),
+    }
+
+
+def _read(port: int, session: str, path: str, start_at: float, seconds: float, results) -> None:
+    """One reader (in its own process): from ``start_at`` for ``seconds``, then put
+    (requests done, errors) on ``results``."""
+    time.sleep(max(0.0, start_at - time.time()))
+    client = Client(port, session)
+    done = errors = 0
     deadline = time.perf_counter() + seconds
-
-    def read():
-        client = Client(port, session)
-        while time.perf_counter() < deadline:
-            status = client.get(path)
-            with lock:
-                done[0] += 1
-                errors[0] += status != 200
-
-    threads = [threading.Thread(target=read) for _ in range(count)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"per_s": done[0] / (time.perf_counter() - started), "errors": errors[0]}
+    while time.perf_counter() < deadline:
+        status = client.get(path)
+        done += 1
+        errors += status != 200
+    results.put((done, errors))
 
 
 if __name__ == "__main__":

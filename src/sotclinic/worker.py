@@ -28,6 +28,8 @@ PERIODIC_TASKS = (
     ("Delete expired exports", "sotclinic.fhir.services.delete_expired_exports", 60),
     ("Delete old sent messages", "sotclinic.messaging.services.delete_old_messages", 24 * 60),
     ("Delete old log-in links", "sotclinic.portal.login_links.delete_old_login_links", 24 * 60),
+    # An import or check whose worker was stopped halfway: failed, so it can be checked again.
+    ("Fail abandoned imports", "sotclinic.imports.uploads.fail_abandoned", 5),
     ("Delete old import uploads", "sotclinic.imports.uploads.purge_old_uploads", 24 * 60),
 )
 _LOCK_KEY = 0x50C_C11  # any constant: serialises the schedule set-up of workers starting at once

@@ -3,6 +3,10 @@ and queues; the page refreshes until the worker is done; an import starts once p
 and a failed task leaves the upload marked failed with nothing half-written."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -339,3 +343,176 @@ def test_a_practitioner_may_not_open_an_upload(client, db):
     client.force_login(make_user(Role.PRACTITIONER))
 
     assert client.get("/staff/import/1/").status_code == 403
+
+
+# A worker stopped halfway (the queue's timeout, a restart, a crash) -------------------------
+
+
+def _later(minutes: float) -> dt.datetime:
+    return timezone.now() + dt.timedelta(minutes=minutes)
+
+
+@pytest.mark.django_db
+def test_the_worker_notes_when_it_takes_up_the_check_and_the_import(client, desk):
+    before = timezone.now()
+    checked = upload(client, "patient", "jane", PATIENTS)
+    check_taken_up = ImportUpload.objects.get().worked_at
+    review(client, checked, commit=True)
+
+    assert before <= check_taken_up <= ImportUpload.objects.get().worked_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_a_step_still_waiting_for_a_worker_is_never_marked_abandoned(client, desk):
+    checked = upload(client, "patient", "jane", PATIENTS)
+    address = f"/staff/import/{checked.context['upload'].pk}/"
+    ImportUpload.objects.update(worked_at=None)  # as before any worker took the import up
+    _, queued = _queued_only(lambda: client.post(address, form_data(checked) | {"import": "1"}))
+
+    assert uploads.fail_abandoned(now=_later(60 * 24)) == 0
+
+    queued[0]()  # a worker comes back after a day and imports it
+    assert ImportUpload.objects.get().status == UploadStatus.IMPORTED
+    assert Patient.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (UploadStatus.CHECKING, b"The check stopped before it was done"),
+        (UploadStatus.IMPORTING, b"The import stopped before it was done"),
+    ],
+)
+def test_a_step_whose_worker_stopped_is_marked_failed_once_the_queue_gave_it_up(
+    client, desk, status, words
+):
+    checked = upload(client, "patient", "jane", PATIENTS)
+    # What a worker stopped in the middle of the step leaves: the step taken up, nothing else.
+    taken_up = timezone.now()
+    ImportUpload.objects.update(status=status, worked_at=taken_up)
+    given_up = taken_up + uploads.abandoned_after()
+
+    assert uploads.fail_abandoned(now=given_up) == 0  # a step may take the queue's timeout
+    assert uploads.fail_abandoned(now=given_up + dt.timedelta(seconds=1)) == 1
+
+    page = client.get(f"/staff/import/{checked.context['upload'].pk}/")
+    assert ImportUpload.objects.get().status == UploadStatus.FAILED
+    assert words in page.content and b"split it into smaller files" in page.content
+    assert b'http-equiv="refresh"' not in page.content
+    assert Patient.objects.count() == 0
+    # Checked again and imported from there.
+    again = review(client, page)
+    assert again.context["upload"].status == UploadStatus.CHECKED
+    review(client, again, commit=True)
+    assert Patient.objects.count() == 3
+
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="an import that waits inside its transaction (pg_sleep) in another session",
+)
+
+
+class _ImportInWorker:
+    """The upload's import run by a worker process of its own, each patient row taking a
+    second to write; ``cut_off`` kills the process there, as a stopped worker is."""
+
+    RUN = (
+        "import django, sys; django.setup()\n"
+        "from django.db import connection\n"
+        "from sotclinic.imports import uploads\n"
+        "print(connection.cursor().connection.info.backend_pid, flush=True)\n"
+        "uploads.import_upload(int(sys.argv[1]), int(sys.argv[2]))\n"
+    )
+
+    def __init__(self, stored: ImportUpload):
+        from .test_worker import _database_url
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION slow_patient() RETURNS trigger AS $$ BEGIN "
+                "PERFORM pg_sleep(1); RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER slow_patient BEFORE INSERT ON patients_patient "
+                "FOR EACH ROW EXECUTE FUNCTION slow_patient()"
+            )
+        ImportUpload.objects.update(status=UploadStatus.IMPORTING)  # as start_import leaves it
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", self.RUN, str(stored.pk), str(stored.version)],
+            env={
+                **os.environ,
+                "DATABASE_URL": _database_url(),
+                "SOTCLINIC_VAR_DIR": str(settings.VAR_DIR),
+            },
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.backend = int(self.process.stdout.readline())
+        deadline = time.monotonic() + 30
+        while not self._in("PgSleep"):
+            assert time.monotonic() < deadline, "the import did not start writing"
+            time.sleep(0.05)
+
+    def _in(self, wait_event: str | None) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT wait_event FROM pg_stat_activity WHERE pid = %s", [self.backend])
+            row = cursor.fetchone()
+        return row is not None and row[0] == wait_event
+
+    def cut_off(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+        # Its session ends when the statement it was in finds the client gone.
+        deadline = time.monotonic() + 30
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [self.backend]
+                )
+                if not cursor.fetchone()[0]:
+                    return
+            assert time.monotonic() < deadline, "the killed worker's session did not end"
+            time.sleep(0.1)
+
+    def wait(self) -> None:
+        assert self.process.wait(timeout=60) == 0
+
+    def remove(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER slow_patient ON patients_patient")
+            cursor.execute("DROP FUNCTION slow_patient()")
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_an_import_cut_off_midway_stays_importing_until_marked_failed(client, desk):
+    checked = upload(client, "patient", "jane", PATIENTS)
+    worker = _ImportInWorker(checked.context["upload"])
+    try:
+        worker.cut_off()
+    finally:
+        worker.remove()
+
+    assert ImportUpload.objects.get().status == UploadStatus.IMPORTING
+    assert Patient.objects.count() == 0
+    assert uploads.fail_abandoned(now=_later(5)) == 1
+    assert ImportUpload.objects.get().status == UploadStatus.FAILED
+    assert Patient.objects.count() == 0
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_running_import_is_not_marked_failed_however_late_the_sweep(client, desk):
+    checked = upload(client, "patient", "jane", PATIENTS)
+    worker = _ImportInWorker(checked.context["upload"])
+    try:
+        # The sweep waits for the import's outcome: imported, so nothing to mark.
+        assert uploads.fail_abandoned(now=_later(60)) == 0
+        worker.wait()
+    finally:
+        worker.remove()
+
+    assert ImportUpload.objects.get().status == UploadStatus.IMPORTED
+    assert Patient.objects.count() == 3

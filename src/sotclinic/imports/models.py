@@ -74,8 +74,8 @@ class ImportUpload(models.Model):
 
     ``version`` goes up with every check queued: an import names the check it follows, so an
     import of a file checked again meanwhile is refused. The worker writes ``result`` (every
-    row's outcome and problems) and ``status``; old uploads and their files are deleted by
-    ``imports.uploads.purge_old_uploads``."""
+    row's outcome and problems), ``status`` and ``worked_at``; old uploads and their files are
+    deleted by ``imports.uploads.purge_old_uploads``."""
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -97,6 +97,10 @@ class ImportUpload(models.Model):
     problems = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a worker last took up the current check or import, or told how far the check is.
+    # Still checking or importing long after it, the upload lost its worker
+    # (``imports.uploads.fail_abandoned``); None while the step waits for a worker.
+    worked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.source} {self.kind} upload {self.pk} ({self.status})"

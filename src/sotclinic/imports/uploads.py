@@ -6,6 +6,11 @@ requests (two clicks on "Import") cannot both start an import, and a task finds 
 the upload moved on (checked again, imported) before it writes. The check keeps nothing
 (``importing.check_import``); the import is one transaction with the upload's new status, all
 or nothing (``importing.run_import``).
+
+A worker that is stopped in the middle of a step (the queue's timeout, a restart, a crash)
+writes nothing more: the step's transaction rolls back and the queue does not run the task
+again. ``fail_abandoned`` (a periodic task) marks such an upload failed once the queue has
+given the task up, so it can be checked again instead of staying "importing".
 """
 
 import datetime as dt
@@ -159,11 +164,21 @@ def stored_result(upload: ImportUpload) -> ImportResult | None:
     return ImportResult([RowResult(**row) for row in upload.result["rows"]])
 
 
+def _take_up(upload: ImportUpload, status: str) -> bool:
+    """Note that a worker is at the upload's step now (``worked_at``); False if the upload
+    moved on from it."""
+    return bool(
+        ImportUpload.objects.filter(pk=upload.pk, version=upload.version, status=status).update(
+            worked_at=timezone.now()
+        )
+    )
+
+
 def check_upload(upload_id: int, version: int) -> None:
     """The worker's check: every row tried, nothing kept, its outcome written to the upload
     (unless the upload moved on meanwhile)."""
     upload = _current(upload_id, version, UploadStatus.CHECKING)
-    if upload is None:
+    if upload is None or not _take_up(upload, UploadStatus.CHECKING):
         return
     try:
         result = check_import(
@@ -188,17 +203,21 @@ def check_upload(upload_id: int, version: int) -> None:
 def _note_progress(upload: ImportUpload, done: int) -> None:
     ImportUpload.objects.filter(
         pk=upload.pk, version=upload.version, status=UploadStatus.CHECKING
-    ).update(rows_done=done)
+    ).update(rows_done=done, worked_at=timezone.now())
 
 
 def import_upload(upload_id: int, version: int) -> None:
     """The worker's import: every row in one transaction with the upload's new status; a row
     with a problem (the clinic changed since the check) keeps nothing and shows the problems."""
     upload = _current(upload_id, version, UploadStatus.IMPORTING)
-    if upload is None:
+    if upload is None or not _take_up(upload, UploadStatus.IMPORTING):
         return
     try:
         with transaction.atomic():
+            # Taken up again inside the transaction: the row stays locked until the outcome is
+            # written, so `fail_abandoned` cannot mark a running import failed.
+            if not _take_up(upload, UploadStatus.IMPORTING):
+                return
             result = run_import(
                 _request(upload), by=upload.uploaded_by, address=upload.address, commit=True
             )
@@ -235,6 +254,47 @@ def _import_failed() -> str:
         "and nothing was changed. Check it again, or ask the clinic's administrator to look at "
         "the server's log."
     )
+
+
+def _check_abandoned() -> str:
+    return _(
+        "The check stopped before it was done (the server's background worker was stopped, or "
+        "the check took too long); nothing was imported. Check the file again; if it stops "
+        "again, split it into smaller files."
+    )
+
+
+def _import_abandoned() -> str:
+    return _(
+        "The import stopped before it was done (the server's background worker was stopped, or "
+        "the import took too long); nothing was imported and nothing was changed. Check the "
+        "file again; if it stops again, split it into smaller files."
+    )
+
+
+def abandoned_after() -> dt.timedelta:
+    """How long after a worker took up a step the queue has surely given the task up: it
+    stops a task after its ``timeout`` and hands a task whose worker vanished to another after
+    ``retry`` (which takes it up anew)."""
+    return dt.timedelta(seconds=settings.Q_CLUSTER["timeout"] + settings.Q_CLUSTER["retry"])
+
+
+def fail_abandoned(now: dt.datetime | None = None) -> int:
+    """Mark failed the uploads still checking or importing long after a worker took the step
+    up (`abandoned_after`): its worker was stopped, and the step's transaction rolled back.
+    Steps still waiting for a worker (``worked_at`` None) are left to it. The worker runs this
+    every few minutes; returns how many were marked."""
+    now = now or timezone.now()
+    cutoff = now - abandoned_after()
+    marked = 0
+    for status, message in (
+        (UploadStatus.CHECKING, _check_abandoned()),
+        (UploadStatus.IMPORTING, _import_abandoned()),
+    ):
+        marked += ImportUpload.objects.filter(status=status, worked_at__lt=cutoff).update(
+            status=UploadStatus.FAILED, message=message, finished_at=now
+        )
+    return marked
 
 
 def _fail(upload: ImportUpload, status: str, message: str) -> None:

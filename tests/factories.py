@@ -164,12 +164,16 @@ def make_visit_history(practitioner, patient, count: int, signed: bool = True) -
     from sotclinic.charting.services import exam_summary
 
     now = timezone.now()
+    state = exam_state(("arm_fossa_test", "left"), recheck={"arm_fossa_test": "cleared"})
+    suggestion, category, side, cleared = exam_summary(state)
     visits = Visit.objects.bulk_create(
         Visit(
             patient=patient,
             practitioner=practitioner,
             started_at=now - dt.timedelta(days=3 * (count - i)),
             created_by=practitioner.user,
+            # What ExamRecord.save() would set; bulk_create goes round it.
+            has_findings=suggestion is not None,
         )
         for i in range(count)
     )
@@ -182,8 +186,6 @@ def make_visit_history(practitioner, patient, count: int, signed: bool = True) -
         )
         for i, visit in enumerate(visits)
     )
-    state = exam_state(("arm_fossa_test", "left"), recheck={"arm_fossa_test": "cleared"})
-    suggestion, category, side, cleared = exam_summary(state)
     ExamRecord.objects.bulk_create(
         ExamRecord(
             note=note,

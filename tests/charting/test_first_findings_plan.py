@@ -1,7 +1,7 @@
 """The day list's visit columns (charting.selectors.day_visit_columns) read the appointments'
-visits and notes through their unique indexes and walk each patient's visits through the
-``visit_patient_started`` index for earlier findings, instead of joining every note of the
-practice."""
+visits and notes through their unique indexes and ask for earlier findings with one probe of the
+partial index ``visit_patient_findings`` (visits with ``has_findings``), instead of joining
+every note of the practice or walking each earlier visit's note and exam."""
 
 import datetime as dt
 
@@ -69,6 +69,7 @@ def test_visit_columns_are_read_through_the_indexes():
 
     plan = query_plan(*query.query.sql_with_params())
 
-    assert "visit_patient_started" in plan
-    for table in ("charting_note", "charting_visit", "charting_examrecord"):
+    assert "visit_patient_findings" in plan
+    assert "charting_examrecord" not in plan  # the flag, not the exam, answers
+    for table in ("charting_note", "charting_visit"):
         assert f"SCAN {table}" not in plan and f"Seq Scan on {table}" not in plan

@@ -46,8 +46,23 @@ def region_labels(codes) -> list[str]:
 SPINAL_REGIONS = frozenset({"cervical", "thoracic", "lumbar", "sacral", "pelvic"})
 
 
+class VisitQuerySet(models.QuerySet):
+    def with_findings(self) -> "VisitQuerySet":
+        """Visits whose exam recorded findings that can be copied forward: the note's exam
+        has a suggestion (``Visit.has_findings``). The one place that asks; the day list's
+        "start from last findings" and ``copy_forward`` both choose their visits here."""
+        return self.filter(has_findings=True)
+
+
 class Visit(models.Model):
-    """An encounter: a patient seen by a practitioner, for an appointment or as a walk-in."""
+    """An encounter: a patient seen by a practitioner, for an appointment or as a walk-in.
+
+    ``has_findings`` says the visit's note has an exam whose ``suggestion`` is not null, i.e.
+    findings that a later visit can copy forward. It is kept on the visit so that "has the
+    patient an earlier visit with findings?" is one probe of the partial index
+    ``visit_patient_findings`` rather than a walk of every earlier visit through its note and
+    exam. ``ExamRecord.save()`` and ``delete()`` are its only writers.
+    """
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="visits")
     practitioner = models.ForeignKey(
@@ -64,12 +79,24 @@ class Visit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Derived from the exam (see the class docstring); written by ExamRecord only. The column
+    # also defaults to false in the database, for rows written outside the ORM (bench/).
+    has_findings = models.BooleanField(default=False, db_default=False, editable=False)
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        # (patient, started_at, id) read backwards gives the timeline order, so a page stops early.
         indexes = [
-            models.Index(fields=["patient", "started_at", "id"], name="visit_patient_started")
+            # (patient, started_at, id) read backwards gives the timeline order, so a page
+            # stops early.
+            models.Index(fields=["patient", "started_at", "id"], name="visit_patient_started"),
+            # Only the visits with findings: the day list's "earlier findings?" is one probe.
+            models.Index(
+                fields=["patient", "started_at"],
+                condition=models.Q(has_findings=True),
+                name="visit_patient_findings",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,7 +200,9 @@ class ExamRecord(_PartOfNote):
     the engine's analysis with the clinic's protocol table in force
     (``exam.selectors.analyze_exam_findings``), computed when the draft was saved and again at
     signing, so it is what the visit page showed. The
-    practitioner's confirmed or overridden category and side are separate fields.
+    practitioner's confirmed or overridden category and side are separate fields. Saving or
+    deleting the exam keeps its visit's ``has_findings`` in step with ``suggestion``; a bulk
+    write of exams (``bulk_create``, ``update``) must set the visit's flag itself.
     """
 
     note = models.OneToOneField(Note, on_delete=models.PROTECT, related_name="exam")
@@ -189,6 +218,35 @@ class ExamRecord(_PartOfNote):
 
     def __str__(self) -> str:
         return f"Exam of note {self.note_id}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "suggestion" not in update_fields:
+            return
+        # A new exam without a suggestion leaves its visit as it was: without findings, since a
+        # note has one exam and delete() clears the flag.
+        if adding and self.suggestion is None:
+            return
+        self._set_visit_findings(self.suggestion is not None)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)  # note_id stays on the deleted object
+        self._set_visit_findings(False)
+        return result
+
+    def _set_visit_findings(self, has_findings: bool) -> None:
+        """Keep ``Visit.has_findings`` equal to "this exam has a suggestion", in one UPDATE
+        that touches the row only when the flag changes, through the note's visit_id when the
+        note is at hand. The visit's signed-note guard lets it through: the flag is not one of
+        the columns that identify a visit (``triggers.VISIT_IDENTITY``)."""
+        visits = Visit.objects.using(self._state.db)
+        if ExamRecord.note.is_cached(self):
+            visits = visits.filter(pk=self.note.visit_id)
+        else:
+            visits = visits.filter(note__pk=self.note_id)
+        visits.exclude(has_findings=has_findings).update(has_findings=has_findings)
 
     @property
     def is_override(self) -> bool:

@@ -213,15 +213,13 @@ def day_visit_columns() -> Mapping[str, Any]:
       may start a visit), a visit of the patient that started before the appointment
       recorded exam findings, so they can be copied forward; False once it has a visit.
 
-    The earlier visit is a walk of the ``visit_patient_started`` index up to the
-    appointment's start that stops at the first visit whose exam has a suggestion (each a
-    unique-index look-up), instead of joining every note and exam of the practice; it is
-    asked only for the appointments without a visit.
+    The earlier visit is one probe of the partial index ``visit_patient_findings`` (the
+    patient's visits with findings, by start; ``Visit.has_findings``), whatever the number of
+    the patient's earlier visits without findings, instead of reading each earlier visit's note
+    and exam; it is asked only for the appointments without a visit.
     """
-    earlier = Visit.objects.filter(
-        patient_id=OuterRef("patient_id"),
-        started_at__lt=OuterRef("start"),
-        note__exam__suggestion__isnull=False,
+    earlier = Visit.objects.with_findings().filter(
+        patient_id=OuterRef("patient_id"), started_at__lt=OuterRef("start")
     )
     # The same mapping on every call: `day_schedule` puts its query together once per mapping.
     return MappingProxyType(

@@ -249,9 +249,9 @@ def _save_draft(
 def previous_visit_with_exam(visit: Visit) -> Visit | None:
     """The patient's latest earlier visit whose exam recorded findings."""
     return (
-        Visit.objects.filter(patient_id=visit.patient_id, started_at__lt=visit.started_at)
+        Visit.objects.with_findings()
+        .filter(patient_id=visit.patient_id, started_at__lt=visit.started_at)
         .exclude(pk=visit.pk)
-        .exclude(note__exam__suggestion__isnull=True)
         .select_related("note", "note__exam")
         .order_by("-started_at", "-id")
         .first()

@@ -516,3 +516,16 @@ def test_a_running_import_is_not_marked_failed_however_late_the_sweep(client, de
 
     assert ImportUpload.objects.get().status == UploadStatus.IMPORTED
     assert Patient.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_sweep_for_abandoned_steps_is_one_of_the_workers_periodic_tasks():
+    from django_q.models import Schedule
+
+    from sotclinic.worker import ensure_schedules
+
+    ensure_schedules()
+
+    sweep = Schedule.objects.get(func="sotclinic.imports.uploads.fail_abandoned")
+    # Often enough that a stopped step is reported within minutes of the queue giving it up.
+    assert sweep.minutes * 60 <= uploads.abandoned_after().total_seconds()

@@ -235,9 +235,14 @@ def parse(kind: Kind, query) -> Search:
 
 
 def _db_ids(search: Search) -> list[int] | None:
+    """The row numbers ``_id`` names, as the resources' ids are written: "012" is not "12"."""
     if search.ids is None:
         return None
-    return [int(v) for v in search.ids if v.isascii() and v.isdigit() and len(v) <= 18]
+    return [
+        int(v)
+        for v in search.ids
+        if v.isascii() and v.isdigit() and len(v) <= 18 and str(int(v)) == v
+    ]
 
 
 def _by_ids(queryset, search: Search):
@@ -298,16 +303,26 @@ def _visits(search: Search, ids: list[int] | None = None):
     return _of_patients(rows, search)
 
 
-def _encounters(search: Search) -> list[Hit]:
+def _encounters(search: Search) -> Sequence[Hit]:
+    """Every visit, finished once its note is signed (`resources.encounter`), filtered, counted
+    and paged by the database."""
     rows = _visits(search, _db_ids(search))
     for date in search.dates:
         rows = rows.filter(date.q("started_at"))
-    hits = []
-    for visit in rows:
-        resource = resources.encounter(visit)
-        if _keep(search, resource.id, visit.started_at, resource.status):
-            hits.append(Hit(resource, visit.patient_id))
-    return hits
+    if search.statuses is not None:
+        signed = Q(note__signed_at__isnull=False)
+        wanted = Q(pk__in=[])
+        for is_signed, status in codes.ENCOUNTER_STATUS.items():
+            if status in search.statuses:
+                wanted |= signed if is_signed else ~signed
+        rows = rows.filter(wanted)
+    return Paged(
+        rows.order_by().count,
+        lambda offset, limit: [
+            Hit(resources.encounter(visit), visit.patient_id)
+            for visit in rows[offset : offset + limit]
+        ],
+    )
 
 
 def _id_numbers(search: Search, pattern: str) -> list[int] | None:

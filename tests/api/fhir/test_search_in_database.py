@@ -1,6 +1,6 @@
-"""Condition and Observation searches are filtered, counted and paged by the database: the
-queries a page takes do not grow with the patient's visits, and the pages hold what they
-held when the matches were built in Python (same ids, same order, same totals)."""
+"""Condition, Observation and Encounter searches are filtered, counted and paged by the
+database: the queries a page takes do not grow with the patient's visits, and the pages hold
+what they held when the matches were built in Python (same ids, same order, same totals)."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sotclinic.charting.models import ExamRecord, Note
+from sotclinic.charting.models import ExamRecord, Note, Visit
 from sotclinic.fhir.search import KINDS, Paged, Search
 from sotclinic.intake.models import QuestionnaireResponse
 from tests.factories import (
@@ -19,6 +19,7 @@ from tests.factories import (
     make_location,
     make_patient,
     make_practitioner,
+    make_visit,
     make_visit_history,
 )
 
@@ -54,6 +55,15 @@ def _expected(kind: str, patient=None) -> list[tuple[str, dt.datetime, str]]:
     """(id, date, status) of every match (of one patient, or all), in the order the Python
     search listed them."""
     found = []
+    if kind == "Encounter":
+        visits = Visit.objects.select_related("note").order_by("id")
+        if patient is not None:
+            visits = visits.filter(patient=patient)
+        for visit in visits:
+            note = getattr(visit, "note", None)
+            signed = note is not None and note.signed_at is not None
+            found.append((str(visit.pk), visit.started_at, "finished" if signed else "in-progress"))
+        return found
     notes = Note.objects.select_related("visit", "exam")
     responses = QuestionnaireResponse.objects.filter(instrument_id="nprs")
     if patient is not None:
@@ -97,10 +107,12 @@ def clinic():
     patient = make_patient()
     visits = _history(practitioner, patient, 23)
     _history(practitioner, make_patient(first_name="Other"), 5)
+    # A visit just started (an empty draft note): an Encounter in progress, nothing else.
+    make_visit(practitioner, patient, started_at=visits[-1].started_at + dt.timedelta(days=7))
     return patient, visits
 
 
-@pytest.mark.parametrize("kind", ["Condition", "Observation"])
+@pytest.mark.parametrize("kind", ["Condition", "Observation", "Encounter"])
 @pytest.mark.parametrize("count", [1, 4, 7, 100])
 def test_pages_hold_every_match_once_in_the_order_the_python_search_gave(fhir, clinic, kind, count):
     patient, _ = clinic
@@ -112,7 +124,7 @@ def test_pages_hold_every_match_once_in_the_order_the_python_search_gave(fhir, c
     assert set(totals) == {len(expected)}
 
 
-@pytest.mark.parametrize("kind", ["Condition", "Observation"])
+@pytest.mark.parametrize("kind", ["Condition", "Observation", "Encounter"])
 def test_date_status_and_id_filters_match_the_python_search(fhir, clinic, kind):
     patient, visits = clinic
     token = make_token("system/*.read")
@@ -120,12 +132,14 @@ def test_date_status_and_id_filters_match_the_python_search(fhir, clinic, kind):
     middle = visits[10].started_at
     date_param = "recorded-date" if kind == "Condition" else "date"
     day = (every[len(every) // 2][1]).date()
+    not_as_written = "0" + every[0][0] if kind == "Encounter" else "pain-0" + every[0][0][5:]
 
     after, _ = _all_pages(
         fhir, token, kind, 5, patient=patient.pk, **{date_param: f"ge{middle:%Y-%m-%dT%H:%M:%S}Z"}
     )
     on_day, _ = _all_pages(fhir, token, kind, 5, **{date_param: day.isoformat()})
-    some = [found[0] for found in every[3:9:2]] + ["pain-x", "999999-0", "nprs-999999"]
+    some = [found[0] for found in every[3:9:2]]
+    some += ["pain-x", "999999-0", "nprs-999999", "999999", not_as_written]
     named, _ = _all_pages(fhir, token, kind, 2, _id=",".join(some))
 
     assert after == [i for i, when, _ in every if when >= middle.replace(microsecond=0)]
@@ -137,9 +151,15 @@ def test_date_status_and_id_filters_match_the_python_search(fhir, clinic, kind):
         assert drafts == [i for i, _, status in every if status == "preliminary"]
         assert final == [i for i, _, status in every if status == "final"]
         assert fhir(kind, token, status="amended").json()["total"] == 0
+    if kind == "Encounter":
+        open_, _ = _all_pages(fhir, token, kind, 3, patient=patient.pk, status="in-progress")
+        done, _ = _all_pages(fhir, token, kind, 3, patient=patient.pk, status="finished,planned")
+        assert open_ == [i for i, _, status in every if status == "in-progress"]
+        assert done == [i for i, _, status in every if status == "finished"]
+        assert fhir(kind, token, status="cancelled").json()["total"] == 0
 
 
-@pytest.mark.parametrize("kind", ["Condition", "Observation"])
+@pytest.mark.parametrize("kind", ["Condition", "Observation", "Encounter"])
 def test_the_queries_and_rows_of_a_page_do_not_grow_with_the_patients_visits(fhir, kind):
     practitioner = make_practitioner(make_location(time_zone="UTC"))
     few, many = make_patient(first_name="Few"), make_patient(first_name="Many")
@@ -168,7 +188,7 @@ def test_the_queries_and_rows_of_a_page_do_not_grow_with_the_patients_visits(fhi
     assert rows["Few"] == rows["Many"]
 
 
-@pytest.mark.parametrize("kind", ["Condition", "Observation"])
+@pytest.mark.parametrize("kind", ["Condition", "Observation", "Encounter"])
 def test_the_matches_read_whole_are_the_pages_one_after_another(clinic, kind):
     patient, _ = clinic
     Paged.CHUNK = 4
@@ -183,3 +203,15 @@ def test_the_matches_read_whole_are_the_pages_one_after_another(clinic, kind):
     assert hits[5:3] == []
     with pytest.raises(IndexError):
         hits[len(every)]
+
+
+@pytest.mark.parametrize("kind", ["Patient", "Practitioner", "Encounter"])
+def test_an_id_matches_only_as_the_resource_writes_it(fhir, clinic, kind):
+    patient, visits = clinic
+    row = {"Patient": patient, "Practitioner": visits[0].practitioner, "Encounter": visits[0]}
+    token = make_token("system/*.read")
+    pk = row[kind].pk
+
+    assert fhir(kind, token, _id=str(pk)).json()["total"] == 1
+    assert fhir(kind, token, _id=f"0{pk}").json()["total"] == 0
+    assert fhir(kind, token, _id=f"+{pk}").json()["total"] == 0

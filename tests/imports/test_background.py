@@ -408,6 +408,41 @@ def test_a_step_whose_worker_stopped_is_marked_failed_once_the_queue_gave_it_up(
     assert Patient.objects.count() == 3
 
 
+def _marked_failed_once_taken_up() -> None:
+    """A database where the sweep marks the import failed right after the worker took it up,
+    before its transaction begins (the moment a late sweep could come)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION swept() RETURNS trigger AS $$ BEGIN "
+                "IF OLD.worked_at IS NULL THEN NEW.status := 'failed'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER swept BEFORE UPDATE OF worked_at ON imports_importupload "
+                "FOR EACH ROW EXECUTE FUNCTION swept()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TEMP TRIGGER swept AFTER UPDATE OF worked_at ON imports_importupload "
+                "WHEN OLD.worked_at IS NULL BEGIN "
+                "UPDATE imports_importupload SET status = 'failed' WHERE id = NEW.id; END"
+            )
+
+
+@pytest.mark.django_db
+def test_an_import_marked_failed_before_its_transaction_began_imports_nothing(client, desk):
+    checked = upload(client, "patient", "jane", PATIENTS)
+    stored = checked.context["upload"]
+    ImportUpload.objects.update(status=UploadStatus.IMPORTING, worked_at=None)
+    _marked_failed_once_taken_up()
+
+    uploads.import_upload(stored.pk, stored.version)
+
+    assert ImportUpload.objects.get().status == UploadStatus.FAILED
+    assert Patient.objects.count() == 0 and ExternalRecord.objects.count() == 0
+
+
 ON_POSTGRESQL = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="an import that waits inside its transaction (pg_sleep) in another session",

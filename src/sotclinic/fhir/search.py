@@ -58,15 +58,6 @@ class DateRange:
     start: dt.datetime
     end: dt.datetime
 
-    def matches(self, value: dt.datetime) -> bool:
-        return {
-            "eq": self.start <= value < self.end,
-            "ge": value >= self.start,
-            "gt": value >= self.end,
-            "le": value < self.end,
-            "lt": value < self.start,
-        }[self.prefix]
-
     def q(self, column: str) -> Q:
         return {
             "eq": Q(**{f"{column}__gte": self.start, f"{column}__lt": self.end}),
@@ -258,12 +249,12 @@ def _of_patients(queryset, search: Search, column: str = "patient_id"):
     return queryset
 
 
-def _keep(search: Search, resource_id: str, when: dt.datetime | None, status: str | None) -> bool:
+def _keep(search: Search, resource_id: str, status: str | None) -> bool:
+    """For the types listed from code rather than rows (Questionnaire): the ``_id`` and
+    ``status`` filters."""
     if search.ids is not None and resource_id not in search.ids:
         return False
-    if search.statuses is not None and status not in search.statuses:
-        return False
-    return all(when is not None and d.matches(when) for d in search.dates)
+    return search.statuses is None or status in search.statuses
 
 
 # --- the types ---------------------------------------------------------------------------------
@@ -485,7 +476,7 @@ def _questionnaires(search: Search) -> list[Hit]:
     shipped = registry.keys()  # every (id, version) that ships, old versions too
     for key in shipped:
         resource = resources.questionnaire(registry.get(*key), key in current)
-        if _keep(search, resource.id, None, resource.status):
+        if _keep(search, resource.id, resource.status):
             hits.append(Hit(resource, None))
     return hits
 

@@ -178,7 +178,7 @@ def invoice_pdf(invoice: Invoice) -> Document:
                 [_("Outstanding"), format_money(invoice.total - paid, invoice.currency)],
             ],
         )
-        title = f"{_('Invoice')} {invoice.number}"
+        title = " ".join([_("Invoice"), invoice.number])
     return Document(f"invoice-{invoice.number}.pdf", title, content)
 
 
@@ -199,7 +199,7 @@ def statement_pdf(statement: Statement) -> Document:
                 [_("Closing balance"), format_money(statement.closing, currency)],
             ],
         )
-        title = f"{_('Statement')} {period}"
+        title = " ".join([_("Statement"), period])
     return Document(
         f"statement-{statement.start:%Y%m%d}-{statement.end:%Y%m%d}.pdf", title, content
     )

@@ -223,6 +223,11 @@ def _text(value: str) -> str:
     return escape(value or "").replace("\n", "<br/>")
 
 
+def _labelled(label: str, value: str) -> str:
+    """One "label: value" line of the header, the label in bold; ``value`` is markup already."""
+    return f"<b>{_text(label)}:</b> {value}"
+
+
 def render_pdf(bill: Superbill) -> bytes:
     """The superbill as a PDF: Letter paper for US clinics (with an NPI), A4 elsewhere."""
     regular, bold = _fonts()
@@ -299,14 +304,14 @@ def render_pdf(bill: Superbill) -> bytes:
 
     patient = bill.patient
     patient_lines = [
-        f"<b>{_text(_('Patient'))}:</b> {_text(patient.full_name)}",
-        f"<b>{_text(_('Date of birth'))}:</b> {day(patient.date_of_birth)}",
-        f"<b>{_text(_('Address'))}:</b> {_text(patient.address) or '—'}",
+        _labelled(_("Patient"), _text(patient.full_name)),
+        _labelled(_("Date of birth"), day(patient.date_of_birth)),
+        _labelled(_("Address"), _text(patient.address) or "—"),
     ]
     insurance_lines = [
-        f"<b>{_text(_('Insurer'))}:</b> {_text(patient.insurer_name) or '—'}",
-        f"<b>{_text(_('Member ID'))}:</b> {_text(patient.insurance_member_id) or '—'}",
-        f"<b>{_text(_('Group number'))}:</b> {_text(patient.insurance_group_number) or '—'}",
+        _labelled(_("Insurer"), _text(patient.insurer_name) or "—"),
+        _labelled(_("Member ID"), _text(patient.insurance_member_id) or "—"),
+        _labelled(_("Group number"), _text(patient.insurance_group_number) or "—"),
     ]
     people = Table(
         [

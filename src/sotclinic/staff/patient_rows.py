@@ -28,8 +28,9 @@ def patient_rows(patients, upcoming: dict[int, tuple]) -> SafeString:
     detail = id_url("patients:detail")
     born_date = date_formatter(format_string("short"))
     next_date = date_formatter(format_string("weekday", with_time=True))
-    not_checked = f' <small class="caution">{escape(gettext("(not checked)"))}</small>'
-    none_booked = f'<span class="empty">{escape(gettext("none booked"))}</span>'
+    not_checked, none_booked = gettext("(not checked)"), gettext("none booked")
+    not_checked = f' <small class="caution">{escape(not_checked)}</small>'
+    none_booked = f'<span class="empty">{escape(none_booked)}</span>'
     html = []
     for patient in patients:
         born = born_date(patient.date_of_birth)

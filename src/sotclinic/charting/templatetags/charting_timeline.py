@@ -24,9 +24,10 @@ class _Words:
     """The page's words, each translated and escaped once, not once per row."""
 
     def __init__(self):
-        self.suggested = f" <small>{escape(gettext('(suggested)'))}</small>"
-        self.signed = f'<span class="badge signed">{escape(gettext("Signed"))}</span>'
-        self.draft = f'<span class="badge draft">{escape(gettext("Draft"))}</span>'
+        suggested, signed, draft = gettext("(suggested)"), gettext("Signed"), gettext("Draft")
+        self.suggested = f" <small>{escape(suggested)}</small>"
+        self.signed = f'<span class="badge signed">{escape(signed)}</span>'
+        self.draft = f'<span class="badge draft">{escape(draft)}</span>'
         self.categories: dict[tuple, str] = {}
         self.cleared: dict[tuple, str] = {}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from sotclinic.compiled_queries import CompiledQuery
@@ -139,6 +139,12 @@ _NO_COLUMNS: Mapping[str, Any] = MappingProxyType({})
 _day_queries: dict[tuple[str, ...], tuple[Mapping[str, Any], CompiledQuery]] = {}
 
 
+def _patients_column(name: str) -> Subquery:
+    """A column of the appointment's patient, looked up by its key row by row. A join would
+    let PostgreSQL read the whole patients table into a hash to name the day's few dozen."""
+    return Subquery(Patient.objects.filter(pk=OuterRef("patient_id")).order_by().values(name)[:1])
+
+
 def _day_appointments(also: Mapping[str, Any]) -> CompiledQuery:
     names = tuple(also)
     kept = _day_queries.get(names)
@@ -149,7 +155,9 @@ def _day_appointments(also: Mapping[str, Any]) -> CompiledQuery:
                 .order_by("start")
                 .values_list(
                     *("pk", "start", "end", "status", "practitioner_id", "patient_id"),
-                    *("patient__first_name", "patient__last_name", "appointment_type__name"),
+                    _patients_column("first_name"),
+                    _patients_column("last_name"),
+                    "appointment_type__name",
                     *also.values(),
                 )
             )

@@ -294,6 +294,16 @@ def _visits(search: Search, ids: list[int] | None = None):
     return _of_patients(rows, search)
 
 
+def _signing(statuses: set[str], status_when_signed: dict[bool, str]) -> Q:
+    """The visits whose resource status (``status_when_signed``: the code for a signed note,
+    True, and for a draft, False) is one of ``statuses``."""
+    wanted = Q(pk__in=[])
+    for signed, status in status_when_signed.items():
+        if status in statuses:
+            wanted |= Q(note__signed_at__isnull=not signed)
+    return wanted
+
+
 def _encounters(search: Search) -> Sequence[Hit]:
     """Every visit, finished once its note is signed (`resources.encounter`), filtered, counted
     and paged by the database."""
@@ -301,12 +311,7 @@ def _encounters(search: Search) -> Sequence[Hit]:
     for date in search.dates:
         rows = rows.filter(date.q("started_at"))
     if search.statuses is not None:
-        signed = Q(note__signed_at__isnull=False)
-        wanted = Q(pk__in=[])
-        for is_signed, status in codes.ENCOUNTER_STATUS.items():
-            if status in search.statuses:
-                wanted |= signed if is_signed else ~signed
-        rows = rows.filter(wanted)
+        rows = rows.filter(_signing(search.statuses, codes.ENCOUNTER_STATUS))
     return Paged(
         rows.order_by().count,
         lambda offset, limit: [
@@ -397,12 +402,7 @@ def _observation_keys(search: Search):
     for date in search.dates:
         visits = visits.filter(date.q("started_at"))
     if search.statuses is not None:
-        signed = Q(pk__in=[])
-        if "final" in search.statuses:
-            signed |= Q(note__signed_at__isnull=False)
-        if "preliminary" in search.statuses:
-            signed |= Q(note__signed_at__isnull=True)
-        visits = visits.filter(signed)
+        visits = visits.filter(_signing(search.statuses, codes.OBSERVATION_STATUS))
     parts = [
         (PAIN, "pain", Q(note__pain_score__isnull=False)),
         (SOT_CATEGORY, codes.SOT_CATEGORY, ~Q(note__exam__confirmed_category="")),

@@ -212,9 +212,12 @@ class Client:
             response.read()
             return response.status
         except OSError:
-            self.connection.close()
-            self.connection = HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.reconnect()
             return 0
+
+    def reconnect(self) -> None:
+        self.connection.close()
+        self.connection = HTTPConnection("127.0.0.1", self.port, timeout=120)
 
     def get(self, path: str) -> int:
         return self._send("GET", path, None, {})
@@ -258,6 +261,13 @@ class Writer:
                 self.stop.wait(self.random.expovariate(1 / self.think))
 
 
+# A reader's keep-alive connection stays with the server worker that accepted it. Kept for a
+# whole run, the two readers shared one worker in some runs and had one each in others, and
+# their throughput alone differed by 2× from run to run; a new connection now and then spreads
+# them over the workers as the kernel hands connections out.
+RECONNECT_EVERY = 20
+
+
 def run_readers(port: int, session: str, path: str, count: int, seconds: float) -> dict:
     """``count`` clients reading ``path`` as fast as answered for ``seconds``, each in a process
     of its own: in this one they would take the interpreter lock from the writers' threads, and
@@ -294,6 +304,8 @@ def _read(port: int, session: str, path: str, start_at: float, seconds: float, r
         status = client.get(path)
         done += 1
         errors += status != 200
+        if done % RECONNECT_EVERY == 0:
+            client.reconnect()
     results.put((done, errors))
 
 

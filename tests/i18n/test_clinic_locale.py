@@ -12,6 +12,7 @@ from sotclinic.accounts.models import Role
 from sotclinic.charting.errors import InvalidDraft
 from sotclinic.charting.models import ClinicDiagnosisCode, Note
 from sotclinic.messaging.models import Message
+from sotclinic.messaging.services import written
 from sotclinic.patients.models import Patient
 from sotclinic.scheduling.links import manage_token
 from sotclinic.scheduling.models import Appointment, ClinicSettings
@@ -439,7 +440,7 @@ def test_a_clinic_moving_country_while_ticking_us_billing_codes_keeps_the_tick(d
 
 
 def _queued_to(address: str) -> Message:
-    return Message.objects.get(to=[address])
+    return written(Message.objects.get(to=[address]))
 
 
 def test_confirmation_is_written_in_the_patients_language(clinic):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sotclinic.accounts.models import Role
 from sotclinic.messaging.models import Message
+from sotclinic.messaging.services import written
 from sotclinic.scheduling import notifications, services
 from sotclinic.scheduling.calendars import practitioner_feed
 from sotclinic.scheduling.links import appointment_for_token
@@ -69,7 +70,8 @@ def _staff_booking(clinic, patient=None, **extra):
 
 
 def _messages(kind_prefix="booking."):
-    return list(Message.objects.filter(kind__startswith=kind_prefix).order_by("pk"))
+    """The queued messages, written as their sender writes them."""
+    return [written(m) for m in Message.objects.filter(kind__startswith=kind_prefix).order_by("pk")]
 
 
 def _invite(message: Message) -> tuple[bytes, str]:
@@ -249,11 +251,14 @@ def test_message_is_queued_in_the_same_transaction_as_the_change(clinic):
 
 def test_uids_differ_between_installations(clinic, settings):
     first = _staff_booking(clinic)
-    settings.SITE_URL = "http://127.0.0.1:8000"
+    [booked] = _messages()  # written by this installation
+    settings.SITE_URL = "http://127.0.0.1:8000"  # another one
     services.cancel_appointment(first, by=make_user(Role.FRONT_DESK))
+    cancelled = _messages()[-1]
 
     one, other = (
-        icalendar.Calendar.from_ical(_invite(m)[0]).walk("VEVENT")[0]["UID"] for m in _messages()
+        icalendar.Calendar.from_ical(_invite(m)[0]).walk("VEVENT")[0]["UID"]
+        for m in (booked, cancelled)
     )
     assert one == f"appointment-{first.pk}@clinic.example.org"
     assert other == f"appointment-{first.pk}@127.0.0.1"

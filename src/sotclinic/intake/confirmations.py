@@ -7,8 +7,7 @@ from sotclinic.scheduling.models import Appointment
 from .services import intake_link_for
 
 
-def intake_link_context(appointment: Appointment, base_url: str, new_patient: bool = False) -> dict:
-    """``intake_url`` for the confirmation; nothing once the patient has completed an intake.
-    ``new_patient``: the patient was created in this same transaction."""
-    intake_path = intake_link_for(appointment, new_patient=new_patient)
+def intake_link_context(appointment: Appointment, base_url: str) -> dict:
+    """``intake_url`` for the confirmation; nothing once the patient has completed an intake."""
+    intake_path = intake_link_for(appointment)
     return {"intake_url": f"{base_url}{intake_path}"} if intake_path else {}

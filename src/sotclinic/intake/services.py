@@ -199,13 +199,10 @@ def _completed_or_draft(patient_id: int) -> Intake | None:
 
 
 @transaction.atomic(savepoint=False)
-def intake_link_for(appointment, *, new_patient: bool = False) -> str | None:
+def intake_link_for(appointment) -> str | None:
     """The absolute path of the signed intake link for an appointment's patient, or None when
-    the patient has already completed an intake (there is nothing left for them to fill in).
-
-    ``new_patient``: the patient was created in this same transaction, so has no intake yet
-    (saves the read on a first booking)."""
-    first = None if new_patient else _completed_or_draft(appointment.patient_id)
+    the patient has already completed an intake (there is nothing left for them to fill in)."""
+    first = _completed_or_draft(appointment.patient_id)
     if first is not None and first.status == Intake.Status.COMPLETE:
         return None
     return reverse("intake:fill", args=[intake_token(_open_or_new(first, appointment))])

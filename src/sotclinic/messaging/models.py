@@ -12,6 +12,10 @@ class Message(models.Model):
     Rows are written by `services.queue_email` / `queue_sms` inside the caller's transaction, so
     a message exists exactly when the change that caused it was committed. Senders claim due
     rows by moving `next_attempt_at` past the claim lease, so two senders never send one row.
+
+    An e-mail may be queued with what its text is made from (`compose`) instead of the text:
+    the sender writes body, HTML and attachments from it before the first try and keeps them,
+    so every try sends the same e-mail.
     """
 
     class Channel(models.TextChoices):
@@ -42,6 +46,9 @@ class Message(models.Model):
     html = models.TextField(blank=True)
     # [{"filename": ..., "mimetype": ..., "content": base64}]
     attachments = models.JSONField(default=list, blank=True)
+    # Until the text is written: {"composer": name, "data": what it takes, JSON}
+    # (`services.register_composer`); empty once written, and for a message queued written.
+    compose = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

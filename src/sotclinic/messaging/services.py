@@ -5,12 +5,17 @@ hand the row's id to the task queue (django-q2). A worker sends it; a failure is
 the row and retried with backoff by the periodic sweep (`send_due_messages`), which also
 catches any row whose hand-over to the queue was lost. Every send first claims its row, so any
 number of workers on any number of machines never send one row twice.
+
+An e-mail whose text takes work to write (templates, a calendar invite, links) can be queued
+with what it is made from instead (`queue_email(compose=...)`): the request that causes it
+writes one small row, and the sender writes the text with the composer an app registered
+(`register_composer`) before the first try.
 """
 
 import base64
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -29,6 +34,12 @@ from .models import Message, WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 Attachment = tuple[str, bytes | str, str]  # filename, content, MIME type
+
+# An e-mail's text written from what it was queued with: (body, HTML, attachments). Given the
+# ``data`` of `queue_email(compose=...)` and the message row (subject, sender, when queued).
+Composed = tuple[str, str, list[Attachment]]
+Composer = Callable[[dict, Message], Composed]
+_composers: dict[str, Composer] = {}
 
 # The header that carries the outbox row's id on every e-mail, to match what a mail server
 # received with the outbox (and to spot a duplicate).
@@ -50,12 +61,19 @@ def queue_email(
     kind: str = "",
     patient=None,
     sender_name: str = "",
+    compose: tuple[str, dict] | None = None,
 ) -> Message:
     """Write an e-mail to the outbox inside the caller's transaction; a worker sends it once
     that transaction commits. Nothing is queued if the caller's transaction rolls back.
 
     ``sender_name`` (the clinic's name) is shown as the sender, with DEFAULT_FROM_EMAIL's
-    address; with ``html`` the e-mail carries the text and the HTML version of one content."""
+    address; with ``html`` the e-mail carries the text and the HTML version of one content.
+    ``compose``: (composer name, data) instead of ``body``, ``html`` and ``attachments``; the
+    sender writes them with that composer before the first try (see `register_composer`)."""
+    if compose is not None:
+        name, data = compose
+        if name not in _composers:
+            raise LookupError(f"no composer {name!r} is registered")
     message = Message.objects.create(
         channel=Message.Channel.EMAIL,
         kind=kind,
@@ -66,9 +84,17 @@ def queue_email(
         body=body,
         html=html or "",
         attachments=[_stored_attachment(*attachment) for attachment in attachments],
+        compose={"composer": name, "data": data} if compose is not None else {},
     )
     _hand_to_worker_after_commit(message.pk)
     return message
+
+
+def register_composer(name: str, composer: Composer) -> None:
+    """Have ``composer`` write the e-mails queued with ``compose=(name, data)`` (from an app's
+    ``ready()``, so that every process that sends has it). It must write the same text from
+    the same data: what it reads besides ``data`` may have changed since the queueing."""
+    _composers[name] = composer
 
 
 def queue_sms(
@@ -207,6 +233,8 @@ def _claim(now: dt.datetime, *, limit: int, message_id: int | None = None) -> li
 
 def _send(message: Message) -> bool:
     try:
+        if message.compose:
+            _write_composed(message)
         if message.channel == Message.Channel.SMS:
             _deliver_sms(message)
         else:
@@ -218,6 +246,28 @@ def _send(message: Message) -> bool:
         status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+def written(message: Message) -> Message:
+    """``message`` with its text: written now and kept, if it was queued with ``compose`` and
+    not sent yet (as the sender would write it); else as it is."""
+    if message.compose:
+        _write_composed(message)
+    return message
+
+
+def _write_composed(message: Message) -> None:
+    """Write the text of a message queued with ``compose`` and keep it on the row, so that a
+    retry sends the same e-mail (a failure here is retried as a failed send is)."""
+    name, data = message.compose["composer"], message.compose["data"]
+    # One transaction: what the composer writes (an intake it links to) and the text it gives
+    # are kept together, or neither is and the retry starts afresh.
+    with transaction.atomic():
+        body, html, attachments = _composers[name](data, message)
+        message.body, message.html = body, html
+        message.attachments = [_stored_attachment(*attachment) for attachment in attachments]
+        message.compose = {}
+        message.save(update_fields=["body", "html", "attachments", "compose"])
 
 
 def _sender(message: Message) -> str:

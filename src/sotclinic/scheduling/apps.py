@@ -6,6 +6,11 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
 
     def ready(self) -> None:
-        from . import signals
+        from sotclinic.messaging.services import register_composer
+
+        from . import notifications, signals
 
         signals.connect()
+        register_composer(
+            notifications.APPOINTMENT_COMPOSER, notifications.compose_about_appointment
+        )

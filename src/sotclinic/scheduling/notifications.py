@@ -26,6 +26,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import DateTimeField
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -80,9 +82,10 @@ def _send(
     kind: str,
     patient: Patient | None,
     sender_name: str,
+    compose: tuple[str, dict] | None = None,
 ) -> None:
     """The one place that hands a message to the outbox, with the patient it is for and the
-    clinic's name as the sender's display name."""
+    clinic's name as the sender's display name. ``compose``: an e-mail written when sent."""
     if channel == SMS:
         outbox.queue_sms(to=to, body=body, kind=kind, patient=patient, sender_name=sender_name)
         return
@@ -95,6 +98,7 @@ def _send(
         kind=kind,
         patient=patient,
         sender_name=sender_name,
+        compose=compose,
     )
 
 
@@ -127,6 +131,12 @@ def _html(text: str, subject: str, sender_name: str) -> str:
     )
 
 
+def _written(template: str, context: dict, subject: str, sender_name: str) -> tuple[str, str]:
+    """An e-mail's text from its template, and its HTML version."""
+    body = _tidy(render_to_string(template, {**context, "clinic_name": sender_name}))
+    return body, _html(body, subject, sender_name)
+
+
 def _email(
     to: str,
     subject: str,
@@ -138,13 +148,13 @@ def _email(
     patient: Patient | None = None,
     attachments: Iterable[Attachment] = (),
 ) -> None:
-    body = _tidy(render_to_string(template, {**context, "clinic_name": sender_name}))
+    body, html = _written(template, context, subject, sender_name)
     _send(
         EMAIL,
         to=to,
         subject=subject,
         body=body,
-        html=_html(body, subject, sender_name),
+        html=html,
         attachments=attachments,
         kind=kind,
         patient=patient,
@@ -157,40 +167,55 @@ def notify_patient(
     *,
     kind: str,
     subject: str,
-    template: str,
-    context: dict,
-    sms_link: str = "",
+    template: str = "",
+    context: dict | None = None,
+    sms_link: str | Callable[[], str] = "",
     location: Location | None = None,
     attachments: Iterable[Attachment] = (),
     needs_consent: bool = False,
+    compose: tuple[str, dict] | None = None,
 ) -> bool:
     """Queue one message to ``patient`` on each of their channels (see the module's notes on
     consent and channels); True if anything was queued.
 
-    Render inside `written_for(patient)`. ``template`` is the e-mail's text template;
-    ``sms_link`` is the link a text message carries after the subject.
+    Render inside `written_for(patient)`. ``template`` is the e-mail's text template, or
+    ``compose`` (composer, data) has the e-mail written when it is sent (`messaging.services`);
+    ``sms_link`` is the link a text message carries after the subject (or what gives it, asked
+    only when a text message goes).
     """
     if needs_consent and not patient.consent_to_contact:
         return False
     channels = channels_for(patient)
     sender_name = clinic_name(location)
-    if EMAIL in channels:
+    if EMAIL in channels and compose is not None:
+        _send(
+            EMAIL,
+            to=patient.email,
+            subject=subject,
+            body="",
+            kind=kind,
+            patient=patient,
+            sender_name=sender_name,
+            compose=compose,
+        )
+    elif EMAIL in channels:
         _email(
             patient.email,
             subject,
             template,
-            context,
+            context or {},
             kind=kind,
             sender_name=sender_name,
             patient=patient,
             attachments=attachments,
         )
     if SMS in channels:
+        link = sms_link() if callable(sms_link) else sms_link
         _send(
             SMS,
             to=patient.phone,
             subject=subject,
-            body=" ".join(part for part in (subject, sms_link) if part),
+            body=" ".join(part for part in (subject, link) if part),
             kind=kind,
             patient=patient,
             sender_name=sender_name,
@@ -202,10 +227,10 @@ def notify_patient(
 
 # Apps above scheduling add to the messages about an appointment without scheduling naming
 # them: intake adds the link to fill in the intake before the first visit. Each provider gets
-# the appointment, the site's base URL (no trailing slash) and whether the appointment's
-# patient was created in this same transaction (so has nothing else on record yet), and
-# returns template context, maybe empty. Confirmations and reminders carry it.
-ConfirmationExtra = Callable[[Appointment, str, bool], dict]
+# the appointment and the site's base URL (no trailing slash), and returns template context,
+# maybe empty. Confirmations and reminders carry it; it is asked when the e-mail is written,
+# by the sender, in the transaction that keeps the text.
+ConfirmationExtra = Callable[[Appointment, str], dict]
 _confirmation_extras: list[ConfirmationExtra] = []
 
 
@@ -231,11 +256,9 @@ def _context(
     }
 
 
-def _with_extras(
-    context: dict, appointment: Appointment, base_url: str | None, new_patient: bool = False
-) -> dict:
+def _with_extras(context: dict, appointment: Appointment, base_url: str | None) -> dict:
     for extra in _confirmation_extras:
-        context.update(extra(appointment, _base(base_url), new_patient))
+        context.update(extra(appointment, _base(base_url)))
     return context
 
 
@@ -248,26 +271,87 @@ def _about_appointment(
     now: dt.datetime | None,
     clinic: ClinicSettings,
     extras: bool = False,
-    new_patient: bool = False,
 ) -> bool:
     """Queue the ``kind`` message (its template is ``scheduling/email/<kind>.txt``) with the
     appointment's invite. ``now`` (the time of the change) decides what the text offers; the
-    invite's DTSTAMP is the moment it is made, which is when the message is queued."""
-    context = _context(appointment, base_url, now or timezone.now(), clinic)
-    if extras:
-        _with_extras(context, appointment, base_url, new_patient)
+    invite's DTSTAMP is the moment the message is queued.
+
+    The e-mail is written when it is sent (`compose_about_appointment`), from the appointment
+    as it is now: a change made a moment later has its own message and does not alter this
+    one. A text message is written here."""
+    now = now or timezone.now()
+
+    def sms_link() -> str:
+        if self_service.patient_may_change(appointment, now, clinic):
+            return manage_url(appointment, base_url)
+        return ""
+
     return notify_patient(
         appointment.patient,
         kind=f"booking.{kind}",
         subject=subject,
-        template=f"scheduling/email/{kind}.txt",
-        context=context,
-        sms_link=context["manage_url"] if context["may_change_online"] else "",
+        compose=(
+            APPOINTMENT_COMPOSER,
+            {
+                "template": f"scheduling/email/{kind}.txt",
+                "appointment": _state(appointment),
+                "now": now.isoformat(),
+                "base_url": _base(base_url),
+                "extras": extras,
+            },
+        ),
+        sms_link=sms_link,
         location=appointment.location,
-        attachments=[
-            ("appointment.ics", appointment_invite(appointment), invite_mimetype(appointment))
-        ],
     )
+
+
+APPOINTMENT_COMPOSER = "scheduling.appointment"
+
+
+def compose_about_appointment(data: dict, message) -> outbox.Composed:
+    """The e-mail `_about_appointment` queued: its text and HTML in the patient's language,
+    and the invite stamped with the time it was queued. The appointment is the one at the
+    change; the practitioner, place and patient are read now."""
+    appointment = _from_state(data["appointment"])
+    clinic = ClinicSettings.load()
+    with written_for(appointment.patient, clinic):
+        context = _context(appointment, data["base_url"], _moment(data["now"]), clinic)
+        if data["extras"]:
+            _with_extras(context, appointment, data["base_url"])
+        body, html = _written(data["template"], context, message.subject, message.sender_name)
+        invite = appointment_invite(appointment, message.created_at)
+    return body, html, [("appointment.ics", invite, invite_mimetype(appointment))]
+
+
+def _state(appointment: Appointment) -> dict:
+    """The appointment's own columns, as JSON: what it was at the change."""
+    return {
+        field.attname: _json_value(field.value_from_object(appointment))
+        for field in Appointment._meta.concrete_fields
+    }
+
+
+def _from_state(state: dict) -> Appointment:
+    """The appointment `_state` wrote down, as if read from the database (unsaved changes
+    made since are not in it); its related rows are read when first used."""
+    fields = Appointment._meta.concrete_fields
+    values = [
+        _moment(state[f.attname]) if isinstance(f, DateTimeField) else state[f.attname]
+        for f in fields
+    ]
+    return Appointment.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values)
+
+
+def _json_value(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"{type(value).__name__} is not kept in a message's data")
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value)
 
 
 def send_confirmation(
@@ -276,11 +360,9 @@ def send_confirmation(
     now: dt.datetime | None = None,
     *,
     clinic: ClinicSettings | None = None,
-    new_patient: bool = False,
 ) -> bool:
     """The booking confirmation with a REQUEST invite (and the intake link while needed).
-    ``clinic``: the clinic's settings, when the caller read them already for the booking.
-    ``new_patient``: the patient was created in this same transaction."""
+    ``clinic``: the clinic's settings, when the caller read them already for the booking."""
     # Read once for the language, the text and the window.
     clinic = clinic or ClinicSettings.load()
     with written_for(appointment.patient, clinic):
@@ -292,7 +374,6 @@ def send_confirmation(
             now=now,
             clinic=clinic,
             extras=True,
-            new_patient=new_patient,
         )
 
 

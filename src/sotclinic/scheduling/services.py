@@ -164,19 +164,15 @@ def _tell_patient(
     base_url: str | None,
     now: dt.datetime,
     clinic: ClinicSettings | None = None,
-    new_patient: bool = False,
 ) -> None:
     """Queue the patient's message about a change, in the caller's transaction: every door
     (online booking, the patient's link, staff pages, API, back office) passes here. A change
     to an appointment already over corrects the record and tells the patient nothing.
-    ``clinic``: the clinic's settings if the caller has them already (read once a booking).
-    ``new_patient``: the patient was created in this same transaction."""
+    ``clinic``: the clinic's settings if the caller has them already (read once a booking)."""
     if appointment.end <= now:
         return
     if action == Change.BOOKED:
-        notifications.send_confirmation(
-            appointment, base_url, now, clinic=clinic, new_patient=new_patient
-        )
+        notifications.send_confirmation(appointment, base_url, now, clinic=clinic)
     elif action == Change.MOVED:
         notifications.send_moved(appointment, base_url, now)
     elif action == Change.CANCELLED:
@@ -569,9 +565,7 @@ def _book_listed_slot(
     # The saved instance carries its related rows (read above in this transaction), so the
     # history and the confirmation need no second read of it.
     record_change(appointment, Change.BOOKED, channel=channel, now=now, new_patient=created)
-    _tell_patient(
-        appointment, Change.BOOKED, base_url=base_url, now=now, clinic=clinic, new_patient=created
-    )
+    _tell_patient(appointment, Change.BOOKED, base_url=base_url, now=now, clinic=clinic)
     return appointment
 
 

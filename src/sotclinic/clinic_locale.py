@@ -43,6 +43,8 @@ class ClinicLocale:
     phone_region: str = "GB"
     diagnosis_codes: str = "icd10"  # ICD10CM or ICD10: the system diagnoses are coded in
     us_billing_codes: bool = False  # whether US billing codes (CPT/HCPCS) are offered
+    # The clinic's clock: its first location's time zone; "" for the server's (TIME_ZONE).
+    time_zone: str = ""
 
     @property
     def code_system_uri(self) -> str:

@@ -1,4 +1,4 @@
-"""The clinic's language and formats for every request.
+"""The clinic's language, formats and time zone for every request.
 
 Django's LocaleMiddleware picks a language from the language cookie, then the browser's
 Accept-Language header, then LANGUAGE_CODE. A clinic wants its own language by default (its
@@ -9,11 +9,11 @@ then the clinic's setting.
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sotclinic import clinic_locale
 
-from .clinic_locales import current_clinic_locale
+from .clinic_locales import clock, current_clinic_locale
 
 
 def chosen_language(request) -> str | None:
@@ -33,10 +33,14 @@ class ClinicLocaleMiddleware(LocaleMiddleware):
         if request.path.startswith(UNLOCALISED_PATHS):
             with translation.override(settings.LANGUAGE_CODE):
                 return self.get_response(request)
-        token = clinic_locale.activate(current_clinic_locale())
+        locale = current_clinic_locale()
+        token = clinic_locale.activate(locale)
         before = translation.get_language()
         try:
-            return super().__call__(request)
+            # Pages show times on the clinic's clock (the date filters write the current
+            # time zone's), not the server's.
+            with timezone.override(clock(locale)):
+                return super().__call__(request)
         finally:
             # The thread goes on to other requests (and, in tests, to other code): leave it
             # with the language it had.

@@ -780,15 +780,24 @@ class ClinicSettings(models.Model):
             phone_region=self.phone_region,
             diagnosis_codes=self.diagnosis_codes,
             us_billing_codes=self.us_billing_codes,
+            # Read with the row by `with_clock` (a row read otherwise has none).
+            time_zone=getattr(self, "clinic_time_zone", None) or "",
         )
 
     @classmethod
+    def with_clock(cls) -> "models.QuerySet[ClinicSettings]":
+        """The rows with ``clinic_time_zone``, the first location's time zone (the clinic's
+        clock, `selectors.clinic_zone`), read in the same query."""
+        first_zone = Location.objects.order_by("pk").values("time_zone")[:1]
+        return cls.objects.annotate(clinic_time_zone=models.Subquery(first_zone))
+
+    @classmethod
     def load(cls) -> "ClinicSettings":
-        """The one row, created on first use. Outside transactions it is served from the
-        cache under the rules version, which every save of this row bumps (and bookings do
-        not)."""
+        """The one row (`with_clock`), created on first use. Outside transactions it is
+        served from the cache under the rules version, which every save of this row or of a
+        location bumps (and bookings do not)."""
         return schedule_cache.cached(
-            lambda: cls.objects.get_or_create(pk=1)[0],
+            lambda: cls.with_clock().filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0],
             "clinic-settings",
             schedule_cache.rules_version,
         )

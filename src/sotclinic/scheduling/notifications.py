@@ -314,7 +314,7 @@ def compose_about_appointment(data: dict, message) -> outbox.Composed:
     change; the practitioner, place and patient are read now."""
     appointment = _from_state(data["appointment"])
     clinic = ClinicSettings.load()
-    with written_for(appointment.patient, clinic):
+    with written_for(appointment.patient, clinic, appointment.location):
         context = _context(appointment, data["base_url"], _moment(data["now"]), clinic)
         if data["extras"]:
             _with_extras(context, appointment, data["base_url"])
@@ -451,7 +451,7 @@ def send_series_changed(
         (f"appointment-{n}.ics", appointment_invite(a), invite_mimetype(a))
         for n, a in enumerate(upcoming, start=1)
     ]
-    with written_for(first.patient):
+    with written_for(first.patient, location=first.location):
         if change == "moved":
             subject = _("Your appointments at %(clinic)s have moved") % {
                 "clinic": first.location.name
@@ -490,7 +490,7 @@ def send_booking_request(
         start=start,
     )
     path = reverse("portal:confirm_booking_request", args=[token])
-    with written_for(patient):
+    with written_for(patient, location=location):
         # By e-mail always: the request came with this address and proves its owner asked.
         _email(
             patient.email,

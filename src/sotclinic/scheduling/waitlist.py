@@ -175,7 +175,7 @@ def _send_offer(offer: WaitlistOffer, slot: Slot, base_url: str | None) -> None:
     entry, location = offer.entry, offer.location
     practitioner = Practitioner.objects.get(pk=offer.practitioner_id)
     url = offer_url(offer, base_url)
-    with written_for(entry.patient):
+    with written_for(entry.patient, location=location):
         notifications.notify_patient(
             entry.patient,
             kind="waitlist.offer",

@@ -277,8 +277,8 @@ def _about_appointment(
     invite's DTSTAMP is the moment the message is queued.
 
     The e-mail is written when it is sent (`compose_about_appointment`), from the appointment
-    as it is now: a change made a moment later has its own message and does not alter this
-    one. A text message is written here."""
+    as it is at this change: a change made a moment later has its own message and does not
+    alter this one. A text message is written here."""
     now = now or timezone.now()
 
     def sms_link() -> str:
@@ -332,8 +332,8 @@ def _state(appointment: Appointment) -> dict:
 
 
 def _from_state(state: dict) -> Appointment:
-    """The appointment `_state` wrote down, as if read from the database (unsaved changes
-    made since are not in it); its related rows are read when first used."""
+    """The appointment as `_state` wrote it down at the change, as if read from the database
+    then; its related rows are read when first used."""
     fields = Appointment._meta.concrete_fields
     values = [
         _moment(state[f.attname]) if isinstance(f, DateTimeField) else state[f.attname]

@@ -48,7 +48,9 @@ class Message(models.Model):
     attachments = models.JSONField(default=list, blank=True)
     # Until the text is written: {"composer": name, "data": what it takes, JSON}
     # (`services.register_composer`); empty once written, and for a message queued written.
-    compose = models.JSONField(default=dict, blank=True)
+    # The database's own default too, so a row written without it (by code of the release
+    # before, while the servers are replaced one by one) is a written message.
+    compose = models.JSONField(default=dict, db_default={}, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -233,8 +233,7 @@ def _claim(now: dt.datetime, *, limit: int, message_id: int | None = None) -> li
 
 def _send(message: Message) -> bool:
     try:
-        if message.compose:
-            _write_composed(message)
+        written(message)
         if message.channel == Message.Channel.SMS:
             _deliver_sms(message)
         else:
